@@ -1,0 +1,99 @@
+"""慈善超市与捐赠公开系统 — the application factory."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, request
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app: config → extensions → blueprints → CLI."""
+    import os
+
+    instance_path = (config or {}).get("INSTANCE_PATH") or os.environ.get("CHARITY_INSTANCE_PATH")
+    app = Flask(
+        __name__,
+        instance_path=str(Path(instance_path).resolve()) if instance_path
+        else str(PROJECT_ROOT / "instance"),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+
+    from charity.config import load_config
+
+    load_config(app, {k: v for k, v in (config or {}).items() if k != "INSTANCE_PATH"})
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_cli(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from charity import i18n
+    from charity.db import configure_engine, write_intent
+    from charity.extensions import babel, csrf, db, login_manager, migrate
+    from charity.audit.services import request_address
+
+    import charity.models  # noqa: F401  (every table registered before migrations look)
+
+    db.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine, app.config["CHARITY_SQLITE_BUSY_TIMEOUT_MS"])
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True,
+                     compare_type=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale,
+                   default_translation_directories=str(i18n.TRANSLATIONS_DIR))
+    i18n.init_app(app)
+
+    from charity.auth.views import init_login
+
+    init_login(app, login_manager)
+
+    if app.config["CHARITY_PROXY_FIX"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+
+    @app.before_request
+    def _request_context():
+        # Safe methods read only: let them begin DEFERRED on SQLite (see charity.db).
+        write_intent.set(request.method not in ("GET", "HEAD", "OPTIONS"))
+        request_address.set(request.remote_addr)
+
+    @app.teardown_request
+    def _reset_context(_exc):
+        write_intent.set(True)
+        request_address.set(None)
+
+    from charity.web import enforce_access
+
+    app.before_request(enforce_access)
+
+    from charity import errors_web, nav
+
+    nav.init_app(app)
+
+    errors_web.init_app(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from charity.auth.user_views import bp as users_bp
+    from charity.auth.views import bp as auth_bp
+    from charity.orgs.views import bp as orgs_bp
+    from charity.portal.views import bp as portal_bp
+    from charity.staff.views import bp as staff_bp
+
+    app.register_blueprint(portal_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(staff_bp)
+    app.register_blueprint(orgs_bp)
+    app.register_blueprint(users_bp)
+
+
+def _register_cli(app: Flask) -> None:
+    from charity.cli import register
+
+    register(app)

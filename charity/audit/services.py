@@ -1,0 +1,61 @@
+"""Writing the audit log. Services call `record` for every change they make."""
+from __future__ import annotations
+
+import contextvars
+
+from sqlalchemy.orm import Session
+
+from charity.audit.models import AuditLog
+
+# Set by the web layer per request so services need not know about HTTP.
+request_address: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "request_address", default=None
+)
+
+# Never written to the log, whatever a caller passes in `changes`.
+SENSITIVE_FIELDS = frozenset(
+    {"password", "password_hash", "session_token", "id_number", "id_number_hash", "secret",
+     "totp_secret"}
+)
+
+
+def _clean(value):
+    if isinstance(value, dict):
+        return {k: ("***" if k in SENSITIVE_FIELDS else _clean(v)) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    return str(value)  # Decimal, date, enum: the log keeps their text form
+
+
+def record(session: Session, actor, action: str, obj, changes: dict | None = None,
+           organization_id: int | None = None) -> AuditLog:
+    """Append one audit entry for `action` on `obj` by `actor` (a User or None for the system)."""
+    if getattr(obj, "id", 1) is None:
+        session.flush()  # the entry must name the row it is about
+    if organization_id is None:
+        organization_id = getattr(obj, "organization_id", None)
+        if organization_id is None and type(obj).__name__ == "Organization":
+            organization_id = obj.id
+    entry = AuditLog(
+        user_id=getattr(actor, "id", None),
+        remote_addr=request_address.get(),
+        action=action,
+        object_type=type(obj).__name__,
+        object_id=None if getattr(obj, "id", None) is None else str(obj.id),
+        organization_id=organization_id,
+        summary=_clean(changes or {}),
+    )
+    session.add(entry)
+    return entry
+
+
+def diff(obj, data: dict) -> dict:
+    """{field: [old, new]} for the fields of `data` that differ from `obj`."""
+    out = {}
+    for key, new in data.items():
+        old = getattr(obj, key)
+        if old != new:
+            out[key] = [old, new]
+    return out

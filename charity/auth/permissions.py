@@ -1,0 +1,114 @@
+"""Who may do what: the one place where permissions are decided.
+
+Two questions, always both:
+1. does the user's role carry the permission (`has_permission`), and
+2. is the object inside the user's scope (`in_scope`): their organisation, and for a
+   volunteer their own charity points.
+Views declare the permission they need with `charity.web.access`; services check objects
+with `require`.
+"""
+from __future__ import annotations
+
+
+from charity.auth.roles import Role
+from charity.errors import PermissionDenied
+from charity.i18n import _l
+
+ALL_STAFF = frozenset(Role)
+READERS = frozenset({Role.ADMIN, Role.MANAGER, Role.AUDITOR})
+MANAGERS = frozenset({Role.ADMIN, Role.MANAGER})
+
+# Permission name → roles that carry it. A view or service naming a permission that is not
+# here is a programming error (KeyError), never a silent allow.
+PERMISSIONS: dict[str, frozenset[Role]] = {
+    "staff.home": ALL_STAFF,
+    "account.self": ALL_STAFF,
+    "orgs.view": READERS,
+    "orgs.create": frozenset({Role.ADMIN}),
+    "orgs.edit": MANAGERS,
+    "orgs.toggle": frozenset({Role.ADMIN}),
+    "points.view": ALL_STAFF,
+    "points.manage": MANAGERS,
+    "users.view": READERS,
+    "users.manage": MANAGERS,
+    "audit.view": READERS,
+}
+
+
+def has_permission(user, permission: str) -> bool:
+    roles = PERMISSIONS[permission]
+    if user is None or not getattr(user, "is_authenticated", False) or not user.active:
+        return False
+    return user.role in roles
+
+
+def organization_of(obj) -> int | None:
+    from charity.orgs.models import Organization
+
+    if isinstance(obj, Organization):
+        return obj.id
+    return getattr(obj, "organization_id", None)
+
+
+def point_of(obj) -> int | None:
+    from charity.orgs.models import CharityPoint
+
+    if isinstance(obj, CharityPoint):
+        return obj.id
+    return getattr(obj, "point_id", None)
+
+
+def in_scope(user, obj) -> bool:
+    """Is `obj` inside what `user` may see at all?"""
+    if user.role == Role.ADMIN:
+        return True
+    org_id = organization_of(obj)
+    if org_id is None or org_id != user.organization_id:
+        return False
+    if user.role == Role.VOLUNTEER:
+        point_id = point_of(obj)
+        if point_id is not None and point_id not in user.point_ids:
+            return False
+    return True
+
+
+def can(user, permission: str, obj=None) -> bool:
+    return has_permission(user, permission) and (obj is None or in_scope(user, obj))
+
+
+def require(user, permission: str, obj=None) -> None:
+    """Raise PermissionDenied unless `user` may exercise `permission` on `obj`."""
+    if not can(user, permission, obj):
+        raise PermissionDenied(_l("You are not allowed to do this."))
+
+
+def scope_organizations(user, stmt, org_column):
+    """Restrict a select() to the organisations `user` may see."""
+    if user.role == Role.ADMIN:
+        return stmt
+    return stmt.where(org_column == user.organization_id)
+
+
+def scope_points(user, stmt, point_column, org_column=None):
+    """Restrict a select() over point-scoped rows: a volunteer sees only their points."""
+    if user.role == Role.ADMIN:
+        return stmt
+    if user.role == Role.VOLUNTEER:
+        ids = sorted(user.point_ids) or [-1]
+        stmt = stmt.where(point_column.in_(ids))
+    if org_column is not None:
+        stmt = stmt.where(org_column == user.organization_id)
+    return stmt
+
+
+def assignable_roles(user) -> list[Role]:
+    """Roles `user` may give to others: a manager cannot create admins."""
+    if user.role == Role.ADMIN:
+        return list(Role)
+    if user.role == Role.MANAGER:
+        return [Role.MANAGER, Role.VOLUNTEER, Role.AUDITOR]
+    return []
+
+
+__all__ = ["PERMISSIONS", "has_permission", "in_scope", "can", "require", "scope_organizations",
+           "scope_points", "assignable_roles"]

@@ -1,0 +1,179 @@
+"""Accounts: creating users, passwords, activation, login."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from charity.audit.services import diff, record
+from charity.auth.models import User, new_session_token
+from charity.auth.permissions import assignable_roles, in_scope, require
+from charity.auth.roles import Role
+from charity.db import utcnow
+from charity.errors import PermissionDenied, ValidationFailed
+from charity.i18n import _l
+from charity.orgs.models import CharityPoint, Organization
+
+MIN_PASSWORD_LENGTH = 10
+# A hash of a random password, checked when the username is unknown so that a wrong
+# username takes as long as a wrong password (no user enumeration by timing).
+_DUMMY_HASH = generate_password_hash("not-a-real-password-0000")
+
+
+def check_password_rules(password: str, field: str = "password") -> None:
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise ValidationFailed(
+            _l("The password must have at least %(n)d characters.", n=MIN_PASSWORD_LENGTH),
+            field=field)
+
+
+def authenticate(session: Session, username: str, password: str) -> User | None:
+    """The active user with these credentials, or None (the caller says nothing more)."""
+    user = session.scalar(sa.select(User).where(User.username == (username or "").strip().lower()))
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password or "")
+        return None
+    if not check_password_hash(user.password_hash, password or ""):
+        return None
+    if not user.active:
+        return None
+    user.last_login_at = utcnow()
+    return user
+
+
+def _resolve_points(session: Session, org_id: int | None, point_ids) -> list[CharityPoint]:
+    ids = sorted({int(i) for i in point_ids or ()})
+    if not ids:
+        return []
+    points = list(session.scalars(sa.select(CharityPoint).where(CharityPoint.id.in_(ids))))
+    if len(points) != len(ids) or any(p.organization_id != org_id for p in points):
+        raise ValidationFailed(_l("A volunteer can only serve points of their organisation."),
+                               field="point_ids")
+    return points
+
+
+def _check_role_and_org(actor, session: Session, role, org_id) -> tuple[Role, int | None]:
+    try:
+        role = Role(role)
+    except ValueError:
+        raise ValidationFailed(_l("Choose a role."), field="role") from None
+    if role not in assignable_roles(actor):
+        raise PermissionDenied(_l("You may not give this role."), field="role")
+    if role == Role.ADMIN:
+        return role, org_id or None
+    if not org_id:
+        raise ValidationFailed(_l("Choose the user's organisation."), field="organization_id")
+    org = session.get(Organization, int(org_id))
+    if org is None or not in_scope(actor, org):
+        raise ValidationFailed(_l("Choose the user's organisation."), field="organization_id")
+    return role, org.id
+
+
+def create_user(actor, session: Session, data: dict) -> User:
+    """Create an account. Managers create accounts in their own organisation only."""
+    require(actor, "users.manage")
+    username = (data.get("username") or "").strip().lower()
+    if not username:
+        raise ValidationFailed(_l("This field is required."), field="username")
+    if session.scalar(sa.select(User.id).where(User.username == username)) is not None:
+        raise ValidationFailed(_l("This username is taken."), field="username")
+    check_password_rules(data.get("password", ""))
+    role, org_id = _check_role_and_org(actor, session, data.get("role"),
+                                       data.get("organization_id"))
+    display_name = (data.get("display_name") or "").strip() or username
+    user = User(username=username, display_name=display_name,
+                password_hash=generate_password_hash(data["password"]), role=role,
+                organization_id=org_id, active=True,
+                must_change_password=bool(data.get("must_change_password", False)))
+    user.points = _resolve_points(session, org_id, data.get("point_ids"))
+    session.add(user)
+    session.flush()
+    record(session, actor, "user.create", user,
+           {"username": username, "role": role, "organization_id": org_id,
+            "points": [p.id for p in user.points]}, organization_id=org_id)
+    return user
+
+
+def _require_manage(actor, user: User) -> None:
+    require(actor, "users.manage", user)
+    if user.role == Role.ADMIN and actor.role != Role.ADMIN:
+        raise PermissionDenied(_l("You are not allowed to do this."))
+
+
+def update_user(actor, session: Session, user: User, data: dict) -> User:
+    """Change display name, role, organisation and points of an account."""
+    _require_manage(actor, user)
+    role, org_id = _check_role_and_org(actor, session, data.get("role", user.role),
+                                       data.get("organization_id", user.organization_id))
+    if user.id == actor.id and role != user.role:
+        raise ValidationFailed(_l("You cannot change your own role."), field="role")
+    clean = {"display_name": (data.get("display_name") or user.display_name).strip(),
+             "role": role, "organization_id": org_id}
+    changes = diff(user, clean)
+    for key, value in clean.items():
+        setattr(user, key, value)
+    if "point_ids" in data:
+        points = _resolve_points(session, org_id, data["point_ids"])
+        old, new = sorted(user.point_ids), sorted(p.id for p in points)
+        if old != new:
+            changes["points"] = [old, new]
+            user.points = points
+    if changes:
+        if "role" in changes or "organization_id" in changes:
+            user.session_token = new_session_token()  # new rights: sign in again
+        record(session, actor, "user.update", user, changes, organization_id=org_id)
+    session.flush()
+    return user
+
+
+def set_user_active(actor, session: Session, user: User, active: bool) -> None:
+    """Deactivate (signs the user out everywhere) or reactivate an account."""
+    _require_manage(actor, user)
+    if user.id == actor.id and not active:
+        raise ValidationFailed(_l("You cannot deactivate yourself."))
+    if user.active != active:
+        user.active = active
+        user.session_token = new_session_token()
+        record(session, actor, "user.activate" if active else "user.deactivate", user)
+        session.flush()
+
+
+def reset_password(actor, session: Session, user: User, new_password: str) -> None:
+    """Set a new password for someone else; they must change it at their next login."""
+    _require_manage(actor, user)
+    check_password_rules(new_password)
+    user.password_hash = generate_password_hash(new_password)
+    user.must_change_password = user.id != actor.id
+    user.session_token = new_session_token()
+    record(session, actor, "user.reset_password", user)
+    session.flush()
+
+
+def change_own_password(actor: User, session: Session, current: str, new: str) -> None:
+    """The signed-in user changes their password; other sessions are signed out."""
+    if not check_password_hash(actor.password_hash, current or ""):
+        raise ValidationFailed(_l("The current password is wrong."), field="current_password")
+    check_password_rules(new, field="new_password")
+    if check_password_hash(actor.password_hash, new):
+        raise ValidationFailed(_l("Choose a password different from the current one."),
+                               field="new_password")
+    actor.password_hash = generate_password_hash(new)
+    actor.must_change_password = False
+    actor.session_token = new_session_token()
+    record(session, actor, "user.change_password", actor)
+    session.flush()
+
+
+def bootstrap_admin(session: Session, username: str, password: str,
+                    display_name: str = "") -> User:
+    """Create the first admin (from `charity init`). The system is the actor."""
+    username = username.strip().lower()
+    check_password_rules(password)
+    if session.scalar(sa.select(User.id).where(User.username == username)) is not None:
+        raise ValidationFailed(_l("This username is taken."), field="username")
+    user = User(username=username, display_name=display_name or username,
+                password_hash=generate_password_hash(password), role=Role.ADMIN)
+    session.add(user)
+    session.flush()
+    record(session, None, "user.create", user, {"username": username, "role": Role.ADMIN})
+    return user

@@ -1,0 +1,115 @@
+"""Settings: defaults, then CHARITY_* environment variables, then explicit overrides.
+
+Nothing is read at import time; `load_config` runs inside `create_app`.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+DEFAULTS: dict[str, object] = {
+    "DATABASE_URL": None,  # None: SQLite file in the instance folder
+    "SECRET_KEY": None,  # None: generated once and kept in the instance folder
+    "TIMEZONE": "Asia/Shanghai",
+    "DEFAULT_LOCALE": "zh_CN",
+    "LOCALES": "zh_CN,en",
+    "PAGE_SIZE": 20,
+    "UPLOAD_MAX_BYTES": 10 * 1024 * 1024,
+    "SQLITE_BUSY_TIMEOUT_MS": 15000,
+    "PROXY_FIX": False,
+}
+
+# Environment variables whose value is not a plain string.
+_INT_KEYS = {"PAGE_SIZE", "UPLOAD_MAX_BYTES", "SQLITE_BUSY_TIMEOUT_MS"}
+_BOOL_KEYS = {"PROXY_FIX"}
+
+
+class ConfigError(RuntimeError):
+    """A setting has a value the app cannot run with."""
+
+
+def _parse(key: str, raw: str) -> object:
+    if key in _INT_KEYS:
+        try:
+            return int(raw)
+        except ValueError as exc:
+            raise ConfigError(f"CHARITY_{key} must be an integer, got {raw!r}") from exc
+    if key in _BOOL_KEYS:
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    return raw
+
+
+def load_config(app, overrides: dict | None = None) -> None:
+    """Fill app.config from defaults, the environment and `overrides` (highest wins)."""
+    settings = dict(DEFAULTS)
+    for key in DEFAULTS:
+        raw = os.environ.get(f"CHARITY_{key}")
+        if raw is not None and raw != "":
+            settings[key] = _parse(key, raw)
+    overrides = dict(overrides or {})
+    # Overrides may use either the short name or the Flask name.
+    for key in list(overrides):
+        if key in DEFAULTS:
+            settings[key] = overrides.pop(key)
+
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+
+    try:
+        ZoneInfo(str(settings["TIMEZONE"]))
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(f"Unknown time zone {settings['TIMEZONE']!r}") from exc
+
+    url = settings["DATABASE_URL"] or f"sqlite:///{instance / 'charity.db'}"
+    if url.startswith("postgresql://"):
+        # psycopg 3 is the supported driver; accept the plain scheme operators paste.
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    secret = settings["SECRET_KEY"] or _instance_secret(instance)
+
+    app.config.update(
+        SQLALCHEMY_DATABASE_URI=url,
+        SQLALCHEMY_ENGINE_OPTIONS=_engine_options(url),
+        SECRET_KEY=secret,
+        CHARITY_TIMEZONE=settings["TIMEZONE"],
+        BABEL_DEFAULT_LOCALE=settings["DEFAULT_LOCALE"],
+        BABEL_DEFAULT_TIMEZONE=settings["TIMEZONE"],
+        CHARITY_LOCALES=[s.strip() for s in str(settings["LOCALES"]).split(",") if s.strip()],
+        CHARITY_PAGE_SIZE=settings["PAGE_SIZE"],
+        MAX_CONTENT_LENGTH=settings["UPLOAD_MAX_BYTES"] + 64 * 1024,
+        CHARITY_UPLOAD_MAX_BYTES=settings["UPLOAD_MAX_BYTES"],
+        CHARITY_SQLITE_BUSY_TIMEOUT_MS=settings["SQLITE_BUSY_TIMEOUT_MS"],
+        CHARITY_PROXY_FIX=settings["PROXY_FIX"],
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        WTF_CSRF_TIME_LIMIT=8 * 3600,
+        WTF_I18N_ENABLED=True,
+    )
+    app.config.update(overrides)
+
+
+def _engine_options(url: str) -> dict:
+    if url.startswith("sqlite"):
+        # The pool must not share a connection across threads; the busy timeout is set per
+        # connection in db.configure_engine.
+        return {"connect_args": {"check_same_thread": False}}
+    return {"pool_pre_ping": True}
+
+
+def _instance_secret(instance: Path) -> str:
+    """Read the secret key kept in the instance folder, creating it (mode 0600) if needed."""
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_hex(32)
+    # O_EXCL: two processes starting at once must not both write a key.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key

@@ -1,0 +1,94 @@
+"""Declarative base, column types and engine tuning shared by every model."""
+from __future__ import annotations
+
+import contextvars
+import datetime as dt
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.orm import DeclarativeBase, registry
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator):
+    """An aware datetime stored as UTC. Naive datetimes are refused: their zone is unknowable."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError("naive datetime refused; use an aware datetime")
+        value = value.astimezone(dt.timezone.utc)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.timezone.utc)
+        return value.astimezone(dt.timezone.utc)
+
+
+Money = sa.Numeric(14, 2, asdecimal=True)
+
+
+class Base(DeclarativeBase):
+    # The map lives on an explicit registry: Flask-SQLAlchemy subclasses this base, and
+    # SQLAlchemy refuses a per-class type_annotation_map on such a subclass.
+    registry = registry(
+        metadata=sa.MetaData(naming_convention=NAMING_CONVENTION),
+        type_annotation_map={
+            Decimal: Money,
+            dt.datetime: UTCDateTime(),
+            str: sa.String(255),
+        },
+    )
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+# SQLite: a transaction that reads first and writes later fails at once with SQLITE_BUSY
+# when another connection wrote in between; busy_timeout cannot help it. Write transactions
+# therefore start with BEGIN IMMEDIATE (wait for the write lock up front) while safe web
+# requests begin DEFERRED so readers never queue behind writers. See
+# docs/decisions/0002-sqlite-transactions.md.
+write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("write_intent", default=True)
+
+
+def configure_engine(engine: sa.engine.Engine, busy_timeout_ms: int) -> None:
+    """Per-connection settings the app relies on (SQLite only; PostgreSQL needs none)."""
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        # Take transaction control away from the sqlite3 module: it would otherwise
+        # begin lazily and break SAVEPOINTs.
+        dbapi_connection.isolation_level = None
+        cur = dbapi_connection.cursor()
+        cur.execute("PRAGMA foreign_keys = ON")
+        cur.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+        if engine.url.database not in (None, "", ":memory:"):
+            cur.execute("PRAGMA journal_mode = WAL")
+            cur.execute("PRAGMA synchronous = NORMAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")

@@ -1,0 +1,282 @@
+"""The legal disclosure deadlines, as pure functions of dates.
+
+Sources: PRC Charity Law (2016 Art. 73; 2023 amendment Arts. 72, 79), the Gansu rule
+甘政发〔2015〕77号, MCA Order 81 and Civil Code Arts. 201-202 for month arithmetic.
+How the legal text is read is recorded in docs/decisions/0003-disclosure-rules.md.
+
+Nothing here touches Flask or the database: callers pass the facts (dates of the
+subject, dates of publications already made, the date of the latest change) and get
+back the obligations with their deadlines. All dates are calendar dates in the
+organisation's time zone; deadlines are whole days, inclusive.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Literal
+
+ObligationKind = Literal["periodic", "final", "annual"]
+SubjectKind = Literal["campaign", "project"]
+Status = Literal["upcoming", "due", "published_on_time", "published_late", "overdue"]
+ObligationKey = tuple[str, int]
+"""Identifies an obligation of one subject: (kind, seq), e.g. ("periodic", 2)."""
+
+DUE_SOON_DAYS = 7
+"""An unpublished obligation is "due" (not "upcoming") this many days before its deadline."""
+
+_ONE_DAY = timedelta(days=1)
+_KIND_ORDER = {"periodic": 0, "final": 1, "annual": 2}
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The numbers of a disclosure rule. DEFAULT_POLICY is the Charity Law / Gansu rule."""
+
+    periodic_threshold_months: int = 6
+    periodic_interval_months: int = 3
+    final_within_months: int = 3
+    emergency_interval_days: int = 5
+    annual_report_due: tuple[int, int] = (5, 31)  # (month, day) of the following year
+
+    def __post_init__(self) -> None:
+        for name in (
+            "periodic_threshold_months",
+            "periodic_interval_months",
+            "final_within_months",
+            "emergency_interval_days",
+        ):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1")
+        month, day = self.annual_report_due
+        date(2000, month, day)  # raises ValueError for an impossible (month, day)
+
+
+DEFAULT_POLICY = Policy()
+
+
+@dataclass(frozen=True)
+class Obligation:
+    """One disclosure that must be published by `due`.
+
+    `period_start`..`period_end` (both inclusive) is the span the disclosure reports
+    on. `seq` is 1-based for periodic disclosures and 0 for the final and annual ones.
+    `published_on` is set when the caller told us the disclosure was published.
+    """
+
+    kind: ObligationKind
+    seq: int
+    period_start: date
+    period_end: date
+    due: date
+    published_on: date | None = None
+
+    @property
+    def key(self) -> ObligationKey:
+        return (self.kind, self.seq)
+
+
+def add_months(d: date, n: int) -> date:
+    """Return the date n calendar months after d (before it, for negative n).
+
+    Civil Code Arts. 201-202: the corresponding day of the target month, or that
+    month's last day if it has no such day (2026-08-31 + 3 months = 2026-11-30).
+    """
+    month_index = d.year * 12 + (d.month - 1) + n
+    year, month0 = divmod(month_index, 12)
+    last_day = calendar.monthrange(year, month0 + 1)[1]
+    return date(year, month0 + 1, min(d.day, last_day))
+
+
+def obligations_for(
+    start: date,
+    end: date | None,
+    *,
+    subject_kind: SubjectKind = "campaign",
+    emergency: bool = False,
+    published: Sequence[date] = (),
+    until: date | None = None,
+    changed_on: date | None = None,
+    previous_deadlines: Mapping[ObligationKey, date] | None = None,
+    final_published: date | None = None,
+    policy: Policy = DEFAULT_POLICY,
+) -> list[Obligation]:
+    """Return the disclosure obligations of a campaign or project, sorted by deadline.
+
+    `start` and `end` are the first and last day of the subject (for an ended subject,
+    the actual end). A campaign must have an end; a project with `end=None` is
+    open-ended: it has periodic obligations without limit and no final one, so
+    `until` is then required to bound the listing. `until` (if given) keeps only
+    obligations due on or before it.
+
+    `published[k-1]` is the date periodic disclosure k was actually published; they
+    must be strictly increasing. Each next periodic deadline counts from the actual
+    publication of the previous one; unpublished ones are projected as if published
+    on their deadline. A published periodic disclosure is always returned, even when
+    a later change (an early end) means it would no longer be required.
+    `final_published` is the publication date of the final disclosure, if any.
+
+    Changes (early end, extension): pass the new end and `changed_on`, the date the
+    latest change was recorded. A deadline computed earlier than `changed_on` is not
+    retroactively overdue: it becomes `changed_on`, unless `previous_deadlines` (the
+    deadlines as they stood before, keyed by `Obligation.key`) holds a deadline for
+    the same obligation that was itself already before `changed_on`; then the
+    obligation was already overdue and keeps the later of its old and its computed
+    deadline. Deadlines on or after `changed_on` are simply the computed ones.
+    Recomputing with the same `changed_on` and the deadlines returned last time
+    gives the same result, so a caller may store the deadlines and pass them back
+    with the date of the latest change. `previous_deadlines` is only consulted
+    when `changed_on` is given.
+
+    Raises ValueError for inconsistent input (end before start, a campaign without
+    an end, an open-ended project without `until`, an emergency project, publication
+    dates that are not increasing or cover no day).
+    """
+    if subject_kind not in ("campaign", "project"):
+        raise ValueError(f"unknown subject kind {subject_kind!r}")
+    if end is None:
+        if subject_kind == "campaign":
+            raise ValueError("a campaign must have an end date")
+        if until is None:
+            raise ValueError("an open-ended project needs `until` to bound its periodic obligations")
+        if final_published is not None:
+            raise ValueError("an open-ended project has no final disclosure")
+    elif end < start:
+        raise ValueError(f"the end {end.isoformat()} is before the start {start.isoformat()}")
+    if emergency and subject_kind != "campaign":
+        raise ValueError("the emergency rule (every 5 days) applies to fundraising campaigns only")
+
+    effective_due = _due_adjuster(changed_on, previous_deadlines or {})
+    obligations = list(
+        _periodic(start, end, emergency=emergency, published=published, until=until,
+                  effective_due=effective_due, policy=policy)
+    )
+    if end is not None:
+        obligations.append(
+            Obligation(
+                kind="final",
+                seq=0,
+                period_start=start,
+                period_end=end,
+                due=effective_due(("final", 0), add_months(end, policy.final_within_months)),
+                published_on=final_published,
+            )
+        )
+    if until is not None:
+        obligations = [o for o in obligations if o.due <= until]
+    obligations.sort(key=lambda o: (o.due, _KIND_ORDER[o.kind], o.seq))
+    return obligations
+
+
+def _due_adjuster(
+    changed_on: date | None, previous_deadlines: Mapping[ObligationKey, date]
+) -> Callable[[ObligationKey, date], date]:
+    """Return f(key, legal_due) -> the deadline that applies after the latest change."""
+
+    def effective_due(key: ObligationKey, legal_due: date) -> date:
+        if changed_on is None or legal_due >= changed_on:
+            return legal_due
+        previous = previous_deadlines.get(key)
+        if previous is not None and previous < changed_on:
+            # Already past under the old plan: it stays overdue, but never from a
+            # date earlier than either plan gave it.
+            return max(previous, legal_due)
+        return changed_on  # past only because of the change: due at once
+
+    return effective_due
+
+
+def _periodic(
+    start: date,
+    end: date | None,
+    *,
+    emergency: bool,
+    published: Sequence[date],
+    until: date | None,
+    effective_due: Callable[[ObligationKey, date], date],
+    policy: Policy,
+) -> Iterator[Obligation]:
+    """Yield the periodic obligations in order; see obligations_for."""
+    if emergency:
+        interval = timedelta(days=policy.emergency_interval_days)
+
+        def step(d: date) -> date:
+            return d + interval
+
+        required = True
+    else:
+
+        def step(d: date) -> date:
+            return add_months(d, policy.periodic_interval_months)
+
+        # "More than six months": exactly six months is not enough (open-ended: always).
+        required = end is None or end > add_months(start, policy.periodic_threshold_months)
+    horizon = end if end is not None else until
+    assert horizon is not None  # checked by obligations_for
+
+    cut_off = start  # first day not yet covered by an earlier periodic disclosure
+    seq = 0
+    while True:
+        seq += 1
+        legal_due = step(cut_off)
+        published_on = published[seq - 1] if seq <= len(published) else None
+        if published_on is None and (not required or legal_due > horizon):
+            return
+        due = effective_due(("periodic", seq), legal_due)
+        next_cut_off = published_on if published_on is not None else due
+        if next_cut_off <= cut_off:
+            raise ValueError(
+                f"periodic disclosure #{seq} published on {next_cut_off.isoformat()} "
+                f"covers no day (its period starts {cut_off.isoformat()})"
+            )
+        period_end = next_cut_off - _ONE_DAY
+        if end is not None:
+            if cut_off > end:
+                raise ValueError(
+                    f"periodic disclosure #{seq} was published after earlier ones "
+                    f"already covered the whole period up to {end.isoformat()}"
+                )
+            period_end = min(period_end, end)
+        yield Obligation("periodic", seq, cut_off, period_end, due, published_on)
+        cut_off = next_cut_off
+
+
+def status_of(
+    obligation: Obligation,
+    today: date,
+    published_on: date | None = None,
+    *,
+    due_soon_days: int = DUE_SOON_DAYS,
+) -> Status:
+    """Classify an obligation on `today`.
+
+    `published_on` defaults to `obligation.published_on`. Deadlines are inclusive:
+    publishing on the due day is on time, and an unpublished obligation is overdue
+    from the day after. "due" means unpublished with 0..due_soon_days days left.
+    """
+    if published_on is None:
+        published_on = obligation.published_on
+    if published_on is not None:
+        return "published_on_time" if published_on <= obligation.due else "published_late"
+    days_left = (obligation.due - today).days
+    if days_left < 0:
+        return "overdue"
+    if days_left <= due_soon_days:
+        return "due"
+    return "upcoming"
+
+
+def annual_report_obligation(org_year: int, policy: Policy = DEFAULT_POLICY) -> Obligation:
+    """The annual work and financial report for `org_year`, due 31 May of the next year."""
+    month, day = policy.annual_report_due
+    due_year = org_year + 1
+    due = date(due_year, month, min(day, calendar.monthrange(due_year, month)[1]))
+    return Obligation(
+        kind="annual",
+        seq=0,
+        period_start=date(org_year, 1, 1),
+        period_end=date(org_year, 12, 31),
+        due=due,
+    )

@@ -1,0 +1,51 @@
+"""The staff navigation: each feature lists its screens here with the permission they need."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import url_for
+from flask_login import current_user
+
+from charity.auth.permissions import has_permission
+from charity.i18n import _l
+
+
+@dataclass(frozen=True)
+class NavItem:
+    endpoint: str
+    label: object
+    permission: str
+
+
+STAFF_NAV: list[NavItem] = [
+    NavItem("orgs.org_list", _l("Organisations"), "orgs.view"),
+    NavItem("orgs.point_list", _l("Charity points"), "points.view"),
+    NavItem("users.user_list", _l("Users"), "users.view"),
+    NavItem("staff.audit_log", _l("Audit log"), "audit.view"),
+]
+
+
+POINT_KIND_LABELS = {"supermarket": _l("Charity supermarket"), "station": _l("Donation station")}
+ROLE_LABELS = {"admin": _l("Administrator"), "manager": _l("Manager"),
+               "volunteer": _l("Volunteer"), "auditor": _l("Auditor")}
+
+
+def init_app(app) -> None:
+    from charity.auth.permissions import can
+
+    app.jinja_env.globals.update(
+        can=can,
+        has_permission=has_permission,
+        point_kind_label=lambda kind: POINT_KIND_LABELS.get(getattr(kind, "value", kind), kind),
+        role_label=lambda role: ROLE_LABELS.get(getattr(role, "value", role), role),
+    )
+
+    @app.context_processor
+    def _nav():
+        def staff_nav():
+            if not current_user.is_authenticated:
+                return []
+            return [{"url": url_for(i.endpoint), "label": i.label} for i in STAFF_NAV
+                    if has_permission(current_user, i.permission)]
+
+        return {"staff_nav": staff_nav}

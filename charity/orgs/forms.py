@@ -1,0 +1,65 @@
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+from charity.i18n import _l
+from charity.orgs.models import PointKind
+
+
+from charity.formutil import choices, strip as _strip  # noqa: E402
+
+
+class OrganizationForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)],
+                       filters=[_strip])
+    uscc = StringField(_l("Unified social credit code"),
+                       validators=[DataRequired(), Length(min=18, max=18)],
+                       filters=[_strip, lambda v: v.upper() if v else v],
+                       description=_l("18 characters, e.g. 53620102MJ0000000X"))
+    registering_authority = StringField(_l("Registering authority"),
+                                        validators=[Optional(), Length(max=200)],
+                                        filters=[_strip])
+    can_fundraise_publicly = BooleanField(_l("Qualified for public fundraising"))
+    fundraising_cert_no = StringField(_l("Public-fundraising certificate number"),
+                                      validators=[Optional(), Length(max=100)], filters=[_strip])
+    contact_person = StringField(_l("Contact person"), validators=[Optional(), Length(max=100)],
+                                 filters=[_strip])
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=50)], filters=[_strip])
+    email = StringField(_l("E-mail"), validators=[Optional(), Email(), Length(max=200)],
+                        filters=[_strip])
+    address = StringField(_l("Address"), validators=[Optional(), Length(max=300)],
+                          filters=[_strip])
+    website = StringField(_l("Website"), validators=[Optional(), Length(max=300)],
+                          filters=[_strip])
+    timezone = StringField(_l("Time zone"), default="Asia/Shanghai",
+                           validators=[DataRequired(), Length(max=64)], filters=[_strip])
+
+    def data_for_service(self) -> dict:
+        return {name: field.data for name, field in self._fields.items()
+                if name != "csrf_token"}
+
+
+class PointForm(FlaskForm):
+    organization_id = SelectField(_l("Organisation"), coerce=int, validators=[DataRequired()])
+    kind = SelectField(_l("Kind"), choices=choices([(PointKind.SUPERMARKET.value, _l("Charity supermarket")),
+                                                    (PointKind.STATION.value, _l("Donation station"))]),
+                       validators=[DataRequired()])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)], filters=[_strip])
+    address = StringField(_l("Address"), validators=[Optional(), Length(max=300)],
+                          filters=[_strip])
+    district = StringField(_l("District"), validators=[Optional(), Length(max=100)],
+                           filters=[_strip])
+    community = StringField(_l("Community"), validators=[Optional(), Length(max=100)],
+                            filters=[_strip])
+    opening_hours = TextAreaField(_l("Opening hours"), validators=[Optional(), Length(max=300)],
+                                  filters=[_strip],
+                                  description=_l("e.g. 周一至周五 09:00-17:00"))
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=50)], filters=[_strip])
+
+    def data_for_service(self) -> dict:
+        return {name: field.data for name, field in self._fields.items()
+                if name not in ("csrf_token", "organization_id")}
+
+
+class ConfirmForm(FlaskForm):
+    """An empty form: a CSRF-protected button (deactivate, reactivate)."""

@@ -1,0 +1,138 @@
+"""Creating and changing organisations and charity points."""
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from charity.audit.services import diff, record
+from charity.auth.permissions import require
+from charity.errors import ValidationFailed
+from charity.i18n import _l
+from charity.orgs import uscc
+from charity.orgs.models import CharityPoint, Organization, PointKind
+
+ORG_FIELDS = ("name", "uscc", "registering_authority", "can_fundraise_publicly",
+              "fundraising_cert_no", "contact_person", "phone", "email", "address", "website",
+              "timezone")
+POINT_FIELDS = ("kind", "name", "address", "district", "community", "opening_hours", "phone")
+
+
+def _org_data(session: Session, data: dict, current: Organization | None) -> dict:
+    clean = {k: data[k] for k in ORG_FIELDS if k in data}
+    for key, value in clean.items():
+        if isinstance(value, str):
+            clean[key] = value.strip()
+    if "uscc" in clean:
+        clean["uscc"] = uscc.normalize(clean["uscc"])
+        if not uscc.is_valid(clean["uscc"]):
+            raise ValidationFailed(
+                _l("Not a valid unified social credit code (18 characters with a matching "
+                   "check character)."), field="uscc")
+        clash = session.scalar(sa.select(Organization.id).where(
+            Organization.uscc == clean["uscc"]))
+        if clash is not None and (current is None or clash != current.id):
+            raise ValidationFailed(_l("Another organisation already has this code."),
+                                   field="uscc")
+    if not clean.get("name", current.name if current else ""):
+        raise ValidationFailed(_l("This field is required."), field="name")
+    if "timezone" in clean:
+        try:
+            ZoneInfo(clean["timezone"] or "")
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValidationFailed(_l("Unknown time zone."), field="timezone") from None
+    fundraising = clean.get("can_fundraise_publicly",
+                            current.can_fundraise_publicly if current else False)
+    cert = clean.get("fundraising_cert_no", current.fundraising_cert_no if current else "")
+    if fundraising and not cert:
+        raise ValidationFailed(
+            _l("An organisation with public-fundraising qualification needs its certificate "
+               "number."), field="fundraising_cert_no")
+    return clean
+
+
+def create_organization(actor, session: Session, data: dict) -> Organization:
+    """Create an organisation; the code must be valid and unique."""
+    require(actor, "orgs.create")
+    org = Organization(**_org_data(session, data, None))
+    session.add(org)
+    session.flush()
+    record(session, actor, "org.create", org, {k: getattr(org, k) for k in ORG_FIELDS})
+    return org
+
+
+def update_organization(actor, session: Session, org: Organization, data: dict) -> Organization:
+    """Change an organisation's details; the change is audited field by field."""
+    require(actor, "orgs.edit", org)
+    clean = _org_data(session, data, org)
+    changes = diff(org, clean)
+    for key, value in clean.items():
+        setattr(org, key, value)
+    if changes:
+        record(session, actor, "org.update", org, changes)
+    session.flush()
+    return org
+
+
+def set_organization_active(actor, session: Session, org: Organization, active: bool) -> None:
+    """Deactivate or reactivate an organisation. Nothing is deleted."""
+    require(actor, "orgs.toggle", org)
+    if org.active != active:
+        org.active = active
+        record(session, actor, "org.activate" if active else "org.deactivate", org)
+        session.flush()
+
+
+def _point_data(session: Session, data: dict, org_id: int, current: CharityPoint | None) -> dict:
+    clean = {k: data[k] for k in POINT_FIELDS if k in data}
+    for key, value in clean.items():
+        if isinstance(value, str):
+            clean[key] = value.strip()
+    if "kind" in clean:
+        try:
+            clean["kind"] = PointKind(clean["kind"])
+        except ValueError:
+            raise ValidationFailed(_l("Choose a kind of charity point."), field="kind") from None
+    name = clean.get("name", current.name if current else "")
+    if not name:
+        raise ValidationFailed(_l("This field is required."), field="name")
+    clash = session.scalar(sa.select(CharityPoint.id).where(
+        CharityPoint.organization_id == org_id, CharityPoint.name == name))
+    if clash is not None and (current is None or clash != current.id):
+        raise ValidationFailed(_l("This organisation already has a point with this name."),
+                               field="name")
+    return clean
+
+
+def create_point(actor, session: Session, organization: Organization, data: dict) -> CharityPoint:
+    """Open a charity supermarket or donation station for `organization`."""
+    require(actor, "points.manage", organization)
+    if not organization.active:
+        raise ValidationFailed(_l("The organisation is deactivated."), field="organization_id")
+    point = CharityPoint(organization_id=organization.id,
+                         **_point_data(session, data, organization.id, None))
+    session.add(point)
+    session.flush()
+    record(session, actor, "point.create", point, {k: getattr(point, k) for k in POINT_FIELDS})
+    return point
+
+
+def update_point(actor, session: Session, point: CharityPoint, data: dict) -> CharityPoint:
+    require(actor, "points.manage", point)
+    clean = _point_data(session, data, point.organization_id, point)
+    changes = diff(point, clean)
+    for key, value in clean.items():
+        setattr(point, key, value)
+    if changes:
+        record(session, actor, "point.update", point, changes)
+    session.flush()
+    return point
+
+
+def set_point_active(actor, session: Session, point: CharityPoint, active: bool) -> None:
+    require(actor, "points.manage", point)
+    if point.active != active:
+        point.active = active
+        record(session, actor, "point.activate" if active else "point.deactivate", point)
+        session.flush()

@@ -1,0 +1,127 @@
+"""Every registered route × every role (and anonymous): the server's answer.
+
+The table below is the access policy written out by hand. A route missing from it fails
+the test, so nobody can add a page without deciding who may open it.
+"""
+import pytest
+
+ROLES = ["anonymous", "admin", "manager", "volunteer", "auditor"]
+STAFF = {"admin", "manager", "volunteer", "auditor"}
+READERS = {"admin", "manager", "auditor"}
+MANAGERS = {"admin", "manager"}
+PUBLIC = "public"
+
+# endpoint → roles allowed (PUBLIC = everyone, signed in or not)
+POLICY = {
+    "static": PUBLIC,
+    "portal.home": PUBLIC,
+    "portal.healthz": PUBLIC,
+    "auth.login": PUBLIC,
+    "auth.logout": PUBLIC,
+    "auth.set_language": PUBLIC,
+    "auth.change_password": STAFF,
+    "staff.home": STAFF,
+    "staff.audit_log": READERS,
+    "orgs.org_list": READERS,
+    "orgs.org_new": {"admin"},
+    "orgs.org_edit": MANAGERS,
+    "orgs.org_toggle": {"admin"},
+    "orgs.point_list": STAFF,
+    "orgs.point_new": MANAGERS,
+    "orgs.point_edit": MANAGERS,
+    "orgs.point_toggle": MANAGERS,
+    "users.user_list": READERS,
+    "users.user_new": MANAGERS,
+    "users.user_edit": MANAGERS,
+    "users.user_toggle": MANAGERS,
+    "users.user_reset_password": MANAGERS,
+}
+
+
+@pytest.fixture
+def world(make_org, make_point, make_user):
+    org = make_org()
+    p1 = make_point(org)
+    actors = {
+        "admin": make_user("admin"),
+        "manager": make_user("manager", org=org),
+        "volunteer": make_user("volunteer", org=org, points=[p1]),
+        "auditor": make_user("auditor", org=org),
+    }
+    target = make_user("volunteer", org=org, points=[p1])
+    return {"org": org, "point": p1, "actors": actors, "target": target}
+
+
+def _url_and_method(app, rule, world):
+    args = {}
+    for name in rule.arguments:
+        args[name] = {
+            "org_id": world["org"].id,
+            "point_id": world["point"].id,
+            "user_id": world["target"].id,
+            "code": "en",
+            "filename": "css/app.css",
+        }[name]
+    with app.test_request_context():
+        from flask import url_for
+
+        url = url_for(rule.endpoint, **args)
+    method = "GET" if "GET" in rule.methods else "POST"
+    return url, method
+
+
+def test_every_route_has_a_policy(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    missing = sorted(endpoints - POLICY.keys())
+    assert not missing, f"routes without an access policy in this test: {missing}"
+    stale = sorted(POLICY.keys() - endpoints)
+    assert not stale, f"policy entries for routes that no longer exist: {stale}"
+
+
+def test_every_view_declares_access(app):
+    from charity.web import access_rule
+
+    with app.test_request_context():
+        undeclared = sorted(rule.endpoint for rule in app.url_map.iter_rules()
+                            if access_rule(rule.endpoint) is None)
+    assert not undeclared
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_route_matrix(app, client, login, world, role):
+    if role != "anonymous":
+        login(world["actors"][role])
+    failures = []
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.endpoint):
+        if rule.endpoint == "auth.logout":
+            continue  # would end this client's session; tested on its own
+        url, method = _url_and_method(app, rule, world)
+        response = client.open(url, method=method)
+        response.close()
+        allowed = POLICY[rule.endpoint]
+        status = response.status_code
+        if status >= 500:
+            failures.append(f"{method} {url}: {status}")
+        elif allowed == PUBLIC or role in allowed:
+            if status in (401, 403) or (status == 302 and "/login" in response.location
+                                        and rule.endpoint != "auth.set_language"):
+                failures.append(f"{method} {url}: {status}, expected access")
+        elif role == "anonymous":
+            if not (status == 302 and "/login" in response.location):
+                failures.append(f"{method} {url}: {status}, expected redirect to sign-in")
+        elif status != 403:
+            failures.append(f"{method} {url}: {status}, expected 403")
+    assert not failures, "\n".join(failures)
+
+
+def test_unknown_endpoint_without_rule_is_refused(make_app, db):
+    """A view that forgets @access answers 403 (fail closed), not its content."""
+    app = make_app()
+
+    @app.route("/forgotten")
+    def forgotten():
+        return "secret"
+
+    response = app.test_client().get("/forgotten")
+    assert response.status_code == 403
+    assert b"secret" not in response.data

@@ -1,0 +1,247 @@
+"""Fixtures: apps on SQLite and on a real PostgreSQL, rolled-back tests, factories.
+
+Every test that uses `app`, `client` or `db` runs twice: once on SQLite, once on a
+throwaway PostgreSQL cluster started for the session (see tests/pg.py).
+"""
+from __future__ import annotations
+
+import itertools
+import shutil
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.orm import scoped_session, sessionmaker
+
+from charity import create_app
+from charity.extensions import db as _db
+from tests import pg
+
+PASSWORD = "correct-horse-battery"
+BACKENDS = ["sqlite", "postgresql"]
+_state: dict = {"pg": None, "pg_error": None, "counts": {b: 0 for b in BACKENDS}}
+
+
+def pytest_configure(config):
+    from charity.i18n import compile_translations
+
+    compile_translations()
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    bindir = pg.find_bindir()
+    if bindir is None:
+        pytest.skip("PostgreSQL server binaries not found (/usr/lib/postgresql/*/bin or "
+                    "CHARITY_PG_BIN): PostgreSQL tests skipped")
+    cluster = pg.PostgresCluster(bindir)
+    try:
+        cluster.start()
+    except Exception as exc:  # noqa: BLE001 - report why, then fail loudly
+        cluster.stop()
+        raise RuntimeError(f"could not start PostgreSQL from {bindir}: {exc}") from exc
+    _state["pg"] = cluster
+    yield cluster
+    cluster.stop()
+
+
+def _migrate(url: str, instance: Path) -> None:
+    from flask_migrate import upgrade
+
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "test", "INSTANCE_PATH": str(instance)})
+    with app.app_context():
+        upgrade()
+        _db.engine.dispose()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request):
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def template_db(backend, request, tmp_path_factory):
+    """A migrated database per backend; tests copy it or run inside a rolled-back transaction."""
+    instance = tmp_path_factory.mktemp(f"instance-{backend}")
+    if backend == "sqlite":
+        path = tmp_path_factory.mktemp("sqlite") / "template.db"
+        url = f"sqlite:///{path}"
+        _migrate(url, instance)
+        return {"backend": backend, "url": url, "path": path, "instance": instance}
+    cluster = request.getfixturevalue("pg_cluster")
+    url = cluster.create_database("charity_template")
+    _migrate(url, instance)
+    return {"backend": backend, "url": cluster.create_database("charity_test",
+                                                              template="charity_template"),
+            "cluster": cluster, "instance": instance}
+
+
+def _make(template_db, **overrides):
+    config = {"DATABASE_URL": template_db["url"], "SECRET_KEY": "test-secret",
+              "INSTANCE_PATH": str(template_db["instance"]), "TESTING": True,
+              "WTF_CSRF_ENABLED": False, "SERVER_NAME": "localhost"}
+    config.update(overrides)
+    return create_app(config)
+
+
+@pytest.fixture(scope="session")
+def app(template_db):
+    application = _make(template_db)
+    yield application
+    with application.app_context():
+        _db.engine.dispose()
+
+
+@pytest.fixture
+def make_app(template_db):
+    """Build another app on the same database with other settings (e.g. CSRF on)."""
+    made = []
+
+    def factory(**overrides):
+        application = _make(template_db, **overrides)
+        made.append(application)
+        return application
+
+    yield factory
+    for application in made:
+        with application.app_context():
+            _db.engine.dispose()
+
+
+@pytest.fixture
+def db(app, backend):
+    """The app's session, inside a transaction that is rolled back after the test.
+
+    Requests made by the test client commit to a SAVEPOINT of the same connection, so the
+    test sees what they wrote and nothing survives the test.
+    """
+    _state["counts"][backend] += 1
+    with app.app_context():
+        engine = _db.engine
+    conn = engine.connect()
+    outer = conn.begin()
+    session = scoped_session(sessionmaker(bind=conn, join_transaction_mode="create_savepoint",
+                                          expire_on_commit=False), scopefunc=lambda: 0)
+    original = _db.session
+    _db.session = session
+    try:
+        with app.app_context():
+            yield session
+    finally:
+        session.remove()
+        outer.rollback()
+        conn.close()
+        _db.session = original
+
+
+@pytest.fixture
+def client(app, db):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app, db):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def committed_app(template_db, tmp_path, backend):
+    """An app on a fresh database of its own, for tests that need real commits
+    (threads, several connections, processes)."""
+    _state["counts"][backend] += 1
+    if backend == "sqlite":
+        path = tmp_path / "committed.db"
+        shutil.copyfile(template_db["path"], path)
+        url = f"sqlite:///{path}"
+    else:
+        name = f"charity_c{next(_counter)}"
+        url = template_db["cluster"].create_database(name, template="charity_template")
+    application = _make(template_db, DATABASE_URL=url, INSTANCE_PATH=str(tmp_path / "instance"))
+    yield application
+    with application.app_context():
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+_counter = itertools.count(1)
+
+
+# --- factories -------------------------------------------------------------------------------
+
+_seq = itertools.count(1)
+
+
+@pytest.fixture
+def make_org(db):
+    from charity.orgs import uscc
+    from charity.orgs.services import create_organization
+    from charity.system import system_actor
+
+    def factory(**data):
+        n = next(_seq)
+        values = {"name": f"测试慈善会{n}", "uscc": uscc.make(f"5162010{n:010d}"),
+                  "registering_authority": "民政局"}
+        values.update(data)
+        org = create_organization(system_actor(), db, values)
+        db.flush()
+        return org
+
+    return factory
+
+
+@pytest.fixture
+def make_point(db, make_org):
+    from charity.orgs.services import create_point
+    from charity.system import system_actor
+
+    def factory(org=None, **data):
+        org = org or make_org()
+        n = next(_seq)
+        values = {"kind": "supermarket", "name": f"慈善超市{n}", "address": f"路{n}号",
+                  "district": "城关区", "community": "社区"}
+        values.update(data)
+        return create_point(system_actor(), db, org, values)
+
+    return factory
+
+
+@pytest.fixture
+def make_user(db, make_org):
+    from charity.auth.services import create_user
+    from charity.system import system_actor
+
+    def factory(role="manager", org=None, points=(), **data):
+        if role != "admin" and org is None:
+            org = points[0].organization if points else make_org()
+        n = next(_seq)
+        values = {"username": f"user{n}", "display_name": f"用户{n}", "role": role,
+                  "password": PASSWORD, "organization_id": org.id if org else None,
+                  "point_ids": [p.id for p in points]}
+        values.update(data)
+        return create_user(system_actor(), db, values)
+
+    return factory
+
+
+@pytest.fixture
+def login(client):
+    def do(user, password=PASSWORD):
+        response = client.post("/login", data={"username": user.username, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return response
+
+    return do
+
+
+def pytest_terminal_summary(terminalreporter):
+    cluster = _state["pg"]
+    counts = _state["counts"]
+    if cluster is not None:
+        terminalreporter.write_line(
+            f"database tests: {counts['sqlite']} on SQLite, {counts['postgresql']} on "
+            f"PostgreSQL ({cluster.version()}, throwaway cluster on port {cluster.port})")
+    else:
+        why = ("server binaries not found" if pg.find_bindir() is None
+               else "no PostgreSQL test was reached")
+        terminalreporter.write_line(
+            f"database tests: {counts['sqlite']} on SQLite; PostgreSQL NOT run ({why})")
