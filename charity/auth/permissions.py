@@ -32,6 +32,23 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "users.view": READERS,
     "users.manage": MANAGERS,
     "audit.view": READERS,
+    "campaigns.view": READERS,
+    "campaigns.manage": MANAGERS,
+    "projects.view": READERS,
+    "projects.manage": MANAGERS,
+    "funds.view": READERS,
+    "funds.post": MANAGERS,
+    "funds.export": READERS,
+    # Volunteers register donors and issue receipts at the counter (goods intake).
+    "donors.view": ALL_STAFF,
+    "donors.create": ALL_STAFF,
+    "donors.edit": MANAGERS,
+    "donors.private": READERS,  # full phone, address and ID code
+    "receipts.view": ALL_STAFF,
+    "receipts.issue": ALL_STAFF,
+    "receipts.void": MANAGERS,
+    "noncash.view": READERS,
+    "noncash.post": MANAGERS,
 }
 
 
