@@ -92,6 +92,14 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(orgs_bp)
     app.register_blueprint(users_bp)
 
+    from charity.funds import (campaign_views, ledger_views, noncash_views, project_views,
+                               receipt_views)
+    from charity.people import views as donor_views
+
+    for module in (campaign_views, project_views, ledger_views, receipt_views, noncash_views,
+                   donor_views):
+        app.register_blueprint(module.bp)
+
 
 def _register_cli(app: Flask) -> None:
     from charity.cli import register

@@ -18,6 +18,11 @@ class NavItem:
 
 
 STAFF_NAV: list[NavItem] = [
+    NavItem("campaigns.campaign_list", _l("Campaigns"), "campaigns.view"),
+    NavItem("projects.project_list", _l("Projects"), "projects.view"),
+    NavItem("ledger.entry_list", _l("Money ledger"), "funds.view"),
+    NavItem("donors.donor_list", _l("Donors"), "donors.view"),
+    NavItem("receipts.receipt_list", _l("Receipts"), "receipts.view"),
     NavItem("orgs.org_list", _l("Organisations"), "orgs.view"),
     NavItem("orgs.point_list", _l("Charity points"), "points.view"),
     NavItem("users.user_list", _l("Users"), "users.view"),
@@ -46,6 +51,7 @@ def init_app(app) -> None:
             if not current_user.is_authenticated:
                 return []
             return [{"url": url_for(i.endpoint), "label": i.label} for i in STAFF_NAV
-                    if has_permission(current_user, i.permission)]
+                    if i.endpoint in app.view_functions
+                    and has_permission(current_user, i.permission)]
 
         return {"staff_nav": staff_nav}

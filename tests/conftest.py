@@ -17,6 +17,8 @@ from charity import create_app
 from charity.extensions import db as _db
 from tests import pg
 
+pytest_plugins = ["tests.factories_funds"]
+
 PASSWORD = "correct-horse-battery"
 BACKENDS = ["sqlite", "postgresql"]
 _state: dict = {"pg": None, "pg_error": None, "counts": {b: 0 for b in BACKENDS}}

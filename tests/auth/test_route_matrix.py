@@ -5,41 +5,15 @@ the test, so nobody can add a page without deciding who may open it.
 """
 import pytest
 
-ROLES = ["anonymous", "admin", "manager", "volunteer", "auditor"]
-STAFF = {"admin", "manager", "volunteer", "auditor"}
-READERS = {"admin", "manager", "auditor"}
-MANAGERS = {"admin", "manager"}
-PUBLIC = "public"
+from tests.auth import policies
+from tests.auth.policies.common import PUBLIC
 
-# endpoint → roles allowed (PUBLIC = everyone, signed in or not)
-POLICY = {
-    "static": PUBLIC,
-    "portal.home": PUBLIC,
-    "portal.healthz": PUBLIC,
-    "auth.login": PUBLIC,
-    "auth.logout": PUBLIC,
-    "auth.set_language": PUBLIC,
-    "auth.change_password": STAFF,
-    "staff.home": STAFF,
-    "staff.audit_log": READERS,
-    "orgs.org_list": READERS,
-    "orgs.org_new": {"admin"},
-    "orgs.org_edit": MANAGERS,
-    "orgs.org_toggle": {"admin"},
-    "orgs.point_list": STAFF,
-    "orgs.point_new": MANAGERS,
-    "orgs.point_edit": MANAGERS,
-    "orgs.point_toggle": MANAGERS,
-    "users.user_list": READERS,
-    "users.user_new": MANAGERS,
-    "users.user_edit": MANAGERS,
-    "users.user_toggle": MANAGERS,
-    "users.user_reset_password": MANAGERS,
-}
+ROLES = ["anonymous", "admin", "manager", "volunteer", "auditor"]
+POLICY, URL_ARG_BUILDERS = policies.load()
 
 
 @pytest.fixture
-def world(make_org, make_point, make_user):
+def world(db, make_org, make_point, make_user):
     org = make_org()
     p1 = make_point(org)
     actors = {
@@ -49,19 +23,17 @@ def world(make_org, make_point, make_user):
         "auditor": make_user("auditor", org=org),
     }
     target = make_user("volunteer", org=org, points=[p1])
-    return {"org": org, "point": p1, "actors": actors, "target": target}
+    world = {"org": org, "point": p1, "actors": actors, "target": target}
+    args = {"org_id": org.id, "point_id": p1.id, "user_id": target.id, "code": "en",
+            "filename": "css/app.css"}
+    for build in URL_ARG_BUILDERS:
+        args.update(build(world, db))
+    world["args"] = args
+    return world
 
 
 def _url_and_method(app, rule, world):
-    args = {}
-    for name in rule.arguments:
-        args[name] = {
-            "org_id": world["org"].id,
-            "point_id": world["point"].id,
-            "user_id": world["target"].id,
-            "code": "en",
-            "filename": "css/app.css",
-        }[name]
+    args = {name: world["args"][name] for name in rule.arguments}
     with app.test_request_context():
         from flask import url_for
 

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from charity.errors import ValidationFailed
 from charity.funds import ledger
 from charity.funds.models import FundEntry, Receipt
-from tests.funds.conftest import TODAY
+from tests.factories_funds import TODAY
 
 D = Decimal
 

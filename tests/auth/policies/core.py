@@ -1,0 +1,26 @@
+from tests.auth.policies.common import ADMIN, MANAGERS, PUBLIC, READERS, STAFF
+
+POLICY = {
+    "static": PUBLIC,
+    "portal.home": PUBLIC,
+    "portal.healthz": PUBLIC,
+    "auth.login": PUBLIC,
+    "auth.logout": PUBLIC,
+    "auth.set_language": PUBLIC,
+    "auth.change_password": STAFF,
+    "staff.home": STAFF,
+    "staff.audit_log": READERS,
+    "orgs.org_list": READERS,
+    "orgs.org_new": ADMIN,
+    "orgs.org_edit": MANAGERS,
+    "orgs.org_toggle": ADMIN,
+    "orgs.point_list": STAFF,
+    "orgs.point_new": MANAGERS,
+    "orgs.point_edit": MANAGERS,
+    "orgs.point_toggle": MANAGERS,
+    "users.user_list": READERS,
+    "users.user_new": MANAGERS,
+    "users.user_edit": MANAGERS,
+    "users.user_toggle": MANAGERS,
+    "users.user_reset_password": MANAGERS,
+}
