@@ -24,6 +24,9 @@ def register(app) -> None:
     app.cli.add_command(create_user_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(translations_command)
+    from charity.verify import verify_command
+
+    app.cli.add_command(verify_command)
     from charity.disclosure.cli import disclosure
 
     app.cli.add_command(disclosure)

@@ -72,4 +72,7 @@ def load_demo(session: Session) -> list[tuple[str, str, str]]:
                 "organization_id": None if role == "admin" else org.id,
                 "point_ids": [points[n].id for n in served]})
     session.flush()
+    from charity.demo_money import load_money_demo
+
+    load_money_demo(session, org)
     return [(u, p, r) for u, _d, r, p, _s in USERS]
