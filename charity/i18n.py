@@ -7,7 +7,7 @@ from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_babel import lazy_gettext as _l  # noqa: F401  (re-exported for services and forms)
 from babel.numbers import format_currency
@@ -18,7 +18,7 @@ LOCALE_NAMES = {"zh_CN": "中文", "en": "English"}
 
 def select_locale() -> str:
     locales = current_app.config["CHARITY_LOCALES"]
-    chosen = session.get("locale")
+    chosen = session.get("locale") if has_request_context() else None
     if chosen in locales:
         return chosen
     default = current_app.config["BABEL_DEFAULT_LOCALE"]
