@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -67,11 +68,14 @@ def load_config(app, overrides: dict | None = None) -> None:
         # psycopg 3 is the supported driver; accept the plain scheme operators paste.
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
     secret = settings["SECRET_KEY"] or _instance_secret(instance)
+    # Separate from the session key: rotating that must not orphan every ID hash.
+    id_hash_key = _instance_secret(instance, "id_hash_key")
 
     app.config.update(
         SQLALCHEMY_DATABASE_URI=url,
         SQLALCHEMY_ENGINE_OPTIONS=_engine_options(url),
         SECRET_KEY=secret,
+        CHARITY_ID_HASH_KEY=id_hash_key.encode(),
         CHARITY_TIMEZONE=settings["TIMEZONE"],
         BABEL_DEFAULT_LOCALE=settings["DEFAULT_LOCALE"],
         BABEL_DEFAULT_TIMEZONE=settings["TIMEZONE"],
@@ -99,17 +103,27 @@ def _engine_options(url: str) -> dict:
     return {"pool_pre_ping": True}
 
 
-def _instance_secret(instance: Path) -> str:
-    """Read the secret key kept in the instance folder, creating it (mode 0600) if needed."""
-    path = instance / "secret_key"
-    if path.exists():
-        return path.read_text().strip()
-    key = secrets.token_hex(32)
-    # O_EXCL: two processes starting at once must not both write a key.
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_text().strip()
-    with os.fdopen(fd, "w") as fh:
-        fh.write(key)
+def _instance_secret(instance: Path, name: str = "secret_key") -> str:
+    """Read a secret kept in the instance folder, creating it (mode 0600) if needed."""
+    path = instance / name
+    if not path.exists():
+        # Write a complete private file first, then link it into place: link() fails if the
+        # name exists, so of several processes starting at once exactly one key wins, and no
+        # process can read a half-written (empty) file.
+        fd, tmp = tempfile.mkstemp(dir=instance, prefix=".secret_key.")  # mode 0600
+        try:
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_hex(32))
+                fh.flush()
+                os.fsync(fh.fileno())
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
+                pass
+        finally:
+            os.unlink(tmp)
+    key = path.read_text().strip()
+    if not key:
+        raise ConfigError(f"{path} is empty; delete it to generate a new key, or set "
+                          "CHARITY_SECRET_KEY")
     return key

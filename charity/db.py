@@ -92,3 +92,32 @@ def configure_engine(engine: sa.engine.Engine, busy_timeout_ms: int) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
         conn.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")
+
+
+# PostgreSQL aborts one of two transactions that wait for each other's row locks (deadlock)
+# or that cannot be serialised; the whole transaction may simply be run again.
+RETRYABLE_SQLSTATES = {"40P01", "40001"}
+
+
+def is_retryable(exc: BaseException) -> bool:
+    if not isinstance(exc, sa.exc.DBAPIError):
+        return False
+    orig = getattr(exc, "orig", None)
+    state = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    # SQLite: a writer starved past the busy timeout under heavy contention.
+    return state in RETRYABLE_SQLSTATES or "database is locked" in str(orig)
+
+
+def run_transaction(session, work, attempts: int = 3):
+    """Run `work()` and commit; on a deadlock or serialisation failure roll back and run it
+    again (at most `attempts` times). Any other error rolls back and propagates."""
+    for attempt in range(1, attempts + 1):
+        try:
+            result = work()
+            session.commit()
+            return result
+        except Exception as exc:
+            session.rollback()
+            if attempt < attempts and is_retryable(exc):
+                continue
+            raise

@@ -6,4 +6,9 @@ from charity.funds.models import (  # noqa: F401
     Campaign, CampaignChange, FundBalance, FundEntry, NonCashGift, Project, Receipt,
     ReceiptLine, ReceiptSequence, StoredFile, SubmissionToken,
 )
-from charity.people.models import Donor  # noqa: F401
+from charity.goods.models import (  # noqa: F401
+    Distribution, DistributionLine, Intake, IntakeLine, ItemCategory, ItemType, PreRegistration,
+    RefusedGood, Sale, SaleLine, StockBalance, StockMovement, Stocktake, StocktakeLine,
+    StockTarget, Transfer, TransferLine, WriteOff,
+)
+from charity.people.models import Beneficiary, Donor, PointsEntry, Shift, Volunteer  # noqa: F401

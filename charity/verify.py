@@ -18,8 +18,15 @@ def _fund_balances(session: Session) -> list[str]:
     return verify_balances(session)
 
 
+def _stock_balances(session: Session) -> list[str]:
+    from charity.goods.stock import verify_stock
+
+    return verify_stock(session)
+
+
 CHECKS: list[tuple[str, Callable[[Session], list[str]]]] = [
     ("fund balances", _fund_balances),
+    ("stock balances", _stock_balances),
 ]
 
 

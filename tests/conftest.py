@@ -17,7 +17,7 @@ from charity import create_app
 from charity.extensions import db as _db
 from tests import pg
 
-pytest_plugins = ["tests.factories_funds"]
+pytest_plugins = ["tests.factories_funds", "tests.factories_goods"]
 
 PASSWORD = "correct-horse-battery"
 BACKENDS = ["sqlite", "postgresql"]

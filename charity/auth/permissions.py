@@ -49,6 +49,25 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "receipts.void": MANAGERS,
     "noncash.view": READERS,
     "noncash.post": MANAGERS,
+    # Goods: volunteers work at their own points (scope checked on the point).
+    "goods.view": ALL_STAFF,
+    "goods.intake": ALL_STAFF,
+    "goods.distribute": ALL_STAFF,
+    "goods.sell": ALL_STAFF,
+    "goods.transfer": ALL_STAFF,
+    "goods.stocktake": ALL_STAFF,
+    "goods.write_off": ALL_STAFF,
+    "goods.stocktake_approve": MANAGERS,
+    "goods.correct": MANAGERS,
+    "goods.export": READERS,
+    "catalogue.add": ALL_STAFF,  # a volunteer adds a missing item type during intake
+    "catalogue.manage": MANAGERS,
+    "beneficiaries.view": ALL_STAFF,  # volunteers: name and masked values only
+    "beneficiaries.private": READERS,  # ID number tail, phone, address
+    "beneficiaries.manage": MANAGERS,
+    "volunteers.view": READERS,
+    "volunteers.manage": MANAGERS,
+    "volunteers.shift": ALL_STAFF,
 }
 
 

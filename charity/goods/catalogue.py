@@ -1,0 +1,109 @@
+"""The catalogue: item types per organisation, refused goods."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from charity.audit.services import diff, record
+from charity.auth.permissions import require
+from charity.errors import ValidationFailed
+from charity.goods.models import COUNTABLE_UNITS, ItemCategory, ItemType, RefusedGood
+from charity.i18n import _l
+from charity.money import check_amount
+
+FIELDS = ("name", "category_id", "unit", "countable", "default_fair_value", "point_price",
+          "sale_price", "perishable", "barcode", "monthly_limit")
+
+
+def _clean(session, org_id, data, current: ItemType | None) -> dict:
+    clean = {k: data[k] for k in FIELDS if k in data}
+    for k, v in list(clean.items()):
+        if isinstance(v, str):
+            clean[k] = v.strip()
+    if not clean.get("name", current.name if current else ""):
+        raise ValidationFailed(_l("This field is required."), field="name")
+    if not clean.get("unit", current.unit if current else ""):
+        raise ValidationFailed(_l("This field is required."), field="unit")
+    if "category_id" in clean:
+        try:
+            cat = session.get(ItemCategory, int(clean["category_id"]))
+        except (TypeError, ValueError):
+            cat = None
+        if cat is None:
+            raise ValidationFailed(_l("Choose a category."), field="category_id")
+        clean["category_id"] = cat.id
+    if "countable" not in clean and current is None:
+        clean["countable"] = clean.get("unit") in COUNTABLE_UNITS
+    for key in ("default_fair_value", "sale_price"):
+        if key in clean:
+            clean[key] = None if clean[key] in (None, "") else check_amount(
+                clean[key], field=key, allow_zero=True)
+    if "point_price" in clean:
+        try:
+            clean["point_price"] = int(clean["point_price"] or 0)
+        except (TypeError, ValueError):
+            clean["point_price"] = -1
+        if not 0 <= clean["point_price"] <= 100000:
+            raise ValidationFailed(_l("Enter a whole number of points."), field="point_price")
+    if "monthly_limit" in clean and clean["monthly_limit"] in ("", None):
+        clean["monthly_limit"] = None
+    if "barcode" in clean:
+        clean["barcode"] = clean["barcode"] or None
+        if clean["barcode"]:
+            clash = session.scalar(sa.select(ItemType.id).where(
+                ItemType.organization_id == org_id, ItemType.barcode == clean["barcode"]))
+            if clash is not None and (current is None or clash != current.id):
+                raise ValidationFailed(_l("Another item has this barcode."), field="barcode")
+    name = clean.get("name", current.name if current else "")
+    unit = clean.get("unit", current.unit if current else "")
+    clash = session.scalar(sa.select(ItemType.id).where(
+        ItemType.organization_id == org_id, ItemType.name == name, ItemType.unit == unit))
+    if clash is not None and (current is None or clash != current.id):
+        raise ValidationFailed(_l("This item is already in the catalogue."), field="name")
+    return clean
+
+
+def create_item_type(actor, session: Session, organization, data: dict) -> ItemType:
+    """Add an item type (volunteers may, during intake)."""
+    require(actor, "catalogue.add", organization)
+    item = ItemType(organization_id=organization.id,
+                    **_clean(session, organization.id, data, None))
+    session.add(item)
+    session.flush()
+    record(session, actor, "item_type.create", item, {"name": item.name, "unit": item.unit})
+    return item
+
+
+def update_item_type(actor, session: Session, item: ItemType, data: dict) -> ItemType:
+    require(actor, "catalogue.manage", item)
+    clean = _clean(session, item.organization_id, data, item)
+    changes = diff(item, clean)
+    for k, v in clean.items():
+        setattr(item, k, v)
+    if changes:
+        record(session, actor, "item_type.update", item, changes)
+    session.flush()
+    return item
+
+
+def find_by_barcode(session: Session, organization_id: int, code: str) -> ItemType | None:
+    code = (code or "").strip()
+    if not code:
+        return None
+    return session.scalar(sa.select(ItemType).where(ItemType.organization_id == organization_id,
+                                                    ItemType.barcode == code,
+                                                    ItemType.active.is_(True)))
+
+
+def add_refused_good(actor, session: Session, organization, name: str, reason: str) -> RefusedGood:
+    require(actor, "catalogue.manage", organization)
+    if not (name or "").strip():
+        raise ValidationFailed(_l("This field is required."), field="name")
+    if not (reason or "").strip():
+        raise ValidationFailed(_l("This field is required."), field="reason")
+    row = RefusedGood(organization_id=organization.id, name=name.strip()[:100],
+                      reason=reason.strip()[:300])
+    session.add(row)
+    session.flush()
+    record(session, actor, "refused_good.create", row, {"name": row.name})
+    return row

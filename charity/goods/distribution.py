@@ -1,0 +1,152 @@
+"""Distribution to beneficiary households (发放), with 爱心积分 and monthly limits."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from charity.audit.services import record
+from charity.auth.permissions import require
+from charity.clock import org_today
+from charity.errors import ValidationFailed
+from charity.funds.models import Project, ProjectStatus
+from charity.goods.common import check_quantity, item_of, not_future, require_point_active
+from charity.goods.models import (Distribution, DistributionLine, DocStatus, MovementKind)
+from charity.goods.stock import reverse_document, take
+from charity.i18n import _l
+from charity.people.models import Beneficiary, PointsEntry
+
+
+def month_key(day: dt.date) -> str:
+    return f"{day:%Y-%m}"
+
+
+def points_balance(session: Session, beneficiary: Beneficiary, day: dt.date,
+                   lock: bool = False) -> int:
+    """Points left this month. The month's allowance is credited on first use (a unique
+    index makes that happen once even when two postings race)."""
+    month = month_key(day)
+    if beneficiary.monthly_points:
+        dialect = session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        session.execute(insert(PointsEntry).values(
+            beneficiary_id=beneficiary.id, month=month, amount=beneficiary.monthly_points,
+            kind="allowance").on_conflict_do_nothing(
+            index_elements=["beneficiary_id", "month"],
+            index_where=sa.text("kind = 'allowance'")))
+    if lock:
+        # Serialise postings for one household (PostgreSQL; SQLite writers are serial).
+        session.execute(sa.select(Beneficiary.id).where(Beneficiary.id == beneficiary.id)
+                        .with_for_update())
+    return int(session.scalar(sa.select(sa.func.coalesce(sa.func.sum(PointsEntry.amount), 0))
+                              .where(PointsEntry.beneficiary_id == beneficiary.id,
+                                     PointsEntry.month == month)))
+
+
+def received_this_month(session: Session, beneficiary_id: int, item_type_id: int,
+                        day: dt.date) -> Decimal:
+    first = day.replace(day=1)
+    return Decimal(session.scalar(
+        sa.select(sa.func.coalesce(sa.func.sum(DistributionLine.quantity), 0))
+        .join(Distribution, Distribution.id == DistributionLine.distribution_id)
+        .where(Distribution.beneficiary_id == beneficiary_id,
+               Distribution.status == DocStatus.POSTED,
+               DistributionLine.item_type_id == item_type_id,
+               Distribution.distributed_on >= first, Distribution.distributed_on <= day)))
+
+
+def post_distribution(actor, session: Session, point, data: dict,
+                      today: dt.date | None = None) -> Distribution:
+    """Hand goods to a certified household: stock out, points deducted, monthly limits kept."""
+    require(actor, "goods.distribute", point)
+    require_point_active(point)
+    org = point.organization
+    today = today or org_today(org)
+    day = not_future(data.get("distributed_on") or today, today, "distributed_on")
+    try:
+        beneficiary = session.get(Beneficiary, int(data.get("beneficiary_id")))
+    except (TypeError, ValueError):
+        beneficiary = None
+    if beneficiary is None or beneficiary.organization_id != org.id:
+        raise ValidationFailed(_l("Choose a registered household."), field="beneficiary_id")
+    if not beneficiary.is_certified(day):
+        raise ValidationFailed(_l("This household's certification has expired or it is "
+                                  "inactive: renew it before handing out goods."),
+                               field="beneficiary_id")
+    project = None
+    if data.get("project_id"):
+        project = session.get(Project, int(data["project_id"]))
+        if project is None or project.organization_id != org.id:
+            raise ValidationFailed(_l("Unknown project."), field="project_id")
+        if project.status != ProjectStatus.ACTIVE:
+            raise ValidationFailed(_l("The project is not running."), field="project_id")
+    raw_lines = [ln for ln in data.get("lines") or [] if ln.get("item_type_id")]
+    if not raw_lines:
+        raise ValidationFailed(_l("Add at least one line."), field="lines")
+    lines = []
+    for i, raw in enumerate(raw_lines):
+        item = item_of(session, org.id, raw.get("item_type_id"), f"lines-{i}-item_type_id")
+        qty = check_quantity(raw.get("quantity"), item, f"lines-{i}-quantity")
+        lines.append((i, item, qty, (raw.get("batch") or None)))
+    points_needed = sum(int(item.point_price * qty) for _, item, qty, _ in lines)
+    available = points_balance(session, beneficiary, day, lock=True)
+    if points_needed > available:
+        raise ValidationFailed(_l("Not enough points: %(need)d needed, %(left)d left this month.",
+                                  need=points_needed, left=available), field="lines")
+    per_item: dict[int, Decimal] = {}
+    for i, item, qty, _ in lines:
+        per_item[item.id] = per_item.get(item.id, Decimal("0")) + qty
+        if item.monthly_limit is not None:
+            had = received_this_month(session, beneficiary.id, item.id, day)
+            if had + per_item[item.id] > item.monthly_limit:
+                raise ValidationFailed(
+                    _l("Monthly limit for %(item)s: %(limit)s per household; %(had)s already "
+                       "received.", item=item.name, limit=item.monthly_limit.normalize(),
+                       had=had.normalize()), field=f"lines-{i}-quantity")
+    dist = Distribution(organization_id=org.id, point_id=point.id, beneficiary_id=beneficiary.id,
+                        project_id=project.id if project else None, distributed_on=day,
+                        points_total=points_needed, posted_by_id=getattr(actor, "id", None))
+    session.add(dist)
+    session.flush()
+    for i, item, qty, batch in sorted(lines, key=lambda ln: (ln[1].id, ln[3] or "")):
+        for m in take(session, organization_id=org.id, point_id=point.id, item_type=item,
+                      quantity=qty, batch=batch, kind=MovementKind.DISTRIBUTION,
+                      movement_date=day, document_type="distribution", document_id=dist.id,
+                      actor=actor, field=f"lines-{i}-quantity"):
+            session.add(DistributionLine(distribution_id=dist.id, item_type_id=item.id,
+                                         batch=m.batch, quantity=-m.quantity,
+                                         unit_value=m.unit_value,
+                                         points=int(item.point_price * -m.quantity)))
+    if points_needed:
+        session.add(PointsEntry(beneficiary_id=beneficiary.id, month=month_key(day),
+                                amount=-points_needed, kind="distribution",
+                                distribution_id=dist.id))
+    # The log names the household by id only: no personal data in log lines.
+    record(session, actor, "distribution.post", dist,
+           {"point_id": point.id, "beneficiary_id": beneficiary.id, "lines": len(lines),
+            "points": points_needed})
+    session.flush()
+    return dist
+
+
+def reverse_distribution(actor, session: Session, dist: Distribution, reason: str,
+                         today: dt.date | None = None) -> Distribution:
+    require(actor, "goods.correct", dist)
+    if dist.status != DocStatus.POSTED:
+        raise ValidationFailed(_l("This document has already been corrected."))
+    if not (reason or "").strip():
+        raise ValidationFailed(_l("Say why the document is corrected."), field="reason")
+    today = today or org_today(dist.point.organization)
+    reverse_document(session, "distribution", dist.id, actor, reason.strip(), today)
+    if dist.points_total:
+        session.add(PointsEntry(beneficiary_id=dist.beneficiary_id,
+                                month=month_key(dist.distributed_on), amount=dist.points_total,
+                                kind="reversal", distribution_id=dist.id))
+    dist.status = DocStatus.REVERSED
+    dist.reversed_reason = reason.strip()
+    record(session, actor, "distribution.reverse", dist, {"reason": reason})
+    session.flush()
+    return dist

@@ -1,0 +1,152 @@
+"""The stock ledger: every change of stock is a movement, and the balance of
+(point, item type, batch) is updated in the same transaction, locked, never below zero."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from charity.errors import ValidationFailed
+from charity.goods.models import ItemType, MovementKind, StockBalance, StockMovement
+from charity.i18n import _l
+
+ZERO = Decimal("0")
+
+
+class InsufficientStock(ValidationFailed):
+    """Not enough on hand: another volunteer may just have handed out the last one."""
+
+
+def balance_row(session: Session, point_id: int, item_type_id: int, batch: str = "",
+                lock: bool = True, expiry: dt.date | None = None) -> StockBalance:
+    """The balance row, created at zero if missing, locked FOR UPDATE (PostgreSQL) — on SQLite
+    the writer already holds the database's write lock (BEGIN IMMEDIATE)."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    session.execute(insert(StockBalance).values(
+        point_id=point_id, item_type_id=item_type_id, batch=batch, expiry_date=expiry,
+        quantity=ZERO, value=ZERO).on_conflict_do_nothing())
+    stmt = sa.select(StockBalance).where(StockBalance.point_id == point_id,
+                                         StockBalance.item_type_id == item_type_id,
+                                         StockBalance.batch == batch)
+    if lock:
+        stmt = stmt.with_for_update()
+    return session.scalars(stmt.execution_options(populate_existing=True)).one()
+
+
+def move(session: Session, *, organization_id: int, point_id: int, item_type: ItemType,
+         quantity: Decimal, kind: MovementKind, movement_date: dt.date, document_type: str,
+         document_id: int, actor=None, batch: str = "", unit_value: Decimal | None = None,
+         expiry: dt.date | None = None, reason: str = "", reverses_id: int | None = None,
+         field: str = "lines") -> StockMovement:
+    """Post one movement (+ in, − out) and update its balance; refuse going below zero."""
+    if quantity == 0:
+        raise ValidationFailed(_l("The quantity must not be zero."), field=field)
+    row = balance_row(session, point_id, item_type.id, batch, expiry=expiry)
+    if row.quantity + quantity < 0:
+        raise InsufficientStock(
+            _l("Not enough %(item)s on hand: %(have)s %(unit)s left.", item=item_type.name,
+               have=_qty(row.quantity), unit=item_type.unit), field=field)
+    if unit_value is None:
+        # Goods leave at their average value on hand.
+        unit_value = (row.value / row.quantity).quantize(Decimal("0.01")) if row.quantity else ZERO
+    movement = StockMovement(
+        organization_id=organization_id, point_id=point_id, item_type_id=item_type.id,
+        batch=batch, kind=kind, quantity=quantity, unit_value=unit_value,
+        movement_date=movement_date, document_type=document_type, document_id=document_id,
+        reverses_id=reverses_id, reason=reason, posted_by_id=getattr(actor, "id", None))
+    session.add(movement)
+    row.quantity = row.quantity + quantity
+    row.value = max(ZERO, (row.value + quantity * unit_value).quantize(Decimal("0.01"))) \
+        if row.quantity else ZERO
+    if expiry is not None and row.expiry_date is None:
+        row.expiry_date = expiry
+    session.flush()
+    return movement
+
+
+def _qty(q: Decimal) -> str:
+    q = q.normalize()
+    return format(q, "f")
+
+
+def reverse_document(session: Session, document_type: str, document_id: int, actor, reason: str,
+                     on: dt.date) -> list[StockMovement]:
+    """Post the opposite of every movement of a document (a correction; nothing is deleted)."""
+    movements = list(session.scalars(sa.select(StockMovement).where(
+        StockMovement.document_type == document_type, StockMovement.document_id == document_id,
+        StockMovement.reverses_id.is_(None)).order_by(StockMovement.id)))
+    out = []
+    # Put goods back before taking them out again, so a transfer-like document never dips.
+    for m in sorted(movements, key=lambda m: m.quantity < 0, reverse=True):
+        out.append(move(session, organization_id=m.organization_id, point_id=m.point_id,
+                        item_type=m.item_type, quantity=-m.quantity, kind=MovementKind.REVERSAL,
+                        movement_date=on, document_type=document_type, document_id=document_id,
+                        actor=actor, batch=m.batch, unit_value=m.unit_value, reason=reason,
+                        reverses_id=m.id))
+    return out
+
+
+def available_batches(session: Session, point_id: int, item_type_id: int) -> list[StockBalance]:
+    """Batches on hand, earliest expiry first (first-expired, first-out)."""
+    return list(session.scalars(sa.select(StockBalance).where(
+        StockBalance.point_id == point_id, StockBalance.item_type_id == item_type_id,
+        StockBalance.quantity > 0).order_by(StockBalance.expiry_date.is_(None),
+                                            StockBalance.expiry_date, StockBalance.batch)))
+
+
+def take(session: Session, *, organization_id: int, point_id: int, item_type: ItemType,
+         quantity: Decimal, batch: str | None, **kwargs) -> list[StockMovement]:
+    """Take `quantity` out: from the named batch, or first-expired-first-out across batches."""
+    if batch is not None:
+        return [move(session, organization_id=organization_id, point_id=point_id,
+                     item_type=item_type, quantity=-quantity, batch=batch, **kwargs)]
+    rows = available_batches(session, point_id, item_type.id)
+    if sum((r.quantity for r in rows), ZERO) < quantity:
+        have = sum((r.quantity for r in rows), ZERO)
+        raise InsufficientStock(
+            _l("Not enough %(item)s on hand: %(have)s %(unit)s left.", item=item_type.name,
+               have=_qty(have), unit=item_type.unit), field=kwargs.get("field", "lines"))
+    out, left = [], quantity
+    for row in rows:
+        if left <= 0:
+            break
+        part = min(left, row.quantity)
+        out.append(move(session, organization_id=organization_id, point_id=point_id,
+                        item_type=item_type, quantity=-part, batch=row.batch, **kwargs))
+        left -= part
+    return out
+
+
+def verify_stock(session: Session) -> list[str]:
+    """Balances that differ from the sum of their movements (for `charity verify`)."""
+    sums = sa.select(StockMovement.point_id, StockMovement.item_type_id, StockMovement.batch,
+                     sa.func.sum(StockMovement.quantity).label("q")).group_by(
+        StockMovement.point_id, StockMovement.item_type_id, StockMovement.batch).subquery()
+    rows = session.execute(
+        sa.select(StockBalance.point_id, StockBalance.item_type_id, StockBalance.batch,
+                  StockBalance.quantity, sums.c.q)
+        .outerjoin(sums, sa.and_(sums.c.point_id == StockBalance.point_id,
+                                 sums.c.item_type_id == StockBalance.item_type_id,
+                                 sums.c.batch == StockBalance.batch)))
+    problems = []
+    for point_id, item_id, batch, stored, ledger in rows:
+        ledger = Decimal(ledger or 0)
+        if Decimal(stored) != ledger:
+            problems.append(f"stock point {point_id} item {item_id} batch {batch!r}: "
+                            f"stored {stored}, ledger {ledger}")
+        if Decimal(stored) < 0:
+            problems.append(f"stock point {point_id} item {item_id} batch {batch!r}: negative")
+    orphans = session.execute(
+        sa.select(sums.c.point_id, sums.c.item_type_id, sums.c.batch, sums.c.q)
+        .outerjoin(StockBalance, sa.and_(sums.c.point_id == StockBalance.point_id,
+                                         sums.c.item_type_id == StockBalance.item_type_id,
+                                         sums.c.batch == StockBalance.batch))
+        .where(StockBalance.id.is_(None)))
+    for point_id, item_id, batch, q in orphans:
+        problems.append(f"stock point {point_id} item {item_id} batch {batch!r}: "
+                        f"no balance row, ledger {q}")
+    return problems
