@@ -17,16 +17,35 @@ class NavItem:
     permission: str
 
 
-STAFF_NAV: list[NavItem] = [
-    NavItem("campaigns.campaign_list", _l("Campaigns"), "campaigns.view"),
-    NavItem("projects.project_list", _l("Projects"), "projects.view"),
-    NavItem("ledger.entry_list", _l("Money ledger"), "funds.view"),
-    NavItem("donors.donor_list", _l("Donors"), "donors.view"),
-    NavItem("receipts.receipt_list", _l("Receipts"), "receipts.view"),
-    NavItem("orgs.org_list", _l("Organisations"), "orgs.view"),
-    NavItem("orgs.point_list", _l("Charity points"), "points.view"),
-    NavItem("users.user_list", _l("Users"), "users.view"),
-    NavItem("staff.audit_log", _l("Audit log"), "audit.view"),
+# Menus of the staff header; items whose endpoint does not exist yet are skipped.
+STAFF_NAV: list[tuple[object, list[NavItem]]] = [
+    (_l("Goods"), [
+        NavItem("intake.intake_new", _l("Receive donation"), "goods.intake"),
+        NavItem("distributions.distribution_new", _l("Hand out goods"), "goods.distribute"),
+        NavItem("sales.sale_new", _l("Charity sale"), "goods.sell"),
+        NavItem("stock.dashboard", _l("Stock"), "goods.view"),
+        NavItem("transfers.transfer_list", _l("Transfers"), "goods.view"),
+        NavItem("stocktakes.stocktake_list", _l("Stocktakes"), "goods.view"),
+        NavItem("catalogue.item_list", _l("Catalogue"), "goods.view"),
+    ]),
+    (_l("People"), [
+        NavItem("beneficiaries.beneficiary_list", _l("Households"), "beneficiaries.view"),
+        NavItem("donors.donor_list", _l("Donors"), "donors.view"),
+        NavItem("volunteers.volunteer_list", _l("Volunteers"), "volunteers.view"),
+    ]),
+    (_l("Money"), [
+        NavItem("campaigns.campaign_list", _l("Campaigns"), "campaigns.view"),
+        NavItem("projects.project_list", _l("Projects"), "projects.view"),
+        NavItem("ledger.entry_list", _l("Money ledger"), "funds.view"),
+        NavItem("receipts.receipt_list", _l("Receipts"), "receipts.view"),
+        NavItem("noncash.gift_list", _l("Non-cash gifts"), "noncash.view"),
+    ]),
+    (_l("Administration"), [
+        NavItem("orgs.org_list", _l("Organisations"), "orgs.view"),
+        NavItem("orgs.point_list", _l("Charity points"), "points.view"),
+        NavItem("users.user_list", _l("Users"), "users.view"),
+        NavItem("staff.audit_log", _l("Audit log"), "audit.view"),
+    ]),
 ]
 
 
@@ -50,8 +69,13 @@ def init_app(app) -> None:
         def staff_nav():
             if not current_user.is_authenticated:
                 return []
-            return [{"url": url_for(i.endpoint), "label": i.label} for i in STAFF_NAV
-                    if i.endpoint in app.view_functions
-                    and has_permission(current_user, i.permission)]
+            menus = []
+            for label, items in STAFF_NAV:
+                links = [{"url": url_for(i.endpoint), "label": i.label} for i in items
+                         if i.endpoint in app.view_functions
+                         and has_permission(current_user, i.permission)]
+                if links:
+                    menus.append({"label": label, "items": links})
+            return menus
 
         return {"staff_nav": staff_nav}
