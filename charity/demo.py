@@ -75,4 +75,7 @@ def load_demo(session: Session) -> list[tuple[str, str, str]]:
     from charity.demo_money import load_money_demo
 
     load_money_demo(session, org)
+    from charity.demo_goods import load_goods_demo
+
+    load_goods_demo(session, org)
     return [(u, p, r) for u, _d, r, p, _s in USERS]

@@ -83,7 +83,21 @@ def _make(template_db, **overrides):
               "INSTANCE_PATH": str(template_db["instance"]), "TESTING": True,
               "WTF_CSRF_ENABLED": False, "SERVER_NAME": "localhost"}
     config.update(overrides)
-    return create_app(config)
+    application = create_app(config)
+    application.before_request_funcs.setdefault(None, []).insert(0, _fresh_globals)
+    return application
+
+
+def _fresh_globals():
+    """Give every test request an empty `g`, as production does.
+
+    The `db` fixture keeps an app context open for the whole test (services need it), and
+    Flask reuses an open app context for requests — so without this, Flask-Login's cached
+    user and Flask-Babel's cached locale would leak from one request into the next.
+    """
+    from flask import g
+
+    g.__dict__.clear()
 
 
 @pytest.fixture(scope="session")
