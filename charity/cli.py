@@ -27,9 +27,10 @@ def register(app) -> None:
     from charity.verify import verify_command
 
     app.cli.add_command(verify_command)
-    from charity.disclosure.cli import disclosure
+    from charity.disclosure.cli import disclosure, scheduler_command
 
     app.cli.add_command(disclosure)
+    app.cli.add_command(scheduler_command)
 
 
 def _upgrade_schema() -> None:

@@ -78,4 +78,8 @@ def load_demo(session: Session) -> list[tuple[str, str, str]]:
     from charity.demo_goods import load_goods_demo
 
     load_goods_demo(session, org)
+    session.commit()  # the scheduler replay below works in its own transactions
+    from charity.demo_disclosure import load_disclosure_demo
+
+    load_disclosure_demo(session, org)
     return [(u, p, r) for u, _d, r, p, _s in USERS]

@@ -149,5 +149,5 @@ def load_money_demo(session: Session, org) -> None:
                     "campaign_id": campaign.id, "purpose": "宣传海报印刷", "counterparty": "城关印务",
                     "voucher_no": f"FC{day:%Y%m}"}, today=today)
         if spec.get("_end") and spec["_end"] <= today:
-            cs.end_campaign(actor, session, campaign, spec["_end"], today=today)
+            cs.end_campaign(actor, session, campaign, spec["_end"], today=spec["_end"])
     session.flush()

@@ -12,3 +12,4 @@ from charity.goods.models import (  # noqa: F401
     StockTarget, Transfer, TransferLine, WriteOff,
 )
 from charity.people.models import Beneficiary, Donor, PointsEntry, Shift, Volunteer  # noqa: F401
+from charity.disclosure.models import Narrative, Obligation, Publication  # noqa: F401

@@ -24,9 +24,16 @@ def _stock_balances(session: Session) -> list[str]:
     return verify_stock(session)
 
 
+def _publications(session: Session) -> list[str]:
+    from charity.disclosure.publishing import verify_publications
+
+    return verify_publications(session)
+
+
 CHECKS: list[tuple[str, Callable[[Session], list[str]]]] = [
     ("fund balances", _fund_balances),
     ("stock balances", _stock_balances),
+    ("publications and hash chain", _publications),
 ]
 
 

@@ -199,7 +199,7 @@ def make_org(db):
                   "registering_authority": "民政局"}
         values.update(data)
         org = create_organization(system_actor(), db, values)
-        db.flush()
+        db.commit()  # as a request would: a later request's rollback must not undo it
         return org
 
     return factory
@@ -216,7 +216,9 @@ def make_point(db, make_org):
         values = {"kind": "supermarket", "name": f"慈善超市{n}", "address": f"路{n}号",
                   "district": "城关区", "community": "社区"}
         values.update(data)
-        return create_point(system_actor(), db, org, values)
+        point = create_point(system_actor(), db, org, values)
+        db.commit()
+        return point
 
     return factory
 
@@ -234,7 +236,9 @@ def make_user(db, make_org):
                   "password": PASSWORD, "organization_id": org.id if org else None,
                   "point_ids": [p.id for p in points]}
         values.update(data)
-        return create_user(system_actor(), db, values)
+        user = create_user(system_actor(), db, values)
+        db.commit()
+        return user
 
     return factory
 

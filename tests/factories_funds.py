@@ -38,6 +38,7 @@ def make_campaign(db, fundraising_org):
         campaign = create_campaign(system_actor(), db, org, values, today=TODAY)
         if active:
             activate_campaign(system_actor(), db, campaign, today=TODAY)
+        db.commit()  # as a request would: a later request's rollback must not undo it
         return campaign
 
     return factory
@@ -58,6 +59,7 @@ def make_project(db, fundraising_org):
         project = create_project(system_actor(), db, org, values)
         if active:
             activate_project(system_actor(), db, project)
+        db.commit()
         return project
 
     return factory
@@ -70,6 +72,8 @@ def make_donor(db, fundraising_org):
     def factory(org=None, **data):
         values = {"name": "张三", "phone": "13800001111", "id_code": "620102199001011234"}
         values.update(data)
-        return create_donor(system_actor(), db, org or fundraising_org, values)
+        donor = create_donor(system_actor(), db, org or fundraising_org, values)
+        db.commit()
+        return donor
 
     return factory

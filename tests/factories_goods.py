@@ -30,7 +30,9 @@ def make_item(db, category):
                   "default_fair_value": Decimal("30.00"), "point_price": 10,
                   "sale_price": Decimal("15.00")}
         values.update(data)
-        return create_item_type(system_actor(), db, org, values)
+        item = create_item_type(system_actor(), db, org, values)
+        db.commit()  # as a request would: a later request's rollback must not undo it
+        return item
 
     return factory
 
@@ -55,8 +57,10 @@ def stock(db):
         line = {"item_type_id": item.id, "quantity": str(quantity), "condition": "good"}
         if item.perishable:
             line.update(expiry_date=expiry or dt.date(2027, 6, 1), inspected=True)
-        return post_intake(system_actor(), db, point, {"received_on": day, "lines": [line]},
-                           today=dt.date(2026, 11, 25))
+        doc = post_intake(system_actor(), db, point, {"received_on": day, "lines": [line]},
+                          today=dt.date(2026, 11, 25))
+        db.commit()
+        return doc
 
     return put
 
@@ -73,6 +77,8 @@ def make_household(db):
                   "id_number": make_id(f"62010219800101{n:03d}"),
                   "certified_until": dt.date(2027, 6, 30), "monthly_points": 100}
         values.update(data)
-        return register(system_actor(), db, org, values)
+        household = register(system_actor(), db, org, values)
+        db.commit()
+        return household
 
     return factory

@@ -17,6 +17,8 @@ from charity.i18n import _l
 ALL_STAFF = frozenset(Role)
 READERS = frozenset({Role.ADMIN, Role.MANAGER, Role.AUDITOR})
 MANAGERS = frozenset({Role.ADMIN, Role.MANAGER})
+# Day-to-day work that changes data: never auditors, who read and change nothing.
+WORKERS = frozenset({Role.ADMIN, Role.MANAGER, Role.VOLUNTEER})
 
 # Permission name → roles that carry it. A view or service naming a permission that is not
 # here is a programming error (KeyError), never a silent allow.
@@ -41,33 +43,36 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "funds.export": READERS,
     # Volunteers register donors and issue receipts at the counter (goods intake).
     "donors.view": ALL_STAFF,
-    "donors.create": ALL_STAFF,
+    "donors.create": WORKERS,
     "donors.edit": MANAGERS,
     "donors.private": READERS,  # full phone, address and ID code
     "receipts.view": ALL_STAFF,
-    "receipts.issue": ALL_STAFF,
+    "receipts.issue": WORKERS,
     "receipts.void": MANAGERS,
     "noncash.view": READERS,
     "noncash.post": MANAGERS,
     # Goods: volunteers work at their own points (scope checked on the point).
     "goods.view": ALL_STAFF,
-    "goods.intake": ALL_STAFF,
-    "goods.distribute": ALL_STAFF,
-    "goods.sell": ALL_STAFF,
-    "goods.transfer": ALL_STAFF,
-    "goods.stocktake": ALL_STAFF,
-    "goods.write_off": ALL_STAFF,
+    "goods.intake": WORKERS,
+    "goods.distribute": WORKERS,
+    "goods.sell": WORKERS,
+    "goods.transfer": WORKERS,
+    "goods.stocktake": WORKERS,
+    "goods.write_off": WORKERS,
     "goods.stocktake_approve": MANAGERS,
     "goods.correct": MANAGERS,
     "goods.export": READERS,
-    "catalogue.add": ALL_STAFF,  # a volunteer adds a missing item type during intake
+    "catalogue.add": WORKERS,  # a volunteer adds a missing item type during intake
     "catalogue.manage": MANAGERS,
     "beneficiaries.view": ALL_STAFF,  # volunteers: name and masked values only
     "beneficiaries.private": READERS,  # ID number tail, phone, address
     "beneficiaries.manage": MANAGERS,
     "volunteers.view": READERS,
     "volunteers.manage": MANAGERS,
-    "volunteers.shift": ALL_STAFF,
+    "volunteers.shift": WORKERS,
+    "disclosure.view": READERS,
+    "disclosure.narrative": MANAGERS,
+    "disclosure.publish": MANAGERS,
 }
 
 

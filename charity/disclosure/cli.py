@@ -11,6 +11,8 @@ import re
 from datetime import date
 
 import click
+from flask import current_app
+from flask.cli import with_appcontext
 
 from charity.disclosure.rules import Obligation, SubjectKind, obligations_for
 
@@ -112,3 +114,37 @@ def _print_table(obligations: list[Obligation]) -> None:
             f"{o.due.isoformat():<10}  {o.kind:<8}  {seq:>3}  "
             f"{o.period_start.isoformat()} .. {o.period_end.isoformat()}"
         )
+
+
+@disclosure.command("run")
+@click.option("--as-of", "as_of", type=ISO_DATE, default=None,
+              help="Run the tick as if today were YYYY-MM-DD.")
+@with_appcontext
+def run_command(as_of: date | None) -> None:
+    """Run one scheduler tick: refresh obligations, publish what is due."""
+    from charity.extensions import db
+    from charity.jobs.scheduler import latest_publication_day, scheduler_today, tick
+
+    app = current_app
+    today = as_of or scheduler_today(app)
+    latest = latest_publication_day(db.session)
+    if latest is not None and today < latest:
+        raise click.UsageError(f"--as-of {today.isoformat()} is earlier than the latest "
+                               f"publication ({latest.isoformat()}); time only moves forward")
+    result = tick(db.session, today)
+    click.echo(f"{today.isoformat()}: {result.subjects} subjects, {len(result.published)} "
+               f"published ({result.late} late), {len(result.failed)} failed")
+    for line in result.failed:
+        click.echo(f"  failed: {line}")
+    if result.failed:
+        raise SystemExit(1)
+
+
+@click.command("scheduler")
+@with_appcontext
+def scheduler_command() -> None:
+    """Run the scheduler process (exactly one per installation): a tick at start-up, then
+    hourly; staff "publish now" requests every minute."""
+    from charity.jobs.scheduler import run_scheduler
+
+    run_scheduler(current_app._get_current_object())

@@ -306,6 +306,7 @@ def close_project(actor, session: Session, project: Project, end_date: dt.date,
     project.leftover_handling = leftover_handling.strip()
     project.status = ProjectStatus.CLOSED
     project.closed_at = utcnow()
+    project.closed_on = today
     project.closed_by_id = getattr(actor, "id", None)
     record(session, actor, "project.close", project,
            {"actual_end": str(end_date), "leftover_property": project.leftover_property,

@@ -132,6 +132,8 @@ class Project(Base):
     leftover_handling: Mapped[str] = mapped_column(sa.Text, default="")
     closed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     closed_at: Mapped[dt.datetime | None]
+    # The organisation's calendar day the close was recorded (a change for the deadlines).
+    closed_on: Mapped[dt.date | None]
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 

@@ -1,0 +1,198 @@
+"""Publishing a disclosure: snapshot → HTML and PDF → hashes → hash-chain entry, in one
+transaction. A crash anywhere before the commit leaves nothing; a unique constraint on the
+obligation and a lock on the chain make two schedulers publish an obligation once."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+
+import sqlalchemy as sa
+from flask import render_template
+from sqlalchemy.orm import Session
+
+from charity.db import utcnow
+from charity.disclosure import content
+from charity.disclosure.models import Obligation, Publication
+from charity.errors import ValidationFailed
+from charity.funds.models import Campaign, Project
+from charity.i18n import _l
+from charity.orgs.models import Organization
+
+GENESIS = "0" * 64
+LOCK_KEY = 0x636861726974  # "charit": the PostgreSQL advisory lock of the publication chain
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def canonical(snapshot: dict) -> bytes:
+    return json.dumps(snapshot, ensure_ascii=False, sort_keys=True,
+                      separators=(",", ":")).encode("utf-8")
+
+
+def entry_hash(prev_hash: str, fields: dict) -> str:
+    """The chain link: SHA-256 of the previous link and this entry's content."""
+    return sha256(prev_hash.encode() + canonical(fields))
+
+
+def chain_fields(p: Publication) -> dict:
+    return {"chain_seq": p.chain_seq, "organization_id": p.organization_id,
+            "subject_type": p.subject_type, "subject_id": p.subject_id, "kind": p.kind,
+            "seq": p.seq, "period_start": p.period_start.isoformat(),
+            "period_end": p.period_end.isoformat(), "published_on": p.published_on.isoformat(),
+            "pdf_sha256": p.pdf_sha256, "snapshot_sha256": p.snapshot_sha256,
+            "corrects_id": p.corrects_id}
+
+
+def lock_chain(session: Session) -> None:
+    """Serialise publishers: PostgreSQL advisory lock until commit; SQLite writers already
+    hold the database's write lock (BEGIN IMMEDIATE)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": LOCK_KEY})
+
+
+def _subject(session, subject_type, subject_id):
+    model = {"campaign": Campaign, "project": Project, "organization": Organization}[subject_type]
+    return session.get(model, subject_id)
+
+
+def build_snapshot(session: Session, subject_type: str, subject_id: int, kind: str, seq: int,
+                   period_start: dt.date, period_end: dt.date) -> dict:
+    subject = _subject(session, subject_type, subject_id)
+    if subject_type == "campaign":
+        return content.campaign_snapshot(session, subject, kind, seq, period_start, period_end)
+    if subject_type == "project":
+        return content.project_snapshot(session, subject, kind, seq, period_start, period_end)
+    return content.annual_snapshot(session, subject, seq)
+
+
+def render(snapshot: dict, meta: dict) -> tuple[str, bytes]:
+    """The report as HTML (for the PDF) and PDF bytes, from the one report template."""
+    from charity.reports.pdf import Attachment, render_pdf
+
+    html = render_template("pdf/disclosure.html", report=snapshot, meta=meta)
+    attachments = []
+    csv_bytes = content.donors_csv(snapshot)
+    if csv_bytes:
+        attachments.append(Attachment("donors.csv", csv_bytes, description="捐赠人名单（经同意公开）",
+                                      mime="text/csv"))
+    pdf = render_pdf(html, attachments=attachments, title=snapshot["title"],
+                     created=meta["generated_at"], lang="zh-CN")
+    return html, pdf
+
+
+def _next_chain(session: Session) -> tuple[int, str]:
+    last = session.execute(sa.select(Publication.chain_seq, Publication.entry_hash)
+                           .order_by(Publication.chain_seq.desc()).limit(1)).first()
+    return (last.chain_seq + 1, last.entry_hash) if last else (1, GENESIS)
+
+
+def _publish(session: Session, *, organization_id, subject_type, subject_id, kind, seq,
+             period_start, period_end, due, on: dt.date, actor, obligation_id=None,
+             corrects: Publication | None = None, reason: str = "",
+             now: dt.datetime | None = None) -> Publication:
+    lock_chain(session)
+    now = now or utcnow()
+    chain_seq, prev = _next_chain(session)
+    snapshot = build_snapshot(session, subject_type, subject_id,
+                              "final" if kind == "final" else kind, seq, period_start,
+                              period_end)
+    if corrects is not None:
+        snapshot["kind"] = "correction"
+        snapshot["title"] = f"{snapshot['title']} · 更正说明"
+        snapshot["correction"] = {"corrects_report": f"GK-{corrects.chain_seq:06d}",
+                                  "corrects_id": corrects.id, "reason": reason}
+    snapshot["published_on"] = on.isoformat()
+    snap_bytes = canonical(snapshot)
+    meta = {"report_no": f"GK-{chain_seq:06d}", "generated_at": now,
+            "snapshot_sha256": sha256(snap_bytes), "due": due, "published_on": on,
+            "late": due is not None and on > due}
+    _html, pdf = render(snapshot, meta)
+    pub = Publication(
+        organization_id=organization_id, obligation_id=obligation_id, subject_type=subject_type,
+        subject_id=subject_id, kind="correction" if corrects else kind, seq=seq,
+        title=snapshot["title"], period_start=period_start, period_end=period_end, due=due,
+        published_on=on, published_at=now, late=meta["late"], pdf=pdf,
+        snapshot=snap_bytes.decode("utf-8"), attachment_csv=content.donors_csv(snapshot),
+        pdf_sha256=sha256(pdf), snapshot_sha256=meta["snapshot_sha256"], chain_seq=chain_seq,
+        prev_hash=prev, entry_hash="", corrects_id=corrects.id if corrects else None,
+        correction_reason=reason, generated_by_id=getattr(actor, "id", None))
+    pub.entry_hash = entry_hash(prev, chain_fields(pub))
+    session.add(pub)
+    session.flush()
+    return pub
+
+
+def publish_obligation(session: Session, obligation: Obligation, on: dt.date, actor=None,
+                       now: dt.datetime | None = None) -> Publication | None:
+    """Publish `obligation` as of day `on`. Returns None if it was published meanwhile (by
+    another scheduler). A periodic disclosure published before its deadline covers up to the
+    day before publication; a final one cannot be published before the subject has ended."""
+    lock_chain(session)
+    session.refresh(obligation)
+    if obligation.published_on is not None:
+        return None
+    if on <= obligation.period_end and obligation.kind in ("final", "annual"):
+        raise ValidationFailed(_l("This disclosure covers a period that has not ended yet."))
+    period_end = obligation.period_end
+    if obligation.kind == "periodic" and on <= period_end:
+        period_end = on - dt.timedelta(days=1)
+        if period_end < obligation.period_start:
+            raise ValidationFailed(_l("Nothing to disclose yet: the period has not begun."))
+    pub = _publish(session, organization_id=obligation.organization_id,
+                   subject_type=obligation.subject_type, subject_id=obligation.subject_id,
+                   kind=obligation.kind, seq=obligation.seq,
+                   period_start=obligation.period_start, period_end=period_end,
+                   due=obligation.due, on=on, actor=actor, obligation_id=obligation.id, now=now)
+    obligation.period_end = period_end
+    obligation.published_on = on
+    obligation.status = "published_late" if on > obligation.due else "published_on_time"
+    obligation.publish_requested_at = None
+    session.flush()
+    return pub
+
+
+def publish_correction(actor, session: Session, original: Publication, reason: str,
+                       on: dt.date) -> Publication:
+    """A correction note (更正说明): a new publication that references the original and says
+    why, with the figures as they stand now. The original stays visible, marked corrected."""
+    from charity.auth.permissions import require
+
+    require(actor, "disclosure.publish", original)
+    if not (reason or "").strip():
+        raise ValidationFailed(_l("Say what is corrected and why."), field="reason")
+    if original.kind == "correction":
+        original = original.corrects or original
+    return _publish(session, organization_id=original.organization_id,
+                    subject_type=original.subject_type, subject_id=original.subject_id,
+                    kind=original.kind, seq=original.seq, period_start=original.period_start,
+                    period_end=original.period_end, due=None, on=on, actor=actor,
+                    corrects=original, reason=reason.strip())
+
+
+def verify_publications(session: Session) -> list[str]:
+    """Recompute every digest and chain link; name each mismatch."""
+    problems = []
+    prev = GENESIS
+    expected_seq = 1
+    rows = session.scalars(sa.select(Publication).order_by(Publication.chain_seq)
+                           .options(sa.orm.undefer(Publication.pdf),
+                                    sa.orm.undefer(Publication.snapshot)))
+    for p in rows:
+        label = f"publication {p.id} (GK-{p.chain_seq:06d})"
+        if p.chain_seq != expected_seq:
+            problems.append(f"{label}: chain sequence {p.chain_seq}, expected {expected_seq}")
+        if sha256(p.pdf) != p.pdf_sha256:
+            problems.append(f"{label}: PDF does not match its SHA-256")
+        if sha256(p.snapshot.encode("utf-8")) != p.snapshot_sha256:
+            problems.append(f"{label}: data snapshot does not match its SHA-256")
+        if p.prev_hash != prev:
+            problems.append(f"{label}: previous-link hash does not match the chain")
+        if entry_hash(p.prev_hash, chain_fields(p)) != p.entry_hash:
+            problems.append(f"{label}: chain entry hash does not match its content")
+        prev = p.entry_hash
+        expected_seq = p.chain_seq + 1
+        session.expunge(p)  # keep memory flat over thousands of PDFs
+    return problems

@@ -1,0 +1,1 @@
+"""Background work: the scheduler process and its jobs (they call services)."""
