@@ -98,12 +98,13 @@ def _register_blueprints(app: Flask) -> None:
                                stock_views, stocktake_views, transfer_views)
     from charity.people import beneficiary_views, volunteer_views
     from charity.people import views as donor_views
+    from charity.disclosure import views as compliance_views
     from charity.portal import disclosure_views, dropoff_views
 
     for module in (campaign_views, project_views, ledger_views, receipt_views, noncash_views,
                    donor_views, intake_views, catalogue_views, stock_views, distribution_views,
                    sale_views, transfer_views, stocktake_views, beneficiary_views,
-                   volunteer_views, dropoff_views, disclosure_views):
+                   volunteer_views, dropoff_views, disclosure_views, compliance_views):
         app.register_blueprint(module.bp)
 
 

@@ -39,6 +39,7 @@ STAFF_NAV: list[tuple[object, list[NavItem]]] = [
         NavItem("ledger.entry_list", _l("Money ledger"), "funds.view"),
         NavItem("receipts.receipt_list", _l("Receipts"), "receipts.view"),
         NavItem("noncash.gift_list", _l("Non-cash gifts"), "noncash.view"),
+        NavItem("compliance.dashboard", _l("Disclosure compliance"), "disclosure.view"),
     ]),
     (_l("Administration"), [
         NavItem("orgs.org_list", _l("Organisations"), "orgs.view"),
@@ -54,6 +55,26 @@ ROLE_LABELS = {"admin": _l("Administrator"), "manager": _l("Manager"),
                "volunteer": _l("Volunteer"), "auditor": _l("Auditor")}
 
 
+OBLIGATION_KINDS = {"periodic": _l("Periodic disclosure #%(n)s"), "final": _l("Final disclosure"),
+                    "annual": _l("Annual report %(n)s")}
+STATUS_LABELS = {"upcoming": _l("upcoming"), "due": _l("due soon"), "overdue": _l("overdue"),
+                 "published_on_time": _l("published on time"),
+                 "published_late": _l("published late")}
+STATUS_CLASSES = {"overdue": "badge-off", "published_late": "badge-off",
+                  "published_on_time": "badge-ok"}
+
+
+def obligation_label(ob) -> str:
+    return str(OBLIGATION_KINDS.get(ob.kind, ob.kind)) % {"n": ob.seq}
+
+
+def status_badge(status: str):
+    from markupsafe import Markup, escape
+
+    return Markup('<span class="badge {}">{}</span>').format(
+        STATUS_CLASSES.get(status, ""), escape(str(STATUS_LABELS.get(status, status))))
+
+
 def init_app(app) -> None:
     from charity.auth.permissions import can
 
@@ -62,6 +83,8 @@ def init_app(app) -> None:
         has_permission=has_permission,
         point_kind_label=lambda kind: POINT_KIND_LABELS.get(getattr(kind, "value", kind), kind),
         role_label=lambda role: ROLE_LABELS.get(getattr(role, "value", role), role),
+        obligation_label=obligation_label,
+        status_badge=status_badge,
     )
 
     @app.context_processor

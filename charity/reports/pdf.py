@@ -268,6 +268,8 @@ def render_pdf(
             pdf = document.write_pdf(
                 pdf_variant=pdf_variant, attachments=weasy_attachments,
                 finisher=_deduplicate_associated_files)
+            if pdf_variant:
+                _collect_icc_profile()
         except FatalURLFetchingError as exc:
             # WeasyPrint wraps the fetcher's exception; it is a BaseException,
             # which callers catching Exception would miss, so translate it.
@@ -284,6 +286,18 @@ def render_pdf(
         raise PdfRenderError("; ".join(errors))
     _LOGGER.debug("rendered PDF, %d bytes, variant %s", len(pdf), pdf_variant)
     return pdf
+
+
+def _collect_icc_profile() -> None:
+    """WeasyPrint's PDF/A output opens its bundled sRGB profile and never closes it; the file
+    object sits in a reference cycle and its ResourceWarning would fire at some later,
+    unrelated garbage collection. Collect it here, where the warning is known and harmless."""
+    import gc
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=ResourceWarning)
+        gc.collect()
 
 
 def _w3c_date(value: datetime | None, name: str) -> str | None:

@@ -1,0 +1,122 @@
+"""Staff compliance dashboard: every obligation with its deadline and status, narratives
+written in advance, and "publish now" (queued for the scheduler; never rendered here)."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import TextAreaField
+from wtforms.validators import Length
+
+from charity.auth.permissions import can, scope_organizations
+from charity.db import utcnow
+from charity.disclosure.models import Narrative, Obligation, Publication
+from charity.extensions import db
+from charity.funds.models import Campaign, Project
+from charity.orgs.models import Organization
+from charity.web import access, load, paginate
+
+bp = Blueprint("compliance", __name__, url_prefix="/staff/disclosure")
+STATUSES = ("upcoming", "due", "overdue", "published_on_time", "published_late")
+
+
+class NarrativeForm(FlaskForm):
+    text = TextAreaField(validators=[Length(max=5000)])
+
+
+class ConfirmForm(FlaskForm):
+    pass
+
+
+def subject_names(obligations) -> dict[tuple[str, int], str]:
+    """Names of the subjects of a page of obligations, in three queries at most."""
+    names = {}
+    ids = {"campaign": set(), "project": set(), "organization": set()}
+    for o in obligations:
+        ids[o.subject_type].add(o.subject_id)
+    for kind, model in (("campaign", Campaign), ("project", Project),
+                        ("organization", Organization)):
+        if ids[kind]:
+            for oid, name in db.session.execute(sa.select(model.id, model.name).where(
+                    model.id.in_(ids[kind]))):
+                names[(kind, oid)] = name
+    return names
+
+
+@bp.route("/")
+@access("disclosure.view")
+def dashboard():
+    stmt = scope_organizations(current_user, sa.select(Obligation), Obligation.organization_id)
+    status = request.args.get("status", "")
+    if status in STATUSES:
+        stmt = stmt.where(Obligation.status == status)
+    page = paginate(stmt.order_by(
+        sa.case((Obligation.status == "overdue", 0), (Obligation.status == "due", 1),
+                (Obligation.status == "upcoming", 2), else_=3),
+        Obligation.due, Obligation.id))
+    counts = dict(db.session.execute(scope_organizations(
+        current_user, sa.select(Obligation.status, sa.func.count()), Obligation.organization_id)
+        .group_by(Obligation.status)).all())
+    return render_template("disclosure/dashboard.html", page=page, status=status,
+                           counts=counts, names=subject_names(page.items),
+                           confirm=ConfirmForm())
+
+
+@bp.route("/<int:obligation_id>", methods=["GET", "POST"])
+@access("disclosure.view")
+def obligation_view(obligation_id: int):
+    ob = load(Obligation, obligation_id, "disclosure.view")
+    narrative = db.session.scalar(sa.select(Narrative).where(
+        Narrative.subject_type == ob.subject_type, Narrative.subject_id == ob.subject_id,
+        Narrative.kind == ob.kind, Narrative.seq == ob.seq))
+    form = NarrativeForm(obj=narrative)
+    if request.method == "POST":
+        if not can(current_user, "disclosure.narrative", ob):
+            abort(403)
+        if ob.published_on is not None:
+            flash(_("This disclosure is published; its text can no longer change."), "error")
+            return redirect(url_for("compliance.obligation_view", obligation_id=ob.id))
+        if form.validate_on_submit():
+            if narrative is None:
+                narrative = Narrative(subject_type=ob.subject_type, subject_id=ob.subject_id,
+                                      kind=ob.kind, seq=ob.seq)
+                db.session.add(narrative)
+            narrative.text = (form.text.data or "").strip()
+            narrative.updated_by_id = current_user.id
+            narrative.updated_at = utcnow()
+            from charity.audit.services import record
+
+            record(db.session, current_user, "disclosure.narrative", ob)
+            db.session.commit()
+            flash(_("The progress narrative is saved; it will go into the report."), "success")
+            return redirect(url_for("compliance.obligation_view", obligation_id=ob.id))
+    pub = db.session.scalar(sa.select(Publication).where(Publication.obligation_id == ob.id))
+    return render_template("disclosure/obligation.html", ob=ob, form=form, pub=pub,
+                           name=subject_names([ob]).get((ob.subject_type, ob.subject_id), ""),
+                           confirm=ConfirmForm())
+
+
+@bp.route("/<int:obligation_id>/publish", methods=["POST"])
+@access("disclosure.publish")
+def obligation_publish(obligation_id: int):
+    """Ask the scheduler to publish now (it covers up to yesterday). Rendering takes seconds,
+    so it never happens inside this request; the scheduler picks requests up every minute."""
+    ob = load(Obligation, obligation_id, "disclosure.publish")
+    if ConfirmForm().validate_on_submit():
+        if ob.published_on is not None:
+            flash(_("Already published."), "info")
+        elif ob.kind in ("final", "annual") and ob.status == "upcoming" and \
+                ob.period_end >= __import__("charity.clock", fromlist=["org_today"]).org_today(
+                    db.session.get(Organization, ob.organization_id)):
+            flash(_("This disclosure covers a period that has not ended yet."), "error")
+        else:
+            ob.publish_requested_at = utcnow()
+            ob.publish_requested_by_id = current_user.id
+            from charity.audit.services import record
+
+            record(db.session, current_user, "disclosure.publish_request", ob)
+            db.session.commit()
+            flash(_("Queued: the scheduler will publish it within a minute."), "success")
+    return redirect(url_for("compliance.obligation_view", obligation_id=ob.id))
