@@ -30,7 +30,19 @@ def home():
             current_user, sa.select(sa.func.count(User.id)), User.organization_id))
     counts["points"] = db.session.scalar(points_stmt.with_only_columns(
         sa.func.count(CharityPoint.id)).where(CharityPoint.active.is_(True)))
-    return render_template("staff/home.html", points=points, counts=counts)
+    deadlines, names = [], {}
+    if can(current_user, "disclosure.view"):
+        from charity.disclosure.models import Obligation
+        from charity.disclosure.views import subject_names
+
+        # Due in the next 7 days, and anything already overdue: the reason this system exists.
+        deadlines = db.session.scalars(scope_organizations(
+            current_user, sa.select(Obligation), Obligation.organization_id)
+            .where(Obligation.status.in_(("due", "overdue")))
+            .order_by(Obligation.due).limit(20)).all()
+        names = subject_names(deadlines)
+    return render_template("staff/home.html", points=points, counts=counts,
+                           deadlines=deadlines, names=names)
 
 
 @bp.route("/audit")
