@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import abort, current_app, flash, request
+from flask import abort, current_app, request
 from flask_login import current_user
 
 from charity.auth.permissions import PERMISSIONS, can, has_permission
@@ -59,7 +59,8 @@ def enforce_access():
 
 def load(model, object_id, permission: str):
     """The object, if it exists (else 404) and the current user may `permission` it (else 403)."""
-    obj = db.session.get(model, object_id)
+    # Ids beyond a 32-bit integer cannot exist (and PostgreSQL would refuse the query).
+    obj = db.session.get(model, object_id) if 0 < object_id < 2**31 else None
     if obj is None:
         abort(404)
     if not can(current_user, permission, obj):
@@ -67,18 +68,28 @@ def load(model, object_id, permission: str):
     return obj
 
 
+# Far beyond any real list; larger numbers would overflow the database's OFFSET integer.
+MAX_PAGE = 1_000_000
+
+
 def page_arg() -> int:
     try:
         page = int(request.args.get("page", 1))
     except ValueError:
         page = 1
-    return max(page, 1)
+    return min(max(page, 1), MAX_PAGE)
 
 
 def paginate(stmt, per_page: int | None = None):
     return db.paginate(stmt, page=page_arg(),
                        per_page=per_page or current_app.config["CHARITY_PAGE_SIZE"],
                        max_per_page=200, error_out=False, count=True)
+
+
+def contains(column, text: str):
+    """`column` contains `text` (case-insensitive), with LIKE's % and _ taken literally."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return column.ilike(f"%{escaped}%", escape="\\")
 
 
 def show_domain_error(form, error: DomainError) -> None:
@@ -89,7 +100,6 @@ def show_domain_error(form, error: DomainError) -> None:
         field.errors = [*field.errors, error.message]
     else:
         form.form_errors.append(error.message)
-        flash(error.message, "error")
 
 
 def transactional(view):

@@ -39,6 +39,7 @@ OUTFLOWS = {EntryKind.PROJECT_SPENDING, EntryKind.OTHER_SPENDING, EntryKind.FUND
             EntryKind.TRANSFER_OUT}
 INFLOWS = {EntryKind.DONATION, EntryKind.ACTIVITY_INCOME, EntryKind.SALE_INCOME,
            EntryKind.TRANSFER_IN}
+MAX_TOTAL = Decimal("999999999999.99")
 ENTRY_TEXT_FIELDS = ("counterparty", "purpose", "voucher_no", "reference", "note")
 CHANNEL_LABEL = {"cash": "现金", "bank_transfer": "银行转账", "wechat": "微信支付",
                  "alipay": "支付宝", "other": "其他"}
@@ -75,7 +76,13 @@ def _apply(session: Session, entry: FundEntry) -> None:
     column = COLUMN[entry.kind]
     for scope, scope_id in fund_scopes(entry):
         row = balance(session, entry.organization_id, scope, scope_id, lock=True)
-        setattr(row, column, getattr(row, column) + entry.amount)
+        total = getattr(row, column) + entry.amount
+        if total > MAX_TOTAL:
+            # The running totals share the entries' Numeric(14, 2): refuse rather than
+            # overflow (PostgreSQL) or store silently (SQLite).
+            raise ValidationFailed(_l("This fund's totals would exceed what the ledger can "
+                                      "hold; ask an administrator."), field="amount")
+        setattr(row, column, total)
         row.entry_count += 1
 
 
@@ -85,6 +92,9 @@ def _source_fund(entry_campaign_id, organization_id) -> tuple[str, int]:
 
 def _check_funds(session: Session, organization_id: int, campaign_id: int | None,
                  amount: Decimal, field: str = "amount") -> None:
+    # Lock in the same order as _apply (organisation first), or a donation and a spending
+    # on one campaign wait for each other (a PostgreSQL deadlock, found by a stress test).
+    balance(session, organization_id, "org", organization_id, lock=True)
     scope, scope_id = _source_fund(campaign_id, organization_id)
     row = balance(session, organization_id, scope, scope_id, lock=True)
     if row.remaining < amount:
@@ -100,7 +110,8 @@ def _load_for_org(session, model, object_id, organization_id, field, message):
     if object_id in (None, "", 0):
         return None
     try:
-        obj = session.get(model, int(object_id))
+        obj_id = int(object_id)
+        obj = session.get(model, obj_id) if 0 < obj_id < 2**31 else None
     except (TypeError, ValueError):
         obj = None
     if obj is None or obj.organization_id != organization_id:
