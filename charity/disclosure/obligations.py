@@ -2,11 +2,14 @@
 
 `refresh_all` is idempotent: run it once or ten times, after a week of downtime or with two
 schedulers at once, and the rows end up the same. Published obligations never change.
+It works on plain rows (no ORM objects) and writes only what changed, so a tick over ten
+thousand subjects with nothing due reads a few result sets and writes almost nothing.
 """
 from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections import defaultdict
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -14,13 +17,17 @@ from sqlalchemy.orm import Session
 from charity.db import utcnow
 from charity.disclosure import rules
 from charity.disclosure.models import Obligation, Publication
-from charity.funds.models import Campaign, CampaignChange, CampaignStatus, Project, ProjectStatus
+from charity.funds.models import (Campaign, CampaignChange, CampaignStatus, Project,
+                                  ProjectStatus)
 from charity.orgs.models import Organization
 
 log = logging.getLogger("charity.scheduler")
 # How far ahead the schedule of an open-ended project is kept in the table.
 OPEN_ENDED_HORIZON_DAYS = 400
 CHANGE_KINDS = ("extend", "end_early", "end")
+_OB_COLS = (Obligation.id, Obligation.subject_type, Obligation.subject_id, Obligation.kind,
+            Obligation.seq, Obligation.period_start, Obligation.period_end, Obligation.due,
+            Obligation.status, Obligation.published_on)
 
 
 class Facts:
@@ -34,17 +41,17 @@ class Facts:
                                   model.subject_id == subject_id)
             return stmt
 
-        self.obligations: dict[tuple[str, int], dict[tuple[str, int], Obligation]] = {}
-        for o in session.scalars(scoped(sa.select(Obligation), Obligation)):
-            self.obligations.setdefault((o.subject_type, o.subject_id), {})[(o.kind, o.seq)] = o
+        self.obligations: dict[tuple[str, int], dict[tuple[str, int], sa.Row]] = defaultdict(dict)
+        for row in session.execute(scoped(sa.select(*_OB_COLS), Obligation)):
+            self.obligations[(row.subject_type, row.subject_id)][(row.kind, row.seq)] = row
         self.periodic: dict[tuple[str, int], list[dt.date]] = {}
         self.final: dict[tuple[str, int], dt.date] = {}
         rows = session.execute(scoped(sa.select(
-            Publication.subject_type, Publication.subject_id, Publication.kind, Publication.seq,
+            Publication.subject_type, Publication.subject_id, Publication.kind,
             Publication.published_on).where(Publication.kind.in_(("periodic", "final"))),
             Publication).order_by(Publication.subject_type, Publication.subject_id,
                                   Publication.seq))
-        for st, sid, kind, _seq, published_on in rows:
+        for st, sid, kind, published_on in rows:
             if kind == "periodic":
                 self.periodic.setdefault((st, sid), []).append(published_on)
             else:
@@ -56,22 +63,42 @@ class Facts:
         self.changed_on = dict(session.execute(stmt).all())
 
 
-def compute(subject, today: dt.date, facts: Facts) -> list[rules.Obligation]:
-    """The obligations of a campaign or project as the rules define them today."""
-    subject_type = "campaign" if isinstance(subject, Campaign) else "project"
+class Changes:
+    """Inserts, updates and deletes collected over all subjects, written in bulk."""
+
+    def __init__(self):
+        self.inserts, self.updates, self.deletes = [], [], []
+
+    def write(self, session: Session) -> None:
+        now = utcnow()
+        if self.inserts:
+            for row in self.inserts:
+                row["refreshed_at"] = now
+            session.execute(sa.insert(Obligation), self.inserts)
+        if self.updates:
+            for row in self.updates:
+                row["refreshed_at"] = now
+            session.execute(sa.update(Obligation), self.updates)
+        if self.deletes:
+            session.execute(sa.delete(Obligation).where(Obligation.id.in_(self.deletes)))
+
+
+def compute(subject, today: dt.date, facts: Facts, subject_type: str) -> list[rules.Obligation]:
+    """The obligations of a campaign or project row as the rules define them today."""
     key = (subject_type, subject.id)
     existing = facts.obligations.get(key, {})
     changed_on = None
-    if isinstance(subject, Campaign):
+    if subject_type == "campaign":
         changed_on = facts.changed_on.get(subject.id)
         end = subject.actual_end or subject.planned_end
         until = None
         emergency = subject.emergency
     else:
-        end = subject.actual_end if subject.status == ProjectStatus.CLOSED else subject.planned_end
+        closed = subject.status == ProjectStatus.CLOSED
+        end = subject.actual_end if closed else subject.planned_end
         until = None if end is not None else today + dt.timedelta(days=OPEN_ENDED_HORIZON_DAYS)
         emergency = False
-        if subject.status == ProjectStatus.CLOSED:
+        if closed:
             changed_on = subject.closed_on
     previous = {k: o.due for k, o in existing.items()} if changed_on else None
     return rules.obligations_for(subject.planned_start, end, subject_kind=subject_type,
@@ -81,71 +108,86 @@ def compute(subject, today: dt.date, facts: Facts) -> list[rules.Obligation]:
                                  final_published=facts.final.get(key))
 
 
-def _sync(session: Session, organization_id: int, subject_type: str, subject_id: int,
-          wanted: list[rules.Obligation], existing: dict[tuple[str, int], Obligation],
-          today: dt.date) -> None:
-    now = utcnow()
+def _status(kind, seq, start, end, due, published_on, today) -> str:
+    return rules.status_of(rules.Obligation(kind, seq, start, end, due), today, published_on)
+
+
+def _sync(changes: Changes, organization_id: int, subject_type: str, subject_id: int,
+          wanted: list[rules.Obligation], existing: dict, today: dt.date) -> None:
     keep = set()
     for ob in wanted:
         keep.add(ob.key)
         row = existing.get(ob.key)
         if row is None:
-            row = Obligation(organization_id=organization_id, subject_type=subject_type,
-                             subject_id=subject_id, kind=ob.kind, seq=ob.seq,
-                             period_start=ob.period_start, period_end=ob.period_end,
-                             due=ob.due, status="upcoming")
-            session.add(row)
-        elif row.published_on is None:
-            row.period_start, row.period_end, row.due = ob.period_start, ob.period_end, ob.due
-        status = rules.status_of(
-            rules.Obligation(row.kind, row.seq, row.period_start, row.period_end, row.due),
-            today, row.published_on)
-        if row.status != status:
-            row.status = status
-        row.refreshed_at = now
+            changes.inserts.append({
+                "organization_id": organization_id, "subject_type": subject_type,
+                "subject_id": subject_id, "kind": ob.kind, "seq": ob.seq,
+                "period_start": ob.period_start, "period_end": ob.period_end, "due": ob.due,
+                "status": _status(ob.kind, ob.seq, ob.period_start, ob.period_end, ob.due,
+                                  None, today)})
+            continue
+        start, end, due = row.period_start, row.period_end, row.due
+        if row.published_on is None:
+            start, end, due = ob.period_start, ob.period_end, ob.due
+        status = _status(row.kind, row.seq, start, end, due, row.published_on, today)
+        if (start, end, due, status) != (row.period_start, row.period_end, row.due, row.status):
+            changes.updates.append({"id": row.id, "period_start": start, "period_end": end,
+                                    "due": due, "status": status})
     for key, row in existing.items():
         # An early end drops later periodic deadlines: unpublished rows that the rules no
         # longer ask for go (nothing refers to them); published ones always stay.
         if key not in keep and row.published_on is None:
-            session.delete(row)
+            changes.deletes.append(row.id)
 
 
-def refresh_subject(session: Session, subject, today: dt.date,
-                    facts: Facts | None = None) -> None:
-    subject_type = "campaign" if isinstance(subject, Campaign) else "project"
-    facts = facts or Facts(session, subject_type, subject.id)
-    existing = facts.obligations.get((subject_type, subject.id), {})
-    wanted = compute(subject, today, facts)
-    _sync(session, subject.organization_id, subject_type, subject.id, wanted, existing, today)
+def _refresh_subject(changes, subject, subject_type, today, facts) -> None:
+    try:
+        wanted = compute(subject, today, facts, subject_type)
+    except ValueError:
+        # One subject with inconsistent data must not stop the others' deadlines.
+        log.exception("obligations of %s %s could not be computed", subject_type, subject.id)
+        return
+    _sync(changes, subject.organization_id, subject_type, subject.id, wanted,
+          facts.obligations.get((subject_type, subject.id), {}), today)
 
 
-def refresh_annual(session: Session, org: Organization, today: dt.date,
-                   facts: Facts | None = None) -> None:
+def _refresh_annual(changes, org, today, facts) -> None:
     """Annual reports for every full year since the organisation was registered here
     (seq holds the year: one annual obligation per year)."""
-    facts = facts or Facts(session, "organization", org.id)
     existing = facts.obligations.get(("organization", org.id), {})
     first_year = org.created_at.year if org.created_at else today.year
     for year in range(first_year, today.year):
         ob = rules.annual_report_obligation(year)
-        seq = year
-        row = existing.get(("annual", seq))
+        row = existing.get(("annual", year))
         if row is None:
-            row = Obligation(organization_id=org.id, subject_type="organization",
-                             subject_id=org.id, kind="annual", seq=seq,
-                             period_start=ob.period_start, period_end=ob.period_end, due=ob.due,
-                             status="upcoming")
-            session.add(row)
-        row.status = rules.status_of(ob, today, row.published_on)
+            changes.inserts.append({
+                "organization_id": org.id, "subject_type": "organization",
+                "subject_id": org.id, "kind": "annual", "seq": year,
+                "period_start": ob.period_start, "period_end": ob.period_end, "due": ob.due,
+                "status": _status("annual", year, ob.period_start, ob.period_end, ob.due, None,
+                                  today)})
+        else:
+            status = rules.status_of(ob, today, row.published_on)
+            if status != row.status:
+                changes.updates.append({"id": row.id, "period_start": row.period_start,
+                                        "period_end": row.period_end, "due": row.due,
+                                        "status": status})
 
 
-def _guarded(fn, session, subject, today, facts) -> None:
-    """One subject with inconsistent data must not stop the others' deadlines."""
-    try:
-        fn(session, subject, today, facts)
-    except ValueError:
-        log.exception("obligations of %s %s could not be computed", type(subject).__name__,
-                      subject.id)
+_CAMPAIGN_COLS = (Campaign.id, Campaign.organization_id, Campaign.planned_start,
+                  Campaign.planned_end, Campaign.actual_end, Campaign.emergency)
+_PROJECT_COLS = (Project.id, Project.organization_id, Project.planned_start,
+                 Project.planned_end, Project.actual_end, Project.status, Project.closed_on)
+
+
+def refresh_subject(session: Session, subject, today: dt.date) -> None:
+    """Recompute one campaign's or project's obligations (e.g. right after a change)."""
+    subject_type = "campaign" if isinstance(subject, Campaign) else "project"
+    facts = Facts(session, subject_type, subject.id)
+    changes = Changes()
+    _refresh_subject(changes, subject, subject_type, today, facts)
+    changes.write(session)
+    session.flush()
 
 
 def refresh_all(session: Session, today: dt.date) -> int:
@@ -155,20 +197,23 @@ def refresh_all(session: Session, today: dt.date) -> int:
     # Two schedulers refreshing at once would both insert the same new rows: serialise them
     # (before reading, so the second one reads what the first committed).
     lock_chain(session)
-    count = 0
-    facts = Facts(session)
-    campaigns = session.scalars(sa.select(Campaign).where(
-        Campaign.status.in_((CampaignStatus.ACTIVE, CampaignStatus.ENDED))))
-    for campaign in campaigns:
-        _guarded(refresh_subject, session, campaign, today, facts)
-        count += 1
-    projects = session.scalars(sa.select(Project).where(
-        Project.status.in_((ProjectStatus.ACTIVE, ProjectStatus.CLOSED))))
-    for project in projects:
-        _guarded(refresh_subject, session, project, today, facts)
-        count += 1
-    for org in session.scalars(sa.select(Organization).where(Organization.active.is_(True))):
-        refresh_annual(session, org, today, facts)
-        count += 1
     session.flush()
+    facts = Facts(session)
+    changes = Changes()
+    count = 0
+    for row in session.execute(sa.select(*_CAMPAIGN_COLS).where(
+            Campaign.status.in_((CampaignStatus.ACTIVE, CampaignStatus.ENDED)))):
+        _refresh_subject(changes, row, "campaign", today, facts)
+        count += 1
+    for row in session.execute(sa.select(*_PROJECT_COLS).where(
+            Project.status.in_((ProjectStatus.ACTIVE, ProjectStatus.CLOSED)))):
+        _refresh_subject(changes, row, "project", today, facts)
+        count += 1
+    for org in session.execute(sa.select(Organization.id, Organization.created_at).where(
+            Organization.active.is_(True))):
+        _refresh_annual(changes, org, today, facts)
+        count += 1
+    changes.write(session)
+    # ORM objects loaded earlier in this session must not hide what was just written.
+    session.expire_all()
     return count
