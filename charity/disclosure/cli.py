@@ -148,3 +148,32 @@ def scheduler_command() -> None:
     from charity.jobs.scheduler import run_scheduler
 
     run_scheduler(current_app._get_current_object())
+
+
+@disclosure.command("correct")
+@click.option("--publication", "publication_id", type=int, required=True,
+              help="Id of the published disclosure to correct.")
+@click.option("--reason", required=True, help="What is corrected and why (published).")
+@click.option("--as-of", "as_of", type=ISO_DATE, default=None, help="Publication day.")
+@with_appcontext
+def correct_command(publication_id: int, reason: str, as_of: date | None) -> None:
+    """Publish a correction note (更正说明) linked to a published disclosure."""
+    from charity.disclosure.models import Publication
+    from charity.disclosure.publishing import publish_correction
+    from charity.errors import DomainError
+    from charity.extensions import db
+    from charity.jobs.scheduler import scheduler_today
+    from charity.system import system_actor
+
+    original = db.session.get(Publication, publication_id)
+    if original is None:
+        raise click.UsageError(f"no publication {publication_id}")
+    try:
+        pub = publish_correction(system_actor(), db.session, original, reason,
+                                 as_of or scheduler_today(current_app))
+    except DomainError as exc:
+        db.session.rollback()
+        raise click.UsageError(str(exc.message)) from None
+    db.session.commit()
+    click.echo(f"published correction GK-{pub.chain_seq:06d} (id {pub.id}) of "
+               f"GK-{original.chain_seq:06d}")

@@ -195,3 +195,16 @@ def test_two_schedulers_publish_each_obligation_once(committed_app):
         assert len(rows) == 3 and all(n == 1 for _ob, n in rows)
         assert db.session.scalar(sa.select(sa.func.count()).where(Publication.late)) == 3
         assert verify_publications(db.session) == []
+
+
+def test_correction_from_the_command_line(db, runner, campaign_with_money):
+    original = db.get(Publication, tick(db, dt.date(2026, 4, 1)).published[0])
+    db.commit()
+    result = runner.invoke(args=["disclosure", "correct", "--publication", str(original.id),
+                                 "--reason", "渠道分类有误", "--as-of", "2026-04-03"])
+    assert result.exit_code == 0, result.output
+    fix = db.scalar(sa.select(Publication).where(Publication.corrects_id == original.id))
+    assert fix is not None and fix.correction_reason == "渠道分类有误"
+    bad = runner.invoke(args=["disclosure", "correct", "--publication", "999999",
+                              "--reason", "x"])
+    assert bad.exit_code == 2
