@@ -218,13 +218,14 @@ def project_snapshot(session: Session, project: Project, kind: str, seq: int,
         direct = _sum_entries(session, [FundEntry.project_id == project.id, *_in(a, b),
                                         FundEntry.kind.in_((EntryKind.DONATION,
                                                             EntryKind.ACTIVITY_INCOME))])
-        households = session.execute(
-            sa.select(Beneficiary.categories, Beneficiary.id)
-            .join(Distribution, Distribution.beneficiary_id == Beneficiary.id)
-            .where(Distribution.project_id == project.id,
-                   Distribution.status == DocStatus.POSTED,
-                   Distribution.distributed_on >= a, Distribution.distributed_on <= b)
-            .distinct()).all()
+        served = (sa.select(Distribution.beneficiary_id)
+                  .where(Distribution.project_id == project.id,
+                         Distribution.status == DocStatus.POSTED,
+                         Distribution.distributed_on >= a, Distribution.distributed_on <= b)
+                  .distinct())
+        # (DISTINCT over the JSON column itself fails on PostgreSQL: select ids first.)
+        households = session.execute(sa.select(Beneficiary.categories, Beneficiary.id)
+                                     .where(Beneficiary.id.in_(served))).all()
         groups: dict[str, int] = {}
         for cats, _id in households:
             for c in cats or ["other"]:

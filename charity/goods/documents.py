@@ -69,11 +69,16 @@ def post_sale(actor, session: Session, point, data: dict, today: dt.date | None 
             session.add(SaleLine(sale_id=sale.id, item_type_id=item.id, batch=m.batch,
                                  quantity=part, unit_price=price,
                                  amount=(part * price).quantize(Decimal("0.01"))))
-    entry = ledger.post_entry(actor, session, org, {
+    # The sale itself was authorised (goods.sell at this point); its proceeds are posted by
+    # the system on the seller's behalf, since volunteers do not post money directly.
+    from charity.system import system_actor
+
+    entry = ledger.post_entry(system_actor(), session, org, {
         "kind": "sale_income", "amount": total, "entry_date": day,
         "counterparty": point.name, "purpose": "慈善超市义卖收入",
         "reference": f"sale:{sale.id}", "source_type": "sale", "source_id": sale.id,
         "channel": None}, today=today)
+    entry.posted_by_id = getattr(actor, "id", None)
     sale.fund_entry_id = entry.id
     record(session, actor, "sale.post", sale, {"point_id": point.id, "total": str(total)})
     session.flush()
