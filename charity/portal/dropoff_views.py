@@ -1,6 +1,148 @@
-"""Public drop-off pre-registration (no sign-in)."""
+"""Public drop-off pre-registration (no sign-in).
+
+A donor says where and what they will bring and gets a 6-character code with a QR code; at
+the counter the volunteer scans it and the intake form opens with the code filled in.
+
+Abuse is kept down without third-party services: a honeypot field that people never see
+(robots fill it in), and at most RATE_LIMIT pre-registrations per remote address per hour.
+The rate limit is counted in this process's memory (`app.extensions`), so with several app
+processes each counts on its own and a restart forgets — a crude brake, not a guarantee.
+"""
 from __future__ import annotations
 
-from flask import Blueprint
+import threading
+import time
+from collections import deque
+
+import sqlalchemy as sa
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
+                   url_for)
+from flask_babel import gettext as _
+from markupsafe import Markup
+from sqlalchemy.orm import contains_eager
+
+from charity.db import run_transaction
+from charity.errors import DomainError
+from charity.extensions import db
+from charity.formutil import choices
+from charity.goods.forms import DropoffForm
+from charity.goods.intake import preregister
+from charity.goods.models import PreRegistration
+from charity.idempotency import AlreadySubmitted, claim, new_token, record_result
+from charity.orgs.models import CharityPoint, Organization
+from charity.reports.qr import qr_svg
+from charity.web import PUBLIC, access
 
 bp = Blueprint("dropoff", __name__, url_prefix="/dropoff")
+
+RATE_LIMIT = 10  # pre-registrations per remote address …
+RATE_WINDOW = 3600  # … per this many seconds
+RESULT_PREFIX = "preregistration:"
+_lock = threading.Lock()
+
+
+def _hits() -> dict[str, deque]:
+    return current_app.extensions.setdefault("dropoff_rate", {})
+
+
+def _over_limit(address: str) -> bool:
+    """Forget hits older than the window; is the address at its limit already?"""
+    limit = current_app.config.get("CHARITY_DROPOFF_RATE_LIMIT", RATE_LIMIT)
+    now = time.monotonic()
+    with _lock:
+        hits = _hits()
+        for key in [k for k, q in hits.items() if not q or q[-1] < now - RATE_WINDOW]:
+            del hits[key]  # keep the dict small: addresses idle for a whole window go
+        queue = hits.get(address)
+        if queue is None:
+            return False
+        while queue and queue[0] < now - RATE_WINDOW:
+            queue.popleft()
+        return len(queue) >= limit
+
+
+def _count(address: str) -> None:
+    with _lock:
+        _hits().setdefault(address, deque()).append(time.monotonic())
+
+
+def _open_points() -> list[CharityPoint]:
+    return list(db.session.scalars(
+        sa.select(CharityPoint).join(CharityPoint.organization)
+        .where(CharityPoint.active.is_(True), Organization.active.is_(True))
+        .options(contains_eager(CharityPoint.organization))
+        .order_by(CharityPoint.district, CharityPoint.name).limit(500)))
+
+
+def _point_label(point: CharityPoint) -> str:
+    where = " ".join(p for p in (point.district, point.community) if p)
+    return f"{point.name}（{where}）" if where else point.name
+
+
+@bp.route("/", methods=["GET", "POST"])
+@access(PUBLIC)
+def dropoff_new():
+    points = _open_points()
+    form = DropoffForm()
+    form.point_id.choices = choices([("", "—")] + [(str(p.id), _point_label(p)) for p in points])
+    status = 200
+    if request.method == "GET":
+        form.submission_token.data = new_token()
+        wanted = request.args.get("point", "")
+        if wanted in {str(p.id) for p in points}:
+            form.point_id.data = wanted
+        elif len(points) == 1:
+            form.point_id.data = str(points[0].id)
+    elif form.website.data:
+        # A robot filled in the field people do not see: nothing is saved.
+        _count(request.remote_addr or "")
+        form.form_errors.append(_("The form could not be sent. Please try again."))
+        status = 400
+    elif _over_limit(request.remote_addr or ""):
+        form.form_errors.append(_("Too many pre-registrations from your network in the last "
+                                  "hour. Please try again later, or simply bring the goods."))
+        status = 429
+    elif form.validate_on_submit():
+        point = next(p for p in points if str(p.id) == form.point_id.data)
+
+        def work():
+            token = claim(db.session, form.submission_token.data, None)
+            prereg = preregister(db.session, point, form.data_for_service())
+            record_result(token, f"{RESULT_PREFIX}{prereg.code}")
+            return prereg
+
+        try:
+            prereg = run_transaction(db.session, work)
+        except AlreadySubmitted as done:
+            db.session.rollback()
+            code = (done.result or "").removeprefix(RESULT_PREFIX)
+            if code:
+                return redirect(url_for("dropoff.dropoff_done", dropoff_code=code))
+            return redirect(url_for("dropoff.dropoff_new"))
+        except DomainError as err:
+            field = getattr(form, err.field or "", None)
+            if field is not None:
+                field.errors = [*field.errors, err.message]
+            else:
+                form.form_errors.append(err.message)
+        else:
+            _count(request.remote_addr or "")
+            flash(_("Thank you! Show this code at the counter."), "success")
+            return redirect(url_for("dropoff.dropoff_done", dropoff_code=prereg.code))
+    return render_template("portal/dropoff_new.html", form=form, points=points), status
+
+
+@bp.route("/<dropoff_code>")
+@access(PUBLIC)
+def dropoff_done(dropoff_code: str):
+    """The code, big, with a QR code of the staff intake URL. No personal data: only the
+    code, the point and what the donor said they will bring."""
+    code = dropoff_code.strip().upper()[:16]
+    prereg = db.session.scalar(sa.select(PreRegistration).where(PreRegistration.code == code))
+    if prereg is None:
+        abort(404)
+    point = db.session.get(CharityPoint, prereg.point_id)
+    intake_url = url_for("intake.intake_new", code=prereg.code, _external=True)
+    qr = Markup(qr_svg(intake_url, title=_("Drop-off code %(code)s", code=prereg.code)))
+    return render_template("portal/dropoff_done.html", prereg=prereg, point=point, qr=qr,
+                           intake_url=intake_url)

@@ -1,0 +1,205 @@
+"""What the stock screens show: on hand by category, food to check, the needs list, today's
+counters, filtered balance and movement queries — and setting a point's wanted levels.
+
+Plain functions over a session (no Flask): the public portal reuses `needs_list`.
+Every figure comes from the stock balances, which the ledger keeps in the same transaction
+as each movement (`charity verify` recomputes them from the movements).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, selectinload
+
+from charity.audit.services import record
+from charity.auth.permissions import require
+from charity.errors import ValidationFailed
+from charity.goods.common import MAX_QUANTITY, item_of
+from charity.goods.models import (Distribution, DocStatus, Intake, ItemCategory, ItemType,
+                                  StockBalance, StockMovement, StockTarget)
+from charity.i18n import _l
+from charity.orgs.models import CharityPoint
+
+ZERO = Decimal("0")
+EXPIRY_WINDOW_DAYS = 30
+
+
+@dataclass(frozen=True)
+class CategoryRow:
+    category: str
+    items: int
+    quantity: Decimal
+    value: Decimal
+
+
+@dataclass(frozen=True)
+class NeedRow:
+    item: ItemType
+    wanted: Decimal
+    on_hand: Decimal
+
+    @property
+    def shortfall(self) -> Decimal:
+        return max(ZERO, self.wanted - self.on_hand)
+
+    @property
+    def below(self) -> bool:
+        return self.on_hand < self.wanted
+
+
+def on_hand_by_category(session: Session, point_id: int) -> list[CategoryRow]:
+    """Quantity and fair value on hand per category (categories with nothing left omitted)."""
+    rows = session.execute(
+        sa.select(ItemCategory.name, sa.func.count(sa.distinct(StockBalance.item_type_id)),
+                  sa.func.sum(StockBalance.quantity), sa.func.sum(StockBalance.value))
+        .join(ItemType, ItemType.id == StockBalance.item_type_id)
+        .join(ItemCategory, ItemCategory.id == ItemType.category_id)
+        .where(StockBalance.point_id == point_id, StockBalance.quantity > 0)
+        .group_by(ItemCategory.id, ItemCategory.name, ItemCategory.sort)
+        .order_by(ItemCategory.sort, ItemCategory.name))
+    return [CategoryRow(name, items, Decimal(q or 0), Decimal(v or 0))
+            for name, items, q, v in rows]
+
+
+def expiring(session: Session, point_id: int, today: dt.date,
+             days: int = EXPIRY_WINDOW_DAYS) -> list[StockBalance]:
+    """Batches on hand that expire within `days` (or already expired), soonest first."""
+    return list(session.scalars(
+        sa.select(StockBalance)
+        .where(StockBalance.point_id == point_id, StockBalance.quantity > 0,
+               StockBalance.expiry_date.is_not(None),
+               StockBalance.expiry_date <= today + dt.timedelta(days=days))
+        .options(selectinload(StockBalance.item_type))
+        .order_by(StockBalance.expiry_date, StockBalance.item_type_id, StockBalance.batch)
+        .limit(500)))
+
+
+def _on_hand_sums(point_id: int):
+    return (sa.select(StockBalance.item_type_id, sa.func.sum(StockBalance.quantity).label("q"))
+            .where(StockBalance.point_id == point_id)
+            .group_by(StockBalance.item_type_id).subquery())
+
+
+def targets(session: Session, point_id: int) -> list[NeedRow]:
+    """Every wanted level of the point with what is on hand, those furthest below first."""
+    sums = _on_hand_sums(point_id)
+    rows = session.execute(
+        sa.select(ItemType, StockTarget.wanted, sums.c.q)
+        .join(StockTarget, StockTarget.item_type_id == ItemType.id)
+        .outerjoin(sums, sums.c.item_type_id == ItemType.id)
+        .where(StockTarget.point_id == point_id)
+        .order_by(ItemType.name))
+    out = [NeedRow(item, Decimal(wanted), Decimal(q or 0)) for item, wanted, q in rows]
+    return sorted(out, key=lambda r: (not r.below, -r.shortfall, r.item.name))
+
+
+def needs_list(session: Session, point_id: int) -> list[NeedRow]:
+    """Items the point has less of than it wants (what the public portal asks donors for)."""
+    return [row for row in targets(session, point_id) if row.below and row.item.active]
+
+
+def today_counts(session: Session, point_id: int, today: dt.date) -> dict[str, int]:
+    """Posted (not reversed) intakes and distributions of the point dated `today`."""
+    intakes = session.scalar(sa.select(sa.func.count()).select_from(Intake).where(
+        Intake.point_id == point_id, Intake.received_on == today,
+        Intake.status == DocStatus.POSTED))
+    distributions = session.scalar(sa.select(sa.func.count()).select_from(Distribution).where(
+        Distribution.point_id == point_id, Distribution.distributed_on == today,
+        Distribution.status == DocStatus.POSTED))
+    return {"intakes": intakes or 0, "distributions": distributions or 0}
+
+
+def totals(session: Session, point_id: int) -> tuple[Decimal, Decimal]:
+    q, v = session.execute(
+        sa.select(sa.func.sum(StockBalance.quantity), sa.func.sum(StockBalance.value))
+        .where(StockBalance.point_id == point_id)).one()
+    return Decimal(q or 0), Decimal(v or 0)
+
+
+# --- filtered lists (the balance list, its export, the movement list) ------------------------
+
+@dataclass
+class StockFilter:
+    point_id: int | None = None
+    category_id: int | None = None
+    item_type_id: int | None = None
+    kind: str | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+
+def balances_stmt(flt: StockFilter):
+    """Balances with something on hand, joined to their point, item and category."""
+    stmt = (sa.select(StockBalance)
+            .join(CharityPoint, CharityPoint.id == StockBalance.point_id)
+            .join(ItemType, ItemType.id == StockBalance.item_type_id)
+            .join(ItemCategory, ItemCategory.id == ItemType.category_id)
+            .where(StockBalance.quantity > 0))
+    if flt.point_id:
+        stmt = stmt.where(StockBalance.point_id == flt.point_id)
+    if flt.category_id:
+        stmt = stmt.where(ItemType.category_id == flt.category_id)
+    if flt.item_type_id:
+        stmt = stmt.where(StockBalance.item_type_id == flt.item_type_id)
+    return stmt
+
+
+def balance_order(stmt):
+    return stmt.order_by(CharityPoint.name, CharityPoint.id, ItemCategory.sort, ItemType.name,
+                         StockBalance.expiry_date.is_(None), StockBalance.expiry_date,
+                         StockBalance.batch)
+
+
+def movements_stmt(flt: StockFilter):
+    stmt = sa.select(StockMovement)
+    if flt.point_id:
+        stmt = stmt.where(StockMovement.point_id == flt.point_id)
+    if flt.item_type_id:
+        stmt = stmt.where(StockMovement.item_type_id == flt.item_type_id)
+    if flt.kind:
+        stmt = stmt.where(StockMovement.kind == flt.kind)
+    if flt.date_from:
+        stmt = stmt.where(StockMovement.movement_date >= flt.date_from)
+    if flt.date_to:
+        stmt = stmt.where(StockMovement.movement_date <= flt.date_to)
+    return stmt
+
+
+# --- wanted levels ---------------------------------------------------------------------------
+
+def set_wanted_level(actor, session: Session, point: CharityPoint, item_type_id,
+                     wanted) -> StockTarget | None:
+    """Set how much of an item `point` wants on hand (below it, the item is on the needs
+    list); 0 removes the wanted level. Managers only."""
+    require(actor, "catalogue.manage", point)
+    item = item_of(session, point.organization_id, item_type_id, "item_type_id")
+    if isinstance(wanted, float):
+        raise TypeError("quantities must not pass through float")
+    try:
+        amount = Decimal(str(wanted).strip())
+    except (InvalidOperation, ValueError):
+        raise ValidationFailed(_l("Enter a quantity."), field="wanted") from None
+    if not amount.is_finite() or amount < 0 or amount > MAX_QUANTITY \
+            or amount.as_tuple().exponent < -3:
+        raise ValidationFailed(_l("Enter a quantity of zero or more."), field="wanted")
+    if item.countable and amount != amount.to_integral_value():
+        raise ValidationFailed(_l("%(unit)s is counted in whole numbers.", unit=item.unit),
+                               field="wanted")
+    target = session.get(StockTarget, (point.id, item.id))
+    if amount == 0:
+        if target is not None:
+            session.delete(target)
+        row = None
+    elif target is None:
+        row = StockTarget(point_id=point.id, item_type_id=item.id, wanted=amount)
+        session.add(row)
+    else:
+        target.wanted = amount
+        row = target
+    record(session, actor, "stock_target.set", point,
+           {"item_type_id": item.id, "wanted": str(amount)})
+    session.flush()
+    return row
