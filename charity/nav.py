@@ -32,6 +32,7 @@ STAFF_NAV: list[tuple[object, list[NavItem]]] = [
         NavItem("beneficiaries.beneficiary_list", _l("Households"), "beneficiaries.view"),
         NavItem("donors.donor_list", _l("Donors"), "donors.view"),
         NavItem("volunteers.volunteer_list", _l("Volunteers"), "volunteers.view"),
+        NavItem("volunteers.shift_board", _l("Sign-in board"), "volunteers.shift"),
     ]),
     (_l("Money"), [
         NavItem("campaigns.campaign_list", _l("Campaigns"), "campaigns.view"),

@@ -1,0 +1,65 @@
+"""Forms of the volunteer screens: profiles and the sign-in board."""
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional
+
+from charity.auth.forms import MultiCheckboxField
+from charity.formutil import choices, strip
+from charity.i18n import _l
+from charity.people.models import ServiceType
+
+# The seed article's volunteer services (文体、法律、心理疏导、医疗保健),
+# and duty at a charity supermarket.
+SERVICE_TYPE_LABELS = {
+    ServiceType.CULTURE_SPORT.value: _l("Culture and sport"),
+    ServiceType.LEGAL.value: _l("Legal aid"),
+    ServiceType.COUNSELLING.value: _l("Counselling"),
+    ServiceType.HEALTH.value: _l("Health care"),
+    ServiceType.SUPERMARKET.value: _l("Supermarket duty"),
+    ServiceType.OTHER.value: _l("Other"),
+}
+
+
+def _id(value) -> str:
+    return "" if value is None or value == "None" else str(value)
+
+
+class VolunteerForm(FlaskForm):
+    submission_token = HiddenField()
+    organization_id = SelectField(_l("Organisation"), coerce=_id, validate_choice=False)
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)],
+                       filters=[strip])
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=50)], filters=[strip])
+    community = StringField(_l("Community"), validators=[Optional(), Length(max=100)],
+                            filters=[strip], description=_l("e.g. 张掖路社区"))
+    party_member = BooleanField(_l("Party member or cadre"), default=False)
+    service_types = MultiCheckboxField(_l("Services offered"),
+                                       choices=choices(SERVICE_TYPE_LABELS.items()))
+    user_id = SelectField(_l("User account"), coerce=_id, validate_choice=False,
+                          description=_l("Optional: the volunteer's own sign-in, if they "
+                                         "have one."))
+    active = BooleanField(_l("Active"), default=True)
+
+    def data_for_service(self) -> dict:
+        return {"name": self.name.data or "", "phone": self.phone.data or "",
+                "community": self.community.data or "",
+                "party_member": bool(self.party_member.data),
+                "service_types": list(self.service_types.data or []),
+                "user_id": int(self.user_id.data) if self.user_id.data else None,
+                "active": bool(self.active.data)}
+
+
+class SignInForm(FlaskForm):
+    submission_token = HiddenField()
+    point_id = HiddenField()
+    volunteer_id = SelectField(_l("Volunteer"), coerce=_id, validate_choice=False)
+    service_type = SelectField(_l("Service"), coerce=_id, validate_choice=False,
+                               default=ServiceType.SUPERMARKET.value,
+                               choices=choices(SERVICE_TYPE_LABELS.items()))
+
+
+class SignOutForm(FlaskForm):
+    submission_token = HiddenField()
+    shift_id = HiddenField()
