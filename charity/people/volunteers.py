@@ -41,6 +41,9 @@ def sign_in(actor, session: Session, volunteer: Volunteer, point, service_type: 
             at: dt.datetime | None = None) -> Shift:
     """Start a shift. A volunteer has at most one open shift."""
     require(actor, "volunteers.shift", point if point is not None else volunteer)
+    if not volunteer.active or (point is not None
+                                and point.organization_id != volunteer.organization_id):
+        raise ValidationFailed(_l("This volunteer cannot sign in here."), field="volunteer_id")
     try:
         stype = ServiceType(service_type)
     except ValueError:
@@ -57,7 +60,10 @@ def sign_in(actor, session: Session, volunteer: Volunteer, point, service_type: 
 
 
 def sign_out(actor, session: Session, shift: Shift, at: dt.datetime | None = None) -> Shift:
-    require(actor, "volunteers.shift", shift.volunteer)
+    from charity.orgs.models import CharityPoint
+
+    point = session.get(CharityPoint, shift.point_id) if shift.point_id else None
+    require(actor, "volunteers.shift", point if point is not None else shift.volunteer)
     if shift.signed_out_at is not None:
         raise ValidationFailed(_l("Already signed out."))
     at = at or utcnow()
@@ -89,8 +95,16 @@ def participation_rate(session: Session, organization_id: int, year: int,
                        ) -> tuple[int, int]:
     """(volunteered this year, registered) among a group — e.g. a community's party members,
     for the seed's 90 % target."""
-    start = dt.datetime(year, 1, 1, tzinfo=dt.timezone.utc)
-    end = dt.datetime(year + 1, 1, 1, tzinfo=dt.timezone.utc)
+    from zoneinfo import ZoneInfo
+
+    from charity.orgs.models import Organization
+
+    # The year in the organisation's time zone: a shift at 07:00 on 1 January in Lanzhou
+    # is 23:00 on 31 December in UTC.
+    org = session.get(Organization, organization_id)
+    tz = ZoneInfo(org.timezone if org else "Asia/Shanghai")
+    start = dt.datetime(year, 1, 1, tzinfo=tz)
+    end = dt.datetime(year + 1, 1, 1, tzinfo=tz)
     group = sa.select(Volunteer.id).where(Volunteer.organization_id == organization_id,
                                           Volunteer.active.is_(True))
     if community:
