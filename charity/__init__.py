@@ -48,6 +48,13 @@ def _init_extensions(app: Flask) -> None:
                    default_translation_directories=str(i18n.TRANSLATIONS_DIR))
     i18n.init_app(app)
 
+    # First of all hooks: the login hook below already reads the database.
+    @app.before_request
+    def _request_context():
+        # Safe methods read only: let them begin DEFERRED on SQLite (see charity.db).
+        write_intent.set(request.method not in ("GET", "HEAD", "OPTIONS"))
+        request_address.set(request.remote_addr)
+
     from charity.auth.views import init_login
 
     init_login(app, login_manager)
@@ -56,12 +63,6 @@ def _init_extensions(app: Flask) -> None:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
-
-    @app.before_request
-    def _request_context():
-        # Safe methods read only: let them begin DEFERRED on SQLite (see charity.db).
-        write_intent.set(request.method not in ("GET", "HEAD", "OPTIONS"))
-        request_address.set(request.remote_addr)
 
     @app.teardown_request
     def _reset_context(_exc):

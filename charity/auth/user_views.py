@@ -4,7 +4,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_user
 
 from charity.auth import services
 from charity.auth.forms import ROLE_LABELS, ResetPasswordForm, UserCreateForm, UserForm
@@ -16,7 +16,7 @@ from charity.extensions import db
 from charity.formutil import choices
 from charity.orgs.forms import ConfirmForm
 from charity.orgs.models import CharityPoint, Organization
-from charity.web import access, load, paginate, show_domain_error
+from charity.web import access, contains, load, paginate, show_domain_error
 
 bp = Blueprint("users", __name__, url_prefix="/admin/users")
 
@@ -52,8 +52,7 @@ def user_list():
     stmt = scope_organizations(current_user, stmt, User.organization_id)
     q = request.args.get("q", "").strip()[:100]
     if q:
-        like = f"%{q.replace('%', '').replace('_', '')}%"
-        stmt = stmt.where(sa.or_(User.username.ilike(like), User.display_name.ilike(like)))
+        stmt = stmt.where(sa.or_(contains(User.username, q), contains(User.display_name, q)))
     role = request.args.get("role", "")
     if role in {r.value for r in Role}:
         stmt = stmt.where(User.role == role)
@@ -151,6 +150,10 @@ def user_reset_password(user_id: int):
             show_domain_error(form, e)
         else:
             db.session.commit()
+            if user.id == current_user.id:
+                # One's own password, set from this screen: like the password page, keep
+                # this session (re-issue the cookie with the new token), end the others.
+                login_user(user)
             flash(_("Password reset. %(name)s must choose a new one at the next sign-in.",
                     name=user.username), "success")
             return redirect(url_for("users.user_list"))

@@ -10,6 +10,7 @@ from flask_login import current_user, login_user, logout_user
 from charity.auth import services
 from charity.auth.forms import ChangePasswordForm, LoginForm
 from charity.auth.models import User
+from charity.db import write_intent
 from charity.errors import DomainError
 from charity.extensions import db
 from charity.i18n import _l
@@ -40,6 +41,10 @@ def init_login(app, login_manager) -> None:
 
     @app.before_request
     def _force_password_change():
+        # This hook runs before create_app's own request hook and is the first to touch the
+        # database (loading the user), which begins the request's transaction: declare the
+        # request's write intent now, or every signed-in GET would take SQLite's write lock.
+        write_intent.set(request.method not in ("GET", "HEAD", "OPTIONS"))
         if (current_user.is_authenticated and current_user.must_change_password
                 and request.endpoint not in ("auth.change_password", "auth.logout", "static",
                                              "auth.set_language")):

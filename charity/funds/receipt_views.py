@@ -99,7 +99,11 @@ def receipt_void(receipt_id: int):
             services.void_receipt(current_user, db.session, receipt, form.reason.data)
         except DomainError as e:
             db.session.rollback()
-            show_domain_error(form, e)
+            if e.field:
+                show_domain_error(form, e)
+            else:
+                # e.g. already void: the page no longer shows the void form, so say it above.
+                flash(e.message, "error")
         else:
             db.session.commit()
             flash(_("Receipt %(number)s voided. Its number stays used.",

@@ -1,12 +1,26 @@
+import re
+
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from charity.i18n import _l
 from charity.orgs.models import PointKind
 
 
 from charity.formutil import choices, strip as _strip  # noqa: E402
+
+
+class EmailAddress:
+    """name@domain.tld. WTForms' Email() needs the email_validator package, which is not a
+    dependency: without it every filled-in address raised an exception (a 500)."""
+
+    _shape = re.compile(r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")
+
+    def __call__(self, form, field):
+        if field.data and not self._shape.match(field.data):
+            # WTForms' own message, translated by its catalogue.
+            raise ValidationError(field.gettext("Invalid email address."))
 
 
 class OrganizationForm(FlaskForm):
@@ -25,7 +39,7 @@ class OrganizationForm(FlaskForm):
     contact_person = StringField(_l("Contact person"), validators=[Optional(), Length(max=100)],
                                  filters=[_strip])
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=50)], filters=[_strip])
-    email = StringField(_l("E-mail"), validators=[Optional(), Email(), Length(max=200)],
+    email = StringField(_l("E-mail"), validators=[Optional(), EmailAddress(), Length(max=200)],
                         filters=[_strip])
     address = StringField(_l("Address"), validators=[Optional(), Length(max=300)],
                           filters=[_strip])

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 # The 31 characters of GB 32100-2015 (no I, O, S, V, Z) and their values.
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _VALUE = {ch: i for i, ch in enumerate(ALPHABET)}
 _WEIGHTS = [pow(3, i, 31) for i in range(17)]  # 1, 3, 9, 27, 19, 26, 16, 17, 20, 29, ...
-_SHAPE = re.compile(r"^[1-9A-HJ-NP-RTUWXY][1-9A-HJ-NP-RTUWXY]\d{6}[0-9A-HJ-NP-RTUWXY]{10}$")
+# [0-9], not \d: \d also matches other scripts' digits, which have no value here.
+_SHAPE = re.compile(r"^[1-9A-HJ-NP-RTUWXY][1-9A-HJ-NP-RTUWXY][0-9]{6}[0-9A-HJ-NP-RTUWXY]{10}$")
 
 
 def check_char(body17: str) -> str:
@@ -17,7 +19,8 @@ def check_char(body17: str) -> str:
 
 
 def normalize(code: str) -> str:
-    return (code or "").strip().upper().replace(" ", "")
+    # NFKC: a Chinese input method often types full-width characters (９１３５…).
+    return unicodedata.normalize("NFKC", code or "").strip().upper().replace(" ", "")
 
 
 def is_valid(code: str) -> bool:

@@ -13,7 +13,7 @@ from charity.formutil import choices
 from charity.orgs import services
 from charity.orgs.forms import ConfirmForm, OrganizationForm, PointForm
 from charity.orgs.models import CharityPoint, Organization
-from charity.web import access, load, paginate, show_domain_error
+from charity.web import access, contains, load, paginate, show_domain_error
 
 bp = Blueprint("orgs", __name__, url_prefix="/admin")
 
@@ -21,8 +21,7 @@ bp = Blueprint("orgs", __name__, url_prefix="/admin")
 def _search(stmt, *columns):
     q = request.args.get("q", "").strip()[:100]
     if q:
-        like = f"%{q.replace('%', '').replace('_', '')}%"
-        stmt = stmt.where(sa.or_(*(c.ilike(like) for c in columns)))
+        stmt = stmt.where(sa.or_(*(contains(c, q) for c in columns)))
     return stmt, q
 
 
@@ -121,8 +120,8 @@ def point_list():
 def point_new():
     form = PointForm()
     form.organization_id.choices = _org_choices()
-    if request.method == "GET" and request.args.get("org", "").isdigit():
-        form.organization_id.data = int(request.args["org"])
+    if request.method == "GET" and request.args.get("org", type=int):
+        form.organization_id.data = request.args.get("org", type=int)
     if form.validate_on_submit():
         org = load(Organization, form.organization_id.data, "points.manage")
         try:
