@@ -125,3 +125,9 @@ def run_transaction(session, work, attempts: int = 3):
             if attempt < attempts and is_retryable(exc):
                 continue
             raise
+
+
+def contains(column, text: str):
+    """`column` contains `text` (case-insensitive), with LIKE's % and _ taken literally."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return column.ilike(f"%{escaped}%", escape="\\")

@@ -7,6 +7,7 @@ from flask import abort, current_app, request
 from flask_login import current_user
 
 from charity.auth.permissions import PERMISSIONS, can, has_permission
+from charity.db import contains  # noqa: F401  (re-exported for the views)
 from charity.errors import DomainError
 from charity.extensions import db, login_manager
 
@@ -84,12 +85,6 @@ def paginate(stmt, per_page: int | None = None):
     return db.paginate(stmt, page=page_arg(),
                        per_page=per_page or current_app.config["CHARITY_PAGE_SIZE"],
                        max_per_page=200, error_out=False, count=True)
-
-
-def contains(column, text: str):
-    """`column` contains `text` (case-insensitive), with LIKE's % and _ taken literally."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return column.ilike(f"%{escaped}%", escape="\\")
 
 
 def show_domain_error(form, error: DomainError) -> None:

@@ -25,7 +25,7 @@ from charity.funds.models import (Campaign, CampaignChange, CampaignStatus, Fund
                                   FundEntry)
 from charity.idempotency import AlreadySubmitted, claim, new_token, record_result
 from charity.orgs.models import Organization
-from charity.web import access, load, paginate, show_domain_error
+from charity.web import access, contains, load, paginate, show_domain_error
 
 bp = Blueprint("campaigns", __name__, url_prefix="/staff/campaigns")
 
@@ -55,10 +55,6 @@ def balances_for(scope: str, ids) -> dict[int, FundBalance]:
 
 def search_arg() -> str:
     return request.args.get("q", "").strip()[:100]
-
-
-def like_pattern(q: str) -> str:
-    return f"%{q.replace('%', '').replace('_', '')}%"
 
 
 def org_choices():
@@ -105,8 +101,7 @@ def campaign_list():
     stmt = scope_organizations(current_user, stmt, Campaign.organization_id)
     q = search_arg()
     if q:
-        like = like_pattern(q)
-        stmt = stmt.where(sa.or_(Campaign.name.ilike(like), Campaign.filing_no.ilike(like)))
+        stmt = stmt.where(sa.or_(contains(Campaign.name, q), contains(Campaign.filing_no, q)))
     status = request.args.get("status", "")
     if status in {s.value for s in CampaignStatus}:
         stmt = stmt.where(Campaign.status == status)

@@ -14,6 +14,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from charity.db import contains
 from charity.formutil import strip
 from charity.funds.models import Activity, Channel, EntryKind, FundEntry
 from charity.i18n import _l
@@ -245,8 +246,7 @@ class LedgerFilter:
         if self.org:
             stmt = stmt.where(FundEntry.organization_id == self.org)
         if self.q:
-            like = f"%{self.q.replace('%', '').replace('_', '')}%"
-            stmt = stmt.where(sa.or_(*(column.ilike(like) for column in (
+            stmt = stmt.where(sa.or_(*(contains(column, self.q) for column in (
                 FundEntry.counterparty, FundEntry.purpose, FundEntry.voucher_no,
                 FundEntry.reference))))
         return stmt

@@ -16,13 +16,13 @@ from charity.formutil import choices
 from charity.funds import campaigns as services
 from charity.funds.campaign_forms import (CAMPAIGN_STATUS_LABELS, PROJECT_STATUS_LABELS,
                                           ActionForm, CloseProjectForm, ProjectForm)
-from charity.funds.campaign_views import (balances_for, is_admin, like_pattern, org_choices,
+from charity.funds.campaign_views import (balances_for, is_admin, org_choices,
                                           own_organization, result_url, search_arg)
 from charity.funds.models import (INCOME_KINDS, SPENDING_KINDS, Campaign, FundEntry, Project,
                                   ProjectStatus)
 from charity.idempotency import AlreadySubmitted, claim, new_token, record_result
 from charity.orgs.models import Organization
-from charity.web import access, load, paginate, show_domain_error
+from charity.web import access, contains, load, paginate, show_domain_error
 
 bp = Blueprint("projects", __name__, url_prefix="/staff/projects")
 
@@ -54,8 +54,7 @@ def project_list():
     stmt = scope_organizations(current_user, stmt, Project.organization_id)
     q = search_arg()
     if q:
-        like = like_pattern(q)
-        stmt = stmt.where(sa.or_(Project.name.ilike(like), Project.area.ilike(like)))
+        stmt = stmt.where(sa.or_(contains(Project.name, q), contains(Project.area, q)))
     status = request.args.get("status", "")
     if status in {s.value for s in ProjectStatus}:
         stmt = stmt.where(Project.status == status)

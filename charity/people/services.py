@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session
 
 from charity.audit.services import diff, record
 from charity.auth.permissions import require
+from charity.db import contains
 from charity.errors import ValidationFailed
 from charity.i18n import _l
 from charity.people.models import Donor, DonorKind
@@ -66,6 +67,5 @@ def find_donors(session: Session, organization_id: int, q: str, limit: int = 20)
     q = (q or "").strip()[:50]
     stmt = sa.select(Donor).where(Donor.organization_id == organization_id)
     if q:
-        like = f"%{q.replace('%', '').replace('_', '')}%"
-        stmt = stmt.where(sa.or_(Donor.name.ilike(like), Donor.phone.ilike(like)))
+        stmt = stmt.where(sa.or_(contains(Donor.name, q), contains(Donor.phone, q)))
     return list(session.scalars(stmt.order_by(Donor.name).limit(limit)))

@@ -10,7 +10,7 @@ from flask import Blueprint, Response, abort, render_template, request
 from charity.disclosure.models import Publication
 from charity.extensions import db
 from charity.orgs.models import Organization
-from charity.web import PUBLIC, access, page_arg, paginate
+from charity.web import PUBLIC, access, contains, page_arg, paginate
 
 bp = Blueprint("disclosures", __name__, url_prefix="/disclosures")
 KINDS = ("periodic", "final", "annual", "correction")
@@ -44,7 +44,7 @@ def publication_list():
         stmt = stmt.where(Publication.kind == kind)
     q = request.args.get("q", "").strip()[:100]
     if q:
-        stmt = stmt.where(Publication.title.ilike(f"%{q.replace('%', '')}%"))
+        stmt = stmt.where(contains(Publication.title, q))
     stmt = stmt.options(sa.orm.contains_eager(Publication.organization))
     page = paginate(stmt.order_by(Publication.published_on.desc(), Publication.chain_seq.desc()))
     corrected = set(db.session.scalars(sa.select(Publication.corrects_id).where(

@@ -122,3 +122,12 @@ def test_receipt_numbers_sequential_per_year(db, actor, fundraising_org, make_ca
                                     today=TODAY).receipt.number for _ in range(3)]
     assert numbers == ["2026-000001", "2026-000002", "2026-000003"]
     assert db.scalar(sa.select(sa.func.count(Receipt.id))) == 3
+
+
+def test_donor_search_takes_like_wildcards_literally(db, make_donor, fundraising_org):
+    from charity.people.services import find_donors
+
+    make_donor(name="li_ming", phone="13900000001")
+    make_donor(name="liXming", phone="13900000002")
+    assert [d.name for d in find_donors(db, fundraising_org.id, "li_m")] == ["li_ming"]
+    assert find_donors(db, fundraising_org.id, "%") == []
