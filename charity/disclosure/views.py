@@ -11,8 +11,9 @@ from wtforms import TextAreaField
 from wtforms.validators import Length
 
 from charity.auth.permissions import can, scope_organizations
-from charity.db import utcnow
+from charity.disclosure import services
 from charity.disclosure.models import Narrative, Obligation, Publication
+from charity.errors import DomainError
 from charity.extensions import db
 from charity.funds.models import Campaign, Project
 from charity.orgs.models import Organization
@@ -75,22 +76,16 @@ def obligation_view(obligation_id: int):
     if request.method == "POST":
         if not can(current_user, "disclosure.narrative", ob):
             abort(403)
-        if ob.published_on is not None:
-            flash(_("This disclosure is published; its text can no longer change."), "error")
-            return redirect(url_for("compliance.obligation_view", obligation_id=ob.id))
         if form.validate_on_submit():
-            if narrative is None:
-                narrative = Narrative(subject_type=ob.subject_type, subject_id=ob.subject_id,
-                                      kind=ob.kind, seq=ob.seq)
-                db.session.add(narrative)
-            narrative.text = (form.text.data or "").strip()
-            narrative.updated_by_id = current_user.id
-            narrative.updated_at = utcnow()
-            from charity.audit.services import record
-
-            record(db.session, current_user, "disclosure.narrative", ob)
-            db.session.commit()
-            flash(_("The progress narrative is saved; it will go into the report."), "success")
+            try:
+                services.save_narrative(current_user, db.session, ob, form.text.data)
+            except DomainError as e:
+                db.session.rollback()
+                flash(e.message, "error")
+            else:
+                db.session.commit()
+                flash(_("The progress narrative is saved; it will go into the report."),
+                      "success")
             return redirect(url_for("compliance.obligation_view", obligation_id=ob.id))
     pub = db.session.scalar(sa.select(Publication).where(Publication.obligation_id == ob.id))
     return render_template("disclosure/obligation.html", ob=ob, form=form, pub=pub,
@@ -105,18 +100,13 @@ def obligation_publish(obligation_id: int):
     so it never happens inside this request; the scheduler picks requests up every minute."""
     ob = load(Obligation, obligation_id, "disclosure.publish")
     if ConfirmForm().validate_on_submit():
-        if ob.published_on is not None:
-            flash(_("Already published."), "info")
-        elif ob.kind in ("final", "annual") and ob.status == "upcoming" and \
-                ob.period_end >= __import__("charity.clock", fromlist=["org_today"]).org_today(
-                    db.session.get(Organization, ob.organization_id)):
-            flash(_("This disclosure covers a period that has not ended yet."), "error")
+        try:
+            queued = services.request_publication(current_user, db.session, ob)
+        except DomainError as e:
+            db.session.rollback()
+            flash(e.message, "error")
         else:
-            ob.publish_requested_at = utcnow()
-            ob.publish_requested_by_id = current_user.id
-            from charity.audit.services import record
-
-            record(db.session, current_user, "disclosure.publish_request", ob)
             db.session.commit()
-            flash(_("Queued: the scheduler will publish it within a minute."), "success")
+            flash(_("Queued: the scheduler will publish it within a minute.") if queued
+                  else _("Already published."), "success" if queued else "info")
     return redirect(url_for("compliance.obligation_view", obligation_id=ob.id))

@@ -1,0 +1,49 @@
+"""What staff do to obligations: write the narrative in advance, ask for publication now."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from charity.audit.services import record
+from charity.auth.permissions import require
+from charity.clock import org_today
+from charity.db import utcnow
+from charity.disclosure.models import Narrative, Obligation
+from charity.errors import ValidationFailed
+from charity.i18n import _l
+from charity.orgs.models import Organization
+
+
+def save_narrative(actor, session: Session, ob: Obligation, text: str) -> Narrative:
+    """Store the progress text that goes into the report; frozen once it is published."""
+    require(actor, "disclosure.narrative", ob)
+    if ob.published_on is not None:
+        raise ValidationFailed(_l("This disclosure is published; its text can no longer change."))
+    narrative = session.scalar(sa.select(Narrative).where(
+        Narrative.subject_type == ob.subject_type, Narrative.subject_id == ob.subject_id,
+        Narrative.kind == ob.kind, Narrative.seq == ob.seq))
+    if narrative is None:
+        narrative = Narrative(subject_type=ob.subject_type, subject_id=ob.subject_id,
+                              kind=ob.kind, seq=ob.seq)
+        session.add(narrative)
+    narrative.text = (text or "").strip()
+    narrative.updated_by_id = getattr(actor, "id", None)
+    narrative.updated_at = utcnow()
+    record(session, actor, "disclosure.narrative", ob)
+    session.flush()
+    return narrative
+
+
+def request_publication(actor, session: Session, ob: Obligation) -> bool:
+    """Queue `ob` for the scheduler ("publish now"). False if it is already published."""
+    require(actor, "disclosure.publish", ob)
+    if ob.published_on is not None:
+        return False
+    today = org_today(session.get(Organization, ob.organization_id))
+    if ob.kind in ("final", "annual") and ob.period_end >= today:
+        raise ValidationFailed(_l("This disclosure covers a period that has not ended yet."))
+    ob.publish_requested_at = utcnow()
+    ob.publish_requested_by_id = getattr(actor, "id", None)
+    record(session, actor, "disclosure.publish_request", ob)
+    session.flush()
+    return True
