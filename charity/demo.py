@@ -78,6 +78,11 @@ def load_demo(session: Session) -> list[tuple[str, str, str]]:
     from charity.demo_goods import load_goods_demo
 
     load_goods_demo(session, org)
+    from charity.demo_complaints import load_complaints_demo
+    from charity.demo_wishes import load_wishes_demo
+
+    load_complaints_demo(session, org)
+    load_wishes_demo(session, org)
     session.commit()  # the scheduler replay below works in its own transactions
     from charity.demo_disclosure import load_disclosure_demo
 

@@ -51,6 +51,19 @@ STAFF_NAV: list[tuple[object, list[NavItem]]] = [
 ]
 
 
+# The public header: what anyone can reach without signing in. Endpoints not built yet are
+# skipped, like the staff menus.
+PUBLIC_NAV: list[tuple[str, object]] = [
+    ("portal.campaign_list", _l("Campaigns & projects")),
+    ("portal.point_list", _l("Charity points")),
+    ("disclosures.publication_list", _l("Disclosures")),
+    ("trace.trace", _l("Trace a donation")),
+    ("public_wishes.wish_list", _l("Micro-wishes")),
+    ("public_complaints.complaint_new", _l("Complaints")),
+    ("api.index", _l("Open data")),
+]
+
+
 POINT_KIND_LABELS = {"supermarket": _l("Charity supermarket"), "station": _l("Donation station")}
 ROLE_LABELS = {"admin": _l("Administrator"), "manager": _l("Manager"),
                "volunteer": _l("Volunteer"), "auditor": _l("Auditor")}
@@ -102,4 +115,8 @@ def init_app(app) -> None:
                     menus.append({"label": label, "items": links})
             return menus
 
-        return {"staff_nav": staff_nav}
+        def public_nav():
+            return [{"url": url_for(endpoint), "label": label}
+                    for endpoint, label in PUBLIC_NAV if endpoint in app.view_functions]
+
+        return {"staff_nav": staff_nav, "public_nav": public_nav}
