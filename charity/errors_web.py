@@ -8,6 +8,7 @@ from werkzeug.exceptions import HTTPException
 
 from charity.extensions import db
 from charity.i18n import _l
+from charity.web import BadQueryParameter
 
 # Lazy strings: marked here so the catalogue extraction finds them, translated per request.
 MESSAGES = {
@@ -53,6 +54,8 @@ def init_app(app) -> None:
     @app.errorhandler(HTTPException)
     def _http(e: HTTPException):
         code = e.code or 500
+        if isinstance(e, BadQueryParameter):
+            return _page(400, MESSAGES[400][0], e.description)
         if code in MESSAGES:
             return _page(code, *MESSAGES[code])
         return _page(code, e.name, e.description or "")

@@ -4,7 +4,9 @@ from __future__ import annotations
 from functools import wraps
 
 from flask import abort, current_app, request
+from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.exceptions import BadRequest
 
 from charity.auth.permissions import PERMISSIONS, can, has_permission
 from charity.db import contains  # noqa: F401  (re-exported for the views)
@@ -71,6 +73,33 @@ def load(model, object_id, permission: str):
 
 # Far beyond any real list; larger numbers would overflow the database's OFFSET integer.
 MAX_PAGE = 1_000_000
+
+
+class BadQueryParameter(BadRequest):
+    """A malformed query parameter: answered 400 with a message that names the parameter."""
+
+
+def query_int(name: str, default: int | None = None, *, minimum: int = 1,
+              maximum: int = 2**31 - 1) -> int | None:
+    """The query parameter `name` as a whole number in [minimum, maximum], else a 400."""
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or len(raw) > 10 or not minimum <= int(raw) <= maximum:
+        raise BadQueryParameter(_("The parameter “%(name)s” must be a whole number from "
+                                  "%(min)s to %(max)s.", name=name, min=minimum, max=maximum))
+    return int(raw)
+
+
+def query_choice(name: str, allowed, default: str | None = None) -> str | None:
+    """The query parameter `name` if it is one of `allowed`, else a 400 (empty → default)."""
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return default
+    if raw not in allowed:
+        raise BadQueryParameter(_("The parameter “%(name)s” must be one of: %(allowed)s.",
+                                  name=name, allowed=", ".join(map(str, allowed))))
+    return raw
 
 
 def page_arg() -> int:
