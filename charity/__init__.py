@@ -100,7 +100,8 @@ def _register_blueprints(app: Flask) -> None:
     from charity.people import beneficiary_views, volunteer_views
     from charity.people import views as donor_views
     from charity.disclosure import views as compliance_views
-    from charity.portal import api_views, disclosure_views, dropoff_views, trace_views
+    from charity.portal import (api_views, campaign_views as public_campaign_views,
+                                disclosure_views, dropoff_views, point_views, trace_views)
     from charity.complaints import public_views as complaint_public_views
     from charity.complaints import views as complaint_views
     from charity.wishes import public_views as wish_public_views
@@ -110,7 +111,8 @@ def _register_blueprints(app: Flask) -> None:
                    donor_views, intake_views, catalogue_views, stock_views, distribution_views,
                    sale_views, transfer_views, stocktake_views, beneficiary_views,
                    volunteer_views, dropoff_views, disclosure_views, compliance_views,
-                   api_views, trace_views, complaint_public_views, complaint_views,
+                   api_views, trace_views, public_campaign_views, point_views,
+                   complaint_public_views, complaint_views,
                    wish_public_views, wish_views):
         app.register_blueprint(module.bp)
 

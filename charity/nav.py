@@ -54,8 +54,8 @@ STAFF_NAV: list[tuple[object, list[NavItem]]] = [
 # The public header: what anyone can reach without signing in. Endpoints not built yet are
 # skipped, like the staff menus.
 PUBLIC_NAV: list[tuple[str, object]] = [
-    ("portal.campaign_list", _l("Campaigns & projects")),
-    ("portal.point_list", _l("Charity points")),
+    ("public_campaigns.campaign_list", _l("Campaigns & projects")),
+    ("public_points.point_list", _l("Charity points")),
     ("disclosures.publication_list", _l("Disclosures")),
     ("trace.trace", _l("Trace a donation")),
     ("public_wishes.wish_list", _l("Micro-wishes")),
