@@ -20,10 +20,18 @@ DEFAULTS: dict[str, object] = {
     "UPLOAD_MAX_BYTES": 10 * 1024 * 1024,
     "SQLITE_BUSY_TIMEOUT_MS": 15000,
     "PROXY_FIX": False,
+    # Public pages: how long a rendered page may be reused (it is also dropped at once when
+    # the data changes, see charity/portal/cache.py).
+    "PORTAL_CACHE_SECONDS": 60,
+    # Abuse brakes of the public forms, per remote address per hour.
+    "COMPLAINT_RATE_LIMIT": 5,
+    "WISH_CLAIM_RATE_LIMIT": 5,
+    "DROPOFF_RATE_LIMIT": 10,
 }
 
 # Environment variables whose value is not a plain string.
-_INT_KEYS = {"PAGE_SIZE", "UPLOAD_MAX_BYTES", "SQLITE_BUSY_TIMEOUT_MS"}
+_INT_KEYS = {"PAGE_SIZE", "UPLOAD_MAX_BYTES", "SQLITE_BUSY_TIMEOUT_MS", "PORTAL_CACHE_SECONDS",
+             "COMPLAINT_RATE_LIMIT", "WISH_CLAIM_RATE_LIMIT", "DROPOFF_RATE_LIMIT"}
 _BOOL_KEYS = {"PROXY_FIX"}
 
 
@@ -85,6 +93,10 @@ def load_config(app, overrides: dict | None = None) -> None:
         CHARITY_UPLOAD_MAX_BYTES=settings["UPLOAD_MAX_BYTES"],
         CHARITY_SQLITE_BUSY_TIMEOUT_MS=settings["SQLITE_BUSY_TIMEOUT_MS"],
         CHARITY_PROXY_FIX=settings["PROXY_FIX"],
+        CHARITY_PORTAL_CACHE_SECONDS=settings["PORTAL_CACHE_SECONDS"],
+        CHARITY_COMPLAINT_RATE_LIMIT=settings["COMPLAINT_RATE_LIMIT"],
+        CHARITY_WISH_CLAIM_RATE_LIMIT=settings["WISH_CLAIM_RATE_LIMIT"],
+        CHARITY_DROPOFF_RATE_LIMIT=settings["DROPOFF_RATE_LIMIT"],
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_HTTPONLY=True,

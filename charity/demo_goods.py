@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from charity.clock import org_today
 from charity.errors import ValidationFailed
-from charity.funds.models import Project
+from charity.funds.models import Campaign, CampaignStatus, Project
 from charity.goods import distribution, documents, intake
 from charity.goods.catalogue import add_refused_good, create_item_type
 from charity.goods.models import ItemCategory, ItemType, StockTarget
@@ -86,6 +86,11 @@ def load_goods_demo(session: Session, org) -> None:
             "consent_note": "本人签字同意登记，信息仅用于救助"}))
     winter = session.scalar(sa.select(Project).where(Project.organization_id == org.id,
                                                      Project.name == "冬季送温暖物资发放"))
+    # Goods collected for the winter campaign, so its public page shows them (every third day
+    # while it runs; no draw from `rng`, so the rest of the demo stays as it was).
+    winter_drive = session.scalar(sa.select(Campaign).where(
+        Campaign.organization_id == org.id, Campaign.name == "2026年冬季送温暖募捐",
+        Campaign.status == CampaignStatus.ACTIVE))
     start = today - dt.timedelta(days=360)
     day = start
     while day <= today:
@@ -101,8 +106,11 @@ def load_goods_demo(session: Session, org) -> None:
                                     inspected=True, production_date=day - dt.timedelta(days=10))
                     lines.append(line)
                 donor = rng.choice(donors + [None] * 3) if donors else None
+                drive = winter_drive if (winter_drive and day.day % 3 == 0
+                                         and day >= winter_drive.planned_start) else None
                 intake.post_intake(actor, session, point, {
                     "received_on": day, "lines": lines, "donor_id": donor.id if donor else None,
+                    "campaign_id": drive.id if drive else None,
                     "with_receipt": donor is not None and rng.random() < 0.5}, today=today)
             if rng.random() < 0.35:  # distribution
                 hh = rng.choice(households)

@@ -84,12 +84,14 @@ def load_money_demo(session: Session, org) -> None:
     today = org_today(org)
     rng = random.Random(2026)
     donors = []
-    for name, kind, phone, consent in DONORS:
+    for n, (name, kind, phone, consent) in enumerate(DONORS, start=1):
         donor = session.scalar(sa.select(Donor).where(Donor.organization_id == org.id,
                                                       Donor.name == name))
         donors.append(donor or create_donor(actor, session, org, {
             "name": name, "kind": kind, "phone": phone, "publish_name": consent,
-            "address": "兰州市城关区" if kind == "person" else "兰州市城关区东岗西路"}))
+            # Distinct, realistic addresses: the privacy crawl looks for each one.
+            "address": f"兰州市城关区{['雁滩路', '东岗西路', '庆阳路', '酒泉路'][n % 4]}"
+                       f"{200 + 37 * n}号{n}单元{100 + n}室"}))
 
     created = {}
     for spec in CAMPAIGNS:

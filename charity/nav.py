@@ -33,6 +33,7 @@ STAFF_NAV: list[tuple[object, list[NavItem]]] = [
         NavItem("donors.donor_list", _l("Donors"), "donors.view"),
         NavItem("volunteers.volunteer_list", _l("Volunteers"), "volunteers.view"),
         NavItem("volunteers.shift_board", _l("Sign-in board"), "volunteers.shift"),
+        NavItem("wishes.wish_list", _l("Micro-wishes"), "wishes.view"),
     ]),
     (_l("Money"), [
         NavItem("campaigns.campaign_list", _l("Campaigns"), "campaigns.view"),
@@ -47,6 +48,8 @@ STAFF_NAV: list[tuple[object, list[NavItem]]] = [
         NavItem("orgs.point_list", _l("Charity points"), "points.view"),
         NavItem("users.user_list", _l("Users"), "users.view"),
         NavItem("staff.audit_log", _l("Audit log"), "audit.view"),
+        NavItem("complaints.complaint_list", _l("Complaints"), "complaints.view"),
+        NavItem("complaints.category_list", _l("Complaint categories"), "complaints.manage"),
     ]),
 ]
 
@@ -119,4 +122,5 @@ def init_app(app) -> None:
             return [{"url": url_for(endpoint), "label": label}
                     for endpoint, label in PUBLIC_NAV if endpoint in app.view_functions]
 
-        return {"staff_nav": staff_nav, "public_nav": public_nav}
+        return {"staff_nav": staff_nav, "public_nav": public_nav,
+                "available_endpoints": app.view_functions}

@@ -73,6 +73,16 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "disclosure.view": READERS,
     "disclosure.narrative": MANAGERS,
     "disclosure.publish": MANAGERS,
+    # Complaints: volunteers see and handle only those dispatched to them or their points
+    # (charity.complaints.services.visible_to); contact details and attachments: readers.
+    "complaints.view": ALL_STAFF,
+    "complaints.handle": WORKERS,
+    "complaints.private": READERS,
+    "complaints.manage": MANAGERS,
+    # Micro-wishes: volunteers post, fulfil, release and cancel at their own points (scope on
+    # the wish's point); auditors read. Claimants' phones are seen by staff in scope only.
+    "wishes.view": ALL_STAFF,
+    "wishes.manage": WORKERS,
 }
 
 

@@ -1,5 +1,194 @@
+"""Public complaint pages (no sign-in): the form, the tracking page, monthly statistics.
+
+Abuse is kept down without third-party services: a honeypot field people never see, a
+signed render time (a post faster than a person can type is refused), and at most
+RATE_LIMIT complaints per hour per remote address, counted in the database by a keyed hash
+of the address — so the limit holds across every app process and survives restarts.
+Contact details and attachments are never shown on these pages.
+"""
 from __future__ import annotations
 
-from flask import Blueprint
+import sqlalchemy as sa
+from flask import (Blueprint, abort, current_app, redirect, render_template, request,
+                   url_for)
+from flask_babel import gettext as _
 
-bp = Blueprint("public_complaints", __name__)
+from charity.clock import today_in
+from charity.complaints import formstamp, rules
+from charity.complaints.categories import public_category_names
+from charity.complaints.forms import ComplaintForm
+from charity.complaints.services import (RateLimited, find_by_tracking_no, submit_complaint)
+from charity.complaints.stats import monthly_stats
+from charity.complaints.timeline import timeline
+from charity.errors import DomainError
+from charity.extensions import db
+from charity.formutil import choices
+from charity.funds.uploads import FileStore, read_upload, upload_dir
+from charity.idempotency import AlreadySubmitted, claim, new_token, record_result
+from charity.orgs.models import Organization
+from charity.portal.cached import public_page
+from charity.web import PUBLIC, access, query_int, show_domain_error
+
+bp = Blueprint("public_complaints", __name__, url_prefix="/complaints")
+
+RESULT_PREFIX = "complaint:"
+
+
+def complaint_store() -> FileStore:
+    return FileStore(upload_dir(current_app.instance_path) / "complaints")
+
+
+def _active_orgs() -> list[Organization]:
+    return list(db.session.scalars(sa.select(Organization).where(
+        Organization.active.is_(True)).order_by(Organization.name).limit(500)))
+
+
+def _fill_choices(form: ComplaintForm, orgs: list[Organization]) -> None:
+    several = len(orgs) > 1
+    form.organization_id.choices = choices([("", _("Choose…"))] * several
+                                           + [(str(o.id), o.name) for o in orgs])
+    names = public_category_names(db.session, [o.id for o in orgs])
+    seen: list[str] = []
+    for org in orgs:
+        seen += [n for n in names[org.id] if n not in seen]
+    form.category.choices = choices([("", _("Choose…"))] + [(n, n) for n in seen])
+
+
+def _refresh_stamps(form: ComplaintForm) -> None:
+    form.rendered.data = formstamp.make_stamp(current_app.secret_key)
+
+
+def _done(number: str):
+    return redirect(url_for("public_complaints.complaint_done", no=number))
+
+
+def _refusal(form: ComplaintForm) -> int | None:
+    """The status of a post refused before validation (robots, stale forms), else None."""
+    if form.website.data:
+        form.form_errors.append(_("The form could not be sent. Please try again."))
+        return 400
+    verdict = formstamp.check_stamp(
+        current_app.secret_key, form.rendered.data,
+        min_seconds=current_app.config.get("CHARITY_COMPLAINT_MIN_SECONDS",
+                                           rules.MIN_FILL_SECONDS))
+    if verdict == formstamp.TOO_FAST:
+        form.form_errors.append(_("That was very fast. Please check what you wrote and send "
+                                  "the form again."))
+        return 400
+    if verdict != formstamp.OK:
+        form.form_errors.append(_("The form has expired. Please check what you wrote and send "
+                                  "it again."))
+        return 400
+    return None
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@access(PUBLIC)
+def complaint_new():
+    orgs = _active_orgs()
+    form = ComplaintForm()
+    _fill_choices(form, orgs)
+    status = 200
+    if request.method == "GET":
+        form.submission_token.data = new_token()
+        if len(orgs) == 1:
+            form.organization_id.data = str(orgs[0].id)
+    elif (refused := _refusal(form)) is not None:
+        status = refused
+    elif form.validate_on_submit():
+        org = next(o for o in orgs if str(o.id) == form.organization_id.data)
+        max_bytes = current_app.config["CHARITY_UPLOAD_MAX_BYTES"]
+        upload = form.attachment.data
+        upload = read_upload(upload, max_bytes) if upload and upload.filename else None
+        key = current_app.config["CHARITY_ID_HASH_KEY"]
+        store = complaint_store()
+        try:
+            token = claim(db.session, form.submission_token.data, None)
+            complaint = submit_complaint(
+                db.session, org, form.data_for_service(), upload=upload, store=store,
+                max_bytes=max_bytes, address_hash=rules.address_hash(request.remote_addr, key),
+                limit=current_app.config.get("CHARITY_COMPLAINT_RATE_LIMIT", rules.RATE_LIMIT))
+            record_result(token, f"{RESULT_PREFIX}{complaint.tracking_no}")
+            db.session.commit()
+        except AlreadySubmitted as done:
+            db.session.rollback()
+            store.discard()
+            number = done.result.removeprefix(RESULT_PREFIX)
+            return _done(number) if number else redirect(url_for(".complaint_new"))
+        except RateLimited as err:
+            db.session.rollback()
+            store.discard()
+            show_domain_error(form, err)
+            status = 429
+        except DomainError as err:
+            db.session.rollback()
+            store.discard()
+            show_domain_error(form, err)
+            status = 400
+        except BaseException:
+            db.session.rollback()
+            store.discard()
+            raise
+        else:
+            store.publish()
+            return _done(complaint.tracking_no)
+    else:
+        status = 400
+    _refresh_stamps(form)
+    return render_template("complaints/public_new.html", form=form, orgs=orgs), status
+
+
+def _labels() -> dict:
+    return {"status_label": lambda status: rules.STATUS_LABELS[status],
+            "accept_days": rules.DEADLINE_DAYS[rules.S.ACCEPTED],
+            "answer_days": rules.DEADLINE_DAYS[rules.S.ANSWERED]}
+
+
+def _lookup():
+    """The complaint of the `no` parameter, or None; a wrong number and an unknown one get
+    the same answer."""
+    number = request.args.get("no", "")[:40]
+    return number, (find_by_tracking_no(db.session, number) if number.strip() else None)
+
+
+@bp.route("/received")
+@access(PUBLIC)
+def complaint_done():
+    number, complaint = _lookup()
+    if complaint is None:
+        return render_template("complaints/public_track.html", number=number,
+                               complaint=None, searched=True, **_labels()), 404
+    return render_template("complaints/public_done.html", complaint=complaint,
+                           number=rules.format_tracking_no(complaint.tracking_no), **_labels())
+
+
+@bp.route("/track")
+@access(PUBLIC)
+def complaint_track():
+    number, complaint = _lookup()
+    searched = bool(number.strip())
+    steps = None
+    if complaint is not None:
+        steps = timeline(complaint, today_in(complaint.organization.timezone))
+    return render_template(
+        "complaints/public_track.html", number=number, complaint=complaint, steps=steps,
+        searched=searched, **_labels(),
+        formatted=rules.format_tracking_no(complaint.tracking_no) if complaint else "",
+    ), (404 if searched and complaint is None else 200)
+
+
+@bp.route("/stats")
+@access(PUBLIC)
+@public_page
+def complaint_stats():
+    today = today_in(current_app.config["CHARITY_TIMEZONE"])
+    year = query_int("year", minimum=2000, maximum=today.year + 1)
+    org_id = query_int("org")
+    orgs = _active_orgs()
+    if org_id is not None and org_id not in {o.id for o in orgs}:
+        abort(404)
+    stats = monthly_stats(db.session, today=today, year=year, organization_id=org_id)
+    return render_template("complaints/public_stats.html", stats=stats, year=year,
+                           org_id=org_id, orgs=orgs, years=range(today.year, today.year - 5, -1),
+                           status_labels=rules.STATUS_LABELS,
+                           channel_labels={c.value: l for c, l in rules.CHANNEL_LABELS.items()})

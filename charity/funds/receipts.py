@@ -109,16 +109,3 @@ def void_receipt(actor, session: Session, receipt: Receipt, reason: str) -> Rece
                                                      "reason": receipt.void_reason})
     session.flush()
     return receipt
-
-
-def find_by_number(session: Session, number: str, check_code: str) -> Receipt | None:
-    """The receipt with this number AND check code, or None (no hint which one was wrong)."""
-    number = (number or "").strip()[:32]
-    code = (check_code or "").strip().upper()[:16]
-    if not number or not code:
-        return None
-    candidates = session.scalars(sa.select(Receipt).where(Receipt.number == number)).all()
-    for receipt in candidates:
-        if secrets.compare_digest(receipt.check_code, code):
-            return receipt
-    return None

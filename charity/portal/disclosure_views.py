@@ -3,60 +3,119 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, render_template, request
+from flask_babel import gettext as _
 
+from charity.clock import today_in
 from charity.disclosure.models import Publication
 from charity.extensions import db
 from charity.orgs.models import Organization
-from charity.web import PUBLIC, access, contains, page_arg, paginate
+from charity.portal import compliance
+from charity.portal.cached import public_page
+from charity.web import (PUBLIC, BadQueryParameter, access, contains, page_arg, paginate,
+                         query_choice, query_int)
 
 bp = Blueprint("disclosures", __name__, url_prefix="/disclosures")
 KINDS = ("periodic", "final", "annual", "correction")
+SUBJECT_TYPES = ("campaign", "project", "organization")
 DONORS_PER_PAGE = 50
+SUBJECT_RE = re.compile(r"^(campaign|project):(\d{1,10})$")
 
 
-def _int_arg(name: str) -> int | None:
-    raw = request.args.get(name, "").strip()
-    if not raw:
-        return None
-    if not raw.isdigit() or len(raw) > 9:
-        abort(400)
-    return int(raw)
+def _subject_args() -> tuple[str | None, int | None]:
+    """The subject filter: `subject_type` (+ `subject_id`), or the list form's combined
+    select `subject=campaign:12`."""
+    combined = request.args.get("subject", "").strip()
+    if combined:
+        match = SUBJECT_RE.match(combined)
+        if match is None or not 0 < int(match.group(2)) < 2**31:
+            raise BadQueryParameter(_("The parameter “%(name)s” must name a campaign or a "
+                                      "project.", name="subject"))
+        return match.group(1), int(match.group(2))
+    subject_type = query_choice("subject_type", SUBJECT_TYPES)
+    subject_id = query_int("subject_id")
+    if subject_id is not None and subject_type is None:
+        raise BadQueryParameter(_("The parameter “%(name)s” needs “%(other)s”.",
+                                  name="subject_id", other="subject_type"))
+    return subject_type, subject_id
+
+
+def _today():
+    # Deadlines are calendar days in the organisations' time zone (all Asia/Shanghai by
+    # default); one day for all keeps the compliance table a single grouped query.
+    return today_in(None)
 
 
 @bp.route("/")
 @access(PUBLIC)
+@public_page
 def publication_list():
+    org_id = query_int("org")
+    year = query_int("year", minimum=1900, maximum=2999)
+    kind = query_choice("kind", KINDS)
+    subject_type, subject_id = _subject_args()
+    q = request.args.get("q", "").strip()[:100]
     stmt = sa.select(Publication).join(Publication.organization)
-    org_id = _int_arg("org")
-    year = _int_arg("year")
-    kind = request.args.get("kind", "")
-    if kind and kind not in KINDS:
-        abort(400)
     if org_id:
         stmt = stmt.where(Publication.organization_id == org_id)
+    if subject_type:
+        stmt = stmt.where(Publication.subject_type == subject_type)
+    if subject_id:
+        stmt = stmt.where(Publication.subject_id == subject_id)
     if year:
         stmt = stmt.where(Publication.published_on >= dt.date(year, 1, 1),
                           Publication.published_on <= dt.date(year, 12, 31))
     if kind:
         stmt = stmt.where(Publication.kind == kind)
-    q = request.args.get("q", "").strip()[:100]
     if q:
         stmt = stmt.where(contains(Publication.title, q))
     stmt = stmt.options(sa.orm.contains_eager(Publication.organization))
     page = paginate(stmt.order_by(Publication.published_on.desc(), Publication.chain_seq.desc()))
-    corrected = set(db.session.scalars(sa.select(Publication.corrects_id).where(
-        Publication.corrects_id.in_([p.id for p in page.items]))))
+    corrected_by, corrects = compliance.correction_notes(db.session, page.items)
     orgs = db.session.execute(sa.select(Organization.id, Organization.name)
                               .order_by(Organization.name)).all()
-    return render_template("portal/disclosure_list.html", page=page, corrected=corrected,
-                           orgs=orgs, org_id=org_id, year=year, kind=kind, q=q)
+    subjects = compliance.publication_subjects(db.session, org_id)
+    subject = f"{subject_type}:{subject_id}" if subject_type and subject_id else ""
+    return render_template("portal/disclosure_list.html", page=page, corrected_by=corrected_by,
+                           corrects=corrects, orgs=orgs, org_id=org_id, year=year,
+                           kind=kind or "", q=q, subjects=subjects, subject=subject)
+
+
+@bp.route("/compliance", endpoint="compliance")
+@access(PUBLIC)
+@public_page
+def compliance_table():
+    """Per organisation: obligations published on time, late, overdue now, due soon."""
+    today = _today()
+    rows = compliance.compliance_table(db.session, today)
+    return render_template("portal/compliance.html", rows=rows, today=today,
+                           due_soon_days=compliance.DUE_SOON_DAYS)
+
+
+@bp.route("/compliance/overdue")
+@access(PUBLIC)
+@public_page
+def overdue_list():
+    """The obligations overdue now: subject, kind, deadline and days overdue."""
+    org_id = query_int("org")
+    org_name = None
+    if org_id is not None:
+        org_name = compliance.organization_name(db.session, org_id)
+        if org_name is None:
+            abort(404)
+    today = _today()
+    page = paginate(compliance.overdue_stmt(today, org_id))
+    rows = compliance.overdue_rows(db.session, page.items, today)
+    return render_template("portal/compliance_overdue.html", page=page, rows=rows,
+                           org_id=org_id, org_name=org_name, today=today)
 
 
 def _load(pub_id: int) -> Publication:
-    pub = db.session.get(Publication, pub_id)
+    # Ids beyond a 32-bit integer cannot exist (and PostgreSQL would refuse the query).
+    pub = db.session.get(Publication, pub_id) if 0 < pub_id < 2**31 else None
     if pub is None:
         abort(404)
     return pub
@@ -64,6 +123,7 @@ def _load(pub_id: int) -> Publication:
 
 @bp.route("/<int:pub_id>")
 @access(PUBLIC)
+@public_page
 def publication_view(pub_id: int):
     pub = _load(pub_id)
     report = json.loads(pub.snapshot)

@@ -5,17 +5,13 @@ the counter the volunteer scans it and the intake form opens with the code fille
 
 Abuse is kept down without third-party services: a honeypot field that people never see
 (robots fill it in), and at most RATE_LIMIT pre-registrations per remote address per hour.
-The rate limit is counted in this process's memory (`app.extensions`), so with several app
+The rate limit is counted in this process's memory (`charity.ratelimit`), so with several app
 processes each counts on its own and a restart forgets — a crude brake, not a guarantee.
 """
 from __future__ import annotations
 
-import threading
-import time
-from collections import deque
-
 import sqlalchemy as sa
-from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
+from flask import (Blueprint, abort, flash, redirect, render_template, request,
                    url_for)
 from flask_babel import gettext as _
 from markupsafe import Markup
@@ -30,40 +26,15 @@ from charity.goods.intake import preregister
 from charity.goods.models import PreRegistration
 from charity.idempotency import AlreadySubmitted, claim, new_token, record_result
 from charity.orgs.models import CharityPoint, Organization
+from charity.ratelimit import AddressLimiter
 from charity.reports.qr import qr_svg
 from charity.web import PUBLIC, access
 
 bp = Blueprint("dropoff", __name__, url_prefix="/dropoff")
 
-RATE_LIMIT = 10  # pre-registrations per remote address …
-RATE_WINDOW = 3600  # … per this many seconds
+RATE_LIMIT = 10  # pre-registrations per remote address per hour (default)
 RESULT_PREFIX = "preregistration:"
-_lock = threading.Lock()
-
-
-def _hits() -> dict[str, deque]:
-    return current_app.extensions.setdefault("dropoff_rate", {})
-
-
-def _over_limit(address: str) -> bool:
-    """Forget hits older than the window; is the address at its limit already?"""
-    limit = current_app.config.get("CHARITY_DROPOFF_RATE_LIMIT", RATE_LIMIT)
-    now = time.monotonic()
-    with _lock:
-        hits = _hits()
-        for key in [k for k, q in hits.items() if not q or q[-1] < now - RATE_WINDOW]:
-            del hits[key]  # keep the dict small: addresses idle for a whole window go
-        queue = hits.get(address)
-        if queue is None:
-            return False
-        while queue and queue[0] < now - RATE_WINDOW:
-            queue.popleft()
-        return len(queue) >= limit
-
-
-def _count(address: str) -> None:
-    with _lock:
-        _hits().setdefault(address, deque()).append(time.monotonic())
+limiter = AddressLimiter("dropoff_rate", "CHARITY_DROPOFF_RATE_LIMIT", RATE_LIMIT)
 
 
 def _open_points() -> list[CharityPoint]:
@@ -95,10 +66,10 @@ def dropoff_new():
             form.point_id.data = str(points[0].id)
     elif form.website.data:
         # A robot filled in the field people do not see: nothing is saved.
-        _count(request.remote_addr or "")
+        limiter.hit(request.remote_addr or "")
         form.form_errors.append(_("The form could not be sent. Please try again."))
         status = 400
-    elif _over_limit(request.remote_addr or ""):
+    elif limiter.over(request.remote_addr or ""):
         form.form_errors.append(_("Too many pre-registrations from your network in the last "
                                   "hour. Please try again later, or simply bring the goods."))
         status = 429
@@ -126,7 +97,7 @@ def dropoff_new():
             else:
                 form.form_errors.append(err.message)
         else:
-            _count(request.remote_addr or "")
+            limiter.hit(request.remote_addr or "")
             flash(_("Thank you! Show this code at the counter."), "success")
             return redirect(url_for("dropoff.dropoff_done", dropoff_code=prereg.code))
     return render_template("portal/dropoff_new.html", form=form, points=points), status

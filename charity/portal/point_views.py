@@ -1,5 +1,38 @@
+"""Public directory of charity points: the list (by district and kind, searchable) and each
+point's page (hours, what it accepts, needs now and has on its shelves)."""
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, abort, render_template, request
 
-bp = Blueprint("public_points", __name__)
+from charity.extensions import db
+from charity.portal import directory
+from charity.portal.cached import public_page
+from charity.web import PUBLIC, access, paginate, query_choice
+
+bp = Blueprint("public_points", __name__, url_prefix="/points")
+
+
+@bp.route("/")
+@access(PUBLIC)
+@public_page
+def point_list():
+    districts = directory.districts(db.session)
+    district = query_choice("district", districts)
+    kind = query_choice("kind", directory.KINDS)
+    q = request.args.get("q", "").strip()[:100]
+    page = paginate(directory.public_points_stmt(district, kind, q))
+    return render_template("portal/points/list.html", page=page, districts=districts,
+                           district=district or "", kind=kind or "", q=q,
+                           open_now=directory.open_now_map(page.items))
+
+
+@bp.route("/<int:point_id>")
+@access(PUBLIC)
+@public_page
+def point_view(point_id: int):
+    point = directory.public_point(db.session, point_id)
+    if point is None:
+        abort(404)
+    info = directory.point_page(db.session, point)
+    return render_template("portal/points/view.html", info=info, point=point,
+                           open_now=directory.open_now(point))

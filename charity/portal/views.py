@@ -1,25 +1,53 @@
 """Public pages: no sign-in needed."""
 from __future__ import annotations
 
-import sqlalchemy as sa
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, render_template
+from flask_babel import gettext as _
 
 from charity.extensions import db
-from charity.orgs.models import CharityPoint, Organization
+from charity.i18n import money, number
+from charity.portal import charts, page_data
+from charity.portal.cached import cached_page, public_today
 from charity.web import PUBLIC, access
 
 bp = Blueprint("portal", __name__)
 
 
+def has_endpoint(endpoint: str) -> bool:
+    """Whether another feature's page exists (some are built separately)."""
+    return endpoint in current_app.view_functions
+
+
 @bp.route("/")
 @access(PUBLIC)
 def home():
-    points = db.session.scalars(
-        sa.select(CharityPoint).join(CharityPoint.organization)
-        .where(CharityPoint.active.is_(True), Organization.active.is_(True))
-        .options(sa.orm.contains_eager(CharityPoint.organization))
-        .order_by(CharityPoint.district, CharityPoint.name).limit(100)).all()
-    return render_template("portal/home.html", points=points)
+    today = public_today()
+    return cached_page(
+        ("home", today), lambda: page_data.home_data(db.session, today),
+        lambda data: render_template(
+            "portal/home.html", data=data, charts=home_charts(data),
+            has_points_directory=has_endpoint("public_points.point_list"),
+            has_trace=has_endpoint("trace.trace")))
+
+
+def home_charts(data: page_data.HomeData) -> dict:
+    """This year month by month: money donated and spent, goods received and handed out."""
+    months = [m.month.strftime("%m") for m in data.months]
+    money_title = _("Money donated and spent this year, per month (yuan)")
+    goods_title = _("Goods received and handed out this year, per month (pieces/portions)")
+    return {
+        "money_title": money_title, "goods_title": goods_title,
+        "money": charts.bar_chart(
+            money_title, _("Per month; the table below gives the same figures."), months,
+            [charts.Series(_("Donated"), [m.donated for m in data.months], "s1"),
+             charts.Series(_("Spent"), [m.spent for m in data.months], "s2")],
+            fmt=money, axis_fmt=number, uid="home-money"),
+        "goods": charts.bar_chart(
+            goods_title, _("Per month; the table below gives the same figures."), months,
+            [charts.Series(_("Received"), [m.goods_received for m in data.months], "s3"),
+             charts.Series(_("Handed out"), [m.goods_distributed for m in data.months], "s2")],
+            fmt=number, axis_fmt=number, uid="home-goods"),
+    }
 
 
 @bp.route("/healthz")

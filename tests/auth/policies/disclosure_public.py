@@ -6,6 +6,8 @@ POLICY = {
     "disclosures.publication_list": PUBLIC,
     "disclosures.publication_view": PUBLIC,
     "disclosures.publication_pdf": PUBLIC,
+    "disclosures.compliance": PUBLIC,
+    "disclosures.overdue_list": PUBLIC,
 }
 
 

@@ -1,0 +1,58 @@
+"""Forms of the complaint pages. Field names match the services' error fields."""
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from charity.complaints.models import ComplaintChannel
+from charity.complaints.rules import CHANNEL_LABELS
+from charity.formutil import choices, strip
+from charity.i18n import _l
+
+
+class ComplaintForm(FlaskForm):
+    submission_token = HiddenField()
+    rendered = HiddenField()  # signed render time (charity.complaints.formstamp)
+    organization_id = SelectField(_l("Organisation"), choices=[],
+                                  validators=[DataRequired(_l("Choose an organisation."))])
+    category = SelectField(_l("Category"), choices=[],
+                           validators=[DataRequired(_l("Choose a category."))])
+    subject = StringField(_l("Title"), filters=[strip], validators=[
+        DataRequired(_l("Give your complaint a short subject.")), Length(max=200)])
+    description = TextAreaField(_l("What happened?"), filters=[strip], validators=[
+        DataRequired(_l("Describe what happened.")), Length(max=5000)],
+        description=_l("When and where, who was involved, what you saw. Please do not "
+                       "write other people's ID numbers or phone numbers here."))
+    contact_name = StringField(_l("Your name (optional)"), filters=[strip],
+                               validators=[Optional(), Length(max=100)])
+    contact_phone = StringField(_l("Your phone (optional)"), filters=[strip],
+                                validators=[Optional(), Length(max=50)])
+    contact_email = StringField(_l("Your e-mail (optional)"), filters=[strip],
+                                validators=[Optional(), Length(max=200)])
+    attachment = FileField(_l("Attachment (optional)"),
+                           description=_l("A photo or document: PDF, JPEG or PNG."))
+    # A honeypot: hidden from people by the stylesheet, filled in by form-filling robots.
+    website = StringField(_l("Leave this field empty"), filters=[strip])
+
+    def data_for_service(self) -> dict:
+        return {key: getattr(self, key).data or "" for key in (
+            "category", "subject", "description", "contact_name", "contact_phone",
+            "contact_email")}
+
+
+class StepForm(FlaskForm):
+    """One form for every step; the view uses the fields the step needs."""
+    submission_token = HiddenField()
+    target = SelectField(_l("Dispatch to"), choices=[], validate_choice=False)
+    note = TextAreaField(_l("Note"), filters=[strip], validators=[Optional(), Length(max=5000)])
+
+
+class CategoryForm(FlaskForm):
+    organization_id = SelectField(_l("Organisation"), choices=[], validate_choice=False)
+    name = StringField(_l("Name"), filters=[strip],
+                       validators=[DataRequired(_l("Enter a name.")), Length(max=50)])
+    channel = SelectField(_l("Channel"), default=ComplaintChannel.ONLINE.value,
+                          choices=choices((c.value, label) for c, label in CHANNEL_LABELS.items()))
+    active = BooleanField(_l("Active"), default=True)

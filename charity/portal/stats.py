@@ -1,0 +1,269 @@
+"""Public statistics: this year's totals, monthly series of a campaign or project, and the
+in-process cache that keeps the public pages fast (charity.portal.cache).
+
+Plain functions over a session (no Flask): the home page, the campaign and project pages and
+the open-data API share them. Every figure is an aggregate query over the ledgers, so the
+cost does not grow with the number of rows returned; beneficiaries appear only as counts.
+
+Conventions shared with the disclosures (`charity.disclosure.content`):
+- money "donated" is donation income (捐赠收入: donations and charity-activity proceeds,
+  `DONATION_INCOME_KINDS`), never commercial (sales) income; reversals are netted in the
+  period in which they were posted, as in the ledger;
+- goods are counted from posted documents (a reversed intake or distribution counts for
+  nothing), which equals the stock movements of kind donation_in / distribution net of
+  their reversals. Quantities are in each item's own unit (件, 袋, 公斤 …): totals across
+  units are a rough "件/份" count, so the per-unit breakdown is given too.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, aliased
+
+from charity.clock import today_in
+from charity.funds.models import (DONATION_INCOME_KINDS, SPENDING_KINDS, Campaign,
+                                  CampaignStatus, FundEntry, Project, ProjectStatus)
+from charity.goods.models import (Distribution, DistributionLine, DocStatus, Intake, IntakeLine,
+                                  ItemType)
+# The page cache has its own module; re-exported here, beside the figures it keeps.
+from charity.portal.cache import PageCache, app_cache, change_marker  # noqa: F401
+
+ZERO = Decimal("0")
+MAX_SERIES_MONTHS = 120
+
+
+@dataclass(frozen=True)
+class UnitQuantity:
+    unit: str
+    quantity: Decimal
+
+
+@dataclass(frozen=True)
+class YearTotals:
+    """One calendar year's public figures (dates are the organisations' calendar days).
+
+    money_donated: donation income in CNY, reversals netted (Decimal);
+    donation_count: money donations posted that year and not reversed;
+    goods_intake_count: goods donations received (posted intakes);
+    goods_received_quantity / goods_distributed_quantity: sums over all units (mixed units,
+    "件/份" as counted) — see the *_by_unit breakdowns for exact figures;
+    households_helped: distinct households that received a distribution (a count only);
+    active_campaigns / active_projects: running now (not a yearly figure).
+    """
+
+    year: int
+    organization_id: int | None
+    money_donated: Decimal
+    donation_count: int
+    goods_intake_count: int
+    goods_received_quantity: Decimal
+    goods_received_by_unit: tuple[UnitQuantity, ...]
+    goods_distributed_quantity: Decimal
+    goods_distributed_by_unit: tuple[UnitQuantity, ...]
+    households_helped: int
+    active_campaigns: int
+    active_projects: int
+
+
+def _by_unit(rows) -> tuple[UnitQuantity, ...]:
+    return tuple(UnitQuantity(unit, Decimal(q or 0)) for unit, q in rows if q)
+
+
+def year_totals(session: Session, year: int, organization_id: int | None = None) -> YearTotals:
+    """The public totals of `year`, for one organisation or (None) for all of them."""
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+
+    def org(column):
+        return [column == organization_id] if organization_id is not None else []
+
+    rev = aliased(FundEntry)
+    money, count = session.execute(
+        sa.select(sa.func.coalesce(sa.func.sum(FundEntry.amount), 0),
+                  sa.func.count(sa.case((sa.and_(FundEntry.reverses_id.is_(None),
+                                                 rev.id.is_(None)), FundEntry.id))))
+        .outerjoin(rev, rev.reverses_id == FundEntry.id)
+        .where(FundEntry.kind.in_(DONATION_INCOME_KINDS), FundEntry.entry_date >= start,
+               FundEntry.entry_date <= end, *org(FundEntry.organization_id))).one()
+    intakes = session.scalar(sa.select(sa.func.count()).select_from(Intake).where(
+        Intake.status == DocStatus.POSTED, Intake.received_on >= start, Intake.received_on <= end,
+        *org(Intake.organization_id)))
+    received = _by_unit(session.execute(
+        sa.select(ItemType.unit, sa.func.sum(IntakeLine.quantity))
+        .join(IntakeLine.intake).join(IntakeLine.item_type)
+        .where(Intake.status == DocStatus.POSTED, Intake.received_on >= start,
+               Intake.received_on <= end, *org(Intake.organization_id))
+        .group_by(ItemType.unit).order_by(ItemType.unit)))
+    given_where = [Distribution.status == DocStatus.POSTED, Distribution.distributed_on >= start,
+                   Distribution.distributed_on <= end, *org(Distribution.organization_id)]
+    distributed = _by_unit(session.execute(
+        sa.select(ItemType.unit, sa.func.sum(DistributionLine.quantity))
+        .join(DistributionLine.distribution).join(DistributionLine.item_type)
+        .where(*given_where).group_by(ItemType.unit).order_by(ItemType.unit)))
+    households = session.scalar(sa.select(
+        sa.func.count(sa.distinct(Distribution.beneficiary_id))).where(*given_where))
+    campaigns = session.scalar(sa.select(sa.func.count()).select_from(Campaign).where(
+        Campaign.status == CampaignStatus.ACTIVE, *org(Campaign.organization_id)))
+    projects = session.scalar(sa.select(sa.func.count()).select_from(Project).where(
+        Project.status == ProjectStatus.ACTIVE, *org(Project.organization_id)))
+    return YearTotals(
+        year=year, organization_id=organization_id, money_donated=Decimal(money or 0),
+        donation_count=int(count or 0), goods_intake_count=int(intakes or 0),
+        goods_received_quantity=sum((u.quantity for u in received), ZERO),
+        goods_received_by_unit=received,
+        goods_distributed_quantity=sum((u.quantity for u in distributed), ZERO),
+        goods_distributed_by_unit=distributed, households_helped=int(households or 0),
+        active_campaigns=int(campaigns or 0), active_projects=int(projects or 0))
+
+
+# --- monthly series for the charts ------------------------------------------------------------
+
+@dataclass(frozen=True)
+class YearMonth:
+    """One month of the installation's year (all organisations): money donated (donation
+    income, reversals netted), money spent on charitable work and fundraising, and goods
+    received and handed out (posted documents, mixed units as counted)."""
+
+    month: dt.date  # the first day of the month
+    donated: Decimal
+    spent: Decimal
+    goods_received: Decimal
+    goods_distributed: Decimal
+
+
+def year_months(session: Session, year: int, today: dt.date) -> list[YearMonth]:
+    """January to the current month of `year` (the whole year if it is over)."""
+    start, end = dt.date(year, 1, 1), min(dt.date(year, 12, 31), today)
+    donated, spent = _money_by_month(session, [FundEntry.entry_date >= start,
+                                               FundEntry.entry_date <= end])
+    received = _bucket(session.execute(
+        sa.select(Intake.received_on, sa.func.sum(IntakeLine.quantity)).join(IntakeLine.intake)
+        .where(Intake.status == DocStatus.POSTED, Intake.received_on >= start,
+               Intake.received_on <= end).group_by(Intake.received_on)))
+    given = _bucket(session.execute(
+        sa.select(Distribution.distributed_on, sa.func.sum(DistributionLine.quantity))
+        .join(DistributionLine.distribution)
+        .where(Distribution.status == DocStatus.POSTED, Distribution.distributed_on >= start,
+               Distribution.distributed_on <= end).group_by(Distribution.distributed_on)))
+    return [YearMonth(m, donated.get(m, ZERO), spent.get(m, ZERO), received.get(m, ZERO),
+                      given.get(m, ZERO)) for m in months_between(start, end)]
+
+
+@dataclass(frozen=True)
+class CampaignMonth:
+    """One month of a campaign: money received (donation income) and spent (project and other
+    spending and fundraising costs) in the month and cumulative since the start; goods
+    received (posted intakes of the campaign, mixed units) in the month and cumulative."""
+
+    month: dt.date  # the first day of the month
+    received: Decimal
+    spent: Decimal
+    received_cumulative: Decimal
+    spent_cumulative: Decimal
+    goods_received: Decimal
+    goods_received_cumulative: Decimal
+
+
+@dataclass(frozen=True)
+class ProjectMonth:
+    """One month of a project: money given to it directly (donation income with the project)
+    and spent on it, in the month and cumulative; goods distributed under it (mixed units);
+    households served for the first time that month and cumulative (counts only)."""
+
+    month: dt.date
+    received: Decimal
+    spent: Decimal
+    received_cumulative: Decimal
+    spent_cumulative: Decimal
+    goods_distributed: Decimal
+    goods_distributed_cumulative: Decimal
+    new_households: int
+    households_cumulative: int
+
+
+def months_between(first: dt.date, last: dt.date) -> list[dt.date]:
+    """First days of the months from `first`'s month to `last`'s month (empty if reversed)."""
+    out, y, m = [], first.year, first.month
+    while (y, m) <= (last.year, last.month):
+        out.append(dt.date(y, m, 1))
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+def _month(day: dt.date) -> dt.date:
+    return dt.date(day.year, day.month, 1)
+
+
+def _bucket(rows) -> dict[dt.date, Decimal]:
+    out: dict[dt.date, Decimal] = {}
+    for day, value in rows:
+        out[_month(day)] = out.get(_month(day), ZERO) + Decimal(value or 0)
+    return out
+
+
+def _money_by_month(session, where) -> tuple[dict, dict]:
+    # Grouped by day, bucketed here: portable across SQLite and PostgreSQL, ≤ 366 rows a year.
+    rows = session.execute(
+        sa.select(FundEntry.entry_date, FundEntry.kind, sa.func.sum(FundEntry.amount))
+        .where(*where, FundEntry.kind.in_(DONATION_INCOME_KINDS + SPENDING_KINDS))
+        .group_by(FundEntry.entry_date, FundEntry.kind)).all()
+    income = set(DONATION_INCOME_KINDS)
+    return (_bucket((d, a) for d, k, a in rows if k in income),
+            _bucket((d, a) for d, k, a in rows if k not in income))
+
+
+def _span(start: dt.date, end: dt.date | None, today: dt.date) -> list[dt.date]:
+    last = min(end, today) if end else today
+    return months_between(start, last)[-MAX_SERIES_MONTHS:]
+
+
+def campaign_series(session: Session, campaign: Campaign,
+                    today: dt.date | None = None) -> list[CampaignMonth]:
+    """Monthly points from the campaign's start to its end (or today, if earlier)."""
+    today = today or today_in(None)
+    received, spent = _money_by_month(session, [FundEntry.campaign_id == campaign.id])
+    goods = _bucket(session.execute(
+        sa.select(Intake.received_on, sa.func.sum(IntakeLine.quantity))
+        .join(IntakeLine.intake)
+        .where(Intake.campaign_id == campaign.id, Intake.status == DocStatus.POSTED)
+        .group_by(Intake.received_on)))
+    months = _span(campaign.planned_start, campaign.end, today)
+    before = months[0] if months else _month(campaign.planned_start)
+    # Whatever is dated before the first month shown still counts in the cumulative figures.
+    cum = [sum((v for m, v in b.items() if m < before), ZERO) for b in (received, spent, goods)]
+    out = []
+    for month in months:
+        r, s, g = received.get(month, ZERO), spent.get(month, ZERO), goods.get(month, ZERO)
+        cum = [cum[0] + r, cum[1] + s, cum[2] + g]
+        out.append(CampaignMonth(month, r, s, cum[0], cum[1], g, cum[2]))
+    return out
+
+
+def project_series(session: Session, project: Project,
+                   today: dt.date | None = None) -> list[ProjectMonth]:
+    """Monthly points from the project's start to its end (or today, if earlier)."""
+    today = today or today_in(None)
+    received, spent = _money_by_month(session, [FundEntry.project_id == project.id])
+    posted = [Distribution.project_id == project.id, Distribution.status == DocStatus.POSTED]
+    goods = _bucket(session.execute(
+        sa.select(Distribution.distributed_on, sa.func.sum(DistributionLine.quantity))
+        .join(DistributionLine.distribution).where(*posted)
+        .group_by(Distribution.distributed_on)))
+    first_served: dict[dt.date, int] = {}
+    for (day,) in session.execute(sa.select(sa.func.min(Distribution.distributed_on))
+                                  .where(*posted).group_by(Distribution.beneficiary_id)):
+        first_served[_month(day)] = first_served.get(_month(day), 0) + 1
+    months = _span(project.planned_start, project.end, today)
+    before = months[0] if months else _month(project.planned_start)
+    cum = [sum((v for m, v in b.items() if m < before), ZERO) for b in (received, spent, goods)]
+    households = sum(n for m, n in first_served.items() if m < before)
+    out = []
+    for month in months:
+        r, s, g = received.get(month, ZERO), spent.get(month, ZERO), goods.get(month, ZERO)
+        new = first_served.get(month, 0)
+        cum = [cum[0] + r, cum[1] + s, cum[2] + g]
+        households += new
+        out.append(ProjectMonth(month, r, s, cum[0], cum[1], g, cum[2], new, households))
+    return out

@@ -1,0 +1,5 @@
+from tests.auth.policies.common import PUBLIC
+
+POLICY = {
+    "trace.trace": PUBLIC,
+}
