@@ -1,12 +1,15 @@
 """Public pages: no sign-in needed."""
 from __future__ import annotations
 
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 from flask import Blueprint, current_app, render_template
 from flask_babel import gettext as _
 
 from charity.extensions import db
 from charity.i18n import money, number
-from charity.portal import charts, page_data
+from charity.portal import charts, directory, page_data
 from charity.portal.cached import cached_page, public_today
 from charity.web import PUBLIC, access
 
@@ -26,8 +29,15 @@ def home():
         ("home", today), lambda: page_data.home_data(db.session, today),
         lambda data: render_template(
             "portal/home.html", data=data, charts=home_charts(data),
+            open_now=_open_now(data.points),
             has_points_directory=has_endpoint("public_points.point_list"),
             has_trace=has_endpoint("trace.trace")))
+
+
+def _open_now(points) -> dict[int, bool | None]:
+    """Open-now badges by the installation's clock (the cached page lives at most a minute)."""
+    now = dt.datetime.now(ZoneInfo(current_app.config["CHARITY_TIMEZONE"]))
+    return {p.id: directory.is_open(p.opening_hours, now) for p in points}
 
 
 def home_charts(data: page_data.HomeData) -> dict:
