@@ -17,7 +17,9 @@ bp = Blueprint("public_points", __name__, url_prefix="/points")
 @public_page
 def point_list():
     districts = directory.districts(db.session)
-    district = query_choice("district", districts)
+    # Any district name is a valid filter: a shared link to a district whose points have all
+    # closed shows an empty list, not an error.
+    district = request.args.get("district", "").strip()[:100] or None
     kind = query_choice("kind", directory.KINDS)
     q = request.args.get("q", "").strip()[:100]
     page = paginate(directory.public_points_stmt(district, kind, q))
