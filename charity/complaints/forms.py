@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import (BooleanField, DateField, HiddenField, SelectField, StringField,
+                     TextAreaField)
 from wtforms.validators import DataRequired, Length, Optional
 
 from charity.complaints.models import ComplaintChannel
@@ -56,3 +57,18 @@ class CategoryForm(FlaskForm):
     channel = SelectField(_l("Channel"), default=ComplaintChannel.ONLINE.value,
                           choices=choices((c.value, label) for c, label in CHANNEL_LABELS.items()))
     active = BooleanField(_l("Active"), default=True)
+
+
+class RecordForm(FlaskForm):
+    """A complaint received by phone or from the grid centre, recorded by staff."""
+    submission_token = HiddenField()
+    organization_id = SelectField(_l("Organisation"), choices=[], validate_choice=False)
+    category_id = SelectField(_l("Category"), choices=[], validate_choice=False)
+    received_on = DateField(_l("Received on"), validators=[Optional()])
+    subject = StringField(_l("Title"), filters=[strip], validators=[Length(max=200)])
+    description = TextAreaField(_l("What happened?"), filters=[strip],
+                                validators=[Length(max=5000)])
+    contact_name = StringField(_l("Caller's name (optional)"), filters=[strip],
+                               validators=[Optional(), Length(max=100)])
+    contact_phone = StringField(_l("Caller's phone (optional)"), filters=[strip],
+                                validators=[Optional(), Length(max=50)])

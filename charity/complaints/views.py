@@ -15,13 +15,14 @@ from charity.auth.roles import Role
 from charity.clock import today_in
 from charity.complaints import rules
 from charity.complaints.categories import add_category, categories_of, update_category
-from charity.complaints.forms import CategoryForm, StepForm
+from charity.complaints.forms import CategoryForm, RecordForm, StepForm
 from charity.complaints.models import Complaint, ComplaintCategory, ComplaintStatus as S
 from charity.complaints.public_views import complaint_store
 from charity.complaints.services import (STEP_FUNCTIONS, overdue_clause, scope_complaints,
                                          visible_to)
+from charity.complaints.staff_intake import record_complaint
 from charity.complaints.timeline import timeline
-from charity.errors import DomainError
+from charity.errors import DomainError, ValidationFailed
 from charity.extensions import db
 from charity.formutil import choices
 from charity.funds.uploads import download_name
@@ -147,6 +148,54 @@ def _take_step(complaint_id: int, step: S):
             flash(_("Step recorded: %(step)s.", step=rules.STATUS_LABELS[step]), "success")
         return redirect(url_for(".complaint_view", complaint_id=complaint_id))
     return _render(complaint, form, 400)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@access("complaints.manage")
+def complaint_record():
+    """Record a complaint received by phone or from the grid centre."""
+    form = RecordForm()
+    orgs = _orgs()
+    form.organization_id.choices = choices([(str(o.id), o.name) for o in orgs])
+    cats = db.session.scalars(
+        sa.select(ComplaintCategory).where(
+            ComplaintCategory.organization_id.in_([o.id for o in orgs]),
+            ComplaintCategory.active.is_(True))
+        .order_by(ComplaintCategory.organization_id, ComplaintCategory.channel,
+                  ComplaintCategory.sort_order, ComplaintCategory.name)).all()
+    several = len(orgs) > 1
+    form.category_id.choices = choices([("", "—")] + [(str(c.id), (
+        f"{c.organization.name} · " if several else "")
+        + f"{rules.CHANNEL_LABELS[c.channel]} · {c.name}") for c in cats])
+    status = 200
+    if request.method == "GET":
+        form.submission_token.data = new_token()
+        form.organization_id.data = str(orgs[0].id) if orgs else ""
+    elif form.validate_on_submit():
+        org = next((o for o in orgs if str(o.id) == form.organization_id.data), None)
+        data = {k: getattr(form, k).data for k in (
+            "category_id", "received_on", "subject", "description", "contact_name",
+            "contact_phone")}
+        try:
+            if org is None:
+                raise ValidationFailed(_("Choose an organisation."), field="organization_id")
+            claim(db.session, form.submission_token.data, current_user.id)
+            complaint = record_complaint(current_user, db.session, org, data)
+            db.session.commit()
+        except AlreadySubmitted:
+            db.session.rollback()
+            return redirect(url_for(".complaint_list"))
+        except DomainError as err:
+            db.session.rollback()
+            show_domain_error(form, err)
+            status = 400
+        else:
+            flash(_("Complaint recorded. Its tracking number is %(no)s: give it to the caller.",
+                    no=rules.format_tracking_no(complaint.tracking_no)), "success")
+            return redirect(url_for(".complaint_view", complaint_id=complaint.id))
+    else:
+        status = 400
+    return render_template("complaints/record.html", form=form), status
 
 
 @bp.route("/<int:complaint_id>/accept", methods=["POST"])

@@ -10,6 +10,7 @@ POLICY = {
     "public_complaints.complaint_track": PUBLIC,
     "public_complaints.complaint_stats": PUBLIC,
     "complaints.complaint_list": STAFF,
+    "complaints.complaint_record": MANAGERS,
     "complaints.complaint_view": STAFF,
     "complaints.complaint_accept": MANAGERS,
     "complaints.complaint_dispatch": MANAGERS,
