@@ -79,6 +79,10 @@ def _init_extensions(app: Flask) -> None:
 
     errors_web.init_app(app)
 
+    from charity import security
+
+    security.init_app(app)
+
 
 def _register_blueprints(app: Flask) -> None:
     from charity.auth.user_views import bp as users_bp
@@ -106,6 +110,7 @@ def _register_blueprints(app: Flask) -> None:
     from charity.complaints import views as complaint_views
     from charity.wishes import public_views as wish_public_views
     from charity.wishes import views as wish_views
+    from charity.transparency import views as transparency_views
 
     for module in (campaign_views, project_views, ledger_views, receipt_views, noncash_views,
                    donor_views, intake_views, catalogue_views, stock_views, distribution_views,
@@ -113,7 +118,7 @@ def _register_blueprints(app: Flask) -> None:
                    volunteer_views, dropoff_views, disclosure_views, compliance_views,
                    api_views, trace_views, public_campaign_views, point_views,
                    complaint_public_views, complaint_views,
-                   wish_public_views, wish_views):
+                   wish_public_views, wish_views, transparency_views):
         app.register_blueprint(module.bp)
 
 

@@ -27,6 +27,10 @@ def register(app) -> None:
     from charity.verify import verify_command
 
     app.cli.add_command(verify_command)
+    from charity.backup import backup_command, restore_command
+
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
     from charity.disclosure.cli import disclosure, scheduler_command
 
     app.cli.add_command(disclosure)

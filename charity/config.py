@@ -20,6 +20,8 @@ DEFAULTS: dict[str, object] = {
     "UPLOAD_MAX_BYTES": 10 * 1024 * 1024,
     "SQLITE_BUSY_TIMEOUT_MS": 15000,
     "PROXY_FIX": False,
+    # Served over HTTPS only: cookies get the Secure flag and responses send HSTS.
+    "SECURE_COOKIES": False,
     # Public pages: how long a rendered page may be reused (it is also dropped at once when
     # the data changes, see charity/portal/cache.py).
     "PORTAL_CACHE_SECONDS": 60,
@@ -32,7 +34,7 @@ DEFAULTS: dict[str, object] = {
 # Environment variables whose value is not a plain string.
 _INT_KEYS = {"PAGE_SIZE", "UPLOAD_MAX_BYTES", "SQLITE_BUSY_TIMEOUT_MS", "PORTAL_CACHE_SECONDS",
              "COMPLAINT_RATE_LIMIT", "WISH_CLAIM_RATE_LIMIT", "DROPOFF_RATE_LIMIT"}
-_BOOL_KEYS = {"PROXY_FIX"}
+_BOOL_KEYS = {"PROXY_FIX", "SECURE_COOKIES"}
 
 
 class ConfigError(RuntimeError):
@@ -93,6 +95,7 @@ def load_config(app, overrides: dict | None = None) -> None:
         CHARITY_UPLOAD_MAX_BYTES=settings["UPLOAD_MAX_BYTES"],
         CHARITY_SQLITE_BUSY_TIMEOUT_MS=settings["SQLITE_BUSY_TIMEOUT_MS"],
         CHARITY_PROXY_FIX=settings["PROXY_FIX"],
+        CHARITY_SECURE_COOKIES=settings["SECURE_COOKIES"],
         CHARITY_PORTAL_CACHE_SECONDS=settings["PORTAL_CACHE_SECONDS"],
         CHARITY_COMPLAINT_RATE_LIMIT=settings["COMPLAINT_RATE_LIMIT"],
         CHARITY_WISH_CLAIM_RATE_LIMIT=settings["WISH_CLAIM_RATE_LIMIT"],
@@ -101,6 +104,8 @@ def load_config(app, overrides: dict | None = None) -> None:
         SESSION_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings["SECURE_COOKIES"],
+        REMEMBER_COOKIE_SECURE=settings["SECURE_COOKIES"],
         WTF_CSRF_TIME_LIMIT=8 * 3600,
         WTF_I18N_ENABLED=True,
     )

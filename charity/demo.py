@@ -83,6 +83,9 @@ def load_demo(session: Session) -> list[tuple[str, str, str]]:
 
     load_complaints_demo(session, org)
     load_wishes_demo(session, org)
+    from charity.demo_transparency import load_transparency_demo
+
+    load_transparency_demo(session)
     session.commit()  # the scheduler replay below works in its own transactions
     from charity.demo_disclosure import load_disclosure_demo
 

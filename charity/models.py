@@ -15,3 +15,4 @@ from charity.people.models import Beneficiary, Donor, PointsEntry, Shift, Volunt
 from charity.disclosure.models import Narrative, Obligation, Publication  # noqa: F401
 import charity.complaints.models  # noqa: F401,E402
 import charity.wishes.models  # noqa: F401,E402
+import charity.transparency.models  # noqa: F401,E402

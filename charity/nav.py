@@ -42,6 +42,7 @@ STAFF_NAV: list[tuple[object, list[NavItem]]] = [
         NavItem("receipts.receipt_list", _l("Receipts"), "receipts.view"),
         NavItem("noncash.gift_list", _l("Non-cash gifts"), "noncash.view"),
         NavItem("compliance.dashboard", _l("Disclosure compliance"), "disclosure.view"),
+        NavItem("transparency.staff_score", _l("Transparency score"), "transparency.view"),
     ]),
     (_l("Administration"), [
         NavItem("orgs.org_list", _l("Organisations"), "orgs.view"),
@@ -60,6 +61,7 @@ PUBLIC_NAV: list[tuple[str, object]] = [
     ("public_campaigns.campaign_list", _l("Campaigns & projects")),
     ("public_points.point_list", _l("Charity points")),
     ("disclosures.publication_list", _l("Disclosures")),
+    ("transparency.ranking", _l("Transparency")),
     ("trace.trace", _l("Trace a donation")),
     ("public_wishes.wish_list", _l("Micro-wishes")),
     ("public_complaints.complaint_new", _l("Complaints")),

@@ -12,16 +12,27 @@ request_address: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "request_address", default=None
 )
 
-# Never written to the log, whatever a caller passes in `changes`.
+# Never written to the log, whatever a caller passes in `changes`: secrets, and the personal
+# contact and identity data of donors, beneficiaries, volunteers, complainants and claimants
+# (the log is read by auditors and kept for ever, append-only — nothing can be scrubbed later).
+# Callers should not pass these at all; this is the net under them.
 SENSITIVE_FIELDS = frozenset(
     {"password", "password_hash", "session_token", "id_number", "id_number_hash", "secret",
-     "totp_secret"}
+     "totp_secret", "recovery_codes", "phone", "id_code", "contact_name", "contact_phone",
+     "contact_email", "claimant_name", "claimant_phone", "donor_name", "donor_phone"}
 )
+# Any key containing one of these is masked too (new_password, otp_secret, api_token, ...).
+SENSITIVE_PARTS = ("password", "secret", "token")
+
+
+def is_sensitive(key) -> bool:
+    name = str(key).lower()
+    return name in SENSITIVE_FIELDS or any(part in name for part in SENSITIVE_PARTS)
 
 
 def _clean(value):
     if isinstance(value, dict):
-        return {k: ("***" if k in SENSITIVE_FIELDS else _clean(v)) for k, v in value.items()}
+        return {k: ("***" if is_sensitive(k) else _clean(v)) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_clean(v) for v in value]
     if value is None or isinstance(value, (bool, int, str)):
@@ -59,3 +70,20 @@ def diff(obj, data: dict) -> dict:
         if old != new:
             out[key] = [old, new]
     return out
+
+
+def record_export(session: Session, actor, what: str, fmt: str, filters: dict, rows: int,
+                  organization_id: int | None = None) -> AuditLog:
+    """Append `export.<what>`: who downloaded which list, in which format, with which filters
+    and how many rows. Written (and committed by the caller) before the file is streamed, so
+    a download that fails half-way is still on record. `organization_id` defaults to the
+    actor's own organisation, so that organisation's auditors see it."""
+    if organization_id is None:
+        organization_id = getattr(actor, "organization_id", None)
+    entry = AuditLog(
+        user_id=getattr(actor, "id", None), remote_addr=request_address.get(),
+        action=f"export.{what}", object_type="Export", object_id=what,
+        organization_id=organization_id,
+        summary=_clean({"format": fmt, "filters": filters, "rows": rows}))
+    session.add(entry)
+    return entry

@@ -59,3 +59,22 @@ class ResetPasswordForm(FlaskForm):
     new_password = PasswordField(_l("New password"),
                                  validators=[DataRequired(),
                                              Length(min=MIN_PASSWORD_LENGTH, max=200)])
+
+
+# --- two-factor sign-in ----------------------------------------------------------------------
+
+class LoginCodeForm(FlaskForm):
+    code = StringField(_l("Code from the authenticator app"),
+                       validators=[DataRequired(), Length(max=12)],
+                       filters=[lambda v: "".join(v.split()) if v else v])
+
+
+class TotpConfirmForm(LoginCodeForm):
+    """The first code from the app, confirming the enrolment."""
+
+
+class TotpDisableForm(FlaskForm):
+    password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)])
+    code = StringField(_l("Code from the authenticator app"),
+                       validators=[DataRequired(), Length(max=12)],
+                       filters=[lambda v: "".join(v.split()) if v else v])

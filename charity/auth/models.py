@@ -43,6 +43,12 @@ class User(UserMixin, Base):
     # Part of the login cookie: rotating it signs out every session of this user.
     session_token: Mapped[str] = mapped_column(sa.String(64), default=new_session_token)
     must_change_password: Mapped[bool] = mapped_column(default=False)
+    # Two-factor sign-in (charity.auth.totp): the TOTP secret, sealed under the installation
+    # key; set but not yet enabled while the user is enrolling.
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(255))
+    totp_enabled_at: Mapped[dt.datetime | None]
+    # The last 30-second step whose code was accepted: a code is good once (no replay).
+    totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[dt.datetime | None]
 
@@ -64,8 +70,34 @@ class User(UserMixin, Base):
         return f"{self.id}:{self.session_token}"
 
     @property
+    def totp_enabled(self) -> bool:
+        return self.totp_enabled_at is not None and self.totp_secret is not None
+
+    @property
     def point_ids(self) -> set[int]:
         return {p.id for p in self.points}
 
     def __repr__(self) -> str:
         return f"<User {self.username} {self.role}>"
+
+
+class LoginAttempt(Base):
+    """One sign-in attempt, for throttling across every worker process (charity.auth.throttle).
+
+    Never the password typed; the address only as an HMAC under the installation key.
+    """
+    __tablename__ = "login_attempt"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # As typed, normalised (stripped, lower case), whether or not such an account exists.
+    username: Mapped[str] = mapped_column(sa.String(64))
+    address_hash: Mapped[str] = mapped_column(sa.String(64))
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    success: Mapped[bool]
+    # "password" or "code" (the second step of a two-factor sign-in).
+    step: Mapped[str] = mapped_column(sa.String(16))
+
+    __table_args__ = (
+        sa.Index("ix_login_attempt_username_at", "username", "at"),
+        sa.Index("ix_login_attempt_address_at", "address_hash", "at"),
+    )

@@ -25,6 +25,7 @@ WORKERS = frozenset({Role.ADMIN, Role.MANAGER, Role.VOLUNTEER})
 PERMISSIONS: dict[str, frozenset[Role]] = {
     "staff.home": ALL_STAFF,
     "account.self": ALL_STAFF,
+    "account.2fa": MANAGERS,  # optional two-factor sign-in (charity.auth.totp)
     "orgs.view": READERS,
     "orgs.create": frozenset({Role.ADMIN}),
     "orgs.edit": MANAGERS,
@@ -33,7 +34,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "points.manage": MANAGERS,
     "users.view": READERS,
     "users.manage": MANAGERS,
+    "users.2fa_reset": frozenset({Role.ADMIN}),
     "audit.view": READERS,
+    "transparency.view": READERS,
     "campaigns.view": READERS,
     "campaigns.manage": MANAGERS,
     "projects.view": READERS,

@@ -163,3 +163,25 @@ def user_reset_password(user_id: int):
     edit_form.point_ids.data = sorted(user.point_ids)
     return render_template("users/user_form.html", form=edit_form, user=user,
                            reset_form=form, confirm=ConfirmForm()), 400
+
+
+@bp.route("/<int:user_id>/2fa", methods=["GET", "POST"])
+@access("users.2fa_reset")
+def user_2fa(user_id: int):
+    """An administrator turns off someone's two-factor sign-in (a lost phone)."""
+    from charity.auth import totp
+
+    user = load(User, user_id, "users.2fa_reset")
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            totp.reset(current_user, db.session, user)
+        except DomainError as e:
+            db.session.rollback()
+            flash(e.message, "error")
+        else:
+            db.session.commit()
+            flash(_("Two-factor sign-in of %(name)s is off; they have been signed out.",
+                    name=user.username), "success")
+        return redirect(url_for("users.user_2fa", user_id=user.id))
+    return render_template("auth/user_2fa.html", user=user, form=form)

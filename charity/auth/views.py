@@ -1,15 +1,17 @@
 """Signing in and out, one's own password, and the language switch."""
 from __future__ import annotations
 
+import time
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from charity.auth import services
-from charity.auth.forms import ChangePasswordForm, LoginForm
+from charity.auth import services, throttle
+from charity.auth.forms import ChangePasswordForm, LoginCodeForm, LoginForm
 from charity.auth.models import User
+from charity.auth.throttle import LoginThrottled
 from charity.db import write_intent
 from charity.errors import DomainError
 from charity.extensions import db
@@ -66,6 +68,17 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
+def login_address() -> str:
+    """The remote address as the throttle knows it: an HMAC, never the address itself."""
+    return throttle.address_hash(request.remote_addr, current_app.config["CHARITY_ID_HASH_KEY"])
+
+
+# The password was right; the code is still to come. Kept in the signed session cookie with
+# the user's session token (a password change meanwhile voids it) and a deadline.
+PENDING = "pending_2fa"
+PENDING_SECONDS = 300
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @access(PUBLIC)
 def login():
@@ -75,17 +88,73 @@ def login():
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
     if form.validate_on_submit():
-        user = services.authenticate(db.session, form.username.data, form.password.data)
+        session.pop(PENDING, None)
+        try:
+            user = services.password_step(db.session, form.username.data, form.password.data,
+                                          login_address())
+        except LoginThrottled as e:
+            db.session.rollback()
+            form.form_errors.append(e.message)
+            return render_template("auth/login.html", form=form), 429
+        db.session.commit()  # the attempt is counted, whatever its outcome
         if user is None:
             # One message for every cause: unknown user, wrong password, deactivated.
             form.form_errors.append(_("Wrong username or password, or the account is disabled."))
-            db.session.rollback()
+        elif user.totp_enabled:
+            session[PENDING] = {"user_id": user.id, "token": user.session_token,
+                                "remember": bool(form.remember.data),
+                                "next": safe_next(form.next.data) or "",
+                                "until": time.time() + PENDING_SECONDS}
+            return redirect(url_for("auth.login_code"))
         else:
-            db.session.commit()
             login_user(user, remember=form.remember.data)
             session.permanent = False
             return redirect(safe_next(form.next.data) or url_for("staff.home"))
     return render_template("auth/login.html", form=form)
+
+
+def _pending_user() -> User | None:
+    pending = session.get(PENDING)
+    try:
+        if float(pending["until"]) < time.time():
+            return None
+        user = db.session.get(User, int(pending["user_id"]))
+    except (KeyError, TypeError, ValueError):
+        return None
+    if (user is None or not user.active or not user.totp_enabled
+            or user.session_token != pending.get("token")):
+        return None
+    return user
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@access(PUBLIC)
+def login_code():
+    """Second step of a two-factor sign-in: nobody is signed in until the code is right."""
+    if current_user.is_authenticated:
+        return redirect(url_for("staff.home"))
+    user = _pending_user()
+    if user is None:
+        # Expired, never started, or the password changed meanwhile: back to the first step.
+        session.pop(PENDING, None)
+        return render_template("auth/login_code.html", form=None)
+    form = LoginCodeForm()
+    if form.validate_on_submit():
+        try:
+            ok = services.code_step(db.session, user, form.code.data, login_address(),
+                                    current_app.config["CHARITY_ID_HASH_KEY"])
+        except LoginThrottled as e:
+            db.session.rollback()
+            form.form_errors.append(e.message)
+            return render_template("auth/login_code.html", form=form), 429
+        db.session.commit()
+        if ok:
+            pending = session.pop(PENDING)
+            login_user(user, remember=pending.get("remember", False))
+            session.permanent = False
+            return redirect(safe_next(pending.get("next")) or url_for("staff.home"))
+        form.code.errors = [*form.code.errors, _("The code is wrong or has expired.")]
+    return render_template("auth/login_code.html", form=form)
 
 
 @bp.route("/logout", methods=["POST"])
@@ -126,5 +195,7 @@ def set_language(code: str):
         session["locale"] = code
     return redirect(safe_next(request.args.get("next")) or url_for("portal.home"))
 
+
+from charity.auth import account_views  # noqa: E402,F401  (the account page's routes)
 
 __all__ = ["bp", "init_login", "safe_next", "LOGIN"]

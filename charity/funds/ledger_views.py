@@ -13,10 +13,12 @@ from sqlalchemy.orm import aliased, selectinload
 from werkzeug.routing import BuildError
 
 from charity.audit.models import AuditLog
+from charity.audit.services import record_export
 from charity.auth.models import User
 from charity.auth.permissions import can, scope_organizations
 from charity.auth.roles import Role
 from charity.clock import org_today, today_in
+from charity.db import run_transaction
 from charity.errors import DomainError
 from charity.extensions import db
 from charity.formutil import choices
@@ -403,6 +405,11 @@ def export(fmt: str):
     if current_user.role != Role.ADMIN and current_user.organization is not None:
         tz_name = current_user.organization.timezone
     filename = f"ledger-{today_in(tz_name).isoformat()}.{fmt}"
+    # Payers' names are personal data: the export is on record (who, filters, rows) first.
+    count = db.session.scalar(_scoped_entries(sa.select(sa.func.count(FundEntry.id)), flt))
+    run_transaction(db.session, lambda: record_export(
+        db.session, current_user, "ledger", fmt, flt.args(), count or 0,
+        organization_id=flt.org if current_user.role == Role.ADMIN else None))
     rows = _export_rows(flt)
     if fmt == "csv":
         return exporting.csv_response(filename, _export_headers(), rows, tz_name=tz_name)

@@ -72,7 +72,8 @@ def _fill_choices(form: GiftForm, orgs: list[Organization], donor_id: int | None
     donors = list(db.session.scalars(
         sa.select(Donor).where(Donor.organization_id.in_(org_ids))
         .order_by(Donor.created_at.desc(), Donor.id.desc()).limit(DONOR_CHOICES_LIMIT)))
-    if donor_id and donor_id not in {d.id for d in donors}:
+    # Bounded: a larger posted id overflows SQLite and aborts PostgreSQL's transaction.
+    if donor_id and 0 < donor_id < 2**31 and donor_id not in {d.id for d in donors}:
         extra = db.session.get(Donor, donor_id)
         if extra is not None and extra.organization_id in org_ids:
             donors.append(extra)

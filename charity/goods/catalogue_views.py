@@ -46,9 +46,11 @@ def _chosen_org(form, orgs: list[Organization], permission: str) -> Organization
         return current_user.organization
     raw = form.organization_id.data or request.args.get("org")
     try:
-        org = db.session.get(Organization, int(raw))
+        wanted = int(raw)
     except (TypeError, ValueError):
-        org = None
+        wanted = 0
+    # Bounded before the query: a larger id overflows SQLite and aborts PostgreSQL's transaction.
+    org = db.session.get(Organization, wanted) if 0 < wanted < 2**31 else None
     if org is not None and not can(current_user, permission, org):
         abort(403)
     return org or (orgs[0] if orgs else None)

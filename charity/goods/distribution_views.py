@@ -65,9 +65,11 @@ def chosen_point(raw, points: list[CharityPoint], permission: str) -> CharityPoi
     """The point the request names (403 when it is outside the user's scope), else the
     first of `points`: a volunteer's only point is preselected."""
     try:
-        point = db.session.get(CharityPoint, int(raw))
+        wanted = int(raw)
     except (TypeError, ValueError):
-        point = None
+        wanted = 0
+    # Bounded before the query: a larger id overflows SQLite and aborts PostgreSQL's transaction.
+    point = db.session.get(CharityPoint, wanted) if 0 < wanted < 2**31 else None
     if point is not None:
         if not can(current_user, permission, point):
             abort(403)
@@ -129,9 +131,10 @@ def int_arg(name: str) -> int | None:
 
 def _household(raw, point: CharityPoint | None) -> Beneficiary | None:
     try:
-        household = db.session.get(Beneficiary, int(raw))
+        wanted = int(raw)
     except (TypeError, ValueError):
         return None
+    household = db.session.get(Beneficiary, wanted) if 0 < wanted < 2**31 else None
     if household is None or point is None or household.erased_at is not None \
             or household.organization_id != point.organization_id:
         return None

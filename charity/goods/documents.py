@@ -180,7 +180,9 @@ def start_stocktake(actor, session: Session, point, category_id=None,
     hand; the counter overwrites the counted quantities."""
     require(actor, "goods.stocktake", point)
     today = today or org_today(point.organization)
-    if category_id and session.get(ItemCategory, int(category_id)) is None:
+    raw = str(category_id or "")
+    if category_id and (not raw.isascii() or not raw.isdigit() or int(raw) >= 2**31
+                        or session.get(ItemCategory, int(raw)) is None):
         raise ValidationFailed(_l("Unknown category."), field="category_id")
     st = Stocktake(organization_id=point.organization_id, point_id=point.id,
                    category_id=int(category_id) if category_id else None, counted_on=today,

@@ -97,9 +97,10 @@ def _prereg(code: str | None) -> PreRegistration | None:
 
 def _int(value) -> int | None:
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         return None
+    return number if 0 < number < 2**31 else None  # no id is larger; SQLite overflows
 
 
 # --- filling in and checking the typed lines -------------------------------------------------

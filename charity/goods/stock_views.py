@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
+from charity.audit.services import record_export
 from charity.auth.permissions import can, scope_points
 from charity.auth.roles import Role
 from charity.clock import org_today, today_in
@@ -132,9 +133,11 @@ def dashboard():
 def target_set():
     form = StockTargetForm()
     try:
-        point = db.session.get(CharityPoint, int(form.point_id.data or ""))
+        wanted = int(form.point_id.data or "")
     except ValueError:
-        point = None
+        wanted = 0
+    # Bounded before the query: a larger id overflows SQLite and aborts PostgreSQL's transaction.
+    point = db.session.get(CharityPoint, wanted) if 0 < wanted < 2**31 else None
     if point is None:
         abort(404)
     if not can(current_user, "catalogue.manage", point):
@@ -220,6 +223,12 @@ def export(fmt: str):
     flt = _filter()
     tz_name = _tz_name()
     filename = f"stock-{today_in(tz_name).isoformat()}.{fmt}"
+    count = db.session.scalar(_scoped_balances(flt).with_only_columns(
+        sa.func.count(StockBalance.id)).order_by(None))
+    filters = {k: (v.isoformat() if hasattr(v, "isoformat") else v)
+               for k, v in vars(flt).items() if v not in (None, "")}
+    run_transaction(db.session, lambda: record_export(
+        db.session, current_user, "stock", fmt, filters, count or 0))
     rows = _export_rows(flt)
     if fmt == "csv":
         return exporting.csv_response(filename, _export_headers(), rows, tz_name=tz_name)

@@ -30,6 +30,7 @@ class TickResult:
     today: dt.date
     subjects: int = 0
     published: list[int] = field(default_factory=list)
+    organizations: set[int] = field(default_factory=set)  # those that published this tick
     late: int = 0
     failed: list[str] = field(default_factory=list)
 
@@ -88,10 +89,26 @@ def tick(session: Session, today: dt.date, requests_only: bool = False) -> TickR
                 continue
             if pub is not None:
                 result.published.append(pub.id)
+                result.organizations.add(pub.organization_id)
                 result.late += int(pub.late)
                 log.info("published %s (%s)%s", pub.title, f"GK-{pub.chain_seq:06d}",
                          " late" if pub.late else "")
+    _score(session, today, result.organizations)
     return result
+
+
+def _score(session: Session, today: dt.date, org_ids: set[int]) -> None:
+    """Transparency scores: once a day for every organisation, and again for those that
+    just published. A failure here must not stop disclosures, so it is only logged."""
+    from charity.transparency.scoring import refresh
+
+    try:
+        scored = run_transaction(session, lambda: refresh(session, today, org_ids))
+    except Exception:  # noqa: BLE001
+        log.exception("transparency scores not computed")
+        return
+    if scored:
+        log.info("transparency scores computed for %s organisations", scored)
 
 
 def _clear_request(session: Session, ob_id: int) -> None:

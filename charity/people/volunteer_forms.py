@@ -26,6 +26,15 @@ def _id(value) -> str:
     return "" if value is None or value == "None" else str(value)
 
 
+def _account_id(value) -> int | None:
+    """The chosen account's id; a posted value that is no id at all becomes -1, which no
+    account has, so the service refuses it on the field instead of int() failing with a 500."""
+    if not value:
+        return None
+    text = str(value)
+    return int(text) if text.isascii() and text.isdigit() and int(text) < 2**31 else -1
+
+
 class VolunteerForm(FlaskForm):
     submission_token = HiddenField()
     organization_id = SelectField(_l("Organisation"), coerce=_id, validate_choice=False)
@@ -47,7 +56,7 @@ class VolunteerForm(FlaskForm):
                 "community": self.community.data or "",
                 "party_member": bool(self.party_member.data),
                 "service_types": list(self.service_types.data or []),
-                "user_id": int(self.user_id.data) if self.user_id.data else None,
+                "user_id": _account_id(self.user_id.data),
                 "active": bool(self.active.data)}
 
 

@@ -56,6 +56,9 @@ def sign_in(actor, session: Session, volunteer: Volunteer, point, service_type: 
                   service_type=stype, signed_in_at=at or utcnow())
     session.add(shift)
     session.flush()
+    record(session, actor, "shift.sign_in", shift,
+           {"volunteer_id": volunteer.id, "point_id": shift.point_id,
+            "service_type": stype.value}, organization_id=volunteer.organization_id)
     return shift
 
 
@@ -72,6 +75,9 @@ def sign_out(actor, session: Session, shift: Shift, at: dt.datetime | None = Non
     if at - shift.signed_in_at > dt.timedelta(hours=16):
         raise ValidationFailed(_l("A shift longer than 16 hours looks wrong; ask a manager."))
     shift.signed_out_at = at
+    record(session, actor, "shift.sign_out", shift,
+           {"volunteer_id": shift.volunteer_id, "point_id": shift.point_id},
+           organization_id=shift.volunteer.organization_id)
     session.flush()
     return shift
 

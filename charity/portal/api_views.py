@@ -178,6 +178,36 @@ def stats():
     return json_response(payload)
 
 
+@bp.route(f"{PREFIX}/transparency")
+@access(PUBLIC)
+@public_page
+def transparency_scores():
+    """Every active organisation's latest transparency score, best first."""
+    from charity.transparency.public import score_data
+    from charity.transparency.scoring import latest
+
+    rows = [score_data(r) for r in latest(db.session)]
+    return json_response({"data": rows, "meta": {"total": len(rows)},
+                          "links": {"self": url_for("api.transparency_scores", _external=True)}})
+
+
+@bp.route(f"{PREFIX}/transparency/<int:organization_id>")
+@access(PUBLIC)
+@public_page
+def transparency_score(organization_id: int):
+    """One organisation's latest score with its history (the trend)."""
+    from charity.transparency.public import score_data, trend_data
+    from charity.transparency.scoring import history
+
+    rows = history(db.session, organization_id) if 0 < organization_id < 2**31 else []
+    if not rows or not rows[-1].organization.active:
+        abort(404)
+    return json_response({"data": {**score_data(rows[-1]), "trend": trend_data(rows)},
+                          "links": {"self": url_for("api.transparency_score",
+                                                    organization_id=organization_id,
+                                                    _external=True)}})
+
+
 @bp.route(f"{PREFIX}/openapi.json", endpoint="openapi")
 @access(PUBLIC)
 @public_page

@@ -118,6 +118,28 @@ SCHEMAS = {
         "links": {"$ref": "#/components/schemas/ItemLinks"}}),
 }
 
+_SCORE = {"type": "string", "pattern": r"^[0-9]{1,3}\.[0-9]{2}$"}
+SCORE = {
+    "organization_id": ID, "organization": STR, "computed_on": DATE, "score": _SCORE,
+    "grade": enum("A+", "A", "B+", "B", "C", "D"),
+    "groups": obj({g: nullable(_SCORE) for g in ("fundraising", "projects", "finance",
+                                                  "governance")}),
+    "indicators": {"type": "array", "items": obj({
+        "id": STR, "group": enum("fundraising", "projects", "finance", "governance"),
+        "weight": COUNT, "status": enum("met", "partly_met", "missed", "not_applicable"),
+        "points": {"type": "string", "pattern": r"^[0-9]{1,3}\.[0-9]{2}$"}})},
+}
+SCHEMAS["TransparencyScore"] = obj(SCORE, "An organisation's transparency score (0–100, "
+                                   "two decimals, as text) with its grade, group scores and "
+                                   "each indicator's result; recomputed daily.")
+SCHEMAS["TransparencyList"] = obj({
+    "data": {"type": "array", "items": {"$ref": "#/components/schemas/TransparencyScore"}},
+    "meta": obj({"total": COUNT}), "links": {"$ref": "#/components/schemas/ItemLinks"}})
+SCHEMAS["TransparencyItem"] = obj({
+    "data": obj({**SCORE, "trend": {"type": "array", "items": obj({
+        "day": DATE, "score": _SCORE, "grade": enum("A+", "A", "B+", "B", "C", "D")})}}),
+    "links": {"$ref": "#/components/schemas/ItemLinks"}})
+
 
 def _ref(name: str) -> dict:
     return {"$ref": f"#/components/schemas/{name}"}
@@ -232,6 +254,17 @@ def _build() -> dict:
             _query("organization", {"type": "integer", "minimum": 1},
                    "Only this organisation in the per-organisation list.")],
         "responses": {"200": _json("Stats", "The totals."), **NOT_MODIFIED, **ERRORS}}}
+    paths[f"{PREFIX}/transparency"] = {"get": {
+        "operationId": "transparency_scores", "tags": ["transparency"],
+        "summary": "Every organisation's latest transparency score, best first",
+        "responses": {"200": _json("TransparencyList", "The ranking."), **NOT_MODIFIED}}}
+    paths[f"{PREFIX}/transparency/{{organization_id}}"] = {"get": {
+        "operationId": "transparency_score", "tags": ["transparency"],
+        "summary": "One organisation's transparency score with its trend",
+        "parameters": [{"name": "organization_id", "in": "path", "required": True,
+                        "schema": {"type": "integer", "minimum": 1}}],
+        "responses": {"200": _json("TransparencyItem", "The score."), **NOT_MODIFIED,
+                      "404": ERRORS["404"]}}}
     paths[f"{PREFIX}/openapi.json"] = {"get": {
         "operationId": "openapi", "tags": ["meta"], "summary": "This description",
         "responses": {"200": {"description": "OpenAPI 3.1",

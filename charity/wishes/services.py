@@ -89,10 +89,20 @@ def _whole(raw, field: str, low: int, high: int, message) -> int | None:
     return int(text)
 
 
+def _row(session: Session, model, raw, field: str, message):
+    """The row whose id was chosen in a select; anything but a plain id in range is refused
+    on the field (a posted 'abc' or 99999999999999999999 is not a server error)."""
+    text = str(raw).strip()
+    if not text.isascii() or not text.isdigit() or not 0 < int(text) < 2**31:
+        raise ValidationFailed(message, field=field)
+    return session.get(model, int(text))
+
+
 def _clean(actor, session: Session, org, data: dict, wish: Wish | None) -> dict:
     point = None
     if data.get("point_id"):
-        point = session.get(CharityPoint, int(data["point_id"]))
+        point = _row(session, CharityPoint, data["point_id"], "point_id",
+                     _l("Unknown charity point."))
         if point is None or point.organization_id != org.id:
             raise ValidationFailed(_l("Unknown charity point."), field="point_id")
         if not point.active and (wish is None or wish.point_id != point.id):
@@ -101,7 +111,8 @@ def _clean(actor, session: Session, org, data: dict, wish: Wish | None) -> dict:
         raise ValidationFailed(_l("Choose your charity point."), field="point_id")
     household = None
     if data.get("beneficiary_id"):
-        household = session.get(Beneficiary, int(data["beneficiary_id"]))
+        household = _row(session, Beneficiary, data["beneficiary_id"], "beneficiary_id",
+                         _l("Unknown household."))
         if (household is None or household.organization_id != org.id
                 or household.erased_at is not None):
             raise ValidationFailed(_l("Unknown household."), field="beneficiary_id")
@@ -115,7 +126,8 @@ def _clean(actor, session: Session, org, data: dict, wish: Wish | None) -> dict:
         raise ValidationFailed(_l("At most %(n)s characters.", n=50), field="tag")
     category_id = None
     if data.get("category_id"):
-        category = session.get(ItemCategory, int(data["category_id"]))
+        category = _row(session, ItemCategory, data["category_id"], "category_id",
+                        _l("Unknown category."))
         if category is None:
             raise ValidationFailed(_l("Unknown category."), field="category_id")
         category_id = category.id

@@ -43,10 +43,12 @@ def page(browser, live_server, request):
     pg = context.new_page()
     errors: list[str] = []
     pg.on("pageerror", lambda exc: errors.append(str(exc)))
+    violations = csp_violations(pg)
     yield pg
     shot(pg, request.node.name + "-final")
     context.close()
     assert not errors, f"JavaScript errors on the page: {errors}"
+    assert not violations, f"Content-Security-Policy violations: {violations}"
 
 
 @pytest.fixture
@@ -58,10 +60,25 @@ def phone(browser, live_server, request):
     pg = context.new_page()
     errors: list[str] = []
     pg.on("pageerror", lambda exc: errors.append(str(exc)))
+    violations = csp_violations(pg)
     yield pg
     shot(pg, request.node.name + "-final")
     context.close()
     assert not errors, f"JavaScript errors on the page: {errors}"
+    assert not violations, f"Content-Security-Policy violations: {violations}"
+
+
+def csp_violations(pg) -> list[str]:
+    """Collect what Chromium blocks under the app's Content-Security-Policy: it reports each
+    refused script, style, image, frame or form target as a console error."""
+    found: list[str] = []
+
+    def on_console(message) -> None:
+        if "Content Security Policy" in message.text:
+            found.append(f"{pg.url}: {message.text}")
+
+    pg.on("console", on_console)
+    return found
 
 
 def shot(pg, name: str) -> Path:

@@ -1,0 +1,274 @@
+"""How each indicator is measured, from the organisation's own data.
+
+Every measure returns a `Measure`: whether the indicator applies, the fraction met (0…1) and
+the gaps — each with what to do and the screen that fixes it. Windows are "the last 12
+months" up to `today`, the organisation's calendar day.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, aliased
+
+from charity.complaints.models import Complaint
+from charity.disclosure.models import Obligation
+from charity.funds.campaigns import REQUIRED_FOR_ACTIVATION
+from charity.funds.models import (DONATION_INCOME_KINDS, Campaign, CampaignStatus, EntryKind,
+                                  FundEntry, Project, ProjectStatus, Receipt)
+from charity.i18n import _l
+
+ONE, ZERO, HALF = Decimal(1), Decimal(0), Decimal("0.5")
+WINDOW = dt.timedelta(days=365)
+RECEIPT_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Gap:
+    message: object  # a lazy string, formatted when shown
+    endpoint: str | None = None
+    args: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Measure:
+    applicable: bool
+    fraction: Decimal = ONE
+    gaps: tuple[Gap, ...] = ()
+    detail: object = ""
+
+
+NOT_APPLICABLE = Measure(False, ZERO)
+
+
+@dataclass
+class Context:
+    session: Session
+    today: dt.date
+    ledgers_ok: bool | None = None  # charity verify: funds and stock
+    publications_ok: bool | None = None  # charity verify: publications and hash chain
+
+
+def _ratio(met: Decimal, total: int) -> Decimal:
+    return (met / total).quantize(Decimal("0.0001")) if total else ONE
+
+
+# --- fundraising ---------------------------------------------------------------------------
+
+def campaign_plans(ctx: Context, org) -> Measure:
+    campaigns = ctx.session.scalars(sa.select(Campaign).where(
+        Campaign.organization_id == org.id,
+        Campaign.status.in_([CampaignStatus.ACTIVE, CampaignStatus.ENDED]))
+        .order_by(Campaign.id)).all()
+    if not campaigns:
+        return NOT_APPLICABLE
+    gaps = []
+    for c in campaigns:
+        missing = [f for f in ("filing_no", *REQUIRED_FOR_ACTIVATION) if not getattr(c, f)]
+        if missing:
+            gaps.append(Gap(_l("Campaign “%(name)s” lacks: %(fields)s — complete its plan.",
+                               name=c.name, fields=", ".join(missing)),
+                            "campaigns.campaign_edit", {"campaign_id": c.id}))
+    return Measure(True, _ratio(Decimal(len(campaigns) - len(gaps)), len(campaigns)),
+                   tuple(gaps))
+
+
+def _disclosures(ctx: Context, org, subject_type: str, kinds=("periodic", "final")) -> Measure:
+    """Obligations of one kind of subject due in the last 12 months (up to yesterday: today's
+    deadline is not missed yet)."""
+    rows = ctx.session.scalars(sa.select(Obligation).where(
+        Obligation.organization_id == org.id, Obligation.subject_type == subject_type,
+        Obligation.kind.in_(kinds), Obligation.due >= ctx.today - WINDOW,
+        Obligation.due <= ctx.today).order_by(Obligation.due, Obligation.id)).all()
+    counted, met, gaps = 0, ZERO, []
+    names = _subject_names(ctx.session, subject_type, {o.subject_id for o in rows})
+    from charity.nav import obligation_label
+
+    for ob in rows:
+        label = {"name": names.get(ob.subject_id, "?"), "what": obligation_label(ob)}
+        if ob.published_on is not None:
+            counted += 1
+            if ob.published_on <= ob.due:
+                met += ONE
+            else:
+                met += HALF
+                gaps.append(Gap(_l("%(name)s, %(what)s: published %(days)s days late (counts "
+                                   "half; it cannot be undone — publish the next one on time).",
+                                   days=(ob.published_on - ob.due).days, **label),
+                                "compliance.dashboard"))
+        elif ob.due < ctx.today:
+            counted += 1
+            gaps.append(Gap(_l("%(name)s, %(what)s: overdue by %(days)s days — publish it now.",
+                               days=(ctx.today - ob.due).days, **label),
+                            "compliance.dashboard"))
+    if not counted:
+        return NOT_APPLICABLE
+    return Measure(True, _ratio(met, counted), tuple(gaps))
+
+
+def _subject_names(session: Session, subject_type: str, ids) -> dict[int, str]:
+    model = {"campaign": Campaign, "project": Project}.get(subject_type)
+    if model is None or not ids:
+        return {}
+    return dict(session.execute(sa.select(model.id, model.name).where(model.id.in_(ids))).all())
+
+
+def campaign_disclosures(ctx: Context, org) -> Measure:
+    return _disclosures(ctx, org, "campaign")
+
+
+def receipts(ctx: Context, org) -> Measure:
+    reversal = aliased(FundEntry)
+    rows = ctx.session.execute(
+        sa.select(FundEntry.entry_date, Receipt.issued_on)
+        .outerjoin(Receipt, Receipt.id == FundEntry.receipt_id)
+        .outerjoin(reversal, reversal.reverses_id == FundEntry.id)
+        .where(FundEntry.organization_id == org.id, FundEntry.kind == EntryKind.DONATION,
+               FundEntry.donor_id.is_not(None), FundEntry.reverses_id.is_(None),
+               reversal.id.is_(None), FundEntry.entry_date >= ctx.today - WINDOW,
+               # younger gifts still have time for their receipt
+               FundEntry.entry_date <= ctx.today - dt.timedelta(days=RECEIPT_DAYS))).all()
+    if not rows:
+        return NOT_APPLICABLE
+    late = sum(1 for given, issued in rows
+               if issued is None or (issued - given).days > RECEIPT_DAYS)
+    gaps = (Gap(_l("%(n)s gifts from known donors got no receipt within %(days)s days — issue "
+                   "them.", n=late, days=RECEIPT_DAYS), "ledger.entry_list"),) if late else ()
+    return Measure(True, _ratio(Decimal(len(rows) - late), len(rows)), gaps)
+
+
+# --- projects ------------------------------------------------------------------------------
+
+def project_disclosures(ctx: Context, org) -> Measure:
+    return _disclosures(ctx, org, "project")
+
+
+def closed_projects(ctx: Context, org) -> Measure:
+    cutoff = _months_back(ctx.today, 3)
+    projects = ctx.session.scalars(sa.select(Project).where(
+        Project.organization_id == org.id, Project.status == ProjectStatus.CLOSED,
+        Project.actual_end.is_not(None), Project.actual_end < cutoff)).all()
+    if not projects:
+        return NOT_APPLICABLE
+    published = set(ctx.session.scalars(sa.select(Obligation.subject_id).where(
+        Obligation.organization_id == org.id, Obligation.subject_type == "project",
+        Obligation.kind == "final", Obligation.published_on.is_not(None))))
+    gaps = tuple(Gap(_l("Project “%(name)s” closed on %(day)s and its final disclosure is not "
+                        "published — publish it now.", name=p.name, day=p.actual_end.isoformat()),
+                     "compliance.dashboard") for p in projects if p.id not in published)
+    return Measure(True, _ratio(Decimal(len(projects) - len(gaps)), len(projects)), gaps)
+
+
+def _months_back(day: dt.date, months: int) -> dt.date:
+    y, m = divmod(day.year * 12 + day.month - 1 - months, 12)
+    import calendar
+
+    return dt.date(y, m + 1, min(day.day, calendar.monthrange(y, m + 1)[1]))
+
+
+# --- finance -------------------------------------------------------------------------------
+
+def annual_report(ctx: Context, org) -> Measure:
+    return _disclosures(ctx, org, "organization", kinds=("annual",))
+
+
+def income_separation(ctx: Context, org) -> Measure:
+    """Goods sold in the supermarket must be booked as commercial income."""
+    total = ctx.session.scalar(sa.select(sa.func.count(FundEntry.id)).where(
+        FundEntry.organization_id == org.id, FundEntry.source_type == "sale"))
+    if not total:
+        return NOT_APPLICABLE
+    wrong = ctx.session.scalar(sa.select(sa.func.count(FundEntry.id)).where(
+        FundEntry.organization_id == org.id, FundEntry.source_type == "sale",
+        FundEntry.kind.in_(DONATION_INCOME_KINDS)))
+    gaps = (Gap(_l("%(n)s sales are booked as donations — correct them in the money ledger.",
+                   n=wrong), "ledger.entry_list"),) if wrong else ()
+    return Measure(True, _ratio(Decimal(total - wrong), total), gaps)
+
+
+def ledgers(ctx: Context, org) -> Measure:
+    if ctx.ledgers_ok is None:
+        return NOT_APPLICABLE
+    if ctx.ledgers_ok:
+        return Measure(True, ONE)
+    return Measure(True, ZERO, (Gap(_l(
+        "The ledgers do not verify — run “charity verify” and correct the mismatches.")),))
+
+
+def fundraising_costs(ctx: Context, org) -> Measure:
+    def total(kinds):
+        return Decimal(ctx.session.scalar(sa.select(
+            sa.func.coalesce(sa.func.sum(FundEntry.amount), 0)).where(
+            FundEntry.organization_id == org.id, FundEntry.kind.in_(kinds),
+            FundEntry.entry_date > ctx.today - WINDOW, FundEntry.entry_date <= ctx.today))
+            or 0)
+
+    income = total(DONATION_INCOME_KINDS)
+    if income <= 0:
+        return NOT_APPLICABLE
+    ratio = total((EntryKind.FUNDRAISING_COST,)) / income
+    fraction = max(ZERO, min(ONE, (Decimal("0.30") - ratio) / Decimal("0.20")))
+    gaps = () if fraction == ONE else (Gap(_l(
+        "Fundraising costs were %(pct)s %% of donation income in the last 12 months (target: "
+        "at most 10 %%).", pct=f"{ratio * 100:.1f}"), "ledger.entry_list"),)
+    return Measure(True, fraction.quantize(Decimal("0.0001")), gaps)
+
+
+# --- governance and openness ---------------------------------------------------------------
+
+CONTACT_FIELDS = {"contact_person": _l("contact person"), "phone": _l("phone"),
+                  "address": _l("address"), "email": _l("e-mail")}
+
+
+def contact(ctx: Context, org) -> Measure:
+    fields = dict(CONTACT_FIELDS)
+    if org.can_fundraise_publicly:
+        fields["fundraising_cert_no"] = _l("public-fundraising certificate number")
+    missing = [str(label) for name, label in fields.items() if not getattr(org, name)]
+    gaps = (Gap(_l("Missing on the organisation's record: %(fields)s — add them.",
+                   fields=", ".join(missing)), "orgs.org_edit", {"org_id": org.id}),
+            ) if missing else ()
+    return Measure(True, _ratio(Decimal(len(fields) - len(missing)), len(fields)), gaps)
+
+
+def corrections(ctx: Context, org) -> Measure:
+    if ctx.publications_ok is None:
+        return NOT_APPLICABLE
+    if ctx.publications_ok:
+        return Measure(True, ONE)
+    return Measure(True, ZERO, (Gap(_l("The publications do not match their stored digests "
+                                       "or hash chain — investigate at once.")),))
+
+
+def complaints(ctx: Context, org) -> Measure:
+    rows = ctx.session.execute(sa.select(Complaint.id, Complaint.subject, Complaint.answer_due,
+                                         Complaint.answered_at).where(
+        Complaint.organization_id == org.id, Complaint.answer_due >= ctx.today - WINDOW,
+        Complaint.answer_due < ctx.today)).all()
+    if not rows:
+        return NOT_APPLICABLE
+    met, gaps = ZERO, []
+    for cid, subject, due, answered_at in rows:
+        if answered_at is None:
+            gaps.append(Gap(_l("Complaint “%(subject)s”: the answer is overdue by %(days)s days "
+                               "— answer it now.", subject=subject, days=(ctx.today - due).days),
+                            "complaints.complaint_view", {"complaint_id": cid}))
+        elif answered_at.date() <= due:
+            met += ONE
+        else:
+            met += HALF
+    return Measure(True, _ratio(met, len(rows)), tuple(gaps))
+
+
+def open_data(ctx: Context, org) -> Measure:
+    """The installation publishes every organisation's public data through the open-data API;
+    the indicator stays here so that an installation that turns it off loses the points."""
+    from flask import current_app
+
+    try:
+        available = "api.campaigns" in current_app.view_functions
+    except RuntimeError:  # outside an app (plain scripts): the API is part of the app
+        available = True
+    return Measure(True, ONE if available else ZERO)

@@ -1,0 +1,135 @@
+"""The score: indicators measured, weighted, grouped and graded; kept as a daily history.
+
+score = 100 × Σ (weight × fraction met) / Σ weight, over the indicators that apply to the
+organisation; a group's score the same over its indicators. Recomputed by the scheduler once
+a day and whenever it publishes a disclosure of the organisation (`refresh`).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from charity.db import utcnow
+from charity.orgs.models import Organization
+from charity.transparency import measures
+from charity.transparency.indicators import GROUPS, INDICATORS, Indicator, grade
+from charity.transparency.models import TransparencyScore
+
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class IndicatorResult:
+    indicator: Indicator
+    measure: measures.Measure
+
+    @property
+    def points(self) -> Decimal:
+        if not self.measure.applicable:
+            return Decimal(0)
+        return (self.indicator.weight * self.measure.fraction).quantize(CENT)
+
+
+@dataclass(frozen=True)
+class OrgScore:
+    organization_id: int
+    today: dt.date
+    score: Decimal
+    grade: str
+    groups: dict[str, Decimal | None]
+    results: tuple[IndicatorResult, ...]
+
+    @property
+    def gaps(self) -> list[measures.Gap]:
+        return [g for r in self.results for g in r.measure.gaps]
+
+
+def _scaled(results) -> Decimal | None:
+    applicable = [r for r in results if r.measure.applicable]
+    weight = sum(r.indicator.weight for r in applicable)
+    if not weight:
+        return None
+    return (Decimal(100) * sum(r.points for r in applicable) / weight).quantize(CENT)
+
+
+def compute(ctx: measures.Context, org: Organization) -> OrgScore:
+    """Measure every indicator for `org` as of `ctx.today`."""
+    results = tuple(IndicatorResult(i, getattr(measures, i.measure)(ctx, org))
+                    for i in INDICATORS)
+    score = _scaled(results)
+    score = Decimal(0) if score is None else score
+    groups = {g: _scaled([r for r in results if r.indicator.group == g]) for g in GROUPS}
+    return OrgScore(org.id, ctx.today, score, grade(score), groups, results)
+
+
+def verify_context(session: Session, today: dt.date) -> measures.Context:
+    """A context with `charity verify` run once for the whole installation."""
+    from charity.verify import run_checks
+
+    problems = run_checks(session)
+    return measures.Context(session, today,
+                            ledgers_ok=not (problems["fund balances"]
+                                            or problems["stock balances"]),
+                            publications_ok=not problems["publications and hash chain"])
+
+
+def store(session: Session, result: OrgScore) -> TransparencyScore:
+    """Keep `result` as the organisation's score of its day (replacing that day's)."""
+    row = session.scalar(sa.select(TransparencyScore).where(
+        TransparencyScore.organization_id == result.organization_id,
+        TransparencyScore.computed_on == result.today))
+    if row is None:
+        row = TransparencyScore(organization_id=result.organization_id,
+                                computed_on=result.today)
+        session.add(row)
+    row.score, row.grade = result.score, result.grade
+    row.groups = {g: None if v is None else str(v) for g, v in result.groups.items()}
+    row.indicators = {r.indicator.id: {"applicable": r.measure.applicable,
+                                       "fraction": str(r.measure.fraction),
+                                       "points": str(r.points)} for r in result.results}
+    row.gap_count = len(result.gaps)
+    row.computed_at = utcnow()
+    session.flush()
+    return row
+
+
+def refresh(session: Session, today: dt.date, org_ids=None) -> int:
+    """Score the active organisations that have no score for `today` yet, and those in
+    `org_ids` again (a publication changed them). Returns how many were scored."""
+    orgs = session.scalars(sa.select(Organization).where(Organization.active.is_(True))
+                           .order_by(Organization.id)).all()
+    done = set(session.scalars(sa.select(TransparencyScore.organization_id).where(
+        TransparencyScore.computed_on == today)))
+    todo = [o for o in orgs if o.id not in done or o.id in set(org_ids or ())]
+    if not todo:
+        return 0
+    ctx = verify_context(session, today)
+    for org in todo:
+        store(session, compute(ctx, org))
+    return len(todo)
+
+
+def latest(session: Session) -> list[TransparencyScore]:
+    """Each active organisation's most recent score, best first (the public ranking)."""
+    newest = (sa.select(TransparencyScore.organization_id,
+                        sa.func.max(TransparencyScore.computed_on).label("day"))
+              .group_by(TransparencyScore.organization_id).subquery())
+    return list(session.scalars(
+        sa.select(TransparencyScore)
+        .join(newest, sa.and_(newest.c.organization_id == TransparencyScore.organization_id,
+                              newest.c.day == TransparencyScore.computed_on))
+        .join(Organization, Organization.id == TransparencyScore.organization_id)
+        .where(Organization.active.is_(True))
+        .options(sa.orm.contains_eager(TransparencyScore.organization))
+        .order_by(TransparencyScore.score.desc(), Organization.name)))
+
+
+def history(session: Session, organization_id: int, days: int = 366) -> list[TransparencyScore]:
+    rows = session.scalars(sa.select(TransparencyScore).where(
+        TransparencyScore.organization_id == organization_id)
+        .order_by(TransparencyScore.computed_on.desc()).limit(days)).all()
+    return list(reversed(rows))
