@@ -115,18 +115,49 @@ def create_user_command(username, password, role, org_uscc, display_name, points
 
 
 @click.command("demo")
+@click.option("--scale", type=click.Choice(["demo", "province"]), default="demo",
+              help="demo: one district federation to explore (idempotent); province: a large "
+                   "generated dataset for benchmarks, into an empty database.")
+@click.option("--factor", type=click.FloatRange(0.0005, 1.0), default=1.0,
+              help="With --scale province: the share of the full province (e.g. 0.01).")
+@click.option("--seed", type=int, default=2026, help="With --scale province: the random seed.")
 @with_appcontext
-def demo_command():
+def demo_command(scale: str, factor: float, seed: int):
     """Load the demo data (idempotent: running it twice changes nothing)."""
     from charity.demo import load_demo
     from charity.extensions import db
 
     _upgrade_schema()
+    if scale == "province":
+        return _province(db.session, factor, seed)
     logins = load_demo(db.session)
     db.session.commit()
     click.echo("Demo data loaded. Sign in at /login with:")
     for username, password, role in logins:
         click.echo(f"  {role:<10} {username:<16} {password}")
+
+
+def _province(session, factor: float, seed: int) -> None:
+    import time
+
+    from charity.scale import ProvinceExists, generate
+    from charity.scale.core import PASSWORD
+
+    t0 = time.perf_counter()
+    try:
+        counts = generate(session, factor=factor, seed=seed,
+                          progress=lambda msg: click.echo(msg, err=True))
+    except ProvinceExists:
+        raise click.UsageError("The province dataset goes into an empty database; this one "
+                               "already holds organisations.") from None
+    seconds = counts.pop("seconds")
+    click.echo(f"Province dataset (factor {factor}, seed {seed}) generated in "
+               f"{time.perf_counter() - t0:.0f} s:")
+    for key, value in counts.items():
+        click.echo(f"  {key:<28} {value:>10,}")
+    for key, value in seconds.items():
+        click.echo(f"  {key:<40} {value:>7} s")
+    click.echo(f"Sign in as admin or manager01…: password {PASSWORD}")
 
 
 @click.command("translations")

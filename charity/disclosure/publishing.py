@@ -177,9 +177,11 @@ def verify_publications(session: Session) -> list[str]:
     problems = []
     prev = GENESIS
     expected_seq = 1
+    # Streamed in small batches: a province holds thousands of PDFs (hundreds of MB).
     rows = session.scalars(sa.select(Publication).order_by(Publication.chain_seq)
                            .options(sa.orm.undefer(Publication.pdf),
-                                    sa.orm.undefer(Publication.snapshot)))
+                                    sa.orm.undefer(Publication.snapshot))
+                           .execution_options(yield_per=50))
     for p in rows:
         label = f"publication {p.id} (GK-{p.chain_seq:06d})"
         if p.chain_seq != expected_seq:

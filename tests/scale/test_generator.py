@@ -1,0 +1,126 @@
+"""The province generator at a small factor: invariants, determinism, the CLI, pages."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections import defaultdict
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+
+from charity.extensions import db as _db
+
+TODAY = dt.date(2026, 11, 20)
+FACTOR = 0.002  # 2 organisations, ~600 intakes, ~400 money entries, 4+ subjects
+
+
+def _generate(app, seed=7):
+    from charity.scale import generate
+
+    with app.app_context():
+        counts = generate(_db.session, factor=FACTOR, seed=seed, today=TODAY)
+        _db.session.remove()
+    return counts
+
+
+@pytest.fixture
+def province(committed_app):
+    counts = _generate(committed_app)
+    return committed_app, counts
+
+
+def test_counts_verify_and_no_negative_stock(province):
+    from charity.goods.models import StockMovement
+    from charity.verify import run_checks
+
+    app, counts = province
+    assert counts["organizations"] == 2
+    assert counts["stock_movement"] >= 3 * counts["intake"] // 2
+    assert counts["publications"] > 0
+    with app.app_context():
+        s = _db.session
+        assert {name: problems for name, problems in run_checks(s).items() if problems} == {}
+        # Every stock stream stays at or above zero at every moment, not just at the end.
+        running: dict = defaultdict(Decimal)
+        for point, item, batch, qty in s.execute(sa.select(
+                StockMovement.point_id, StockMovement.item_type_id, StockMovement.batch,
+                StockMovement.quantity).order_by(StockMovement.movement_date,
+                                                 StockMovement.quantity.desc(),
+                                                 StockMovement.id)):
+            running[(point, item, batch)] += qty
+            assert running[(point, item, batch)] >= 0, (point, item, batch)
+        assert s.scalar(sa.select(sa.func.count()).select_from(StockMovement)) == \
+            counts["stock_movement"]
+
+
+def test_publications_are_real_and_chained_in_deadline_order(province):
+    from charity.disclosure.models import Obligation, Publication
+
+    app, _counts = province
+    with app.app_context():
+        s = _db.session
+        pubs = s.scalars(sa.select(Publication).order_by(Publication.chain_seq)).all()
+        assert pubs[0].pdf.startswith(b"%PDF-")
+        days = [p.published_on for p in pubs]
+        # Deadline order, except the few published late (up to 20 days).
+        assert all(b >= a - dt.timedelta(days=21) for a, b in zip(days, days[1:]))
+        assert all(p.published_on < TODAY for p in pubs)
+        open_overdue = s.scalar(sa.select(sa.func.count()).select_from(Obligation).where(
+            Obligation.published_on.is_(None), Obligation.due < TODAY,
+            Obligation.subject_type == "organization"))
+        assert open_overdue == 0  # every past annual report went out
+
+
+def test_the_cli_refuses_a_database_that_holds_data(committed_app):
+    runner = committed_app.test_cli_runner()
+    result = runner.invoke(args=["demo", "--scale", "province", "--factor", str(FACTOR)])
+    assert result.exit_code == 0, result.output
+    assert "organizations" in result.output and "stock_movement" in result.output
+    again = runner.invoke(args=["demo", "--scale", "province", "--factor", str(FACTOR)])
+    assert again.exit_code != 0
+    assert "empty database" in again.output
+
+
+def _digest(app) -> str:
+    from charity.funds.models import FundEntry
+    from charity.goods.models import StockMovement
+
+    h = hashlib.sha256()
+    with app.app_context():
+        for model in (StockMovement, FundEntry):
+            cols = [c for c in model.__table__.c if c.name not in ("posted_at",)]
+            for row in _db.session.execute(sa.select(*cols).order_by(model.id)):
+                h.update(repr(tuple(row)).encode())
+        _db.session.remove()
+    return h.hexdigest()
+
+
+def test_same_seed_same_data(committed_app, make_app, template_db, tmp_path, backend):
+    import shutil
+
+    _generate(committed_app, seed=11)
+    if backend == "sqlite":
+        shutil.copyfile(template_db["path"], tmp_path / "other.db")
+        url = f"sqlite:///{tmp_path / 'other.db'}"
+    else:
+        url = template_db["cluster"].create_database("charity_same_seed",
+                                                     template="charity_template")
+    other = make_app(DATABASE_URL=url, INSTANCE_PATH=str(tmp_path / "instance"))
+    _generate(other, seed=11)
+    assert _digest(committed_app) == _digest(other)
+
+
+def test_public_pages_serve_the_province(province):
+    from charity.funds.models import Campaign, Project
+
+    app, _counts = province
+    with app.app_context():
+        campaign = _db.session.scalar(sa.select(Campaign.id).order_by(Campaign.id))
+        project = _db.session.scalar(sa.select(Project.id).order_by(Project.id))
+        _db.session.remove()
+    client = app.test_client()
+    for url in ("/", "/disclosures/", "/disclosures/compliance", f"/campaigns/{campaign}",
+                f"/projects/{project}", "/api/v1/campaigns", "/points/", "/transparency/"):
+        response = client.get(url)
+        assert response.status_code == 200, url
