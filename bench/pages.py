@@ -1,27 +1,26 @@
 """Benchmark: public pages under load, against a trivial route of the same app in the same run.
 
-The demo installation (a year of money, goods, disclosures, complaints, wishes) is served by
-gunicorn with 2 workers × 4 threads, as `./run` does, and each page is hit by `wrk` (or, where
-wrk is missing, a Python load generator — less precise, it shares the CPU with the server).
-Targets (issue 6): each page's throughput ≥ 50 % of `/healthz`, p99 ≤ 100 ms.
+The province dataset (bench/province.py) is served by gunicorn with 2 workers × 4 threads, as
+`./run` does, and each page (home, the biggest campaign and project, disclosure list,
+compliance table, API list) is hit by `wrk` (or, where wrk is missing, a Python load
+generator — less precise, it shares the CPU with the server).
+Targets (issues 6, 8): each page's throughput ≥ 50 % of `/healthz`, p99 ≤ 100 ms.
 
     .venv/bin/python bench/pages.py [--duration 5] [--rounds 3] [--connections 16]
-                                    [--backend sqlite|postgresql]
+                                    [--backend sqlite|postgresql] [--factor 0.02]
 
-Results are merged into bench/results.json under "pages_<backend>".
+bench/run runs it with the others; standalone, results are merged into bench/results.json
+under "pages_<backend>".
 """
 from __future__ import annotations
 
 import argparse
 import http.client
-import json
-import os
 import re
 import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -30,6 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 BIN = ROOT / ".venv" / "bin"
 THROUGHPUT_TARGET = 0.5
+BASELINE = "trivial /healthz"
 P99_TARGET_MS = 100.0
 
 
@@ -39,53 +39,86 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def prepare(env: dict) -> None:
-    """Migrate and load the demo through the real CLI."""
-    for args in (["db", "upgrade"], ["demo"]):
-        subprocess.run([str(BIN / "charity"), *args], env=env, check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+PICK_CODE = """
+import json, sqlalchemy as sa
+from charity import create_app
+from charity.extensions import db
+from charity.funds.models import Campaign, EntryKind, FundEntry, Project
+from charity.goods.models import Distribution
+app = create_app()
+with app.app_context():
+    s = db.session
+    campaign = s.execute(sa.select(FundEntry.campaign_id, sa.func.count())
+                         .where(FundEntry.campaign_id.is_not(None))
+                         .group_by(FundEntry.campaign_id)
+                         .order_by(sa.func.count().desc()).limit(1)).first()
+    spending = dict(s.execute(sa.select(FundEntry.project_id, sa.func.count())
+                              .where(FundEntry.project_id.is_not(None),
+                                     FundEntry.kind == EntryKind.PROJECT_SPENDING)
+                              .group_by(FundEntry.project_id)).all())
+    handed = dict(s.execute(sa.select(Distribution.project_id, sa.func.count())
+                            .where(Distribution.project_id.is_not(None))
+                            .group_by(Distribution.project_id)).all())
+    sizes = {p: spending.get(p, 0) + handed.get(p, 0) for p in {*spending, *handed}}
+    project = max(sizes, key=sizes.get) if sizes else s.scalar(sa.select(Project.id).limit(1))
+    if campaign is None:
+        campaign = (s.scalar(sa.select(Campaign.id).limit(1)), 0)
+    print(json.dumps({"campaign": campaign[0], "campaign_entries": campaign[1],
+                      "project": project, "project_entries": sizes.get(project, 0)}))
+"""
 
 
-def pick_paths(env: dict) -> dict[str, str]:
-    """The pages to measure, with ids of real demo objects."""
-    code = (
-        "import json, sqlalchemy as sa\n"
-        "from charity import create_app\n"
-        "from charity.extensions import db\n"
-        "from charity.funds.models import Campaign\n"
-        "app = create_app()\n"
-        "with app.app_context():\n"
-        "    c = db.session.scalars(sa.select(Campaign).where(Campaign.status == 'active')"
-        ".order_by(Campaign.id)).first()\n"
-        "    print(json.dumps({'campaign': c.id if c else None}))\n")
-    out = subprocess.run([str(BIN / "python"), "-c", code], env=env, check=True,
-                         capture_output=True, text=True).stdout
-    ids = json.loads(out.strip().splitlines()[-1])
-    paths = {"trivial /healthz": "/healthz", "home /": "/",
-             "disclosure list": "/disclosures/", "compliance table": "/disclosures/compliance"}
-    if ids["campaign"]:
-        paths["campaign page"] = f"/campaigns/{ids['campaign']}"
-    paths["points directory"] = "/points/"
-    paths["API campaigns"] = "/api/v1/campaigns"
+def pick_subjects(env: dict) -> dict:
+    """The biggest campaign (fund entries) and project (spending entries + distributions)."""
+    from bench.province import app_python
+
+    return app_python(env, PICK_CODE)
+
+
+def pick_paths(subjects: dict) -> dict[str, str]:
+    """The pages to measure; the first is the trivial baseline."""
+    paths = {BASELINE: "/healthz", "home /": "/"}
+    if subjects.get("campaign"):
+        paths["campaign page"] = f"/campaigns/{subjects['campaign']}"
+    if subjects.get("project"):
+        paths["project page"] = f"/projects/{subjects['project']}"
+    paths.update({"disclosure list": "/disclosures/", "compliance table": "/disclosures/compliance",
+                  "API campaigns": "/api/v1/campaigns"})
     return paths
 
 
-def start_server(env: dict, port: int) -> subprocess.Popen:
+def start_server(env: dict, port: int, workers: int = 2, stderr=None) -> subprocess.Popen:
+    """gunicorn as `./run` starts it (2 workers × 4 threads), once /healthz answers."""
     proc = subprocess.Popen(
-        [str(BIN / "gunicorn"), "--workers", "2", "--threads", "4", "--bind",
-         f"127.0.0.1:{port}", "--log-level", "warning", "charity:create_app()"],
-        env=env, cwd=ROOT)
+        [str(BIN / "gunicorn"), "--workers", str(workers), "--threads", "4", "--bind",
+         f"127.0.0.1:{port}", "--log-level", "warning", "--timeout", "600",
+         "charity:create_app()"], env=env, cwd=ROOT, stderr=stderr)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
+            if conn.getresponse().status == 200 and len(worker_pids(proc)) == workers:
                 return proc
         except OSError:
-            time.sleep(0.2)
+            pass
+        time.sleep(0.2)
     proc.kill()
     raise SystemExit("gunicorn did not start")
+
+
+def worker_pids(server: subprocess.Popen) -> list[int]:
+    path = Path(f"/proc/{server.pid}/task/{server.pid}/children")
+    return [int(p) for p in path.read_text().split()] if path.exists() else []
+
+
+def stop_server(server: subprocess.Popen) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
 
 
 def run_wrk(url: str, duration: int, connections: int) -> dict:
@@ -141,7 +174,68 @@ def run_python(host: str, port: int, path: str, duration: int, connections: int)
             "non_2xx": bad[0], "socket_errors": ""}
 
 
+def measure_pages(port: int, paths: dict[str, str], duration: int, rounds: int,
+                  connections: int, use_wrk: bool, log=print) -> dict:
+    """Every page measured `rounds` times, each right after the trivial route; medians."""
+    def measure(path, seconds):
+        if use_wrk:
+            return run_wrk(f"http://127.0.0.1:{port}{path}", seconds, connections)
+        return run_python("127.0.0.1", port, path, seconds, connections)
+
+    for path in paths.values():
+        measure(path, 2)  # warm up: fill each worker's caches, compile the templates
+    # Each page's ratio is taken against its neighbouring run of the trivial route: the
+    # machine's speed drifts (shared CPUs), the pair does not.
+    runs: dict[str, list[dict]] = {name: [] for name in paths}
+    for _ in range(rounds):
+        for name, path in paths.items():
+            if name == BASELINE:
+                continue
+            base = measure(paths[BASELINE], duration)
+            runs[BASELINE].append(base)
+            run = measure(path, duration)
+            run["ratio"] = run["rps"] / base["rps"]
+            run["baseline_rps"] = base["rps"]
+            runs[name].append(run)
+            log(f"    {name:18} {run['rps']:8.0f} req/s (baseline {base['rps']:.0f}) "
+                f"p99 {run['p99_ms']:.1f} ms")
+    results = {}
+    for name, rs in runs.items():
+        def median(key):
+            values = sorted(r.get(key, 1.0) for r in rs)
+            return values[len(values) // 2]
+        r = {"path": paths[name], "rps": round(median("rps"), 1),
+             "p50_ms": round(median("p50_ms"), 2), "p99_ms": round(median("p99_ms"), 2),
+             "ratio": round(median("ratio"), 3),
+             "baseline_rps": round(median("baseline_rps"), 1),
+             "rps_all_rounds": [round(x["rps"]) for x in rs],
+             "non_2xx": sum(x["non_2xx"] for x in rs)}
+        r["meets_target"] = (r["ratio"] >= THROUGHPUT_TARGET and r["p99_ms"] <= P99_TARGET_MS
+                             and r["non_2xx"] == 0)
+        results[name] = r
+    return results
+
+
+def run(ds, duration: int = 5, rounds: int = 3, connections: int = 16, log=print,
+        subjects: dict | None = None) -> dict:
+    """The pages benchmark on a prepared dataset (bench/province.py)."""
+    use_wrk = shutil.which("wrk") is not None
+    subjects = subjects or pick_subjects(ds.env)
+    paths = pick_paths(subjects)
+    port = free_port()
+    server = start_server(ds.env, port)
+    try:
+        results = measure_pages(port, paths, duration, rounds, connections, use_wrk, log)
+    finally:
+        stop_server(server)
+    return {"generator": "wrk" if use_wrk else "python", "duration_s": duration,
+            "rounds": rounds, "connections": connections, "subjects": subjects,
+            "server": "gunicorn 2 workers x 4 threads", "results": results}
+
+
 def main() -> None:
+    from bench import province
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=int, default=5, help="seconds per measurement")
     parser.add_argument("--rounds", type=int, default=3,
@@ -150,84 +244,19 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16,
                         help="keep-alive connections; many, so both workers get a share")
     parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--factor", type=float, default=0.02,
+                        help="province dataset scale (the plain demo until that generator exists)")
     args = parser.parse_args()
-
-    tmp = Path(tempfile.mkdtemp(prefix="charity-bench-pages-"))
-    env = {**os.environ, "CHARITY_INSTANCE_PATH": str(tmp / "instance"),
-           "CHARITY_SECRET_KEY": "bench-pages"}
-    cluster = None
-    if args.backend == "postgresql":
-        from tests import pg
-
-        cluster = pg.PostgresCluster(pg.find_bindir())
-        cluster.start()
-        env["CHARITY_DATABASE_URL"] = cluster.create_database("bench_pages")
-    else:
-        env["CHARITY_DATABASE_URL"] = f"sqlite:///{tmp / 'bench.db'}"
-    use_wrk = shutil.which("wrk") is not None
-    server = None
-    try:
-        t0 = time.perf_counter()
-        prepare(env)
-        print(f"demo loaded in {time.perf_counter() - t0:.1f} s ({args.backend}); "
-              f"load generator: {'wrk' if use_wrk else 'Python threads (install wrk)'}")
-        paths = pick_paths(env)
-        port = free_port()
-        server = start_server(env, port)
-
-        def measure(path, seconds):
-            if use_wrk:
-                return run_wrk(f"http://127.0.0.1:{port}{path}", seconds, args.connections)
-            return run_python("127.0.0.1", port, path, seconds, args.connections)
-
-        for path in paths.values():
-            measure(path, 2)  # warm up: fill each worker's caches, compile the templates
-        # Each page is measured right after a run of the trivial route, and its ratio is taken
-        # against that neighbour: the machine's speed drifts (shared CPUs), the pair does not.
-        baseline_name = "trivial /healthz"
-        rounds: dict[str, list[dict]] = {name: [] for name in paths}
-        for _ in range(args.rounds):
-            for name, path in paths.items():
-                if name == baseline_name:
-                    continue
-                base = measure(paths[baseline_name], args.duration)
-                rounds[baseline_name].append(base)
-                run = measure(path, args.duration)
-                run["ratio"] = run["rps"] / base["rps"]
-                rounds[name].append(run)
-        results = {}
-        for name, runs in rounds.items():
-            def median(key):
-                values = sorted(r.get(key, 1.0) for r in runs)
-                return values[len(values) // 2]
-            results[name] = {"path": paths[name], "rps": median("rps"), "p50_ms": median("p50_ms"),
-                             "p99_ms": median("p99_ms"), "ratio": round(median("ratio"), 3),
-                             "rps_all_rounds": [round(r["rps"]) for r in runs],
-                             "non_2xx": sum(r["non_2xx"] for r in runs)}
-        print(f"\n{'page':20} {'req/s':>8} {'ratio':>6} {'p50 ms':>7} {'p99 ms':>7}  ok?")
-        for name, r in results.items():
-            ok = (r["ratio"] >= THROUGHPUT_TARGET and r["p99_ms"] <= P99_TARGET_MS
-                  and r["non_2xx"] == 0)
-            r["meets_target"] = ok
-            print(f"{name:20} {r['rps']:8.0f} {r['ratio']:6.2f} {r['p50_ms']:7.1f} "
-                  f"{r['p99_ms']:7.1f}  {'yes' if ok else 'NO'}"
-                  + (f"  ({r['non_2xx']} errors)" if r["non_2xx"] else ""))
-        out = ROOT / "bench" / "results.json"
-        data = json.loads(out.read_text()) if out.exists() else {}
-        data[f"pages_{args.backend}"] = {
-            "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "cpus": os.cpu_count(), "generator": "wrk" if use_wrk else "python",
-            "duration_s": args.duration, "rounds": args.rounds,
-            "connections": args.connections,
-            "server": "gunicorn 2 workers x 4 threads", "results": results}
-        out.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-    finally:
-        if server is not None:
-            server.terminate()
-            server.wait(timeout=30)
-        if cluster is not None:
-            cluster.stop()
-        shutil.rmtree(tmp, ignore_errors=True)
+    with province.Backend(args.backend, None) as backend:
+        ds = backend.dataset(args.factor, province.DEFAULT_SEED)
+        result = run(ds, args.duration, args.rounds, args.connections)
+    print(f"\n{'page':20} {'req/s':>8} {'ratio':>6} {'p50 ms':>7} {'p99 ms':>7}  ok?")
+    for name, r in result["results"].items():
+        print(f"{name:20} {r['rps']:8.0f} {r['ratio']:6.2f} {r['p50_ms']:7.1f} "
+              f"{r['p99_ms']:7.1f}  {'yes' if r['meets_target'] else 'NO'}"
+              + (f"  ({r['non_2xx']} errors)" if r["non_2xx"] else ""))
+    province.merge_results({f"pages_{args.backend}": {"dataset": ds.kind, "factor": ds.factor,
+                                                      **result}})
 
 
 if __name__ == "__main__":

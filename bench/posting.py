@@ -15,11 +15,9 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import random
 import statistics
 import sys
-import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -31,17 +29,7 @@ import sqlalchemy as sa  # noqa: E402
 
 TODAY = dt.date(2026, 11, 25)
 POINTS, ITEMS, HOUSEHOLDS = 50, 100, 200
-
-
-def make_app(url: str, instance: Path):
-    from flask_migrate import upgrade
-
-    from charity import create_app
-
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "INSTANCE_PATH": str(instance)})
-    with app.app_context():
-        upgrade()
-    return app
+RATIO_TARGET = 1.2
 
 
 def setup_world(app):
@@ -149,46 +137,34 @@ def verify(app) -> list[str]:
         return verify_stock(db.session)
 
 
-def run_backend(backend: str, sizes: list[int], postings: int) -> dict:
-    tmp = Path(tempfile.mkdtemp(prefix=f"bench-{backend}-"))
-    cluster = None
-    if backend == "sqlite":
-        url = f"sqlite:///{tmp / 'bench.db'}"
-    else:
-        sys.path.insert(0, str(ROOT))
-        from tests import pg
+def run(backend, sizes: list[int], postings: int, log=print) -> dict:
+    """On a fresh database of `backend` (a bench.province.Backend)."""
+    from bench.tick import make_app
 
-        bindir = pg.find_bindir()
-        if bindir is None:
-            return {"skipped": "PostgreSQL server binaries not found"}
-        cluster = pg.PostgresCluster(bindir).start()
-        url = cluster.create_database("bench")
-    try:
-        app = make_app(url, tmp / "instance")
-        world = setup_world(app)
-        result = {}
-        for size in sizes:
-            t0 = time.perf_counter()
-            rows = fill_ledger(app, world, size)
-            fill_s = time.perf_counter() - t0
-            timings = time_postings(app, world, postings)
-            result[str(size)] = {"ledger_rows": rows, "fill_seconds": round(fill_s, 1),
-                                 **{k: round(v, 2) for k, v in timings.items()}}
-            print(f"  {backend:<10} {rows:>9,} rows: intake {timings['intake_10_lines']:7.2f} ms"
-                  f"  distribution {timings['distribution_5_lines']:7.2f} ms"
-                  f"  (fill {fill_s:.0f} s)", flush=True)
-        small, large = result[str(sizes[0])], result[str(sizes[-1])]
-        result["ratio"] = {k: round(large[k] / small[k], 3)
-                           for k in ("intake_10_lines", "distribution_5_lines")}
-        problems = verify(app)
-        result["verify_clean"] = not problems
-        return result
-    finally:
-        if cluster is not None:
-            cluster.stop()
+    url, instance = backend.fresh_database("posting")
+    app = make_app(url, instance)
+    world = setup_world(app)
+    result = {}
+    for size in sizes:
+        t0 = time.perf_counter()
+        rows = fill_ledger(app, world, size)
+        fill_s = time.perf_counter() - t0
+        timings = time_postings(app, world, postings)
+        result[str(size)] = {"ledger_rows": rows, "fill_seconds": round(fill_s, 1),
+                             **{k: round(v, 2) for k, v in timings.items()}}
+        log(f"    {backend.name:<10} {rows:>9,} rows: intake {timings['intake_10_lines']:7.2f} ms"
+            f"  distribution {timings['distribution_5_lines']:7.2f} ms  (fill {fill_s:.0f} s)")
+    small, large = result[str(sizes[0])], result[str(sizes[-1])]
+    result["ratio"] = {k: round(large[k] / small[k], 3)
+                       for k in ("intake_10_lines", "distribution_5_lines")}
+    result["meets_target"] = all(v <= RATIO_TARGET for v in result["ratio"].values())
+    result["verify_clean"] = not verify(app)
+    return result
 
 
 def main() -> None:
+    from bench import province
+
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--backend", default="both", choices=["sqlite", "postgresql", "both"])
     ap.add_argument("--rows", default="10000,1000000")
@@ -197,19 +173,17 @@ def main() -> None:
     sizes = [int(x) for x in args.rows.split(",")]
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
     results = {}
-    for backend in backends:
-        print(f"posting benchmark on {backend} …", flush=True)
-        results[backend] = run_backend(backend, sizes, args.postings)
-        if "ratio" in results[backend]:
-            r = results[backend]["ratio"]
-            print(f"  ratio {sizes[-1]:,}/{sizes[0]:,}: intake {r['intake_10_lines']}, "
-                  f"distribution {r['distribution_5_lines']} (target ≤ 1.2); "
-                  f"verify clean: {results[backend]['verify_clean']}")
-    path = ROOT / "bench" / "results.json"
-    data = json.loads(path.read_text()) if path.exists() else {}
-    data["posting"] = {"measured_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-                       "postings_per_size": args.postings, **results}
-    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    for name in backends:
+        print(f"posting benchmark on {name} …", flush=True)
+        with province.Backend(name, None) as backend:
+            results[name] = run(backend, sizes, args.postings)
+        r = results[name]["ratio"]
+        print(f"  ratio {sizes[-1]:,}/{sizes[0]:,}: intake {r['intake_10_lines']}, "
+              f"distribution {r['distribution_5_lines']} (target ≤ {RATIO_TARGET}); "
+              f"verify clean: {results[name]['verify_clean']}")
+    path = province.merge_results({"posting": {
+        "measured_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "postings_per_size": args.postings, **results}})
     print(f"written {path}")
 
 

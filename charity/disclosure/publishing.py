@@ -92,7 +92,7 @@ def _next_chain(session: Session) -> tuple[int, str]:
 def _publish(session: Session, *, organization_id, subject_type, subject_id, kind, seq,
              period_start, period_end, due, on: dt.date, actor, obligation_id=None,
              corrects: Publication | None = None, reason: str = "",
-             now: dt.datetime | None = None) -> Publication:
+             now: dt.datetime | None = None, renderer=None) -> Publication:
     lock_chain(session)
     now = now or utcnow()
     chain_seq, prev = _next_chain(session)
@@ -109,7 +109,7 @@ def _publish(session: Session, *, organization_id, subject_type, subject_id, kin
     meta = {"report_no": f"GK-{chain_seq:06d}", "generated_at": now,
             "snapshot_sha256": sha256(snap_bytes), "due": due, "published_on": on,
             "late": due is not None and on > due}
-    _html, pdf = render(snapshot, meta)
+    _html, pdf = (renderer or render)(snapshot, meta)
     pub = Publication(
         organization_id=organization_id, obligation_id=obligation_id, subject_type=subject_type,
         subject_id=subject_id, kind="correction" if corrects else kind, seq=seq,
@@ -126,10 +126,12 @@ def _publish(session: Session, *, organization_id, subject_type, subject_id, kin
 
 
 def publish_obligation(session: Session, obligation: Obligation, on: dt.date, actor=None,
-                       now: dt.datetime | None = None) -> Publication | None:
+                       now: dt.datetime | None = None, renderer=None) -> Publication | None:
     """Publish `obligation` as of day `on`. Returns None if it was published meanwhile (by
     another scheduler). A periodic disclosure published before its deadline covers up to the
-    day before publication; a final one cannot be published before the subject has ended."""
+    day before publication; a final one cannot be published before the subject has ended.
+    `renderer` replaces `render` only for the province generator, which renders its
+    thousands of PDFs afterwards in parallel and then seals the chain (charity.scale)."""
     lock_chain(session)
     session.refresh(obligation)
     if obligation.published_on is not None:
@@ -145,7 +147,8 @@ def publish_obligation(session: Session, obligation: Obligation, on: dt.date, ac
                    subject_type=obligation.subject_type, subject_id=obligation.subject_id,
                    kind=obligation.kind, seq=obligation.seq,
                    period_start=obligation.period_start, period_end=period_end,
-                   due=obligation.due, on=on, actor=actor, obligation_id=obligation.id, now=now)
+                   due=obligation.due, on=on, actor=actor, obligation_id=obligation.id, now=now,
+                   renderer=renderer)
     obligation.period_end = period_end
     obligation.published_on = on
     obligation.status = "published_late" if on > obligation.due else "published_on_time"

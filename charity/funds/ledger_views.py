@@ -383,18 +383,24 @@ def _export_rows(flt: LedgerFilter):
             .outerjoin(Receipt, Receipt.id == FundEntry.receipt_id)
             .outerjoin(User, User.id == FundEntry.posted_by_id)
             .outerjoin(reversal, reversal.reverses_id == FundEntry.id))
+    # Built now, while the signed-in user is at hand: a streamed response runs the generator
+    # after the view has returned (the user is detached by then).
     stmt = _scoped_entries(stmt, flt).order_by(FundEntry.entry_date, FundEntry.id)
     yes, no = _("yes"), _("no")
     system = _("system")
-    for row in db.session.execute(stmt.execution_options(yield_per=exporting.CHUNK_ROWS)):
-        (entry_id, entry_date, org_name, kind, amount, campaign, project, counterparty, channel,
-         activity, purpose, voucher_no, reference, restricted, receipt_no, reverses_id,
-         reversed_by, replaces_id, reason, posted_by, posted_at) = row
-        yield (entry_id, entry_date, org_name, label(KIND_LABELS, kind), amount,
-               campaign or "", project or "", counterparty, label(CHANNEL_LABELS, channel),
-               label(ACTIVITY_LABELS, activity), purpose, voucher_no, reference,
-               yes if restricted else no, receipt_no or "", reverses_id, reversed_by,
-               replaces_id, reason, posted_by or system, posted_at)
+
+    def rows():
+        for row in db.session.execute(stmt.execution_options(yield_per=exporting.CHUNK_ROWS)):
+            (entry_id, entry_date, org_name, kind, amount, campaign, project, counterparty,
+             channel, activity, purpose, voucher_no, reference, restricted, receipt_no,
+             reverses_id, reversed_by, replaces_id, reason, posted_by, posted_at) = row
+            yield (entry_id, entry_date, org_name, label(KIND_LABELS, kind), amount,
+                   campaign or "", project or "", counterparty, label(CHANNEL_LABELS, channel),
+                   label(ACTIVITY_LABELS, activity), purpose, voucher_no, reference,
+                   yes if restricted else no, receipt_no or "", reverses_id, reversed_by,
+                   replaces_id, reason, posted_by or system, posted_at)
+
+    return rows()
 
 
 @bp.route("/export.<any(csv, xlsx):fmt>")

@@ -212,9 +212,15 @@ def _export_rows(flt: queries.StockFilter):
         StockBalance.batch, StockBalance.expiry_date, StockBalance.quantity,
         StockBalance.value).join(Organization, Organization.id == CharityPoint.organization_id)
     stmt = queries.balance_order(stmt)
-    for org, point, category, item, unit, batch, expiry, qty, value in db.session.execute(
-            stmt.execution_options(yield_per=exporting.CHUNK_ROWS)):
-        yield (org, point, category, item, unit, batch, expiry, qty.normalize(), value)
+
+    # The statement is built now, while the signed-in user is at hand: a streamed response
+    # runs the generator after the view has returned (and the user is detached).
+    def rows():
+        for org, point, category, item, unit, batch, expiry, qty, value in db.session.execute(
+                stmt.execution_options(yield_per=exporting.CHUNK_ROWS)):
+            yield (org, point, category, item, unit, batch, expiry, qty.normalize(), value)
+
+    return rows()
 
 
 @bp.route("/export.<any(csv, xlsx):fmt>")

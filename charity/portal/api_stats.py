@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from charity.orgs.models import Organization
 from charity.portal.opendata import money
-from charity.portal.stats import YearTotals, year_totals
+from charity.portal.stats import YearTotals, empty_totals, year_totals_by_org
 
 MONEY_FIELDS = {"money_donated"}
 QUANTITY_FIELDS = {"goods_received_quantity", "goods_distributed_quantity"}
@@ -53,8 +53,9 @@ def payload(session: Session, year: int, organization_id: int | None = None) -> 
     orgs = session.execute(stmt).all()
     if organization_id is not None and not orgs:
         return None
-    per_org = [{"name": name, **totals_data(year_totals(session, year, oid))}
+    totals = year_totals_by_org(session, year)  # grouped queries, not one set per organisation
+    per_org = [{"name": name, **totals_data(totals.get(oid) or empty_totals(year, oid))}
                for oid, name in orgs]
-    return {"data": {"year": year, "installation": totals_data(year_totals(session, year)),
+    return {"data": {"year": year, "installation": totals_data(totals[None]),
                      "organizations": per_org},
             "meta": {"year": year, "organization": organization_id}}

@@ -58,6 +58,7 @@ class PageCache:
 
     The marker is read from the database at most every `check_interval` seconds, and at
     once after a write made by this process: pages are exact for the process that posted
+    (or, while another of its threads recomputes the page, one computation old)
     and at most `check_interval` old for the others. Thread-safe and bounded (the least
     recently used entries go). Values must be plain data, never ORM objects."""
 
@@ -70,7 +71,9 @@ class PageCache:
         self._marker: tuple | None = None
         self._marker_at = 0.0
         self._marker_writes = -1
+        self._computing: set = set()  # keys being recomputed by some thread right now
         self.computed = 0  # how many values were (re)computed: for tests and benchmarks
+        self.stale_served = 0  # answers given from the previous value during a recompute
 
     def marker(self, session: Session) -> tuple:
         """The change marker, from the database when it may have changed."""
@@ -93,7 +96,19 @@ class PageCache:
             if hit is not None and hit[0] == marker and now - hit[1] < self.max_age:
                 self._data.move_to_end(key)
                 return hit[2]
-        value = compute()  # outside the lock: a slow computation must not block other pages
+            if hit is not None and key in self._computing:
+                # Another thread is already recomputing this key: serve the previous value
+                # meanwhile (stale by at most one computation) rather than compute it again —
+                # at province scale the home page takes about a second, and a posting must
+                # not make every thread of every worker pay that at once.
+                self.stale_served += 1
+                return hit[2]
+            self._computing.add(key)
+        try:
+            value = compute()  # outside the lock: a slow computation must not block others
+        finally:
+            with self._lock:
+                self._computing.discard(key)
         with self._lock:
             self.computed += 1
             self._data[key] = (marker, now, value)

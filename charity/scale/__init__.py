@@ -42,7 +42,7 @@ def generate(session: Session, *, factor: float = 1.0, seed: int = 2026,
         raise ProvinceExists("the database already holds organisations")
     today = today or dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date()
     world = World(session=session, today=today, factor=factor, rng=random.Random(seed),
-                  ids=Ids(session))
+                  ids=Ids(session), seed=seed)
     timings: dict[str, float] = {}
 
     def stage(name: str, fn) -> None:

@@ -132,10 +132,8 @@ def _donors(world: World) -> None:
 def _beneficiaries(world: World) -> None:
     per_org = max(5, world.scaled("beneficiaries") // len(world.orgs))
     rng = world.rng
-    key = None
 
     def rows():
-        nonlocal key
         for org in world.orgs:
             ids = world.ids.take(Beneficiary.__table__, per_org)
             org.beneficiaries.extend(ids)
@@ -156,11 +154,11 @@ def _beneficiaries(world: World) -> None:
 
 
 def _window(world: World, long_share: float) -> tuple[dt.date, dt.date]:
-    """A subject's planned dates: most run 3–6 months, some 7–14 (those are disclosed
+    """A subject's planned dates: most run 3–6 months, some 7–12 (those are disclosed
     every three months while they run)."""
     rng = world.rng
     start = world.day(world.today - dt.timedelta(days=720), world.today - dt.timedelta(days=20))
-    months = rng.randint(7, 14) if rng.random() < long_share else rng.randint(2, 6)
+    months = rng.randint(7, 12) if rng.random() < long_share else rng.randint(2, 6)
     return start, start + dt.timedelta(days=months * 30)
 
 
@@ -172,7 +170,7 @@ def _subjects(world: World) -> None:
     campaigns, changes, projects, links = [], [], [], []
     for org in world.orgs:
         for n, cid in enumerate(world.ids.take(Campaign.__table__, per_org)):
-            start, end = _window(world, 0.35)
+            start, end = _window(world, 0.25)
             ended = end < world.today
             theme = CAMPAIGN_THEMES[n % len(CAMPAIGN_THEMES)]
             campaigns.append({
@@ -197,7 +195,7 @@ def _subjects(world: World) -> None:
                             "reason": "", "changes": {}})
             org.campaigns.append(Subject(cid, "campaign", start, end, ended))
         for n, pid in enumerate(world.ids.take(Project.__table__, per_org)):
-            start, end = _window(world, 0.5)
+            start, end = _window(world, 0.35)
             ended = end < world.today
             closed_on = end + dt.timedelta(days=rng.randint(0, 5)) if ended else None
             if closed_on is not None and closed_on >= world.today:

@@ -212,15 +212,15 @@ class _OrgLedger:
                 fund[None] = fund.get(None, Decimal(0)) + e["amount"]
                 out.append(e)
                 continue
-            cap = CAPS[e["kind"]] * rng.randint(20, 100) / 100
-            amount = min(left * rng.randint(10, 60) / 100, Decimal(cap))
+            cap = Decimal(CAPS[e["kind"]] * rng.randint(20, 100)) / 100
+            amount = min(left * rng.randint(10, 60) / 100, cap)
             e["amount"] = max(_yuan(amount), CENT)
             fund[e["campaign_id"]] = left - e["amount"]
             out.append(e)
         return out
 
     def write(self, n: int) -> None:
-        world, org = self.world, self.org
+        world = self.world
         entries = self.plan(n)
         ids = world.ids.take(FundEntry.__table__, len(entries))
         for entry_id, e in zip(ids, entries):

@@ -79,6 +79,7 @@ class World:
     rng: random.Random
     ids: Ids
     orgs: list[Org] = field(default_factory=list)
+    seed: int = 0
     counts: dict[str, int] = field(default_factory=dict)
 
     def scaled(self, key: str, minimum: int = 1) -> int:

@@ -60,3 +60,43 @@ def test_conditional_requests_are_answered_from_the_kept_etag(client, db, make_c
     again = client.get("/api/v1/campaigns")  # from the cache now
     assert again.headers["ETag"] == etag and again.get_data() == first.get_data()
     assert client.get("/api/v1/campaigns", headers={"If-None-Match": etag}).status_code == 304
+
+
+def test_during_a_recompute_other_threads_get_the_previous_page_not_a_second_computation():
+    """Single flight: when the data changes, one thread recomputes and the others keep
+    serving the previous value until it is done (no stampede of slow computations)."""
+    import threading
+
+    from charity.portal.cache import PageCache
+
+    cache = PageCache(max_age=60, check_interval=0)
+    assert cache.get("home", 1, lambda: "old") == "old"
+    started, release = threading.Event(), threading.Event()
+
+    def slow():
+        started.set()
+        release.wait(5)
+        return "new"
+
+    results = []
+    worker = threading.Thread(target=lambda: results.append(cache.get("home", 2, slow)))
+    worker.start()
+    assert started.wait(5)
+    # The marker moved, a recompute is under way: the previous page, at once.
+    assert cache.get("home", 2, lambda: "computed twice") == "old"
+    assert cache.stale_served == 1
+    release.set()
+    worker.join(5)
+    assert results == ["new"]
+    assert cache.get("home", 2, lambda: "computed twice") == "new"
+    assert cache.computed == 2
+    # A failed computation leaves no key marked as being computed.
+
+    def boom():
+        raise LookupError("404")
+
+    try:
+        cache.get("other", 1, boom)
+    except LookupError:
+        pass
+    assert cache.get("other", 1, lambda: "fine") == "fine"
