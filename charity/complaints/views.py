@@ -164,8 +164,9 @@ def complaint_record():
         .order_by(ComplaintCategory.organization_id, ComplaintCategory.channel,
                   ComplaintCategory.sort_order, ComplaintCategory.name)).all()
     several = len(orgs) > 1
+    org_names = {o.id: o.name for o in orgs}
     form.category_id.choices = choices([("", "—")] + [(str(c.id), (
-        f"{c.organization.name} · " if several else "")
+        f"{org_names[c.organization_id]} · " if several else "")
         + f"{rules.CHANNEL_LABELS[c.channel]} · {c.name}") for c in cats])
     status = 200
     if request.method == "GET":

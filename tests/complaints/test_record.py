@@ -101,3 +101,17 @@ def stats_row_counts(db, org, name):
     table = stats.monthly_stats(db, today=dt.date(2026, 11, 25), year=2026,
                                 organization_id=org.id)
     return [n for row in table.by_category if row.label == name for n in row.counts.values()]
+
+
+def test_an_administrator_sees_each_category_with_its_organisation(client, db, make_org,
+                                                                    make_user, login):
+    """Several organisations: each category is labelled with its organisation (this page
+    once failed with a 500 for administrators, found by the province-scale crawl)."""
+    first, second = make_org(name="甲区慈善会"), make_org(name="乙区慈善会")
+    _hotline(db, first, name="城市管理")
+    _hotline(db, second, name="环境卫生")
+    login(make_user("admin"))
+    page = client.get(URL)
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "甲区慈善会 · " in html and "乙区慈善会 · " in html
