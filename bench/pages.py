@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import json
 import re
 import shutil
 import socket
@@ -85,6 +86,35 @@ def pick_paths(subjects: dict) -> dict[str, str]:
     paths.update({"disclosure list": "/disclosures/", "compliance table": "/disclosures/compliance",
                   "API campaigns": "/api/v1/campaigns"})
     return paths
+
+
+COLD_CODE = """
+import json, statistics, sys, time
+from charity import create_app
+paths = json.loads(sys.argv[1])
+app = create_app({"CHARITY_PORTAL_CACHE_SECONDS": 0})  # every request computes its page
+client = app.test_client()
+out = {}
+for name, path in paths.items():
+    client.get(path)  # warm the connection and the templates
+    times = []
+    for _ in range(3):
+        t0 = time.perf_counter()
+        client.get(path)
+        times.append((time.perf_counter() - t0) * 1000)
+    out[name] = round(statistics.median(times), 1)
+print(json.dumps(out))
+"""
+
+
+def cold_times(env: dict, paths: dict[str, str]) -> dict[str, float]:
+    """Each page computed without the page cache (median of 3, in one process, no load):
+    what a request pays right after a posting invalidated the cache."""
+    run = subprocess.run([str(BIN / "python"), "-c", COLD_CODE, json.dumps(paths)], env=env,
+                         cwd=ROOT, capture_output=True, text=True)
+    if run.returncode:
+        raise RuntimeError(run.stderr[-3000:])
+    return json.loads(run.stdout.strip().splitlines()[-1])
 
 
 def start_server(env: dict, port: int, workers: int = 2, stderr=None) -> subprocess.Popen:
@@ -228,9 +258,12 @@ def run(ds, duration: int = 5, rounds: int = 3, connections: int = 16, log=print
         results = measure_pages(port, paths, duration, rounds, connections, use_wrk, log)
     finally:
         stop_server(server)
+    cold = cold_times(ds.env, paths)
+    log("  uncached: " + ", ".join(f"{k} {v:.0f} ms" for k, v in cold.items()))
     return {"generator": "wrk" if use_wrk else "python", "duration_s": duration,
             "rounds": rounds, "connections": connections, "subjects": subjects,
-            "server": "gunicorn 2 workers x 4 threads", "results": results}
+            "server": "gunicorn 2 workers x 4 threads", "results": results,
+            "uncached_ms": cold}
 
 
 def main() -> None:
