@@ -149,7 +149,7 @@ def _province(session, factor: float, seed: int) -> None:
                           progress=lambda msg: click.echo(msg, err=True))
     except ProvinceExists:
         raise click.UsageError("The province dataset goes into an empty database; this one "
-                               "already holds organisations.") from None
+                               "already holds organisations or accounts.") from None
     seconds = counts.pop("seconds")
     click.echo(f"Province dataset (factor {factor}, seed {seed}) generated in "
                f"{time.perf_counter() - t0:.0f} s:")

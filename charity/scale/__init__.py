@@ -36,10 +36,13 @@ def generate(session: Session, *, factor: float = 1.0, seed: int = 2026,
              today: dt.date | None = None,
              progress: Callable[[str], None] = lambda msg: None) -> dict[str, int]:
     """Fill an empty, migrated database; return the row counts and seconds per stage."""
+    from charity.auth.models import User
     from charity.orgs.models import Organization
 
-    if session.scalar(sa.select(Organization.id).limit(1)) is not None:
-        raise ProvinceExists("the database already holds organisations")
+    # Accounts count too: after `charity init` the generator's own "admin" would collide.
+    if any(session.scalar(sa.select(model.id).limit(1)) is not None
+           for model in (Organization, User)):
+        raise ProvinceExists("the database already holds organisations or accounts")
     today = today or dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date()
     world = World(session=session, today=today, factor=factor, rng=random.Random(seed),
                   ids=Ids(session), seed=seed)

@@ -82,6 +82,16 @@ def test_the_cli_refuses_a_database_that_holds_data(committed_app):
     assert "empty database" in again.output
 
 
+def test_the_cli_refuses_a_database_with_only_an_administrator(committed_app):
+    runner = committed_app.test_cli_runner()
+    made = runner.invoke(args=["init", "--username", "chief", "--password",
+                               "a-long-enough-secret-2026"])
+    assert made.exit_code == 0, made.output
+    result = runner.invoke(args=["demo", "--scale", "province", "--factor", str(FACTOR)])
+    assert result.exit_code != 0
+    assert "empty database" in result.output and "Traceback" not in result.output
+
+
 def _digest(app) -> str:
     from charity.funds.models import FundEntry
     from charity.goods.models import StockMovement
