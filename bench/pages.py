@@ -43,7 +43,7 @@ def free_port() -> int:
 PICK_CODE = """
 import json, sqlalchemy as sa
 from charity import create_app
-from charity.extensions import db
+from charity.core.extensions import db
 from charity.funds.models import Campaign, EntryKind, FundEntry, Project
 from charity.goods.models import Distribution
 app = create_app()

@@ -33,14 +33,14 @@ RATIO_TARGET = 1.2
 
 
 def setup_world(app):
-    from charity.extensions import db
+    from charity.core.extensions import db
     from charity.goods.catalogue import create_item_type
     from charity.goods.models import ItemCategory
     from charity.orgs import uscc
     from charity.orgs.services import create_organization, create_point
     from charity.people.beneficiaries import register
     from charity.people.identity import make_id
-    from charity.system import system_actor
+    from charity.core.system import system_actor
 
     actor = system_actor()
     with app.app_context():
@@ -64,7 +64,7 @@ def setup_world(app):
 def fill_ledger(app, world, target_rows: int, batch: int = 20000):
     """Bulk-insert donation movements until the ledger holds `target_rows`, keeping every
     balance equal to the sum of its movements."""
-    from charity.extensions import db
+    from charity.core.extensions import db
     from charity.goods.models import StockBalance, StockMovement
 
     rng = random.Random(target_rows)
@@ -99,11 +99,11 @@ def fill_ledger(app, world, target_rows: int, batch: int = 20000):
 
 
 def time_postings(app, world, postings: int) -> dict[str, float]:
-    from charity.db import run_transaction
-    from charity.extensions import db
+    from charity.core.db import run_transaction
+    from charity.core.extensions import db
     from charity.goods import distribution, intake
     from charity.orgs.models import CharityPoint
-    from charity.system import system_actor
+    from charity.core.system import system_actor
 
     rng = random.Random(7)
     actor = system_actor()
@@ -130,7 +130,7 @@ def time_postings(app, world, postings: int) -> dict[str, float]:
 
 
 def verify(app) -> list[str]:
-    from charity.extensions import db
+    from charity.core.extensions import db
     from charity.goods.stock import verify_stock
 
     with app.app_context():

@@ -247,7 +247,7 @@ class Backend:
 COUNT_CODE = """
 import json, sqlalchemy as sa
 from charity import create_app
-from charity.extensions import db
+from charity.core.extensions import db
 app = create_app()
 with app.app_context():
     out = {}

@@ -35,7 +35,7 @@ def child(subject_type: str, subject_id: int) -> None:
     """Runs in a child process (app settings from the environment); prints one JSON line."""
     from charity import create_app
     from charity.disclosure.publishing import build_snapshot, canonical, render, sha256
-    from charity.extensions import db
+    from charity.core.extensions import db
     from charity.funds.models import Campaign, Project
 
     app = create_app()
@@ -99,13 +99,13 @@ def setup_campaign(app, donations: int) -> int:
     """A synthetic campaign with `donations` donations (standalone use)."""
     import sqlalchemy as sa
 
-    from charity.extensions import db
+    from charity.core.extensions import db
     from charity.funds.campaigns import activate_campaign, create_campaign
     from charity.funds.models import FundEntry
     from charity.orgs import uscc
     from charity.orgs.services import create_organization
     from charity.people.models import Donor
-    from charity.system import system_actor
+    from charity.core.system import system_actor
 
     actor = system_actor()
     rng = random.Random(1)

@@ -37,12 +37,12 @@ def make_app(url: str, instance: Path):
 
 
 def bench_tick(app, subjects: int) -> dict:
-    from charity.extensions import db
+    from charity.core.extensions import db
     from charity.funds.models import Campaign
-    from charity.jobs.scheduler import tick
+    from charity.ops.scheduler import tick
     from charity.orgs import uscc
     from charity.orgs.services import create_organization
-    from charity.system import system_actor
+    from charity.core.system import system_actor
 
     with app.app_context():
         s = db.session

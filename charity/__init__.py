@@ -21,7 +21,7 @@ def create_app(config: dict | None = None) -> Flask:
         static_folder=str(PROJECT_ROOT / "static"),
     )
 
-    from charity.config import load_config
+    from charity.core.config import load_config
 
     load_config(app, {k: v for k, v in (config or {}).items() if k != "INSTANCE_PATH"})
     _init_extensions(app)
@@ -31,9 +31,9 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-    from charity import i18n
-    from charity.db import configure_engine, write_intent
-    from charity.extensions import babel, csrf, db, login_manager, migrate
+    from charity.core import i18n
+    from charity.core.db import configure_engine, write_intent
+    from charity.core.extensions import babel, csrf, db, login_manager, migrate
     from charity.audit.services import request_address
 
     import charity.models  # noqa: F401  (every table registered before migrations look)
@@ -51,7 +51,7 @@ def _init_extensions(app: Flask) -> None:
     # First of all hooks: the login hook below already reads the database.
     @app.before_request
     def _request_context():
-        # Safe methods read only: let them begin DEFERRED on SQLite (see charity.db).
+        # Safe methods read only: let them begin DEFERRED on SQLite (see charity.core.db).
         write_intent.set(request.method not in ("GET", "HEAD", "OPTIONS"))
         request_address.set(request.remote_addr)
 
@@ -69,17 +69,17 @@ def _init_extensions(app: Flask) -> None:
         write_intent.set(True)
         request_address.set(None)
 
-    from charity.web import enforce_access
+    from charity.web.access import enforce_access
 
     app.before_request(enforce_access)
 
-    from charity import errors_web, nav
+    from charity.web import errors as web_errors, nav
 
     nav.init_app(app)
 
-    errors_web.init_app(app)
+    web_errors.init_app(app)
 
-    from charity import security
+    from charity.web import security
 
     security.init_app(app)
 
@@ -123,6 +123,6 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_cli(app: Flask) -> None:
-    from charity.cli import register
+    from charity.ops.cli import register
 
     register(app)

@@ -1,10 +1,11 @@
 """Import every model module so metadata is complete (for migrations and create_all)."""
+from charity.core.idempotency import SubmissionToken  # noqa: F401
 from charity.audit.models import AuditLog  # noqa: F401
 from charity.auth.models import User, user_point  # noqa: F401
 from charity.orgs.models import CharityPoint, Organization  # noqa: F401
 from charity.funds.models import (  # noqa: F401
     Campaign, CampaignChange, FundBalance, FundEntry, NonCashGift, Project, Receipt,
-    ReceiptLine, ReceiptSequence, StoredFile, SubmissionToken,
+    ReceiptLine, ReceiptSequence, StoredFile,
 )
 from charity.goods.models import (  # noqa: F401
     Distribution, DistributionLine, Intake, IntakeLine, ItemCategory, ItemType, PreRegistration,

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from charity import create_app
-from charity.extensions import db as _db
+from charity.core.extensions import db as _db
 from tests import pg
 
 pytest_plugins = ["tests.factories_funds", "tests.factories_goods"]
@@ -25,7 +25,7 @@ _state: dict = {"pg": None, "pg_error": None, "counts": {b: 0 for b in BACKENDS}
 
 
 def pytest_configure(config):
-    from charity.i18n import compile_translations
+    from charity.core.i18n import compile_translations
 
     compile_translations()
 
@@ -191,7 +191,7 @@ _seq = itertools.count(1)
 def make_org(db):
     from charity.orgs import uscc
     from charity.orgs.services import create_organization
-    from charity.system import system_actor
+    from charity.core.system import system_actor
 
     def factory(**data):
         n = next(_seq)
@@ -208,7 +208,7 @@ def make_org(db):
 @pytest.fixture
 def make_point(db, make_org):
     from charity.orgs.services import create_point
-    from charity.system import system_actor
+    from charity.core.system import system_actor
 
     def factory(org=None, **data):
         org = org or make_org()
@@ -226,7 +226,7 @@ def make_point(db, make_org):
 @pytest.fixture
 def make_user(db, make_org):
     from charity.auth.services import create_user
-    from charity.system import system_actor
+    from charity.core.system import system_actor
 
     def factory(role="manager", org=None, points=(), **data):
         if role != "admin" and org is None:

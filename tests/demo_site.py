@@ -13,7 +13,7 @@ import threading
 import pytest
 from werkzeug.serving import make_server
 
-from charity.extensions import db as _db
+from charity.core.extensions import db as _db
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from charity.system import system_actor
+from charity.core.system import system_actor
 
 TODAY = dt.date(2026, 11, 25)
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from charity.system import system_actor
+from charity.core.system import system_actor
 
 _n = itertools.count(1)
 

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from charity.auth.models import User
-from charity.db import Base, utcnow
+from charity.core.db import Base, utcnow
 
 
 class AuditLog(Base):

@@ -10,11 +10,11 @@ from charity.auth import totp
 from charity.auth.forms import TotpConfirmForm, TotpDisableForm
 from charity.auth.permissions import can
 from charity.auth.views import bp
-from charity.errors import DomainError
-from charity.extensions import db
+from charity.core.errors import DomainError
+from charity.core.extensions import db
 from charity.orgs.forms import ConfirmForm
 from charity.reports.qr import qr_svg
-from charity.web import access, show_domain_error
+from charity.web.access import access, show_domain_error
 
 
 def _key() -> bytes:

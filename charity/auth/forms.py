@@ -3,7 +3,7 @@ from wtforms import BooleanField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from charity.auth.services import MIN_PASSWORD_LENGTH
-from charity.i18n import _l
+from charity.core.i18n import _l
 
 
 class LoginForm(FlaskForm):
@@ -33,7 +33,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-from charity.nav import ROLE_LABELS  # noqa: E402,F401
+from charity.web.nav import ROLE_LABELS  # noqa: E402,F401
 
 
 class UserForm(FlaskForm):

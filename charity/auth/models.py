@@ -8,8 +8,8 @@ import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from charity.auth.roles import Role
-from charity.db import Base, utcnow
+from charity.core.roles import Role
+from charity.core.db import Base, utcnow
 from charity.orgs.models import CharityPoint, Organization
 
 user_point = sa.Table(

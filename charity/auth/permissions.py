@@ -10,9 +10,9 @@ with `require`.
 from __future__ import annotations
 
 
-from charity.auth.roles import Role
-from charity.errors import PermissionDenied
-from charity.i18n import _l
+from charity.core.roles import Role
+from charity.core.errors import PermissionDenied
+from charity.core.i18n import _l
 
 ALL_STAFF = frozenset(Role)
 READERS = frozenset({Role.ADMIN, Role.MANAGER, Role.AUDITOR})

@@ -9,11 +9,11 @@ from charity.audit.services import diff, record
 from charity.auth.models import User, new_session_token
 from charity.auth.permissions import assignable_roles, in_scope, require
 from charity.auth import throttle, totp
-from charity.auth.roles import Role
+from charity.core.roles import Role
 from charity.auth.throttle import normalise_username
-from charity.db import utcnow
-from charity.errors import PermissionDenied, ValidationFailed
-from charity.i18n import _l
+from charity.core.db import utcnow
+from charity.core.errors import PermissionDenied, ValidationFailed
+from charity.core.i18n import _l
 from charity.orgs.models import CharityPoint, Organization
 
 MIN_PASSWORD_LENGTH = 10

@@ -19,9 +19,9 @@ from sqlalchemy.orm import Session
 
 from charity.audit.services import record
 from charity.auth.models import LoginAttempt, User
-from charity.db import utcnow
-from charity.errors import DomainError
-from charity.i18n import _l
+from charity.core.db import utcnow
+from charity.core.errors import DomainError
+from charity.core.i18n import _l
 
 ACCOUNT_LIMIT = 5
 ADDRESS_LIMIT = 20

@@ -19,9 +19,9 @@ from werkzeug.security import check_password_hash
 from charity.audit.services import record
 from charity.auth.models import User, new_session_token
 from charity.auth.permissions import require
-from charity.db import utcnow
-from charity.errors import ValidationFailed
-from charity.i18n import _l
+from charity.core.db import utcnow
+from charity.core.errors import ValidationFailed
+from charity.core.i18n import _l
 
 ISSUER = "Charity"
 

@@ -10,13 +10,13 @@ from charity.auth import services
 from charity.auth.forms import ROLE_LABELS, ResetPasswordForm, UserCreateForm, UserForm
 from charity.auth.models import User
 from charity.auth.permissions import assignable_roles, can, scope_organizations
-from charity.auth.roles import Role
-from charity.errors import DomainError
-from charity.extensions import db
-from charity.formutil import choices
+from charity.core.roles import Role
+from charity.core.errors import DomainError
+from charity.core.extensions import db
+from charity.web.forms import choices
 from charity.orgs.forms import ConfirmForm
 from charity.orgs.models import CharityPoint, Organization
-from charity.web import access, contains, load, paginate, show_domain_error
+from charity.web.access import access, contains, load, paginate, show_domain_error
 
 bp = Blueprint("users", __name__, url_prefix="/admin/users")
 

@@ -12,11 +12,11 @@ from charity.auth import services, throttle
 from charity.auth.forms import ChangePasswordForm, LoginCodeForm, LoginForm
 from charity.auth.models import User
 from charity.auth.throttle import LoginThrottled
-from charity.db import write_intent
-from charity.errors import DomainError
-from charity.extensions import db
-from charity.i18n import _l
-from charity.web import LOGIN, PUBLIC, access, show_domain_error
+from charity.core.db import write_intent
+from charity.core.errors import DomainError
+from charity.core.extensions import db
+from charity.core.i18n import _l
+from charity.web.access import LOGIN, PUBLIC, access, show_domain_error
 
 bp = Blueprint("auth", __name__)
 

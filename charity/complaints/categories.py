@@ -8,8 +8,8 @@ from charity.audit.services import record
 from charity.auth.permissions import require
 from charity.complaints.models import ComplaintCategory, ComplaintChannel
 from charity.complaints.rules import DEFAULT_CATEGORIES
-from charity.errors import ValidationFailed
-from charity.i18n import _l
+from charity.core.errors import ValidationFailed
+from charity.core.i18n import _l
 
 
 def categories_of(session: Session, org_id: int, *, active_only: bool = False,

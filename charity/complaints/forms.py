@@ -9,8 +9,8 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from charity.complaints.models import ComplaintChannel
 from charity.complaints.rules import CHANNEL_LABELS
-from charity.formutil import choices, strip
-from charity.i18n import _l
+from charity.web.forms import choices, strip
+from charity.core.i18n import _l
 
 
 class ComplaintForm(FlaskForm):

@@ -13,21 +13,21 @@ from flask import (Blueprint, abort, current_app, redirect, render_template, req
                    url_for)
 from flask_babel import gettext as _
 
-from charity.clock import today_in
+from charity.core.clock import today_in
 from charity.complaints import formstamp, rules
 from charity.complaints.categories import public_category_names
 from charity.complaints.forms import ComplaintForm
 from charity.complaints.services import (RateLimited, find_by_tracking_no, submit_complaint)
 from charity.complaints.stats import monthly_stats
 from charity.complaints.timeline import timeline
-from charity.errors import DomainError
-from charity.extensions import db
-from charity.formutil import choices
+from charity.core.errors import DomainError
+from charity.core.extensions import db
+from charity.web.forms import choices
 from charity.funds.uploads import FileStore, read_upload, upload_dir
-from charity.idempotency import AlreadySubmitted, claim, new_token, record_result
+from charity.core.idempotency import AlreadySubmitted, claim, new_token, record_result
 from charity.orgs.models import Organization
-from charity.portal.cached import public_page
-from charity.web import PUBLIC, access, query_int, show_domain_error
+from charity.web.public_page import public_page
+from charity.web.access import PUBLIC, access, query_int, show_domain_error
 
 bp = Blueprint("public_complaints", __name__, url_prefix="/complaints")
 

@@ -10,7 +10,7 @@ import hmac
 import secrets
 
 from charity.complaints.models import ComplaintChannel, ComplaintStatus as S
-from charity.i18n import _l
+from charity.core.i18n import _l
 
 # Default categories every organisation starts with (the list), all on the public form.
 DEFAULT_CATEGORIES = ("物资去向", "善款使用", "信息公开", "服务态度", "其他")

@@ -15,15 +15,15 @@ from sqlalchemy.orm import Session
 from charity.audit.services import record
 from charity.auth.models import User
 from charity.auth.permissions import require
-from charity.auth.roles import Role
-from charity.clock import org_today
+from charity.core.roles import Role
+from charity.core.clock import org_today
 from charity.complaints import rules
 from charity.complaints.categories import public_category
 from charity.complaints.models import Complaint, ComplaintStatus as S
-from charity.db import utcnow
-from charity.errors import DomainError, PermissionDenied, ValidationFailed
+from charity.core.db import utcnow
+from charity.core.errors import DomainError, PermissionDenied, ValidationFailed
 from charity.funds.uploads import FileStore, Upload, check_upload
-from charity.i18n import _l
+from charity.core.i18n import _l
 from charity.orgs.models import CharityPoint
 
 MAX_DESCRIPTION = 5000

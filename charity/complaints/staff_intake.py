@@ -10,13 +10,13 @@ from sqlalchemy.orm import Session
 
 from charity.audit.services import record
 from charity.auth.permissions import require
-from charity.clock import org_today
+from charity.core.clock import org_today
 from charity.complaints import rules
 from charity.complaints.models import Complaint, ComplaintCategory, ComplaintStatus as S
 from charity.complaints.services import MAX_DESCRIPTION, _text, _unique_number
-from charity.db import utcnow
-from charity.errors import ValidationFailed
-from charity.i18n import _l
+from charity.core.db import utcnow
+from charity.core.errors import ValidationFailed
+from charity.core.i18n import _l
 
 OLDEST_DAYS = 366  # a complaint received longer ago than this is a typing mistake
 

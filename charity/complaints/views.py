@@ -11,8 +11,8 @@ from sqlalchemy.orm import selectinload
 
 from charity.auth.models import User
 from charity.auth.permissions import can, scope_organizations
-from charity.auth.roles import Role
-from charity.clock import today_in
+from charity.core.roles import Role
+from charity.core.clock import today_in
 from charity.complaints import rules
 from charity.complaints.categories import add_category, categories_of, update_category
 from charity.complaints.forms import CategoryForm, RecordForm, StepForm
@@ -22,13 +22,13 @@ from charity.complaints.services import (STEP_FUNCTIONS, overdue_clause, scope_c
                                          visible_to)
 from charity.complaints.staff_intake import record_complaint
 from charity.complaints.timeline import timeline
-from charity.errors import DomainError, ValidationFailed
-from charity.extensions import db
-from charity.formutil import choices
+from charity.core.errors import DomainError, ValidationFailed
+from charity.core.extensions import db
+from charity.web.forms import choices
 from charity.funds.uploads import download_name
-from charity.idempotency import AlreadySubmitted, claim, new_token
+from charity.core.idempotency import AlreadySubmitted, claim, new_token
 from charity.orgs.models import CharityPoint, Organization
-from charity.web import access, contains, load, paginate, query_choice, query_int, show_domain_error
+from charity.web.access import access, contains, load, paginate, query_choice, query_int, show_domain_error
 
 bp = Blueprint("complaints", __name__, url_prefix="/staff/complaints")
 

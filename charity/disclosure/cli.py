@@ -122,8 +122,8 @@ def _print_table(obligations: list[Obligation]) -> None:
 @with_appcontext
 def run_command(as_of: date | None) -> None:
     """Run one scheduler tick: refresh obligations, publish what is due."""
-    from charity.extensions import db
-    from charity.jobs.scheduler import latest_publication_day, scheduler_today, tick
+    from charity.core.extensions import db
+    from charity.ops.scheduler import latest_publication_day, scheduler_today, tick
 
     app = current_app
     today = as_of or scheduler_today(app)
@@ -140,16 +140,6 @@ def run_command(as_of: date | None) -> None:
         raise SystemExit(1)
 
 
-@click.command("scheduler")
-@with_appcontext
-def scheduler_command() -> None:
-    """Run the scheduler process (exactly one per installation): a tick at start-up, then
-    hourly; staff "publish now" requests every minute."""
-    from charity.jobs.scheduler import run_scheduler
-
-    run_scheduler(current_app._get_current_object())
-
-
 @disclosure.command("correct")
 @click.option("--publication", "publication_id", type=int, required=True,
               help="Id of the published disclosure to correct.")
@@ -160,10 +150,10 @@ def correct_command(publication_id: int, reason: str, as_of: date | None) -> Non
     """Publish a correction note (更正说明) linked to a published disclosure."""
     from charity.disclosure.models import Publication
     from charity.disclosure.publishing import publish_correction
-    from charity.errors import DomainError
-    from charity.extensions import db
-    from charity.jobs.scheduler import scheduler_today
-    from charity.system import system_actor
+    from charity.core.errors import DomainError
+    from charity.core.extensions import db
+    from charity.ops.scheduler import scheduler_today
+    from charity.core.system import system_actor
 
     original = db.session.get(Publication, publication_id)
     if original is None:

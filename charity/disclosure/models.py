@@ -6,7 +6,7 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
-from charity.db import Base, utcnow
+from charity.core.db import Base, utcnow
 
 
 class Obligation(Base):

@@ -14,7 +14,7 @@ from collections import defaultdict
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from charity.db import utcnow
+from charity.core.db import utcnow
 from charity.disclosure import rules
 from charity.disclosure.models import Obligation, Publication
 from charity.funds.models import (Campaign, CampaignChange, CampaignStatus, Project,

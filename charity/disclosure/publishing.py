@@ -11,12 +11,12 @@ import sqlalchemy as sa
 from flask import render_template
 from sqlalchemy.orm import Session
 
-from charity.db import utcnow
+from charity.core.db import utcnow
 from charity.disclosure import content
 from charity.disclosure.models import Obligation, Publication
-from charity.errors import ValidationFailed
+from charity.core.errors import ValidationFailed
 from charity.funds.models import Campaign, Project
-from charity.i18n import _l
+from charity.core.i18n import _l
 from charity.orgs.models import Organization
 
 GENESIS = "0" * 64
@@ -131,7 +131,7 @@ def publish_obligation(session: Session, obligation: Obligation, on: dt.date, ac
     another scheduler). A periodic disclosure published before its deadline covers up to the
     day before publication; a final one cannot be published before the subject has ended.
     `renderer` replaces `render` only for the province generator, which renders its
-    thousands of PDFs afterwards in parallel and then seals the chain (charity.scale)."""
+    thousands of PDFs afterwards in parallel and then seals the chain (charity.demo.province)."""
     lock_chain(session)
     session.refresh(obligation)
     if obligation.published_on is not None:

@@ -6,11 +6,11 @@ from sqlalchemy.orm import Session
 
 from charity.audit.services import record
 from charity.auth.permissions import require
-from charity.clock import org_today
-from charity.db import utcnow
+from charity.core.clock import org_today
+from charity.core.db import utcnow
 from charity.disclosure.models import Narrative, Obligation
-from charity.errors import ValidationFailed
-from charity.i18n import _l
+from charity.core.errors import ValidationFailed
+from charity.core.i18n import _l
 from charity.orgs.models import Organization
 
 

@@ -13,11 +13,11 @@ from wtforms.validators import Length
 from charity.auth.permissions import can, scope_organizations
 from charity.disclosure import services
 from charity.disclosure.models import Narrative, Obligation, Publication
-from charity.errors import DomainError
-from charity.extensions import db
+from charity.core.errors import DomainError
+from charity.core.extensions import db
 from charity.funds.models import Campaign, Project
 from charity.orgs.models import Organization
-from charity.web import access, load, paginate
+from charity.web.access import access, load, paginate
 
 bp = Blueprint("compliance", __name__, url_prefix="/staff/disclosure")
 STATUSES = ("upcoming", "due", "overdue", "published_on_time", "published_late")

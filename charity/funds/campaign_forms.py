@@ -1,7 +1,7 @@
 """Forms of the campaign and project screens.
 
 Amounts are StringFields: the text goes to the service as typed and is parsed there by
-`charity.money.check_amount` (never through float). The `Amount` validator runs the same
+`charity.core.money.check_amount` (never through float). The `Amount` validator runs the same
 check on the form so that every bad field is marked in one round trip; the service stays
 the authority.
 """
@@ -13,10 +13,10 @@ from wtforms import (BooleanField, DateField, HiddenField, SelectField, StringFi
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from charity.auth.forms import MultiCheckboxField
-from charity.errors import ValidationFailed
-from charity.formutil import strip
-from charity.i18n import _l
-from charity.money import check_amount
+from charity.core.errors import ValidationFailed
+from charity.web.forms import strip
+from charity.core.i18n import _l
+from charity.core.money import check_amount
 
 # Labels of the plan fields, also used to show what changed in a campaign's history.
 CAMPAIGN_LABELS = {

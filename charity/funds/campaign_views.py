@@ -11,21 +11,21 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from charity.auth.permissions import can, scope_organizations
-from charity.auth.roles import Role
-from charity.clock import org_today
-from charity.errors import DomainError
-from charity.extensions import db
-from charity.formutil import choices
-from charity.i18n import date as format_date
+from charity.core.roles import Role
+from charity.core.clock import org_today
+from charity.core.errors import DomainError
+from charity.core.extensions import db
+from charity.web.forms import choices
+from charity.core.i18n import date as format_date
 from charity.funds import campaigns as services
 from charity.funds.campaign_forms import (CAMPAIGN_LABELS, CAMPAIGN_STATUS_LABELS,
                                           CHANGE_KIND_LABELS, ENTRY_KIND_LABELS, ActionForm,
                                           CampaignForm, EndForm, ExtendForm)
 from charity.funds.models import (Campaign, CampaignChange, CampaignStatus, FundBalance,
                                   FundEntry)
-from charity.idempotency import AlreadySubmitted, claim, new_token, record_result
+from charity.core.idempotency import AlreadySubmitted, claim, new_token, record_result
 from charity.orgs.models import Organization
-from charity.web import access, contains, load, paginate, show_domain_error
+from charity.web.access import access, contains, load, paginate, show_domain_error
 
 bp = Blueprint("campaigns", __name__, url_prefix="/staff/campaigns")
 

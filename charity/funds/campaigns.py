@@ -10,13 +10,13 @@ from sqlalchemy.orm import Session
 
 from charity.audit.services import diff, record
 from charity.auth.permissions import require
-from charity.clock import org_today
-from charity.db import utcnow
-from charity.errors import ValidationFailed
+from charity.core.clock import org_today
+from charity.core.db import utcnow
+from charity.core.errors import ValidationFailed
 from charity.funds.models import (Campaign, CampaignChange, CampaignStatus, Project,
                                   ProjectStatus)
-from charity.i18n import _l
-from charity.money import check_amount
+from charity.core.i18n import _l
+from charity.core.money import check_amount
 
 PLAN_FIELDS = ("name", "purpose", "region", "donation_methods", "bank_account", "beneficiaries",
                "intended_use", "cost_budget", "leftover_plan", "responsible_person", "contact",

@@ -16,13 +16,13 @@ from sqlalchemy.orm import Session
 
 from charity.audit.services import record
 from charity.auth.permissions import require
-from charity.clock import org_today
-from charity.errors import ValidationFailed
+from charity.core.clock import org_today
+from charity.core.errors import ValidationFailed
 from charity.funds.models import (Activity, Campaign, CampaignStatus, Channel, EntryKind,
                                   FundBalance, FundEntry, Project, ProjectStatus, ReceiptKind)
 from charity.funds.receipts import Line, issue_receipt, void_receipt
-from charity.i18n import _l
-from charity.money import check_amount
+from charity.core.i18n import _l
+from charity.core.money import check_amount
 from charity.people.models import Donor
 
 COLUMN = {
@@ -98,7 +98,7 @@ def _check_funds(session: Session, organization_id: int, campaign_id: int | None
     scope, scope_id = _source_fund(campaign_id, organization_id)
     row = balance(session, organization_id, scope, scope_id, lock=True)
     if row.remaining < amount:
-        from charity.i18n import money
+        from charity.core.i18n import money
 
         raise ValidationFailed(_l("Not enough money in this fund: %(left)s remaining.",
                                   left=money(row.remaining)), field=field)

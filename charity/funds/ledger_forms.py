@@ -14,10 +14,10 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from charity.db import contains
-from charity.formutil import strip
+from charity.core.db import contains
+from charity.web.forms import strip
 from charity.funds.models import Activity, Channel, EntryKind, FundEntry
-from charity.i18n import _l
+from charity.core.i18n import _l
 
 KIND_LABELS = {
     EntryKind.DONATION: _l("Donation"),
@@ -114,7 +114,7 @@ class EntryFields(FlaskForm):
 
     def fill_choices(self, campaigns, projects, donors, label_org=None) -> None:
         """Offer the organisation's campaigns, projects and donors (ORM objects)."""
-        from charity.formutil import choices
+        from charity.web.forms import choices
 
         def name(obj):
             return f"{label_org(obj)} · {obj.name}" if label_org else obj.name
@@ -172,7 +172,7 @@ class TransferForm(FlaskForm):
     submission_token = HiddenField()
 
     def fill_choices(self, campaigns, label_org=None) -> None:
-        from charity.formutil import choices
+        from charity.web.forms import choices
 
         funds = [("", _l("General fund (unrestricted)"))] + [
             (str(c.id), (f"{label_org(c)} · " if label_org else "") + c.name) for c in campaigns]

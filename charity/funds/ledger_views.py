@@ -16,12 +16,12 @@ from charity.audit.models import AuditLog
 from charity.audit.services import record_export
 from charity.auth.models import User
 from charity.auth.permissions import can, scope_organizations
-from charity.auth.roles import Role
-from charity.clock import org_today, today_in
-from charity.db import run_transaction
-from charity.errors import DomainError
-from charity.extensions import db
-from charity.formutil import choices
+from charity.core.roles import Role
+from charity.core.clock import org_today, today_in
+from charity.core.db import run_transaction
+from charity.core.errors import DomainError
+from charity.core.extensions import db
+from charity.web.forms import choices
 from charity.funds import export as exporting
 from charity.funds import ledger
 from charity.funds.ledger_forms import (ACTIVITY_LABELS, CHANNEL_LABELS, KIND_LABELS,
@@ -29,10 +29,10 @@ from charity.funds.ledger_forms import (ACTIVITY_LABELS, CHANNEL_LABELS, KIND_LA
                                         EntryForm, LedgerFilter, TransferForm, label)
 from charity.funds.models import (Campaign, CampaignStatus, EntryKind, FundEntry, Project,
                                   ProjectStatus, Receipt)
-from charity.idempotency import AlreadySubmitted, claim, new_token, record_result
+from charity.core.idempotency import AlreadySubmitted, claim, new_token, record_result
 from charity.orgs.models import Organization
 from charity.people.models import Donor
-from charity.web import access, load, paginate, show_domain_error
+from charity.web.access import access, load, paginate, show_domain_error
 
 bp = Blueprint("ledger", __name__, url_prefix="/staff/funds")
 

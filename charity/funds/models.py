@@ -8,7 +8,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from charity.db import Base, utcnow
+from charity.core.db import Base, utcnow
 
 
 def _enum(cls, name):
@@ -420,15 +420,3 @@ class StoredFile(Base):
     uploaded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     noncash_gift: Mapped[NonCashGift | None] = relationship(back_populates="files")
-
-
-class SubmissionToken(Base):
-    """A one-time token carried by a posting form: a double click or a resubmitted form
-    finds its token used and is shown the first result instead of posting again."""
-
-    __tablename__ = "submission_token"
-
-    token: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
-    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
-    used_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    result: Mapped[str] = mapped_column(sa.String(200), default="")

@@ -22,14 +22,14 @@ from sqlalchemy.orm import Session
 
 from charity.audit.services import record
 from charity.auth.permissions import require
-from charity.clock import org_today
-from charity.errors import ValidationFailed
+from charity.core.clock import org_today
+from charity.core.errors import ValidationFailed
 from charity.funds.models import (Campaign, CampaignStatus, NonCashGift, Project, ProjectStatus,
                                   PropertyType, ReceiptKind, StoredFile, ValuationBasis)
 from charity.funds.receipts import Line, issue_receipt
 from charity.funds.uploads import FileStore, Upload, check_upload
-from charity.i18n import _l
-from charity.money import check_amount
+from charity.core.i18n import _l
+from charity.core.money import check_amount
 from charity.people.models import Donor
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024

@@ -6,9 +6,9 @@ from flask_wtf.file import MultipleFileField
 from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from charity.formutil import choices, strip
+from charity.web.forms import choices, strip
 from charity.funds.models import PropertyType, ValuationBasis
-from charity.i18n import _l
+from charity.core.i18n import _l
 
 PROPERTY_TYPE_LABELS = {
     PropertyType.BUILDING.value: _l("Building"),

@@ -8,18 +8,18 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from charity.auth.permissions import scope_organizations
-from charity.errors import DomainError
-from charity.extensions import db
-from charity.formutil import choices
+from charity.core.errors import DomainError
+from charity.core.extensions import db
+from charity.web.forms import choices
 from charity.funds.models import (Campaign, CampaignStatus, NonCashGift, Project, ProjectStatus,
                                   PropertyType, StoredFile)
 from charity.funds.noncash import record_gift
 from charity.funds.noncash_forms import PROPERTY_TYPE_LABELS, VALUATION_LABELS, GiftForm
 from charity.funds.uploads import FileStore, download_name, read_upload, upload_dir
-from charity.idempotency import AlreadySubmitted, claim, new_token, record_result
+from charity.core.idempotency import AlreadySubmitted, claim, new_token, record_result
 from charity.orgs.models import Organization
 from charity.people.models import Donor
-from charity.web import access, contains, load, paginate, show_domain_error
+from charity.web.access import access, contains, load, paginate, show_domain_error
 
 bp = Blueprint("noncash", __name__, url_prefix="/staff/noncash")
 

@@ -9,10 +9,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from charity.auth.permissions import can, scope_organizations
-from charity.clock import org_today
-from charity.errors import DomainError
-from charity.extensions import db
-from charity.formutil import choices
+from charity.core.clock import org_today
+from charity.core.errors import DomainError
+from charity.core.extensions import db
+from charity.web.forms import choices
 from charity.funds import campaigns as services
 from charity.funds.campaign_forms import (CAMPAIGN_STATUS_LABELS, PROJECT_STATUS_LABELS,
                                           ActionForm, CloseProjectForm, ProjectForm)
@@ -20,9 +20,9 @@ from charity.funds.campaign_views import (balances_for, is_admin, org_choices,
                                           own_organization, result_url, search_arg)
 from charity.funds.models import (INCOME_KINDS, SPENDING_KINDS, Campaign, FundEntry, Project,
                                   ProjectStatus)
-from charity.idempotency import AlreadySubmitted, claim, new_token, record_result
+from charity.core.idempotency import AlreadySubmitted, claim, new_token, record_result
 from charity.orgs.models import Organization
-from charity.web import access, contains, load, paginate, show_domain_error
+from charity.web.access import access, contains, load, paginate, show_domain_error
 
 bp = Blueprint("projects", __name__, url_prefix="/staff/projects")
 

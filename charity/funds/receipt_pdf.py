@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from markupsafe import Markup
 
-from charity.clock import org_today
+from charity.core.clock import org_today
 from charity.funds.models import Receipt, ReceiptStatus
 from charity.funds.receipts import trace_url
 from charity.people.models import mask

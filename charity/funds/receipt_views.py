@@ -12,14 +12,14 @@ from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from charity.auth.permissions import can, scope_organizations
-from charity.errors import DomainError
-from charity.extensions import db
-from charity.formutil import strip
+from charity.core.errors import DomainError
+from charity.core.extensions import db
+from charity.web.forms import strip
 from charity.funds import receipts as services
 from charity.funds.models import Receipt, ReceiptStatus
 from charity.funds.receipt_pdf import pdf_filename, receipt_document, render_receipt_pdf
-from charity.i18n import _l
-from charity.web import access, contains, load, paginate, show_domain_error
+from charity.core.i18n import _l
+from charity.web.access import access, contains, load, paginate, show_domain_error
 
 bp = Blueprint("receipts", __name__, url_prefix="/staff/receipts")
 

@@ -13,11 +13,11 @@ from sqlalchemy.orm import Session
 
 from charity.audit.services import record
 from charity.auth.permissions import require
-from charity.db import utcnow
-from charity.errors import ValidationFailed
+from charity.core.db import utcnow
+from charity.core.errors import ValidationFailed
 from charity.funds.models import (Receipt, ReceiptKind, ReceiptLine, ReceiptSequence,
                                   ReceiptStatus)
-from charity.i18n import _l
+from charity.core.i18n import _l
 
 # No 0/O, 1/I/L: a check code is read aloud and typed from paper.
 CHECK_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"

@@ -30,8 +30,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from charity.errors import ValidationFailed
-from charity.i18n import _l
+from charity.core.errors import ValidationFailed
+from charity.core.i18n import _l
 
 #: (magic bytes, MIME type, file extension), tried in order.
 SIGNATURES: tuple[tuple[bytes, str, str], ...] = (

@@ -6,10 +6,10 @@ from sqlalchemy.orm import Session
 
 from charity.audit.services import diff, record
 from charity.auth.permissions import require
-from charity.errors import ValidationFailed
+from charity.core.errors import ValidationFailed
 from charity.goods.models import COUNTABLE_UNITS, ItemCategory, ItemType, RefusedGood
-from charity.i18n import _l
-from charity.money import check_amount
+from charity.core.i18n import _l
+from charity.core.money import check_amount
 
 FIELDS = ("name", "category_id", "unit", "countable", "default_fair_value", "point_price",
           "sale_price", "perishable", "barcode", "monthly_limit")

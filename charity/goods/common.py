@@ -6,9 +6,9 @@ from decimal import Decimal, InvalidOperation
 
 from sqlalchemy.orm import Session
 
-from charity.errors import ValidationFailed
+from charity.core.errors import ValidationFailed
 from charity.goods.models import ItemType
-from charity.i18n import _l
+from charity.core.i18n import _l
 
 MAX_QUANTITY = Decimal("100000")
 

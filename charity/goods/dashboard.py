@@ -16,11 +16,11 @@ from sqlalchemy.orm import Session, selectinload
 
 from charity.audit.services import record
 from charity.auth.permissions import require
-from charity.errors import ValidationFailed
+from charity.core.errors import ValidationFailed
 from charity.goods.common import MAX_QUANTITY, item_of
 from charity.goods.models import (Distribution, DocStatus, Intake, ItemCategory, ItemType,
                                   StockBalance, StockMovement, StockTarget)
-from charity.i18n import _l
+from charity.core.i18n import _l
 from charity.orgs.models import CharityPoint
 
 ZERO = Decimal("0")

@@ -10,13 +10,13 @@ from sqlalchemy.orm import Session
 
 from charity.audit.services import record
 from charity.auth.permissions import require
-from charity.clock import org_today
-from charity.errors import ValidationFailed
+from charity.core.clock import org_today
+from charity.core.errors import ValidationFailed
 from charity.funds.models import Project, ProjectStatus
 from charity.goods.common import check_quantity, item_of, not_future, require_point_active
 from charity.goods.models import (Distribution, DistributionLine, DocStatus, MovementKind)
 from charity.goods.stock import reverse_document, take
-from charity.i18n import _l
+from charity.core.i18n import _l
 from charity.people.models import Beneficiary, PointsEntry
 
 

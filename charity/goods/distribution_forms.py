@@ -13,9 +13,9 @@ from wtforms import (DateField, FieldList, Form, FormField, HiddenField, SelectF
                      StringField, TextAreaField)
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from charity.formutil import choices, strip
-from charity.i18n import _l
-from charity.web import show_domain_error
+from charity.web.forms import choices, strip
+from charity.core.i18n import _l
+from charity.web.access import show_domain_error
 
 BLANK_LINES = 5  # lines a new form shows
 MORE_LINES = 5  # lines the "more lines" button adds
@@ -98,7 +98,7 @@ class CounterForm(FlaskForm):
 
     def show_error(self, error) -> None:
         """Put a service's refusal next to its field: a line's input, the lines, or a header
-        field (`charity.web.show_domain_error`)."""
+        field (`charity.web.access.show_domain_error`)."""
         match = _LINE_FIELD.match(error.field or "")
         if match:
             k, name = int(match.group(1)), match.group(2)

@@ -16,23 +16,23 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from charity.auth.permissions import can, scope_organizations, scope_points
-from charity.auth.roles import Role
-from charity.clock import org_today
-from charity.db import run_transaction
-from charity.errors import DomainError, PermissionDenied
-from charity.extensions import db
-from charity.formutil import choices
+from charity.core.roles import Role
+from charity.core.clock import org_today
+from charity.core.db import run_transaction
+from charity.core.errors import DomainError, PermissionDenied
+from charity.core.extensions import db
+from charity.web.forms import choices
 from charity.funds.models import Project, ProjectStatus
 from charity.goods.distribution import post_distribution, reverse_distribution
 from charity.goods.distribution_forms import DistributionForm, ReverseForm
 from charity.goods.models import (Distribution, DistributionLine, DocStatus, ItemType,
                                   StockBalance)
-from charity.idempotency import AlreadySubmitted, claim, new_token, record_result
+from charity.core.idempotency import AlreadySubmitted, claim, new_token, record_result
 from charity.orgs.models import CharityPoint
 from charity.people.beneficiary_views import (category_names, certification_state, points_left,
                                               staff_today)
 from charity.people.models import Beneficiary
-from charity.web import access, contains, load, paginate, show_domain_error
+from charity.web.access import access, contains, load, paginate, show_domain_error
 
 bp = Blueprint("distributions", __name__, url_prefix="/staff/distributions")
 

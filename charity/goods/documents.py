@@ -9,9 +9,9 @@ from sqlalchemy.orm import Session
 
 from charity.audit.services import record
 from charity.auth.permissions import require
-from charity.clock import org_today
-from charity.db import utcnow
-from charity.errors import ValidationFailed
+from charity.core.clock import org_today
+from charity.core.db import utcnow
+from charity.core.errors import ValidationFailed
 from charity.funds import ledger
 from charity.goods.common import check_quantity, item_of, not_future, require_point_active
 from charity.goods.models import (ItemCategory, ItemType, MovementKind, Sale, SaleLine,
@@ -19,8 +19,8 @@ from charity.goods.models import (ItemCategory, ItemType, MovementKind, Sale, Sa
                                   Transfer, TransferLine, TransferStatus, WriteOff,
                                   WriteOffReason)
 from charity.goods.stock import balance_row, move, take
-from charity.i18n import _l
-from charity.money import check_amount
+from charity.core.i18n import _l
+from charity.core.money import check_amount
 from charity.orgs.models import CharityPoint
 
 PAYMENT_METHODS = ("cash", "wechat", "alipay", "bank_transfer", "other")
@@ -71,7 +71,7 @@ def post_sale(actor, session: Session, point, data: dict, today: dt.date | None 
                                  amount=(part * price).quantize(Decimal("0.01"))))
     # The sale itself was authorised (goods.sell at this point); its proceeds are posted by
     # the system on the seller's behalf, since volunteers do not post money directly.
-    from charity.system import system_actor
+    from charity.core.system import system_actor
 
     entry = ledger.post_entry(system_actor(), session, org, {
         "kind": "sale_income", "amount": total, "entry_date": day,

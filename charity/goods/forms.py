@@ -14,10 +14,10 @@ from wtforms import (BooleanField, DateField, FieldList, Form, FormField, Hidden
                      RadioField, SelectField, StringField, TextAreaField)
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from charity.formutil import choices, strip
+from charity.web.forms import choices, strip
 from charity.goods.models import Condition, WriteOffReason
-from charity.i18n import _l
-from charity.web import show_domain_error
+from charity.core.i18n import _l
+from charity.web.access import show_domain_error
 
 BLANK_LINES = 5  # lines a new intake form shows
 MORE_LINES = 5  # lines the "more lines" button adds

@@ -10,16 +10,16 @@ from sqlalchemy.orm import Session
 
 from charity.audit.services import record
 from charity.auth.permissions import require
-from charity.clock import org_today
-from charity.errors import ValidationFailed
+from charity.core.clock import org_today
+from charity.core.errors import ValidationFailed
 from charity.funds.models import Campaign, CampaignStatus, ReceiptKind
 from charity.funds.receipts import Line, issue_receipt, void_receipt
 from charity.goods.common import check_quantity, item_of, not_future, require_point_active
 from charity.goods.models import (Condition, DocStatus, Intake, IntakeLine, MovementKind,
                                   PreRegistration)
 from charity.goods.stock import move, reverse_document
-from charity.i18n import _l
-from charity.money import check_amount
+from charity.core.i18n import _l
+from charity.core.money import check_amount
 from charity.people.models import Donor
 
 PREREG_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -117,7 +117,7 @@ def post_intake(actor, session: Session, point, data: dict,
              unit_value=ln["unit_value"], expiry=ln["expiry_date"])
         ln["item"] = item
     if prereg is not None:
-        from charity.db import utcnow
+        from charity.core.db import utcnow
 
         prereg.used_at = utcnow()
     if data.get("with_receipt") and donor is not None:

@@ -18,11 +18,11 @@ from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice
 
 from charity.auth.permissions import can, scope_points
-from charity.clock import org_today
-from charity.db import run_transaction
-from charity.errors import DomainError, PermissionDenied, ValidationFailed
-from charity.extensions import db
-from charity.formutil import choices
+from charity.core.clock import org_today
+from charity.core.db import run_transaction
+from charity.core.errors import DomainError, PermissionDenied, ValidationFailed
+from charity.core.extensions import db
+from charity.web.forms import choices
 from charity.funds.models import Campaign, CampaignStatus
 from charity.goods.catalogue import create_item_type, find_by_barcode
 from charity.goods.distribution_views import (chosen_point, counter_points, date_arg, int_arg,
@@ -32,12 +32,12 @@ from charity.goods.forms import (COMMON_UNITS, CONDITION_LABELS, DONOR_EXISTING,
 from charity.goods.intake import post_intake, reverse_intake
 from charity.goods.models import (Intake, IntakeLine, ItemCategory, ItemType, PreRegistration,
                                   RefusedGood)
-from charity.i18n import money
-from charity.idempotency import AlreadySubmitted, claim, new_token, record_result
+from charity.core.i18n import money
+from charity.core.idempotency import AlreadySubmitted, claim, new_token, record_result
 from charity.orgs.models import CharityPoint
 from charity.people.models import Donor
 from charity.people.services import create_donor, find_donors
-from charity.web import access, contains, load, paginate, show_domain_error
+from charity.web.access import access, contains, load, paginate, show_domain_error
 
 bp = Blueprint("intake", __name__, url_prefix="/staff/intake")
 

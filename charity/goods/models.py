@@ -9,7 +9,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from charity.db import Base, utcnow
+from charity.core.db import Base, utcnow
 
 Qty = sa.Numeric(14, 3)
 

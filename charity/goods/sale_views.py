@@ -11,22 +11,22 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from charity.auth.permissions import can, scope_points
-from charity.clock import org_today
-from charity.db import run_transaction
-from charity.errors import DomainError, PermissionDenied
-from charity.extensions import db
-from charity.formutil import choices
+from charity.core.clock import org_today
+from charity.core.db import run_transaction
+from charity.core.errors import DomainError, PermissionDenied
+from charity.core.extensions import db
+from charity.web.forms import choices
 from charity.goods.distribution_forms import PAYMENT_LABELS, SaleForm
 from charity.goods.distribution_views import (chosen_point, counter_batches, counter_items,
                                               counter_points, date_arg, int_arg, point_label,
                                               quantity_text)
 from charity.goods.documents import post_sale
 from charity.goods.models import ItemType, Sale, SaleLine
-from charity.i18n import money
-from charity.idempotency import AlreadySubmitted, claim, new_token, record_result
+from charity.core.i18n import money
+from charity.core.idempotency import AlreadySubmitted, claim, new_token, record_result
 from charity.orgs.models import CharityPoint
 from charity.people.beneficiary_views import staff_today
-from charity.web import access, load, paginate
+from charity.web.access import access, load, paginate
 
 bp = Blueprint("sales", __name__, url_prefix="/staff/sales")
 

@@ -9,9 +9,9 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from charity.errors import ValidationFailed
+from charity.core.errors import ValidationFailed
 from charity.goods.models import ItemType, MovementKind, StockBalance, StockMovement
-from charity.i18n import _l
+from charity.core.i18n import _l
 
 ZERO = Decimal("0")
 

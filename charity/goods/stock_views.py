@@ -14,12 +14,12 @@ from sqlalchemy.orm import selectinload
 
 from charity.audit.services import record_export
 from charity.auth.permissions import can, scope_points
-from charity.auth.roles import Role
-from charity.clock import org_today, today_in
-from charity.db import run_transaction
-from charity.errors import DomainError, PermissionDenied
-from charity.extensions import db
-from charity.formutil import choices
+from charity.core.roles import Role
+from charity.core.clock import org_today, today_in
+from charity.core.db import run_transaction
+from charity.core.errors import DomainError, PermissionDenied
+from charity.core.extensions import db
+from charity.web.forms import choices
 from charity.funds import export as exporting
 from charity.goods import dashboard as queries
 from charity.goods.distribution_views import (chosen_point, counter_points, date_arg, int_arg,
@@ -28,10 +28,10 @@ from charity.goods.documents import post_write_off
 from charity.goods.forms import WRITE_OFF_LABELS, StockTargetForm, WriteOffForm
 from charity.goods.models import (ItemCategory, ItemType, MovementKind, StockBalance,
                                   StockMovement)
-from charity.i18n import _l
-from charity.idempotency import AlreadySubmitted, claim, new_token, record_result
+from charity.core.i18n import _l
+from charity.core.idempotency import AlreadySubmitted, claim, new_token, record_result
 from charity.orgs.models import CharityPoint
-from charity.web import access, paginate, show_domain_error
+from charity.web.access import access, paginate, show_domain_error
 
 bp = Blueprint("stock", __name__, url_prefix="/staff/stock")
 

@@ -15,11 +15,11 @@ from sqlalchemy.orm import selectinload
 from charity.audit.models import AuditLog
 from charity.audit.services import record
 from charity.auth.permissions import can, scope_points
-from charity.auth.roles import Role
-from charity.db import run_transaction
-from charity.errors import DomainError, PermissionDenied, ValidationFailed
-from charity.extensions import db
-from charity.formutil import choices
+from charity.core.roles import Role
+from charity.core.db import run_transaction
+from charity.core.errors import DomainError, PermissionDenied, ValidationFailed
+from charity.core.extensions import db
+from charity.web.forms import choices
 from charity.goods import documents
 from charity.goods.models import ItemCategory, Stocktake, StocktakeLine, StocktakeStatus
 from charity.goods.transfer_forms import (MAX_LINES, MORE_LINES, ApproveForm, CountForm,
@@ -27,9 +27,9 @@ from charity.goods.transfer_forms import (MAX_LINES, MORE_LINES, ApproveForm, Co
 from charity.goods.transfer_views import (already_submitted, chosen_point, item_choices,
                                           point_choices, point_label, users_by_id,
                                           visible_points)
-from charity.i18n import _l
-from charity.idempotency import AlreadySubmitted, claim, new_token, record_result
-from charity.web import access, load, paginate
+from charity.core.i18n import _l
+from charity.core.idempotency import AlreadySubmitted, claim, new_token, record_result
+from charity.web.access import access, load, paginate
 
 bp = Blueprint("stocktakes", __name__, url_prefix="/staff/stocktakes")
 

@@ -16,8 +16,8 @@ from wtforms import DateField, FieldList, Form, FormField, HiddenField, SelectFi
 from wtforms import TextAreaField
 from wtforms.validators import Length, Optional, ValidationError
 
-from charity.formutil import strip
-from charity.i18n import _l
+from charity.web.forms import strip
+from charity.core.i18n import _l
 
 BLANK_LINES = 5  # blank lines a new transfer starts with
 BLANK_EXTRA = 3  # rows for items found on the shelf but missing from the count sheet
@@ -58,7 +58,7 @@ def field_for(form, name: str | None):
 
 
 def show_line_error(form, error, rename=None) -> None:
-    """Like `charity.web.show_domain_error`, but finds fields of lines too (and does not
+    """Like `charity.web.access.show_domain_error`, but finds fields of lines too (and does not
     flash: the form shows its own errors on top). `rename` maps the service's field name to
     the form's (e.g. line id → line index)."""
     name = error.field

@@ -11,21 +11,21 @@ from sqlalchemy.orm import selectinload
 
 from charity.auth.models import User
 from charity.auth.permissions import can, scope_organizations, scope_points
-from charity.auth.roles import Role
-from charity.clock import org_today
-from charity.db import run_transaction
-from charity.errors import DomainError, PermissionDenied, ValidationFailed
-from charity.extensions import db
-from charity.formutil import choices
+from charity.core.roles import Role
+from charity.core.clock import org_today
+from charity.core.db import run_transaction
+from charity.core.errors import DomainError, PermissionDenied, ValidationFailed
+from charity.core.extensions import db
+from charity.web.forms import choices
 from charity.goods import documents
 from charity.goods.models import (ItemCategory, ItemType, StockBalance, Transfer,
                                   TransferLine, TransferStatus)
 from charity.goods.transfer_forms import (MAX_LINES, MORE_LINES, ReceiveForm, TransferForm,
                                           mark, plain_qty, show_line_error)
-from charity.i18n import _l
-from charity.idempotency import AlreadySubmitted, claim, new_token, record_result
+from charity.core.i18n import _l
+from charity.core.idempotency import AlreadySubmitted, claim, new_token, record_result
 from charity.orgs.models import CharityPoint, Organization
-from charity.web import access, paginate
+from charity.web.access import access, paginate
 
 bp = Blueprint("transfers", __name__, url_prefix="/staff/transfers")
 

@@ -4,11 +4,11 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from charity.i18n import _l
+from charity.core.i18n import _l
 from charity.orgs.models import PointKind
 
 
-from charity.formutil import choices, strip as _strip  # noqa: E402
+from charity.web.forms import choices, strip as _strip  # noqa: E402
 
 
 class EmailAddress:

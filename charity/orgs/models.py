@@ -7,7 +7,7 @@ import enum
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from charity.db import Base, utcnow
+from charity.core.db import Base, utcnow
 
 
 class PointKind(enum.StrEnum):

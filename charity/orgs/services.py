@@ -8,8 +8,8 @@ from sqlalchemy.orm import Session
 
 from charity.audit.services import diff, record
 from charity.auth.permissions import require
-from charity.errors import ValidationFailed
-from charity.i18n import _l
+from charity.core.errors import ValidationFailed
+from charity.core.i18n import _l
 from charity.orgs import uscc
 from charity.orgs.models import CharityPoint, Organization, PointKind
 

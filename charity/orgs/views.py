@@ -7,13 +7,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from charity.auth.permissions import can, scope_organizations
-from charity.errors import DomainError
-from charity.extensions import db
-from charity.formutil import choices
+from charity.core.errors import DomainError
+from charity.core.extensions import db
+from charity.web.forms import choices
 from charity.orgs import services
 from charity.orgs.forms import ConfirmForm, OrganizationForm, PointForm
 from charity.orgs.models import CharityPoint, Organization
-from charity.web import access, contains, load, paginate, show_domain_error
+from charity.web.access import access, contains, load, paginate, show_domain_error
 
 bp = Blueprint("orgs", __name__, url_prefix="/admin")
 

@@ -8,9 +8,9 @@ from sqlalchemy.orm import Session
 
 from charity.audit.services import record
 from charity.auth.permissions import require
-from charity.db import utcnow
-from charity.errors import ValidationFailed
-from charity.i18n import _l
+from charity.core.db import utcnow
+from charity.core.errors import ValidationFailed
+from charity.core.i18n import _l
 from charity.people.identity import hash_id, is_valid_id, normalize_id
 from charity.people.models import Beneficiary, BeneficiaryCategory
 

@@ -7,8 +7,8 @@ from wtforms import (BooleanField, DateField, HiddenField, IntegerField, SelectF
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from charity.auth.forms import MultiCheckboxField
-from charity.formutil import choices, strip
-from charity.i18n import _l
+from charity.web.forms import choices, strip
+from charity.core.i18n import _l
 from charity.people.models import BENEFICIARY_CATEGORY_NAMES
 
 

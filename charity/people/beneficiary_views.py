@@ -17,20 +17,20 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from charity.auth.permissions import can, has_permission, scope_organizations
-from charity.auth.roles import Role
-from charity.clock import org_today, today_in
-from charity.errors import DomainError
-from charity.extensions import db
-from charity.formutil import choices
+from charity.core.roles import Role
+from charity.core.clock import org_today, today_in
+from charity.core.errors import DomainError
+from charity.core.extensions import db
+from charity.web.forms import choices
 from charity.goods.distribution import month_key
 from charity.goods.models import Distribution, DistributionLine
-from charity.idempotency import AlreadySubmitted, claim, new_token, record_result
+from charity.core.idempotency import AlreadySubmitted, claim, new_token, record_result
 from charity.orgs.forms import ConfirmForm
 from charity.orgs.models import Organization
 from charity.people import beneficiaries as services
 from charity.people.beneficiary_forms import BeneficiaryForm, EraseForm, NewBeneficiaryForm
 from charity.people.models import BENEFICIARY_CATEGORY_NAMES, Beneficiary, PointsEntry
-from charity.web import access, contains, load, paginate, show_domain_error
+from charity.web.access import access, contains, load, paginate, show_domain_error
 
 bp = Blueprint("beneficiaries", __name__, url_prefix="/staff/beneficiaries")
 

@@ -5,8 +5,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from charity.formutil import choices, strip
-from charity.i18n import _l
+from charity.web.forms import choices, strip
+from charity.core.i18n import _l
 from charity.people.models import DonorKind
 
 DONOR_KIND_LABELS = {DonorKind.PERSON.value: _l("Person"),

@@ -6,9 +6,9 @@ from sqlalchemy.orm import Session
 
 from charity.audit.services import diff, record
 from charity.auth.permissions import require
-from charity.db import contains
-from charity.errors import ValidationFailed
-from charity.i18n import _l
+from charity.core.db import contains
+from charity.core.errors import ValidationFailed
+from charity.core.i18n import _l
 from charity.people.models import Donor, DonorKind
 
 DONOR_FIELDS = ("kind", "name", "phone", "address", "id_code", "publish_name", "publish_address",

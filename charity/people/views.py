@@ -7,16 +7,16 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from charity.auth.permissions import can, has_permission, scope_organizations
-from charity.errors import DomainError
-from charity.extensions import db
-from charity.formutil import choices
+from charity.core.errors import DomainError
+from charity.core.extensions import db
+from charity.web.forms import choices
 from charity.funds.models import FundEntry, Receipt
-from charity.idempotency import AlreadySubmitted, claim, new_token, record_result
+from charity.core.idempotency import AlreadySubmitted, claim, new_token, record_result
 from charity.orgs.models import Organization
 from charity.people import services
 from charity.people.forms import DONOR_KIND_LABELS, PRIVATE_FIELDS, DonorForm, NewDonorForm
 from charity.people.models import Donor, DonorKind
-from charity.web import MAX_PAGE, access, contains, load, page_arg, paginate, show_domain_error
+from charity.web.access import MAX_PAGE, access, contains, load, page_arg, paginate, show_domain_error
 
 bp = Blueprint("donors", __name__, url_prefix="/staff/donors")
 

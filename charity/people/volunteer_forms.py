@@ -6,8 +6,8 @@ from wtforms import BooleanField, HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from charity.auth.forms import MultiCheckboxField
-from charity.formutil import choices, strip
-from charity.i18n import _l
+from charity.web.forms import choices, strip
+from charity.core.i18n import _l
 from charity.people.models import ServiceType
 
 # The seed article's volunteer services (文体、法律、心理疏导、医疗保健),

@@ -14,22 +14,22 @@ from sqlalchemy.orm import selectinload
 from charity.audit.services import diff, record
 from charity.auth.models import User
 from charity.auth.permissions import can, require, scope_organizations
-from charity.auth.roles import Role
-from charity.clock import org_today
-from charity.db import run_transaction
-from charity.errors import DomainError, PermissionDenied, ValidationFailed
-from charity.extensions import db
-from charity.formutil import choices
+from charity.core.roles import Role
+from charity.core.clock import org_today
+from charity.core.db import run_transaction
+from charity.core.errors import DomainError, PermissionDenied, ValidationFailed
+from charity.core.extensions import db
+from charity.web.forms import choices
 from charity.goods.transfer_forms import mark, show_line_error
 from charity.goods.transfer_views import chosen_point, point_label, visible_points
-from charity.i18n import _l
-from charity.idempotency import AlreadySubmitted, claim, new_token, record_result
+from charity.core.i18n import _l
+from charity.core.idempotency import AlreadySubmitted, claim, new_token, record_result
 from charity.orgs.models import CharityPoint, Organization
 from charity.people import volunteers as service
 from charity.people.models import ServiceType, Shift, Volunteer
 from charity.people.volunteer_forms import (SERVICE_TYPE_LABELS, SignInForm, SignOutForm,
                                             VolunteerForm)
-from charity.web import access, contains, load, paginate
+from charity.web.access import access, contains, load, paginate
 
 bp = Blueprint("volunteers", __name__, url_prefix="/staff/volunteers")
 

@@ -14,13 +14,13 @@ from flask import (Blueprint, Response, abort, current_app, render_template, req
 
 from flask_babel import gettext as _
 
-from charity.clock import today_in
-from charity.extensions import db
+from charity.core.clock import today_in
+from charity.core.extensions import db
 from charity.funds.export import content_disposition, csv_chunks
 from charity.portal import api_stats, feed as atom, openapi, opendata
 from charity.portal.opendata import RESOURCES, Filters
-from charity.portal.cached import public_page
-from charity.web import MAX_PAGE, PUBLIC, access, query_choice, query_int
+from charity.web.public_page import public_page
+from charity.web.access import MAX_PAGE, PUBLIC, access, query_choice, query_int
 
 bp = Blueprint("api", __name__)
 PREFIX = "/api/v1"

@@ -12,14 +12,14 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import gettext as _
 
-from charity.extensions import db
+from charity.core.extensions import db
 from charity.funds.models import (Campaign, CampaignStatus, FundBalance, Project,
                                   ProjectStatus)
-from charity.i18n import money, number
+from charity.core.i18n import money, number
 from charity.orgs.models import Organization
 from charity.portal import charts, page_data
-from charity.portal.cached import cached_page, public_page, public_today
-from charity.web import MAX_PAGE, PUBLIC, access, contains, query_choice, query_int
+from charity.web.public_page import cached_page, public_page, public_today
+from charity.web.access import MAX_PAGE, PUBLIC, access, contains, query_choice, query_int
 
 bp = Blueprint("public_campaigns", __name__)
 STATUSES = ("active", "ended")

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, contains_eager
 
-from charity.db import contains
+from charity.core.db import contains
 from charity.goods.dashboard import NeedRow, needs_list
 from charity.goods.models import ItemCategory, ItemType, RefusedGood, StockBalance
 from charity.orgs.models import CharityPoint, Organization, PointKind

@@ -9,13 +9,13 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import gettext as _
 
-from charity.clock import today_in
+from charity.core.clock import today_in
 from charity.disclosure.models import Publication
-from charity.extensions import db
+from charity.core.extensions import db
 from charity.orgs.models import Organization
 from charity.portal import compliance
-from charity.portal.cached import public_page
-from charity.web import (PUBLIC, BadQueryParameter, access, contains, page_arg, paginate,
+from charity.web.public_page import public_page
+from charity.web.access import (PUBLIC, BadQueryParameter, access, contains, page_arg, paginate,
                          query_choice, query_int)
 
 bp = Blueprint("disclosures", __name__, url_prefix="/disclosures")

@@ -5,7 +5,7 @@ the counter the volunteer scans it and the intake form opens with the code fille
 
 Abuse is kept down without third-party services: a honeypot field that people never see
 (robots fill it in), and at most RATE_LIMIT pre-registrations per remote address per hour.
-The rate limit is counted in this process's memory (`charity.ratelimit`), so with several app
+The rate limit is counted in this process's memory (`charity.web.ratelimit`), so with several app
 processes each counts on its own and a restart forgets — a crude brake, not a guarantee.
 """
 from __future__ import annotations
@@ -17,18 +17,18 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy.orm import contains_eager
 
-from charity.db import run_transaction
-from charity.errors import DomainError
-from charity.extensions import db
-from charity.formutil import choices
+from charity.core.db import run_transaction
+from charity.core.errors import DomainError
+from charity.core.extensions import db
+from charity.web.forms import choices
 from charity.goods.forms import DropoffForm
 from charity.goods.intake import preregister
 from charity.goods.models import PreRegistration
-from charity.idempotency import AlreadySubmitted, claim, new_token, record_result
+from charity.core.idempotency import AlreadySubmitted, claim, new_token, record_result
 from charity.orgs.models import CharityPoint, Organization
-from charity.ratelimit import AddressLimiter
+from charity.web.ratelimit import AddressLimiter
 from charity.reports.qr import qr_svg
-from charity.web import PUBLIC, access
+from charity.web.access import PUBLIC, access
 
 bp = Blueprint("dropoff", __name__, url_prefix="/dropoff")
 

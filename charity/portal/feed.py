@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 
 from flask_babel import gettext as _
 
-from charity.i18n import current_locale_code
+from charity.core.i18n import current_locale_code
 from charity.portal.opendata import instant, report_no
 
 ATOM = "http://www.w3.org/2005/Atom"

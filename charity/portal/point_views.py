@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
 
-from charity.extensions import db
+from charity.core.extensions import db
 from charity.portal import directory
-from charity.portal.cached import public_page
-from charity.web import PUBLIC, access, paginate, query_choice
+from charity.web.public_page import public_page
+from charity.web.access import PUBLIC, access, paginate, query_choice
 
 bp = Blueprint("public_points", __name__, url_prefix="/points")
 

@@ -1,5 +1,5 @@
 """Public statistics: this year's totals, monthly series of a campaign or project, and the
-in-process cache that keeps the public pages fast (charity.portal.cache).
+in-process cache that keeps the public pages fast (charity.web.page_cache).
 
 Plain functions over a session (no Flask): the home page, the campaign and project pages and
 the open-data API share them. Every figure is an aggregate query over the ledgers, so the
@@ -23,13 +23,13 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, aliased
 
-from charity.clock import today_in
+from charity.core.clock import today_in
 from charity.funds.models import (DONATION_INCOME_KINDS, SPENDING_KINDS, Campaign,
                                   CampaignStatus, FundEntry, Project, ProjectStatus)
 from charity.goods.models import (Distribution, DistributionLine, DocStatus, Intake, IntakeLine,
                                   ItemType)
 # The page cache has its own module; re-exported here, beside the figures it keeps.
-from charity.portal.cache import PageCache, app_cache, change_marker  # noqa: F401
+from charity.web.page_cache import PageCache, app_cache, change_marker  # noqa: F401
 
 ZERO = Decimal("0")
 MAX_SERIES_MONTHS = 120

@@ -7,11 +7,11 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, current_app, render_template
 from flask_babel import gettext as _
 
-from charity.extensions import db
-from charity.i18n import money, number
+from charity.core.extensions import db
+from charity.core.i18n import money, number
 from charity.portal import charts, directory, page_data
-from charity.portal.cached import cached_page, public_today
-from charity.web import PUBLIC, access
+from charity.web.public_page import cached_page, public_today
+from charity.web.access import PUBLIC, access
 
 bp = Blueprint("portal", __name__)
 

@@ -11,9 +11,9 @@ from flask_login import current_user
 from charity.audit.queries import AuditFilter, audit_entries, audit_users, object_types
 from charity.auth.models import User
 from charity.auth.permissions import can, scope_organizations, scope_points
-from charity.extensions import db
+from charity.core.extensions import db
 from charity.orgs.models import CharityPoint, Organization
-from charity.web import BadQueryParameter, access, paginate, query_choice, query_int
+from charity.web.access import BadQueryParameter, access, paginate, query_choice, query_int
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from charity.i18n import _l
+from charity.core.i18n import _l
 
 
 @dataclass(frozen=True)

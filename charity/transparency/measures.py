@@ -18,7 +18,7 @@ from charity.disclosure.models import Obligation
 from charity.funds.campaigns import REQUIRED_FOR_ACTIVATION
 from charity.funds.models import (DONATION_INCOME_KINDS, Campaign, CampaignStatus, EntryKind,
                                   FundEntry, Project, ProjectStatus, Receipt)
-from charity.i18n import _l
+from charity.core.i18n import _l
 
 ONE, ZERO, HALF = Decimal(1), Decimal(0), Decimal("0.5")
 WINDOW = dt.timedelta(days=365)
@@ -84,7 +84,7 @@ def _disclosures(ctx: Context, org, subject_type: str, kinds=("periodic", "final
         Obligation.due <= ctx.today).order_by(Obligation.due, Obligation.id)).all()
     counted, met, gaps = 0, ZERO, []
     names = _subject_names(ctx.session, subject_type, {o.subject_id for o in rows})
-    from charity.nav import obligation_label
+    from charity.web.nav import obligation_label
 
     for ob in rows:
         label = {"name": names.get(ob.subject_id, "?"), "what": obligation_label(ob)}

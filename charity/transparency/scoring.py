@@ -13,7 +13,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from charity.db import utcnow
+from charity.core.db import utcnow
 from charity.orgs.models import Organization
 from charity.transparency import measures
 from charity.transparency.indicators import GROUPS, INDICATORS, Indicator, grade
@@ -68,7 +68,7 @@ def compute(ctx: measures.Context, org: Organization) -> OrgScore:
 
 def verify_context(session: Session, today: dt.date) -> measures.Context:
     """A context with `charity verify` run once for the whole installation."""
-    from charity.verify import run_checks
+    from charity.ops.verify import run_checks
 
     problems = run_checks(session)
     return measures.Context(session, today,

@@ -10,15 +10,15 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from charity.auth.permissions import scope_organizations
-from charity.clock import org_today
-from charity.extensions import db
+from charity.core.clock import org_today
+from charity.core.extensions import db
 from charity.orgs.models import Organization
 from charity.portal import charts
-from charity.portal.cached import public_page
+from charity.web.public_page import public_page
 from charity.transparency import measures, scoring
 from charity.transparency.indicators import BY_ID, GROUPS, INDICATORS
 from charity.transparency.public import score_data, trend_data
-from charity.web import PUBLIC, access, query_int
+from charity.web.access import PUBLIC, access, query_int
 
 bp = Blueprint("transparency", __name__)
 

@@ -9,8 +9,8 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from charity.formutil import strip
-from charity.i18n import _l
+from charity.web.forms import strip
+from charity.core.i18n import _l
 
 
 class WishForm(FlaskForm):

@@ -12,14 +12,14 @@ from __future__ import annotations
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from charity.db import run_transaction
-from charity.errors import DomainError
-from charity.extensions import db
-from charity.idempotency import AlreadySubmitted, claim, new_token, record_result
+from charity.core.db import run_transaction
+from charity.core.errors import DomainError
+from charity.core.extensions import db
+from charity.core.idempotency import AlreadySubmitted, claim, new_token, record_result
 from charity.orgs.models import Organization
-from charity.ratelimit import AddressLimiter
-from charity.portal.cached import public_page
-from charity.web import PUBLIC, access, paginate, query_int, show_domain_error
+from charity.web.ratelimit import AddressLimiter
+from charity.web.public_page import public_page
+from charity.web.access import PUBLIC, access, paginate, query_int, show_domain_error
 from charity.wishes import public, services
 from charity.wishes.forms import ClaimForm
 

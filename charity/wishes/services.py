@@ -20,11 +20,11 @@ from sqlalchemy.orm import Session
 
 from charity.audit.services import record
 from charity.auth.permissions import can, require
-from charity.auth.roles import Role
-from charity.db import utcnow
-from charity.errors import DomainError, ValidationFailed
+from charity.core.roles import Role
+from charity.core.db import utcnow
+from charity.core.errors import DomainError, ValidationFailed
 from charity.goods.models import DocStatus, Intake, ItemCategory
-from charity.i18n import _l
+from charity.core.i18n import _l
 from charity.orgs.models import CharityPoint
 from charity.people.models import Beneficiary
 from charity.wishes.models import Wish, WishStatus

@@ -8,7 +8,7 @@ Create Date: 2026-11-25 08:39:23.944146
 from alembic import op
 import sqlalchemy as sa
 
-import charity.db
+import charity.core.db
 
 
 # revision identifiers, used by Alembic.
@@ -34,7 +34,7 @@ def upgrade():
     sa.Column('website', sa.String(length=300), nullable=False),
     sa.Column('timezone', sa.String(length=64), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
-    sa.Column('created_at', charity.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', charity.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.CheckConstraint("can_fundraise_publicly = false OR fundraising_cert_no <> ''", name=op.f('ck_organization_fundraising_needs_cert')),
     sa.CheckConstraint('length(uscc) = 18', name=op.f('ck_organization_uscc_length')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_organization')),
@@ -54,7 +54,7 @@ def upgrade():
     sa.Column('opening_hours', sa.String(length=300), nullable=False),
     sa.Column('phone', sa.String(length=50), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
-    sa.Column('created_at', charity.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', charity.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['organization_id'], ['organization.id'], name=op.f('fk_charity_point_organization_id_organization')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_charity_point')),
     sa.UniqueConstraint('organization_id', 'name', name=op.f('uq_charity_point_organization_id_name'))
@@ -74,8 +74,8 @@ def upgrade():
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('session_token', sa.String(length=64), nullable=False),
     sa.Column('must_change_password', sa.Boolean(), nullable=False),
-    sa.Column('created_at', charity.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('last_login_at', charity.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', charity.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('last_login_at', charity.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.CheckConstraint("role = 'admin' OR organization_id IS NOT NULL", name=op.f('ck_user_account_org_unless_admin')),
     sa.ForeignKeyConstraint(['organization_id'], ['organization.id'], name=op.f('fk_user_account_organization_id_organization')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_user_account')),
@@ -86,7 +86,7 @@ def upgrade():
 
     op.create_table('audit_log',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('at', charity.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', charity.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=True),
     sa.Column('remote_addr', sa.String(length=64), nullable=True),
     sa.Column('action', sa.String(length=64), nullable=False),

@@ -7,7 +7,7 @@ Create Date: 2026-11-25 08:44:40.713818
 """
 from alembic import op
 import sqlalchemy as sa
-import charity.db  # noqa: F401  (column types of the app)
+import charity.core.db  # noqa: F401  (column types of the app)
 
 
 # revision identifiers, used by Alembic.
@@ -32,7 +32,7 @@ def upgrade():
     sa.Column('publish_contact', sa.Boolean(), nullable=False),
     sa.Column('related_party', sa.Boolean(), nullable=False),
     sa.Column('note', sa.Text(), nullable=False),
-    sa.Column('created_at', charity.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', charity.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['organization_id'], ['organization.id'], name=op.f('fk_donor_organization_id_organization')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_donor'))
     )
@@ -93,7 +93,7 @@ def upgrade():
     sa.Column('status', sa.Enum('planned', 'active', 'ended', name='campaign_status', native_enum=False, create_constraint=True, length=24), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', charity.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', charity.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.CheckConstraint('cost_budget IS NULL OR cost_budget >= 0', name=op.f('ck_campaign_budget_not_negative')),
     sa.CheckConstraint('planned_end >= planned_start', name=op.f('ck_campaign_dates_in_order')),
     sa.CheckConstraint('target_amount IS NULL OR target_amount > 0', name=op.f('ck_campaign_target_positive')),
@@ -121,9 +121,9 @@ def upgrade():
     sa.Column('leftover_property', sa.Text(), nullable=False),
     sa.Column('leftover_handling', sa.Text(), nullable=False),
     sa.Column('closed_by_id', sa.Integer(), nullable=True),
-    sa.Column('closed_at', charity.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('closed_at', charity.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', charity.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', charity.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.CheckConstraint('budget IS NULL OR budget >= 0', name=op.f('ck_project_budget_not_negative')),
     sa.CheckConstraint('planned_end IS NULL OR planned_end >= planned_start', name=op.f('ck_project_dates_in_order')),
     sa.ForeignKeyConstraint(['closed_by_id'], ['user_account.id'], name=op.f('fk_project_closed_by_id_user_account')),
@@ -148,13 +148,13 @@ def upgrade():
     sa.Column('payer_name', sa.String(length=200), nullable=False),
     sa.Column('payer_code', sa.String(length=32), nullable=False),
     sa.Column('issued_on', sa.Date(), nullable=False),
-    sa.Column('issued_at', charity.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('issued_at', charity.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('issued_by_id', sa.Integer(), nullable=True),
     sa.Column('handler', sa.String(length=100), nullable=False),
     sa.Column('total', sa.Numeric(precision=14, scale=2), nullable=False),
     sa.Column('status', sa.Enum('issued', 'voided', name='receipt_status', native_enum=False, create_constraint=True, length=24), nullable=False),
     sa.Column('void_reason', sa.Text(), nullable=False),
-    sa.Column('voided_at', charity.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('voided_at', charity.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('voided_by_id', sa.Integer(), nullable=True),
     sa.CheckConstraint('total >= 0', name=op.f('ck_receipt_total_not_negative')),
     sa.ForeignKeyConstraint(['donor_id'], ['donor.id'], name=op.f('fk_receipt_donor_id_donor')),
@@ -172,7 +172,7 @@ def upgrade():
     op.create_table('submission_token',
     sa.Column('token', sa.String(length=64), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=True),
-    sa.Column('used_at', charity.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('used_at', charity.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('result', sa.String(length=200), nullable=False),
     sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_submission_token_user_id_user_account')),
     sa.PrimaryKeyConstraint('token', name=op.f('pk_submission_token'))
@@ -182,7 +182,7 @@ def upgrade():
     sa.Column('campaign_id', sa.Integer(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=24), nullable=False),
-    sa.Column('changed_at', charity.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('changed_at', charity.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('changed_on', sa.Date(), nullable=False),
     sa.Column('changed_by_id', sa.Integer(), nullable=True),
     sa.Column('reason', sa.Text(), nullable=False),
@@ -220,7 +220,7 @@ def upgrade():
     sa.Column('source_type', sa.String(length=32), nullable=True),
     sa.Column('source_id', sa.Integer(), nullable=True),
     sa.Column('posted_by_id', sa.Integer(), nullable=True),
-    sa.Column('posted_at', charity.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('posted_at', charity.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.CheckConstraint('amount < 1000000000000 AND amount > -1000000000000', name=op.f('ck_fund_entry_amount_bounded')),
     sa.CheckConstraint('amount <> 0', name=op.f('ck_fund_entry_amount_not_zero')),
     sa.CheckConstraint('amount > 0 OR reverses_id IS NOT NULL', name=op.f('ck_fund_entry_negative_only_reversal')),
@@ -260,7 +260,7 @@ def upgrade():
     sa.Column('received_on', sa.Date(), nullable=False),
     sa.Column('receipt_id', sa.Integer(), nullable=True),
     sa.Column('posted_by_id', sa.Integer(), nullable=True),
-    sa.Column('posted_at', charity.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('posted_at', charity.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.CheckConstraint("valuation_basis = 'not_measurable' OR value IS NOT NULL", name=op.f('ck_noncash_gift_value_unless_not_measurable')),
     sa.CheckConstraint('value IS NULL OR value >= 0', name=op.f('ck_noncash_gift_value_not_negative')),
     sa.ForeignKeyConstraint(['campaign_id'], ['campaign.id'], name=op.f('fk_noncash_gift_campaign_id_campaign')),
@@ -312,7 +312,7 @@ def upgrade():
     sa.Column('sha256', sa.String(length=64), nullable=False),
     sa.Column('noncash_gift_id', sa.Integer(), nullable=True),
     sa.Column('uploaded_by_id', sa.Integer(), nullable=True),
-    sa.Column('uploaded_at', charity.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('uploaded_at', charity.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['noncash_gift_id'], ['noncash_gift.id'], name=op.f('fk_stored_file_noncash_gift_id_noncash_gift')),
     sa.ForeignKeyConstraint(['organization_id'], ['organization.id'], name=op.f('fk_stored_file_organization_id_organization')),
     sa.ForeignKeyConstraint(['uploaded_by_id'], ['user_account.id'], name=op.f('fk_stored_file_uploaded_by_id_user_account')),

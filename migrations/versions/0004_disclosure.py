@@ -7,7 +7,7 @@ Create Date: 2026-11-25 09:19:36.328022
 """
 from alembic import op
 import sqlalchemy as sa
-import charity.db  # noqa: F401  (column types of the app)
+import charity.core.db  # noqa: F401  (column types of the app)
 
 
 # revision identifiers, used by Alembic.
@@ -27,7 +27,7 @@ def upgrade():
     sa.Column('seq', sa.Integer(), nullable=False),
     sa.Column('text', sa.Text(), nullable=False),
     sa.Column('updated_by_id', sa.Integer(), nullable=True),
-    sa.Column('updated_at', charity.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', charity.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['updated_by_id'], ['user_account.id'], name=op.f('fk_narrative_updated_by_id_user_account')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_narrative')),
     sa.UniqueConstraint('subject_type', 'subject_id', 'kind', 'seq', name=op.f('uq_narrative_subject_type_subject_id_kind_seq'))
@@ -44,9 +44,9 @@ def upgrade():
     sa.Column('due', sa.Date(), nullable=False),
     sa.Column('status', sa.String(length=24), nullable=False),
     sa.Column('published_on', sa.Date(), nullable=True),
-    sa.Column('publish_requested_at', charity.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('publish_requested_at', charity.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('publish_requested_by_id', sa.Integer(), nullable=True),
-    sa.Column('refreshed_at', charity.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('refreshed_at', charity.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['organization_id'], ['organization.id'], name=op.f('fk_obligation_organization_id_organization')),
     sa.ForeignKeyConstraint(['publish_requested_by_id'], ['user_account.id'], name=op.f('fk_obligation_publish_requested_by_id_user_account')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_obligation')),
@@ -71,7 +71,7 @@ def upgrade():
     sa.Column('period_end', sa.Date(), nullable=False),
     sa.Column('due', sa.Date(), nullable=True),
     sa.Column('published_on', sa.Date(), nullable=False),
-    sa.Column('published_at', charity.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('published_at', charity.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('late', sa.Boolean(), nullable=False),
     sa.Column('pdf', sa.LargeBinary(), nullable=True),
     sa.Column('snapshot', sa.Text(), nullable=True),

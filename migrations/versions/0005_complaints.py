@@ -7,7 +7,7 @@ Create Date: 2026-11-25 11:50:00
 """
 from alembic import op
 import sqlalchemy as sa
-import charity.db  # noqa: F401  (column types of the app)
+import charity.core.db  # noqa: F401  (column types of the app)
 
 
 # revision identifiers, used by Alembic.
@@ -25,7 +25,7 @@ def upgrade():
     sa.Column('channel', sa.Enum('online', 'work_order', 'hotline', name='complaint_channel', native_enum=False, create_constraint=True, length=24), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('sort_order', sa.Integer(), nullable=False),
-    sa.Column('created_at', charity.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', charity.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['organization_id'], ['organization.id'], name=op.f('fk_complaint_category_organization_id_organization')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_complaint_category')),
     sa.UniqueConstraint('organization_id', 'name', name=op.f('uq_complaint_category_organization_id_name'))
@@ -50,27 +50,27 @@ def upgrade():
     sa.Column('attachment_sha256', sa.String(length=64), nullable=False),
     sa.Column('address_hash', sa.String(length=64), nullable=True),
     sa.Column('status', sa.Enum('submitted', 'accepted', 'dispatched', 'handled', 'answered', 'closed', name='complaint_status', native_enum=False, create_constraint=True, length=24), nullable=False),
-    sa.Column('submitted_at', charity.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('submitted_at', charity.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('submitted_on', sa.Date(), nullable=False),
     sa.Column('accept_due', sa.Date(), nullable=False),
     sa.Column('dispatch_due', sa.Date(), nullable=False),
     sa.Column('handle_due', sa.Date(), nullable=False),
     sa.Column('answer_due', sa.Date(), nullable=False),
     sa.Column('close_due', sa.Date(), nullable=False),
-    sa.Column('accepted_at', charity.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('accepted_at', charity.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('accepted_by_id', sa.Integer(), nullable=True),
-    sa.Column('dispatched_at', charity.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('dispatched_at', charity.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('dispatched_by_id', sa.Integer(), nullable=True),
     sa.Column('assignee_id', sa.Integer(), nullable=True),
     sa.Column('point_id', sa.Integer(), nullable=True),
     sa.Column('dispatch_note', sa.Text(), nullable=False),
-    sa.Column('handled_at', charity.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('handled_at', charity.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('handled_by_id', sa.Integer(), nullable=True),
     sa.Column('handling_note', sa.Text(), nullable=False),
-    sa.Column('answered_at', charity.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('answered_at', charity.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('answered_by_id', sa.Integer(), nullable=True),
     sa.Column('answer', sa.Text(), nullable=False),
-    sa.Column('closed_at', charity.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('closed_at', charity.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('closed_by_id', sa.Integer(), nullable=True),
     sa.CheckConstraint('assignee_id IS NULL OR point_id IS NULL', name=op.f('ck_complaint_one_dispatch_target')),
     sa.ForeignKeyConstraint(['accepted_by_id'], ['user_account.id'], name=op.f('fk_complaint_accepted_by_id_user_account')),

@@ -7,7 +7,7 @@ Create Date: 2026-11-25 11:50:00
 """
 from alembic import op
 import sqlalchemy as sa
-import charity.db  # noqa: F401  (column types of the app)
+import charity.core.db  # noqa: F401  (column types of the app)
 
 
 # revision identifiers, used by Alembic.
@@ -31,19 +31,19 @@ def upgrade():
     sa.Column('beneficiary_id', sa.Integer(), nullable=True),
     sa.Column('note', sa.Text(), nullable=False),
     sa.Column('status', sa.Enum('open', 'claimed', 'fulfilled', 'cancelled', name='wish_status', native_enum=False, create_constraint=True, length=16), nullable=False),
-    sa.Column('created_at', charity.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', charity.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.Column('claim_ref', sa.String(length=16), nullable=True),
     sa.Column('claimant_name', sa.String(length=100), nullable=False),
     sa.Column('claimant_phone', sa.String(length=50), nullable=False),
-    sa.Column('claimed_at', charity.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('released_at', charity.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('claimed_at', charity.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('released_at', charity.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('released_by_id', sa.Integer(), nullable=True),
     sa.Column('release_reason', sa.String(length=500), nullable=False),
-    sa.Column('fulfilled_at', charity.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('fulfilled_at', charity.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('fulfilled_by_id', sa.Integer(), nullable=True),
     sa.Column('intake_id', sa.Integer(), nullable=True),
-    sa.Column('cancelled_at', charity.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('cancelled_at', charity.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('cancelled_by_id', sa.Integer(), nullable=True),
     sa.Column('cancel_reason', sa.String(length=500), nullable=False),
     sa.CheckConstraint('quantity >= 1', name=op.f('ck_wish_quantity_positive')),

@@ -7,7 +7,7 @@ Create Date: 2026-11-25 12:55:00
 """
 from alembic import op
 import sqlalchemy as sa
-import charity.db  # noqa: F401  (column types of the app)
+import charity.core.db  # noqa: F401  (column types of the app)
 
 
 # revision identifiers, used by Alembic.
@@ -22,7 +22,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('username', sa.String(length=64), nullable=False),
     sa.Column('address_hash', sa.String(length=64), nullable=False),
-    sa.Column('at', charity.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', charity.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('success', sa.Boolean(), nullable=False),
     sa.Column('step', sa.String(length=16), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_login_attempt'))
@@ -36,7 +36,7 @@ def upgrade():
     # Nullable columns: added in place on both backends, no table rebuild.
     op.add_column('user_account', sa.Column('totp_secret', sa.String(length=255), nullable=True))
     op.add_column('user_account', sa.Column('totp_enabled_at',
-                                            charity.db.UTCDateTime(timezone=True), nullable=True))
+                                            charity.core.db.UTCDateTime(timezone=True), nullable=True))
     op.add_column('user_account', sa.Column('totp_last_step', sa.BigInteger(), nullable=True))
 
 

@@ -9,7 +9,7 @@ misses them; tests/audit/test_append_only.py proves they are there on both backe
 """
 from alembic import op
 import sqlalchemy as sa  # noqa: F401
-import charity.db  # noqa: F401  (column types of the app)
+import charity.core.db  # noqa: F401  (column types of the app)
 
 
 # revision identifiers, used by Alembic.

@@ -7,7 +7,7 @@ Create Date: 2026-11-25 13:10:00
 """
 from alembic import op
 import sqlalchemy as sa
-import charity.db  # noqa: F401  (column types of the app)
+import charity.core.db  # noqa: F401  (column types of the app)
 
 
 # revision identifiers, used by Alembic.
@@ -23,7 +23,7 @@ def upgrade():
         sa.Column('id', sa.Integer(), nullable=False),
         sa.Column('organization_id', sa.Integer(), nullable=False),
         sa.Column('computed_on', sa.Date(), nullable=False),
-        sa.Column('computed_at', charity.db.UTCDateTime(), nullable=False),
+        sa.Column('computed_at', charity.core.db.UTCDateTime(), nullable=False),
         sa.Column('score', sa.Numeric(precision=5, scale=2), nullable=False),
         sa.Column('grade', sa.String(length=2), nullable=False),
         sa.Column('groups', sa.JSON(), nullable=False),

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from charity.audit.models import AuditLog
 from charity.audit.services import record
-from charity.system import system_actor
+from charity.core.system import system_actor
 
 _names = itertools.count(1)
 
@@ -77,7 +77,7 @@ def test_appending_still_works(db, make_org):
 @pytest.fixture
 def migrated_app(backend, request, tmp_path):
     from charity import create_app
-    from charity.extensions import db as _db
+    from charity.core.extensions import db as _db
 
     if backend == "sqlite":
         url = f"sqlite:///{tmp_path / 'audit.db'}"
@@ -93,7 +93,7 @@ def migrated_app(backend, request, tmp_path):
 
 def _try_update(app) -> bool:
     """Insert an entry and try to change it; True if the database let it through."""
-    from charity.extensions import db as _db
+    from charity.core.extensions import db as _db
 
     with app.app_context(), _db.engine.connect() as conn:
         with conn.begin():

@@ -11,18 +11,18 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from charity.clock import org_today
+from charity.core.clock import org_today
 from charity.disclosure.models import Publication
-from charity.extensions import db as _db
+from charity.core.extensions import db as _db
 from charity.funds import ledger
 from charity.goods.distribution import post_distribution
-from charity.jobs.scheduler import tick
+from charity.ops.scheduler import tick
 from charity.people import beneficiaries
 from charity.people.identity import make_id
 from charity.people.models import Beneficiary
 from charity.reports.pdf import ICC_RESOURCE_WARNING, pdf_text
-from charity.system import system_actor
-from charity.verify import run_checks
+from charity.core.system import system_actor
+from charity.ops.verify import run_checks
 
 pytestmark = pytest.mark.filterwarnings(ICC_RESOURCE_WARNING)
 

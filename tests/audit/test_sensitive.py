@@ -14,7 +14,7 @@ from charity.auth import services as users
 from charity.people import beneficiaries, volunteers
 from charity.people.identity import make_id
 from charity.people.services import create_donor, update_donor
-from charity.system import system_actor
+from charity.core.system import system_actor
 from tests.conftest import PASSWORD
 
 ID_NUMBER = make_id("62010219850303777")

@@ -9,8 +9,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from charity import create_app
 from charity.auth.models import User
 from charity.auth.services import check_password_rules
-from charity.errors import ValidationFailed
-from charity.extensions import db as _db
+from charity.core.errors import ValidationFailed
+from charity.core.extensions import db as _db
 from tests.conftest import PASSWORD
 
 _names = itertools.count(1)
@@ -131,7 +131,7 @@ def test_account_created_by_an_admin_must_change_its_password(client, db, make_u
 
 
 def test_demo_passwords_pass_the_rules():
-    from charity.demo import USERS
+    from charity.demo.loader import USERS
 
     # The README publishes these logins and the tests sign in with them: no forced change
     # (create_user's default), and each password passes the rules for its username.

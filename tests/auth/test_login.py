@@ -237,7 +237,7 @@ def test_deactivation_signs_out_at_once(app, client, db, user, login):
     login(user)
     assert _signed_in(client)
     from charity.auth.services import set_user_active
-    from charity.system import system_actor
+    from charity.core.system import system_actor
 
     set_user_active(system_actor(), db, db.get(User, user.id), False)
     db.commit()
@@ -332,7 +332,7 @@ def test_must_change_password_can_still_sign_out(client, db, make_user, login):
 
 
 def test_password_rule_in_the_service(db, make_user):
-    from charity.errors import ValidationFailed
+    from charity.core.errors import ValidationFailed
 
     with pytest.raises(ValidationFailed):
         make_user("manager", password="123456789")

@@ -10,7 +10,7 @@ from werkzeug.security import generate_password_hash
 from charity.audit.models import AuditLog
 from charity.auth import throttle
 from charity.auth.models import LoginAttempt
-from charity.db import utcnow
+from charity.core.db import utcnow
 from tests.conftest import PASSWORD
 
 THROTTLED = "登录失败次数过多，请稍候（最多 15 分钟）再试。"

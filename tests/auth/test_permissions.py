@@ -5,10 +5,10 @@ from flask_login import AnonymousUserMixin
 
 from charity.auth.permissions import (PERMISSIONS, assignable_roles, can, has_permission,
                                       in_scope, require, scope_organizations, scope_points)
-from charity.auth.roles import Role
-from charity.errors import PermissionDenied
+from charity.core.roles import Role
+from charity.core.errors import PermissionDenied
 from charity.orgs.models import CharityPoint, Organization
-from charity.system import system_actor
+from charity.core.system import system_actor
 
 
 @pytest.fixture(autouse=True)
@@ -97,7 +97,7 @@ def test_anonymous_and_inactive_have_no_permission(db, world):
 def test_unknown_permission_is_an_error_not_an_allow(world):
     with pytest.raises(KeyError):
         has_permission(world["admin"], "orgs.destroy")
-    from charity.web import access
+    from charity.web.access import access
 
     with pytest.raises(KeyError):
         access("orgs.destroy")

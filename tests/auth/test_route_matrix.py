@@ -51,7 +51,7 @@ def test_every_route_has_a_policy(app):
 
 
 def test_every_view_declares_access(app):
-    from charity.web import access_rule
+    from charity.web.access import access_rule
 
     with app.test_request_context():
         undeclared = sorted(rule.endpoint for rule in app.url_map.iter_rules()

@@ -11,7 +11,7 @@ from werkzeug.security import generate_password_hash
 from charity.audit.models import AuditLog
 from charity.auth import totp
 from charity.auth.models import User
-from charity.errors import PermissionDenied
+from charity.core.errors import PermissionDenied
 from tests.conftest import PASSWORD
 
 WRONG_CODE = "验证码错误或已过期。"

@@ -7,7 +7,7 @@ from werkzeug.security import check_password_hash
 
 from charity.audit.models import AuditLog
 from charity.auth.models import User
-from charity.auth.roles import Role
+from charity.core.roles import Role
 from tests.conftest import PASSWORD
 
 CJK = re.compile(r"[\u4e00-\u9fff]")

@@ -23,8 +23,8 @@ def test_full_demo_statistics(committed_app):
     assert result.exit_code == 0, result.output
     client = committed_app.test_client()
     # The grid-centre figures are the main demo organisation's (the others have their own).
-    from charity.demo import ORG
-    from charity.extensions import db as _db
+    from charity.demo.loader import ORG
+    from charity.core.extensions import db as _db
     from charity.orgs.models import Organization
 
     with committed_app.app_context():
@@ -48,7 +48,7 @@ def test_full_demo_statistics(committed_app):
 
 
 def test_complaints_demo_is_idempotent_and_org_filtered(client, db, make_org):
-    from charity.demo_complaints import load_complaints_demo
+    from charity.demo.complaints import load_complaints_demo
 
     org, other = make_org(), make_org()
     load_complaints_demo(db, org)

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from charity.complaints import rules, services
 from charity.complaints.models import Complaint, ComplaintStatus as S
-from charity.system import system_actor
+from charity.core.system import system_actor
 from tests.complaints.helpers import form_data, new_complaint
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64

@@ -8,7 +8,7 @@ from charity.audit.models import AuditLog
 from charity.complaints import stats
 from charity.complaints.categories import add_category, ensure_default_categories
 from charity.complaints.models import Complaint, ComplaintStatus as S
-from charity.system import system_actor
+from charity.core.system import system_actor
 
 URL = "/staff/complaints/new"
 RECEIVED = dt.date.today() - dt.timedelta(days=5)  # relative: the form refuses old dates

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from charity.complaints import formstamp, rules, services
 from charity.complaints.models import Complaint, ComplaintStatus as S
 from charity.complaints.timeline import timeline
-from charity.errors import DomainError, PermissionDenied, ValidationFailed
+from charity.core.errors import DomainError, PermissionDenied, ValidationFailed
 from tests.complaints.helpers import new_complaint
 
 T0 = dt.datetime(2026, 3, 10, 2, 0, tzinfo=dt.timezone.utc)  # 10:00 in Shanghai

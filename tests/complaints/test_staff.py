@@ -5,7 +5,7 @@ import sqlalchemy as sa
 
 from charity.complaints import rules, services
 from charity.complaints.models import Complaint, ComplaintCategory, ComplaintStatus as S
-from charity.system import system_actor
+from charity.core.system import system_actor
 from tests.complaints.helpers import new_complaint
 
 LIST = "/staff/complaints/"

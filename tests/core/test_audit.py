@@ -10,7 +10,7 @@ from charity.audit.services import record
 from charity.auth import services as users
 from charity.auth.models import User
 from charity.orgs import services as orgs
-from charity.system import system_actor
+from charity.core.system import system_actor
 from tests.conftest import PASSWORD
 
 NEW = "fresh-password-123"
@@ -145,7 +145,7 @@ def test_refused_change_writes_no_entry(db, make_org, make_user):
     org = make_org()
     manager = make_user("manager", org=org)
     mark = last_id(db)
-    from charity.errors import DomainError
+    from charity.core.errors import DomainError
 
     with pytest.raises(DomainError):
         users.create_user(manager, db, {"username": "x2", "role": "admin", "password": PASSWORD})

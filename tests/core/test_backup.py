@@ -16,12 +16,12 @@ import sqlalchemy as sa
 
 from charity import create_app
 from charity.complaints.services import submit_complaint
-from charity.demo import ORG
-from charity.extensions import db as _db
+from charity.demo.loader import ORG
+from charity.core.extensions import db as _db
 from charity.funds.noncash import record_gift
 from charity.funds.uploads import FileStore, Upload, upload_dir
 from charity.orgs.models import Organization
-from charity.system import system_actor
+from charity.core.system import system_actor
 
 _names = itertools.count(1)
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00"

@@ -8,8 +8,8 @@ from werkzeug.security import check_password_hash
 from charity import create_app
 from charity.audit.models import AuditLog
 from charity.auth.models import User
-from charity.auth.roles import Role
-from charity.extensions import db as _db
+from charity.core.roles import Role
+from charity.core.extensions import db as _db
 from charity.orgs.models import CharityPoint, Organization
 from tests.conftest import PASSWORD
 
@@ -182,7 +182,7 @@ def test_demo_is_idempotent(committed_app):
 def test_demo_logins_work(committed_app):
     result = committed_app.test_cli_runner().invoke(args=["demo"])
     assert result.exit_code == 0, result.output
-    from charity.demo import USERS
+    from charity.demo.loader import USERS
 
     for username, _display, role, password, served in USERS:
         assert username in result.output

@@ -11,9 +11,9 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError, StatementError
 
 from charity import create_app
-from charity.config import ConfigError, _instance_secret
-from charity.db import UTCDateTime
-from charity.extensions import db as _db
+from charity.core.config import ConfigError, _instance_secret
+from charity.core.db import UTCDateTime
+from charity.core.extensions import db as _db
 
 
 @pytest.fixture
@@ -41,7 +41,7 @@ def test_defaults(clean_env, tmp_path):
     app = _app(tmp_path)
     instance = tmp_path / "instance"
     assert app.instance_path == str(instance.resolve())
-    assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{instance.resolve() / 'charity.db'}"
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{instance.resolve() / 'charity.core.db'}"
     assert app.config["CHARITY_TIMEZONE"] == "Asia/Shanghai"
     assert app.config["BABEL_DEFAULT_LOCALE"] == "zh_CN"
     assert app.config["BABEL_DEFAULT_TIMEZONE"] == "Asia/Shanghai"
@@ -144,7 +144,7 @@ def test_secret_key_survives_a_sign_in_across_restarts(clean_env, tmp_path):
     """The point of keeping the key: sessions signed before a restart stay valid."""
     from flask import session
 
-    from charity.web import PUBLIC, access
+    from charity.web.access import PUBLIC, access
 
     first = _app(tmp_path)
 
@@ -206,7 +206,7 @@ def test_sqlite_file_database_pragmas(clean_env, tmp_path):
         assert _db.session.execute(sa.text("PRAGMA foreign_keys")).scalar() == 1
         _db.session.remove()
         _db.engine.dispose()
-    assert (tmp_path / "instance" / "charity.db").exists()
+    assert (tmp_path / "instance" / "charity.core.db").exists()
 
 
 def test_default_busy_timeout(clean_env, tmp_path):
@@ -268,7 +268,7 @@ def test_signed_in_reads_do_not_queue_behind_a_writer(committed_app, backend, tm
     if backend != "sqlite":
         pytest.skip("SQLite locking")
     from charity.auth.services import create_user
-    from charity.system import system_actor
+    from charity.core.system import system_actor
     from tests.conftest import PASSWORD
 
     url = committed_app.config["SQLALCHEMY_DATABASE_URI"]

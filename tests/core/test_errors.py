@@ -90,7 +90,7 @@ def test_error_messages_are_marked_for_translation():
     from babel.messages.extract import extract_from_file
 
     from charity import PROJECT_ROOT
-    from charity.errors_web import MESSAGES
+    from charity.web.errors import MESSAGES
 
     path = PROJECT_ROOT / "charity" / "errors_web.py"
     found = {m[1] for m in extract_from_file(
@@ -167,10 +167,10 @@ def test_logout_needs_the_csrf_token(csrf_app, db, make_user):
 # --- 500 -------------------------------------------------------------------------------------
 
 def test_unexpected_error_is_a_friendly_500_and_saves_nothing(make_app, db):
-    from charity.extensions import db as _db
+    from charity.core.extensions import db as _db
     from charity.orgs.services import create_organization
-    from charity.system import system_actor
-    from charity.web import PUBLIC, access
+    from charity.core.system import system_actor
+    from charity.web.access import PUBLIC, access
 
     app = make_app()
 
@@ -190,7 +190,7 @@ def test_unexpected_error_is_a_friendly_500_and_saves_nothing(make_app, db):
 
 
 def test_500_on_an_api_path_is_json(make_app, db):
-    from charity.web import PUBLIC, access
+    from charity.web.access import PUBLIC, access
 
     app = make_app()
 

@@ -28,8 +28,8 @@ ESCAPED_DONOR = "&lt;b onmouseover=alert(2)&gt;王&amp;善&lt;/b&gt;"
 def hostile(db, fundraising_org, make_campaign, make_donor):
     from charity.disclosure.models import Publication
     from charity.funds import ledger
-    from charity.jobs.scheduler import tick
-    from charity.system import system_actor
+    from charity.ops.scheduler import tick
+    from charity.core.system import system_actor
 
     campaign = make_campaign(name=CAMPAIGN)
     donor = make_donor(name=DONOR, publish_name=True)

@@ -223,7 +223,7 @@ def plain_app(tmp_path_factory):
 def test_catalogue_found_for_zh_cn_outside_requests(plain_app):
     # Babel turns zh_CN into zh_Hans_CN; the catalogue folder is zh_CN. Scheduler jobs and CLI
     # commands translate in a bare app context, so check there as well as in a request.
-    from charity.i18n import _l, catalogue_names
+    from charity.core.i18n import _l, catalogue_names
     from babel import Locale
 
     assert catalogue_names(Locale.parse("zh_CN")) == ["zh_Hans_CN", "zh_CN", "zh_Hans", "zh"]
@@ -257,7 +257,7 @@ def test_wtforms_messages_are_chinese(plain_app):
 # --- (d) money and dates ------------------------------------------------------------------------
 
 def test_money_and_dates_in_chinese(plain_app):
-    from charity.i18n import date, money
+    from charity.core.i18n import date, money
 
     with plain_app.test_request_context("/"), force_locale("zh_CN"):
         assert money(Decimal("1234.5")) == "¥1,234.50"
@@ -268,7 +268,7 @@ def test_money_and_dates_in_chinese(plain_app):
 
 
 def test_money_and_dates_in_english(plain_app):
-    from charity.i18n import date, money
+    from charity.core.i18n import date, money
 
     with plain_app.test_request_context("/"), force_locale("en"):
         assert money(Decimal("1234.5")) == "CN¥1,234.50"
@@ -276,7 +276,7 @@ def test_money_and_dates_in_english(plain_app):
 
 
 def test_money_refuses_floats(plain_app):
-    from charity.i18n import money
+    from charity.core.i18n import money
 
     with plain_app.test_request_context("/"), force_locale("zh_CN"):
         with pytest.raises(TypeError):

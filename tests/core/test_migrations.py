@@ -8,7 +8,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from charity import PROJECT_ROOT, create_app
-from charity.extensions import db as _db
+from charity.core.extensions import db as _db
 
 _names = itertools.count(1)
 

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from charity.security import CONTENT_SECURITY_POLICY
+from charity.web.security import CONTENT_SECURITY_POLICY
 from tests.conftest import PASSWORD
 
 EXPECTED = {
@@ -60,7 +60,7 @@ def test_a_header_the_view_chose_is_kept(client):
 
 
 def test_own_header_on_a_custom_view_is_not_overridden(make_app, db):
-    from charity.web import PUBLIC, access
+    from charity.web.access import PUBLIC, access
 
     app = make_app()
 
@@ -77,7 +77,7 @@ def test_own_header_on_a_custom_view_is_not_overridden(make_app, db):
 
 
 def test_the_500_page_carries_every_header(make_app, db):
-    from charity.web import PUBLIC, access
+    from charity.web.access import PUBLIC, access
 
     app = make_app(PROPAGATE_EXCEPTIONS=False)
 
@@ -129,7 +129,7 @@ def test_secure_cookies_setting_marks_cookies_and_sends_hsts(make_app, make_user
 @pytest.mark.parametrize("raw,expected", [("1", True), ("on", True), ("0", False), ("", False)])
 def test_secure_cookies_from_the_environment(monkeypatch, tmp_path, raw, expected):
     from charity import create_app
-    from charity.extensions import db as _db
+    from charity.core.extensions import db as _db
 
     monkeypatch.setenv("CHARITY_SECURE_COOKIES", raw)
     app = create_app({"INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "x"})
@@ -145,7 +145,7 @@ def test_secure_cookies_from_the_environment(monkeypatch, tmp_path, raw, expecte
 def _external_url_app(make_app, **config):
     from flask import url_for
 
-    from charity.web import PUBLIC, access
+    from charity.web.access import PUBLIC, access
 
     app = make_app(**config)
 
@@ -192,7 +192,7 @@ def test_evidence_file_is_a_nosniff_attachment_outside_static(app, client, db, l
     from charity.funds.noncash import record_gift
     from charity.funds.uploads import FileStore, Upload, upload_dir
     from charity.reports.pdf import STATIC_DIR
-    from charity.system import system_actor
+    from charity.core.system import system_actor
 
     org = make_org()
     store = FileStore(upload_dir(current_app.instance_path))

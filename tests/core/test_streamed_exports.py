@@ -13,7 +13,7 @@ import urllib.request
 
 import sqlalchemy as sa
 
-from charity.extensions import db as _db
+from charity.core.extensions import db as _db
 from tests.demo_site import demo_app, live_server  # noqa: F401  (fixtures)
 
 

@@ -14,8 +14,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from charity.audit.models import AuditLog
-from charity.funds.models import (EntryKind, FundEntry, Receipt, ReceiptLine, ReceiptSequence,
-                                  SubmissionToken)
+from charity.core.idempotency import SubmissionToken
+from charity.funds.models import (EntryKind, FundEntry, Receipt, ReceiptLine, ReceiptSequence)
 from charity.goods.models import Intake, IntakeLine, MovementKind, StockMovement
 
 INTAKE, DONATION = "intake", "donation"

@@ -3,10 +3,10 @@ claimed without its document are each reported."""
 import datetime as dt
 from decimal import Decimal
 
-from charity.funds.models import SubmissionToken
+from charity.core.idempotency import SubmissionToken
 from charity.goods.intake import post_intake
 from charity.goods.models import Condition, Intake, IntakeLine
-from charity.system import system_actor
+from charity.core.system import system_actor
 from tests.crash import checks
 from tests.crash.checks import INTAKE, Attempt
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from charity.extensions import db
+from charity.core.extensions import db
 from tests.conftest import PASSWORD
 from tests.crash import checks
 from tests.crash.checks import DONATION, INTAKE, Attempt
@@ -36,14 +36,14 @@ SEED = int(os.environ.get("CHARITY_CRASH_SEED", str(random.SystemRandom().randra
 
 
 def _setup(app) -> dict:
-    from charity.clock import org_today
+    from charity.core.clock import org_today
     from charity.auth.services import create_user
     from charity.funds.campaigns import activate_campaign, create_campaign
     from charity.goods.catalogue import create_item_type
     from charity.goods.models import ItemCategory
     from charity.orgs import uscc
     from charity.orgs.services import create_organization, create_point
-    from charity.system import system_actor
+    from charity.core.system import system_actor
 
     actor = system_actor()
     with app.app_context():
@@ -199,7 +199,7 @@ def _verify(env: dict) -> str:
 def _check(app, attempts: list[Attempt]) -> checks.Findings:
     """The SQL checks, then what `charity verify` recomputes (in this process: the CLI's
     start-up costs seconds; it runs as a subprocess once, at the end)."""
-    from charity.verify import run_checks
+    from charity.ops.verify import run_checks
 
     with app.app_context():
         try:

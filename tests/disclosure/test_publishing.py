@@ -11,9 +11,9 @@ from charity.disclosure.models import Obligation, Publication
 from charity.disclosure.publishing import publish_correction, verify_publications
 from charity.funds import ledger
 from charity.funds.ledger import balance
-from charity.jobs.scheduler import tick
+from charity.ops.scheduler import tick
 from charity.reports.pdf import ICC_RESOURCE_WARNING, pdf_attachments, pdf_font_report, pdf_text
-from charity.system import system_actor
+from charity.core.system import system_actor
 
 pytestmark = pytest.mark.filterwarnings(ICC_RESOURCE_WARNING)
 D = Decimal
@@ -152,7 +152,7 @@ def test_early_end_moves_the_final_and_drops_later_periodics(db, campaign_with_m
 
 
 def test_two_schedulers_publish_each_obligation_once(committed_app):
-    from charity.extensions import db
+    from charity.core.extensions import db
     from charity.funds.campaigns import activate_campaign, create_campaign
     from charity.orgs import uscc
     from charity.orgs.services import create_organization

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from charity.security import CONTENT_SECURITY_POLICY
+from charity.web.security import CONTENT_SECURITY_POLICY
 from tests.e2e.conftest import csp_violations
 
 

@@ -5,7 +5,7 @@ import re
 
 import sqlalchemy as sa
 
-from charity.extensions import db
+from charity.core.extensions import db
 from tests.e2e.conftest import no_horizontal_scroll, shot
 
 

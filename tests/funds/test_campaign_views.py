@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 from flask_babel import refresh
 
-from charity.clock import today_in
+from charity.core.clock import today_in
 from charity.funds import ledger
 from charity.funds.models import Campaign, CampaignChange, CampaignStatus
 

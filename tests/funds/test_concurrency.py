@@ -12,8 +12,8 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from charity.errors import ValidationFailed
-from charity.extensions import db
+from charity.core.errors import ValidationFailed
+from charity.core.extensions import db
 from charity.funds import ledger
 from charity.funds.campaigns import (activate_campaign, activate_project, create_campaign,
                                      create_project)
@@ -21,7 +21,7 @@ from charity.funds.models import FundEntry, Receipt, ReceiptSequence
 from charity.orgs import uscc
 from charity.orgs.models import Organization
 from charity.orgs.services import create_organization
-from charity.system import system_actor
+from charity.core.system import system_actor
 from tests.factories_funds import TODAY
 
 pytestmark = pytest.mark.committed

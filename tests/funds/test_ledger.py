@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from charity.errors import ValidationFailed
+from charity.core.errors import ValidationFailed
 from charity.funds import ledger
 from charity.funds.models import FundEntry, Receipt
 from tests.factories_funds import TODAY

@@ -16,10 +16,11 @@ from flask.testing import FlaskClient
 from flask_babel import gettext
 
 from charity.audit.models import AuditLog
-from charity.clock import org_today
+from charity.core.idempotency import SubmissionToken
+from charity.core.clock import org_today
 from charity.funds import ledger
 from charity.funds.models import (FundBalance, FundEntry, Receipt, ReceiptSequence,
-                                  ReceiptStatus, SubmissionToken)
+                                  ReceiptStatus)
 
 D = Decimal
 DAY = dt.date(2026, 3, 1)
@@ -429,7 +430,7 @@ def test_bad_input_is_answered_next_to_the_field(client, db, as_manager, fundrai
 
 
 def ledger_actor():
-    from charity.system import system_actor
+    from charity.core.system import system_actor
 
     return system_actor()
 

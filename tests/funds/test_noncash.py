@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 from flask_babel import force_locale
 from PIL import Image
 
-from charity.errors import PermissionDenied, ValidationFailed
+from charity.core.errors import PermissionDenied, ValidationFailed
 from charity.funds.models import (NonCashGift, Receipt, ReceiptKind, ReceiptSequence,
                                   StoredFile)
 from charity.funds.noncash import record_gift, short_item

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from flask.testing import FlaskClient
 from PIL import Image
 
-from charity.errors import ValidationFailed
+from charity.core.errors import ValidationFailed
 from charity.funds.models import NonCashGift, Receipt, StoredFile
 from charity.funds.noncash import record_gift
 from charity.funds.uploads import (PART_SUFFIX, FileStore, Upload, check_upload, clean_filename,

@@ -23,7 +23,7 @@ import pytest
 from flask import url_for
 from hypothesis import given
 
-from charity.extensions import db as _db
+from charity.core.extensions import db as _db
 from tests.auth.policies.common import PUBLIC
 from tests.auth.test_route_matrix import POLICY
 from tests.conftest import PASSWORD

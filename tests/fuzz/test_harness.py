@@ -5,7 +5,7 @@ import io
 
 import sqlalchemy as sa
 
-from charity.extensions import db as _db
+from charity.core.extensions import db as _db
 from tests.fuzz.hostile import (HOSTILE, MISSING, changed_tables, fingerprint, parse_forms,
                                 to_form_data)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from charity.errors import ValidationFailed
+from charity.core.errors import ValidationFailed
 from charity.wishes import services as wishes
 from charity.wishes.models import Wish
 
@@ -42,7 +42,7 @@ def test_a_volunteer_linked_to_a_malformed_account_is_refused_on_the_field(
     from int() in VolunteerForm.data_for_service) when the account select posted a non-id."""
     from charity.people.models import Volunteer
     from charity.people.volunteers import create_volunteer
-    from charity.system import system_actor
+    from charity.core.system import system_actor
 
     org = make_org()
     volunteer = create_volunteer(system_actor(), db, org, {"name": "志愿者甲"})
@@ -66,7 +66,7 @@ def test_a_stocktake_of_a_malformed_category_is_refused_on_the_field(db, make_po
     int() in documents.start_stocktake)."""
     from charity.goods import documents
     from charity.goods.models import Stocktake
-    from charity.system import system_actor
+    from charity.core.system import system_actor
 
     point = make_point()
     with pytest.raises(ValidationFailed) as caught:

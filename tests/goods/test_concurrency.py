@@ -8,9 +8,9 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from charity.errors import ValidationFailed
-from charity.db import run_transaction
-from charity.extensions import db
+from charity.core.errors import ValidationFailed
+from charity.core.db import run_transaction
+from charity.core.extensions import db
 from charity.goods import distribution, documents, intake
 from charity.goods.catalogue import create_item_type
 from charity.goods.models import Distribution, Intake, ItemCategory, StockBalance, Transfer
@@ -19,7 +19,7 @@ from charity.orgs import uscc
 from charity.orgs.services import create_organization, create_point
 from charity.people.beneficiaries import register
 from charity.people.identity import make_id
-from charity.system import system_actor
+from charity.core.system import system_actor
 
 TODAY = dt.date(2026, 11, 25)
 THREADS = 8

@@ -8,11 +8,11 @@ import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 
-from charity.clock import org_today
+from charity.core.clock import org_today
 from charity.goods.distribution import post_distribution
 from charity.goods.models import Distribution, DocStatus, StockBalance, StockMovement
 from charity.people.models import PointsEntry
-from charity.system import system_actor
+from charity.core.system import system_actor
 
 
 class FreshClient(FlaskClient):

@@ -10,13 +10,13 @@ import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 
-from charity.clock import org_today
+from charity.core.clock import org_today
 from charity.goods.intake import post_intake, preregister
 from charity.goods.models import (DocStatus, Intake, IntakeLine, ItemType, PreRegistration,
                                   StockBalance, StockMovement)
 from charity.funds.models import Receipt, ReceiptStatus
 from charity.people.models import Donor
-from charity.system import system_actor
+from charity.core.system import system_actor
 
 URL = "/staff/intake/new"
 

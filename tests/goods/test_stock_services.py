@@ -5,12 +5,12 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from charity.errors import PermissionDenied, ValidationFailed
+from charity.core.errors import PermissionDenied, ValidationFailed
 from charity.funds.models import EntryKind, FundEntry
 from charity.goods import distribution, documents, intake
 from charity.goods.models import DocStatus, StockBalance, StockMovement
 from charity.goods.stock import InsufficientStock, verify_stock
-from charity.system import system_actor
+from charity.core.system import system_actor
 
 TODAY = dt.date(2026, 11, 25)
 D = Decimal

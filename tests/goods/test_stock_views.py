@@ -11,12 +11,12 @@ import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 
-from charity.clock import org_today
+from charity.core.clock import org_today
 from charity.goods.distribution import post_distribution
 from charity.goods.intake import post_intake
 from charity.goods.models import (ItemCategory, ItemType, StockBalance, StockMovement,
                                   StockTarget, WriteOff)
-from charity.system import system_actor
+from charity.core.system import system_actor
 
 
 class FreshClient(FlaskClient):

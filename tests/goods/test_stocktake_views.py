@@ -9,7 +9,7 @@ from charity.audit.models import AuditLog
 from charity.goods import documents
 from charity.goods.models import (StockBalance, StockMovement, Stocktake, StocktakeLine,
                                   StocktakeStatus)
-from charity.system import system_actor
+from charity.core.system import system_actor
 from tests.goods.test_transfer_views import (  # noqa: F401  (fixtures)
     client, error_of, login, on_hand, token_of)
 

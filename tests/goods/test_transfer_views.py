@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 
 from charity.goods import documents
 from charity.goods.models import StockBalance, StockMovement, Transfer, TransferStatus
-from charity.system import system_actor
+from charity.core.system import system_actor
 
 
 class FreshClient(FlaskClient):

@@ -5,7 +5,7 @@ import pytest
 import sqlalchemy as sa
 
 from charity.audit.models import AuditLog
-from charity.errors import ValidationFailed
+from charity.core.errors import ValidationFailed
 from charity.orgs.models import CharityPoint, PointKind
 from tests.conftest import PASSWORD
 
@@ -177,7 +177,7 @@ def test_close_and_reopen(client, db, world):
 
 def test_no_point_for_a_deactivated_organisation(db, world):
     from charity.orgs.services import create_point, set_organization_active
-    from charity.system import system_actor
+    from charity.core.system import system_actor
 
     set_organization_active(system_actor(), db, world["org_b"], False)
     with pytest.raises(ValidationFailed):

@@ -91,7 +91,7 @@ def test_normalize_accepts_lowercase_and_spaces():
 
 
 def test_demo_organisation_code_is_valid():
-    from charity.demo import ORG
+    from charity.demo.loader import ORG
 
     assert uscc.is_valid(ORG["uscc"])
 

@@ -12,7 +12,7 @@ from flask import message_flashed
 from flask.testing import FlaskClient
 
 from charity.audit.models import AuditLog
-from charity.clock import org_today
+from charity.core.clock import org_today
 from charity.goods.models import Distribution
 from charity.people.identity import make_id
 from charity.people.models import Beneficiary

@@ -7,12 +7,12 @@ import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 
-from charity.clock import org_today
+from charity.core.clock import org_today
 from charity.goods.distribution import post_distribution
 from charity.goods.models import Distribution
 from charity.people.identity import make_id
 from charity.people.models import Beneficiary
-from charity.system import system_actor
+from charity.core.system import system_actor
 
 PHONE = "13912345678"
 ADDRESS = "甘肃省兰州市城关区张掖路88号2单元301"

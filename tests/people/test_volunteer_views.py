@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from charity.people import volunteers as service
 from charity.people.models import Shift, Volunteer
-from charity.system import system_actor
+from charity.core.system import system_actor
 from tests.goods.test_transfer_views import (  # noqa: F401  (fixtures)
     client, error_of, login, token_of)
 

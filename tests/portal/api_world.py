@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from charity.disclosure.models import Obligation, Publication
-from charity.system import system_actor
+from charity.core.system import system_actor
 
 PRIVATE = ("刘芳", "13900000000", "620102199001011234", "李负责", "13811112222", "王建国")
 
@@ -18,7 +18,7 @@ PRIVATE = ("刘芳", "13900000000", "620102199001011234", "李负责", "13811112
 def world(db, fundraising_org, make_org, make_point, make_campaign, make_project, make_donor):
     from charity.funds import ledger
     from charity.funds.campaigns import close_project
-    from charity.jobs.scheduler import tick
+    from charity.ops.scheduler import tick
 
     org = fundraising_org
     other = make_org(name="第二慈善会")

@@ -14,7 +14,7 @@ from referencing.jsonschema import DRAFT202012
 
 from charity.portal import openapi
 from charity.reports.pdf import ICC_RESOURCE_WARNING
-from charity.system import system_actor
+from charity.core.system import system_actor
 from tests.portal.api_world import PRIVATE, world  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.filterwarnings(ICC_RESOURCE_WARNING)

@@ -9,7 +9,7 @@ import pytest
 from charity.funds import ledger
 from charity.goods.distribution import post_distribution
 from charity.portal import stats
-from charity.system import system_actor
+from charity.core.system import system_actor
 
 TODAY = dt.date(2026, 11, 25)
 

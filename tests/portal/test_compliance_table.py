@@ -7,7 +7,7 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from charity.clock import today_in
+from charity.core.clock import today_in
 from charity.disclosure.models import Obligation
 from charity.portal.compliance import OrgCompliance, compliance_table
 

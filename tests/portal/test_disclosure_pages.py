@@ -9,9 +9,9 @@ import sqlalchemy as sa
 from charity.disclosure.models import Publication
 from charity.disclosure.publishing import publish_correction
 from charity.funds.campaigns import activate_project, close_project, create_project
-from charity.jobs.scheduler import tick
+from charity.ops.scheduler import tick
 from charity.reports.pdf import ICC_RESOURCE_WARNING
-from charity.system import system_actor
+from charity.core.system import system_actor
 
 pytestmark = pytest.mark.filterwarnings(ICC_RESOURCE_WARNING)
 REASON = "渠道分类有误，已更正"

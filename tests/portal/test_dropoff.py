@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 
-from charity.clock import org_today
+from charity.core.clock import org_today
 from charity.goods.models import Intake, PreRegistration
 
 
@@ -140,7 +140,7 @@ def test_bad_input_is_answered_next_to_the_field(client, db, point, field, value
 
 def test_a_closed_point_is_not_offered(client, db, make_point, org, point):
     from charity.orgs.services import set_point_active
-    from charity.system import system_actor
+    from charity.core.system import system_actor
 
     closed = make_point(org)
     set_point_active(system_actor(), db, closed, False)

@@ -11,7 +11,7 @@ from charity.funds import ledger
 from charity.goods.distribution import post_distribution, reverse_distribution
 from charity.goods.intake import reverse_intake
 from charity.portal import stats
-from charity.system import system_actor
+from charity.core.system import system_actor
 
 TODAY = dt.date(2026, 11, 25)
 
@@ -129,7 +129,7 @@ def test_wanted_items_merge_the_points_needs_lists(db, world, make_point):
 
 def test_home_links_disclosures_points_and_the_other_public_pages(client, app, db, world):
     from charity.funds.campaigns import activate_project, close_project, create_project
-    from charity.jobs.scheduler import tick
+    from charity.ops.scheduler import tick
 
     p = create_project(system_actor(), db, world["org"], {
         "name": "一日项目", "planned_start": dt.date(2026, 1, 1),
@@ -216,7 +216,7 @@ def test_marker_is_checked_at_most_every_interval_unless_this_process_wrote(db, 
     # A write by another process leaves no trace here: seen after the interval.
     from charity.audit.models import AuditLog
     db.execute(sa.insert(AuditLog).values(action="x", object_type="y", summary={}))
-    from charity.portal import cache as cache_module
+    from charity.web import page_cache as cache_module
     cache._marker_writes = cache_module._Writes.count  # as if the insert came from elsewhere
     assert cache.marker(db) == second
     clock.now = 5.0

@@ -10,7 +10,7 @@ from charity.goods.catalogue import add_refused_good
 from charity.goods.dashboard import set_wanted_level
 from charity.orgs.services import set_organization_active, set_point_active
 from charity.portal.directory import is_open, opening_schedule
-from charity.system import system_actor
+from charity.core.system import system_actor
 
 
 @pytest.fixture

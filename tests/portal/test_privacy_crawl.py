@@ -23,7 +23,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 import pytest
 import sqlalchemy as sa
 
-from charity.extensions import db
+from charity.core.extensions import db
 from charity.people.identity import is_valid_id, make_id
 from tests.demo_site import demo_app  # noqa: F401  (fixture)
 

@@ -2,7 +2,7 @@
 while the data is unchanged, dropped at once on a change, never for staff, never for errors."""
 from __future__ import annotations
 
-from charity.portal.cache import app_cache
+from charity.web.page_cache import app_cache
 
 
 def test_a_list_is_served_from_the_cache_until_the_data_changes(client, app, db,
@@ -67,7 +67,7 @@ def test_during_a_recompute_other_threads_get_the_previous_page_not_a_second_com
     serving the previous value until it is done (no stampede of slow computations)."""
     import threading
 
-    from charity.portal.cache import PageCache
+    from charity.web.page_cache import PageCache
 
     cache = PageCache(max_age=60, check_interval=0)
     assert cache.get("home", 1, lambda: "old") == "old"

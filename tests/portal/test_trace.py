@@ -13,7 +13,7 @@ from charity.goods import distribution, documents, intake
 from charity.people.identity import make_id
 from charity.portal.trace import trace_receipt
 from charity.portal.trace_goods import Outcome
-from charity.system import system_actor
+from charity.core.system import system_actor
 from tests.factories_funds import TODAY
 
 D = Decimal

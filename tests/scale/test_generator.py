@@ -9,14 +9,14 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from charity.extensions import db as _db
+from charity.core.extensions import db as _db
 
 TODAY = dt.date(2026, 11, 20)
 FACTOR = 0.002  # 2 organisations, ~600 intakes, ~400 money entries, 4+ subjects
 
 
 def _generate(app, seed=7):
-    from charity.scale import generate
+    from charity.demo.province import generate
 
     with app.app_context():
         counts = generate(_db.session, factor=FACTOR, seed=seed, today=TODAY)
@@ -32,7 +32,7 @@ def province(committed_app):
 
 def test_counts_verify_and_no_negative_stock(province):
     from charity.goods.models import StockMovement
-    from charity.verify import run_checks
+    from charity.ops.verify import run_checks
 
     app, counts = province
     assert counts["organizations"] == 2

@@ -16,11 +16,11 @@ from charity.funds.models import (Campaign, FundBalance, FundEntry, NonCashGift,
                                   Receipt, ReceiptLine, ReceiptSequence, project_campaign)
 from charity.funds.receipts import format_number
 from charity.people.models import Shift, Volunteer
-from charity.scale.bulk import Ids
-from charity.scale.extras import generate_extras
-from charity.scale.money import generate_money
-from charity.scale.world import Org, Subject, World
-from charity.system import system_actor
+from charity.demo.province.bulk import Ids
+from charity.demo.province.extras import generate_extras
+from charity.demo.province.money import generate_money
+from charity.demo.province.world import Org, Subject, World
+from charity.core.system import system_actor
 from charity.wishes.models import Wish
 
 TODAY = dt.date(2026, 11, 25)

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from charity.disclosure.models import Obligation
 from charity.funds import ledger
-from charity.system import system_actor
+from charity.core.system import system_actor
 from charity.transparency import measures, scoring
 from charity.transparency.indicators import BY_ID, INDICATORS, grade
 

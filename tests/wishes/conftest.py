@@ -1,7 +1,7 @@
 """Fixtures of the micro-wish tests: an organisation with a point, wishes, intakes."""
 import pytest
 
-from charity.system import system_actor
+from charity.core.system import system_actor
 
 
 @pytest.fixture

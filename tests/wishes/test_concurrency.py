@@ -4,10 +4,10 @@ import threading
 
 import sqlalchemy as sa
 
-from charity.extensions import db
+from charity.core.extensions import db
 from charity.orgs import uscc
 from charity.orgs.services import create_organization, create_point
-from charity.system import system_actor
+from charity.core.system import system_actor
 from charity.wishes import services
 from charity.wishes.models import Wish, WishStatus
 

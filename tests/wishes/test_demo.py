@@ -4,12 +4,12 @@ import datetime as dt
 
 import sqlalchemy as sa
 
-from charity.clock import org_today
+from charity.core.clock import org_today
 from charity.goods.intake import post_intake
-from charity.system import system_actor
+from charity.core.system import system_actor
 
-from charity.demo import POINTS
-from charity.demo_wishes import load_wishes_demo
+from charity.demo.loader import POINTS
+from charity.demo.wishes import load_wishes_demo
 from charity.wishes.models import Wish, WishStatus
 
 

@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 
-from charity.system import system_actor
+from charity.core.system import system_actor
 from charity.wishes import services
 from charity.wishes.models import Wish, WishStatus
 

@@ -7,9 +7,9 @@ import pytest
 import sqlalchemy as sa
 
 from charity.audit.models import AuditLog
-from charity.errors import PermissionDenied, ValidationFailed
+from charity.core.errors import PermissionDenied, ValidationFailed
 from charity.goods.intake import reverse_intake
-from charity.system import system_actor
+from charity.core.system import system_actor
 from charity.wishes import services
 from charity.wishes.models import Wish, WishStatus
 

@@ -6,7 +6,7 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from charity.system import system_actor
+from charity.core.system import system_actor
 from charity.wishes import services
 from charity.wishes.models import Wish, WishStatus
 

@@ -23,7 +23,7 @@ POLICY = {
 
 def url_args(world, db):
     from charity.funds.campaigns import (activate_campaign, create_campaign, create_project)
-    from charity.system import system_actor
+    from charity.core.system import system_actor
 
     org = world["org"]
     org.can_fundraise_publicly = True

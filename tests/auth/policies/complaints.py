@@ -27,7 +27,7 @@ POLICY = {
 def url_args(world, db):
     from tests.complaints.helpers import new_complaint
     from charity.complaints import services
-    from charity.system import system_actor
+    from charity.core.system import system_actor
 
     complaint = new_complaint(db, world["org"])
     services.accept(system_actor(), db, complaint)

@@ -13,7 +13,7 @@ def url_args(world, db):
     from charity.disclosure.obligations import refresh_all
     from charity.disclosure.models import Obligation
     from charity.funds.campaigns import activate_project, create_project
-    from charity.system import system_actor
+    from charity.core.system import system_actor
     import sqlalchemy as sa
 
     p = create_project(system_actor(), db, world["org"], {

@@ -14,8 +14,8 @@ POLICY = {
 def url_args(world, db):
     """A real publication of a one-day project, published through the scheduler."""
     from charity.funds.campaigns import activate_project, close_project, create_project
-    from charity.jobs.scheduler import tick
-    from charity.system import system_actor
+    from charity.ops.scheduler import tick
+    from charity.core.system import system_actor
 
     p = create_project(system_actor(), db, world["org"], {
         "name": "矩阵测试项目", "planned_start": dt.date(2026, 1, 1),

@@ -33,7 +33,7 @@ def url_args(world, db):
     from charity.goods.models import ItemCategory
     from charity.people.beneficiaries import register
     from charity.people.identity import make_id
-    from charity.system import system_actor
+    from charity.core.system import system_actor
 
     import sqlalchemy as sa
 

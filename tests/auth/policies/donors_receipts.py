@@ -44,7 +44,7 @@ def url_args(world, db):
     from charity.funds.receipts import Line, issue_receipt
     from charity.funds.uploads import FileStore, Upload, upload_dir
     from charity.people.services import create_donor
-    from charity.system import system_actor
+    from charity.core.system import system_actor
 
     org = world["org"]
     actor = system_actor()

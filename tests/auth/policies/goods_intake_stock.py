@@ -41,7 +41,7 @@ def url_args(world, db):
     from charity.goods.catalogue import create_item_type
     from charity.goods.intake import post_intake, preregister
     from charity.goods.models import ItemCategory
-    from charity.system import system_actor
+    from charity.core.system import system_actor
 
     actor, org, point = system_actor(), world["org"], world["point"]
     day = dt.date(2026, 11, 3)

@@ -17,7 +17,7 @@ POLICY = {
 def url_args(world, db):
     """A posted donation of the world's organisation (general fund), and the CSV format."""
     from charity.funds import ledger
-    from charity.system import system_actor
+    from charity.core.system import system_actor
 
     entry = ledger.post_entry(system_actor(), db, world["org"], {
         "kind": "donation", "amount": Decimal("10.00"), "entry_date": dt.date(2026, 1, 5),

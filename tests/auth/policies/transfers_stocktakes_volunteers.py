@@ -40,7 +40,7 @@ def url_args(world, db):
     from charity.goods.models import ItemCategory
     from charity.orgs.services import create_point
     from charity.people.volunteers import create_volunteer
-    from charity.system import system_actor
+    from charity.core.system import system_actor
 
     actor, org, here = system_actor(), world["org"], world["point"]
     day = dt.date(2026, 11, 2)

@@ -22,7 +22,7 @@ POLICY = {
 def url_args(world, db):
     """An open wish at the world's point (the claim form and the staff steps use it) and a
     claimed one (its reference opens the claim note)."""
-    from charity.system import system_actor
+    from charity.core.system import system_actor
     from charity.wishes.services import claim_wish, create_wish
 
     actor = system_actor()

@@ -1,0 +1,146 @@
+"""Settings: defaults, then CHARITY_* environment variables, then explicit overrides.
+
+Nothing is read at import time; `load_config` runs inside `create_app`.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+import tempfile
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+DEFAULTS: dict[str, object] = {
+    "DATABASE_URL": None,  # None: SQLite file in the instance folder
+    "SECRET_KEY": None,  # None: generated once and kept in the instance folder
+    "TIMEZONE": "Asia/Shanghai",
+    "DEFAULT_LOCALE": "zh_CN",
+    "LOCALES": "zh_CN,en",
+    "PAGE_SIZE": 20,
+    "UPLOAD_MAX_BYTES": 10 * 1024 * 1024,
+    "SQLITE_BUSY_TIMEOUT_MS": 15000,
+    "PROXY_FIX": False,
+    # Served over HTTPS only: cookies get the Secure flag and responses send HSTS.
+    "SECURE_COOKIES": False,
+    # Public pages: how long a rendered page may be reused (it is also dropped at once when
+    # the data changes, see charity/portal/cache.py).
+    "PORTAL_CACHE_SECONDS": 60,
+    # Abuse brakes of the public forms, per remote address per hour.
+    "COMPLAINT_RATE_LIMIT": 5,
+    "WISH_CLAIM_RATE_LIMIT": 5,
+    "DROPOFF_RATE_LIMIT": 10,
+}
+
+# Environment variables whose value is not a plain string.
+_INT_KEYS = {"PAGE_SIZE", "UPLOAD_MAX_BYTES", "SQLITE_BUSY_TIMEOUT_MS", "PORTAL_CACHE_SECONDS",
+             "COMPLAINT_RATE_LIMIT", "WISH_CLAIM_RATE_LIMIT", "DROPOFF_RATE_LIMIT"}
+_BOOL_KEYS = {"PROXY_FIX", "SECURE_COOKIES"}
+
+
+class ConfigError(RuntimeError):
+    """A setting has a value the app cannot run with."""
+
+
+def _parse(key: str, raw: str) -> object:
+    if key in _INT_KEYS:
+        try:
+            return int(raw)
+        except ValueError as exc:
+            raise ConfigError(f"CHARITY_{key} must be an integer, got {raw!r}") from exc
+    if key in _BOOL_KEYS:
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    return raw
+
+
+def load_config(app, overrides: dict | None = None) -> None:
+    """Fill app.config from defaults, the environment and `overrides` (highest wins)."""
+    settings = dict(DEFAULTS)
+    for key in DEFAULTS:
+        raw = os.environ.get(f"CHARITY_{key}")
+        if raw is not None and raw != "":
+            settings[key] = _parse(key, raw)
+    overrides = dict(overrides or {})
+    # Overrides may use either the short name or the Flask name.
+    for key in list(overrides):
+        if key in DEFAULTS:
+            settings[key] = overrides.pop(key)
+
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+
+    try:
+        ZoneInfo(str(settings["TIMEZONE"]))
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(f"Unknown time zone {settings['TIMEZONE']!r}") from exc
+
+    url = settings["DATABASE_URL"] or f"sqlite:///{instance / 'charity.core.db'}"
+    if url.startswith("postgresql://"):
+        # psycopg 3 is the supported driver; accept the plain scheme operators paste.
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    secret = settings["SECRET_KEY"] or _instance_secret(instance)
+    # Separate from the session key: rotating that must not orphan every ID hash.
+    id_hash_key = _instance_secret(instance, "id_hash_key")
+
+    app.config.update(
+        SQLALCHEMY_DATABASE_URI=url,
+        SQLALCHEMY_ENGINE_OPTIONS=_engine_options(url),
+        SECRET_KEY=secret,
+        CHARITY_ID_HASH_KEY=id_hash_key.encode(),
+        CHARITY_TIMEZONE=settings["TIMEZONE"],
+        BABEL_DEFAULT_LOCALE=settings["DEFAULT_LOCALE"],
+        BABEL_DEFAULT_TIMEZONE=settings["TIMEZONE"],
+        CHARITY_LOCALES=[s.strip() for s in str(settings["LOCALES"]).split(",") if s.strip()],
+        CHARITY_PAGE_SIZE=settings["PAGE_SIZE"],
+        MAX_CONTENT_LENGTH=settings["UPLOAD_MAX_BYTES"] + 64 * 1024,
+        CHARITY_UPLOAD_MAX_BYTES=settings["UPLOAD_MAX_BYTES"],
+        CHARITY_SQLITE_BUSY_TIMEOUT_MS=settings["SQLITE_BUSY_TIMEOUT_MS"],
+        CHARITY_PROXY_FIX=settings["PROXY_FIX"],
+        CHARITY_SECURE_COOKIES=settings["SECURE_COOKIES"],
+        CHARITY_PORTAL_CACHE_SECONDS=settings["PORTAL_CACHE_SECONDS"],
+        CHARITY_COMPLAINT_RATE_LIMIT=settings["COMPLAINT_RATE_LIMIT"],
+        CHARITY_WISH_CLAIM_RATE_LIMIT=settings["WISH_CLAIM_RATE_LIMIT"],
+        CHARITY_DROPOFF_RATE_LIMIT=settings["DROPOFF_RATE_LIMIT"],
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings["SECURE_COOKIES"],
+        REMEMBER_COOKIE_SECURE=settings["SECURE_COOKIES"],
+        WTF_CSRF_TIME_LIMIT=8 * 3600,
+        WTF_I18N_ENABLED=True,
+    )
+    app.config.update(overrides)
+
+
+def _engine_options(url: str) -> dict:
+    if url.startswith("sqlite"):
+        # The pool must not share a connection across threads; the busy timeout is set per
+        # connection in db.configure_engine.
+        return {"connect_args": {"check_same_thread": False}}
+    return {"pool_pre_ping": True}
+
+
+def _instance_secret(instance: Path, name: str = "secret_key") -> str:
+    """Read a secret kept in the instance folder, creating it (mode 0600) if needed."""
+    path = instance / name
+    if not path.exists():
+        # Write a complete private file first, then link it into place: link() fails if the
+        # name exists, so of several processes starting at once exactly one key wins, and no
+        # process can read a half-written (empty) file.
+        fd, tmp = tempfile.mkstemp(dir=instance, prefix=".secret_key.")  # mode 0600
+        try:
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_hex(32))
+                fh.flush()
+                os.fsync(fh.fileno())
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
+                pass
+        finally:
+            os.unlink(tmp)
+    key = path.read_text().strip()
+    if not key:
+        raise ConfigError(f"{path} is empty; delete it to generate a new key, or set "
+                          "CHARITY_SECRET_KEY")
+    return key

@@ -1,1 +1,0 @@
-"""Background work: the scheduler process and its jobs (they call services)."""

@@ -1,0 +1,62 @@
+"""`charity verify`: recompute what is kept at posting time and compare.
+
+Each check returns a list of problems (empty when all agree). Features add their checks to
+CHECKS: the goods ledger's stock balances, the disclosures' hash chain, …
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import click
+from flask.cli import with_appcontext
+from sqlalchemy.orm import Session
+
+
+def _fund_balances(session: Session) -> list[str]:
+    from charity.funds.ledger import verify_balances
+
+    return verify_balances(session)
+
+
+def _stock_balances(session: Session) -> list[str]:
+    from charity.goods.stock import verify_stock
+
+    return verify_stock(session)
+
+
+def _publications(session: Session) -> list[str]:
+    from charity.disclosure.publishing import verify_publications
+
+    return verify_publications(session)
+
+
+CHECKS: list[tuple[str, Callable[[Session], list[str]]]] = [
+    ("fund balances", _fund_balances),
+    ("stock balances", _stock_balances),
+    ("publications and hash chain", _publications),
+]
+
+
+def run_checks(session: Session) -> dict[str, list[str]]:
+    return {name: check(session) for name, check in CHECKS}
+
+
+@click.command("verify")
+@with_appcontext
+def verify_command():
+    """Recompute balances (and later hashes) from the ledgers; exit 1 on any mismatch."""
+    from charity.core.extensions import db
+
+    results = run_checks(db.session)
+    db.session.rollback()
+    failed = False
+    for name, problems in results.items():
+        if problems:
+            failed = True
+            click.echo(f"FAIL {name}: {len(problems)} mismatch(es)")
+            for line in problems:
+                click.echo(f"  {line}")
+        else:
+            click.echo(f"ok   {name}")
+    if failed:
+        raise SystemExit(1)

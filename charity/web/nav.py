@@ -1,0 +1,128 @@
+"""The staff navigation: each feature lists its screens here with the permission they need."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import url_for
+from flask_login import current_user
+
+from charity.auth.permissions import has_permission
+from charity.core.i18n import _l
+
+
+@dataclass(frozen=True)
+class NavItem:
+    endpoint: str
+    label: object
+    permission: str
+
+
+# Menus of the staff header; items whose endpoint does not exist yet are skipped.
+STAFF_NAV: list[tuple[object, list[NavItem]]] = [
+    (_l("Goods"), [
+        NavItem("intake.intake_new", _l("Receive donation"), "goods.intake"),
+        NavItem("distributions.distribution_new", _l("Hand out goods"), "goods.distribute"),
+        NavItem("sales.sale_new", _l("Charity sale"), "goods.sell"),
+        NavItem("stock.dashboard", _l("Stock"), "goods.view"),
+        NavItem("transfers.transfer_list", _l("Transfers"), "goods.view"),
+        NavItem("stocktakes.stocktake_list", _l("Stocktakes"), "goods.view"),
+        NavItem("catalogue.item_list", _l("Catalogue"), "goods.view"),
+    ]),
+    (_l("People"), [
+        NavItem("beneficiaries.beneficiary_list", _l("Households"), "beneficiaries.view"),
+        NavItem("donors.donor_list", _l("Donors"), "donors.view"),
+        NavItem("volunteers.volunteer_list", _l("Volunteers"), "volunteers.view"),
+        NavItem("volunteers.shift_board", _l("Sign-in board"), "volunteers.shift"),
+        NavItem("wishes.wish_list", _l("Micro-wishes"), "wishes.view"),
+    ]),
+    (_l("Money"), [
+        NavItem("campaigns.campaign_list", _l("Campaigns"), "campaigns.view"),
+        NavItem("projects.project_list", _l("Projects"), "projects.view"),
+        NavItem("ledger.entry_list", _l("Money ledger"), "funds.view"),
+        NavItem("receipts.receipt_list", _l("Receipts"), "receipts.view"),
+        NavItem("noncash.gift_list", _l("Non-cash gifts"), "noncash.view"),
+        NavItem("compliance.dashboard", _l("Disclosure compliance"), "disclosure.view"),
+        NavItem("transparency.staff_score", _l("Transparency score"), "transparency.view"),
+    ]),
+    (_l("Administration"), [
+        NavItem("orgs.org_list", _l("Organisations"), "orgs.view"),
+        NavItem("orgs.point_list", _l("Charity points"), "points.view"),
+        NavItem("users.user_list", _l("Users"), "users.view"),
+        NavItem("staff.audit_log", _l("Audit log"), "audit.view"),
+        NavItem("complaints.complaint_list", _l("Complaints"), "complaints.view"),
+        NavItem("complaints.category_list", _l("Complaint categories"), "complaints.manage"),
+    ]),
+]
+
+
+# The public header: what anyone can reach without signing in. Endpoints not built yet are
+# skipped, like the staff menus.
+PUBLIC_NAV: list[tuple[str, object]] = [
+    ("public_campaigns.campaign_list", _l("Campaigns & projects")),
+    ("public_points.point_list", _l("Charity points")),
+    ("disclosures.publication_list", _l("Disclosures")),
+    ("transparency.ranking", _l("Transparency")),
+    ("trace.trace", _l("Trace a donation")),
+    ("public_wishes.wish_list", _l("Micro-wishes")),
+    ("public_complaints.complaint_new", _l("Complaints")),
+    ("api.index", _l("Open data")),
+]
+
+
+POINT_KIND_LABELS = {"supermarket": _l("Charity supermarket"), "station": _l("Donation station")}
+ROLE_LABELS = {"admin": _l("Administrator"), "manager": _l("Manager"),
+               "volunteer": _l("Volunteer"), "auditor": _l("Auditor")}
+
+
+OBLIGATION_KINDS = {"periodic": _l("Periodic disclosure #%(n)s"), "final": _l("Final disclosure"),
+                    "annual": _l("Annual report %(n)s")}
+STATUS_LABELS = {"upcoming": _l("upcoming"), "due": _l("due soon"), "overdue": _l("overdue"),
+                 "published_on_time": _l("published on time"),
+                 "published_late": _l("published late")}
+STATUS_CLASSES = {"overdue": "badge-off", "published_late": "badge-off",
+                  "published_on_time": "badge-ok"}
+
+
+def obligation_label(ob) -> str:
+    return str(OBLIGATION_KINDS.get(ob.kind, ob.kind)) % {"n": ob.seq}
+
+
+def status_badge(status: str):
+    from markupsafe import Markup, escape
+
+    return Markup('<span class="badge {}">{}</span>').format(
+        STATUS_CLASSES.get(status, ""), escape(str(STATUS_LABELS.get(status, status))))
+
+
+def init_app(app) -> None:
+    from charity.auth.permissions import can
+
+    app.jinja_env.globals.update(
+        can=can,
+        has_permission=has_permission,
+        point_kind_label=lambda kind: POINT_KIND_LABELS.get(getattr(kind, "value", kind), kind),
+        role_label=lambda role: ROLE_LABELS.get(getattr(role, "value", role), role),
+        obligation_label=obligation_label,
+        status_badge=status_badge,
+    )
+
+    @app.context_processor
+    def _nav():
+        def staff_nav():
+            if not current_user.is_authenticated:
+                return []
+            menus = []
+            for label, items in STAFF_NAV:
+                links = [{"url": url_for(i.endpoint), "label": i.label} for i in items
+                         if i.endpoint in app.view_functions
+                         and has_permission(current_user, i.permission)]
+                if links:
+                    menus.append({"label": label, "items": links})
+            return menus
+
+        def public_nav():
+            return [{"url": url_for(endpoint), "label": label}
+                    for endpoint, label in PUBLIC_NAV if endpoint in app.view_functions]
+
+        return {"staff_nav": staff_nav, "public_nav": public_nav,
+                "available_endpoints": app.view_functions}
