@@ -4,7 +4,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import sqlalchemy as sa
-from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
+from flask import (Blueprint, current_app, render_template, request,
                    url_for)
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -12,8 +12,6 @@ from sqlalchemy.orm import selectinload
 
 from charity.auth.permissions import can, scope_points
 from charity.core.clock import org_today
-from charity.core.db import run_transaction
-from charity.core.errors import DomainError, PermissionDenied
 from charity.core.extensions import db
 from charity.web.forms import choices
 from charity.goods.distribution_forms import PAYMENT_LABELS, SaleForm
@@ -23,29 +21,18 @@ from charity.goods.distribution_views import (chosen_point, counter_batches, cou
 from charity.goods.documents import post_sale
 from charity.goods.models import ItemType, Sale, SaleLine
 from charity.core.i18n import money
-from charity.core.idempotency import AlreadySubmitted, claim, new_token, record_result
+from charity.core.idempotency import new_token
 from charity.orgs.models import CharityPoint
 from charity.people.beneficiary_views import staff_today
 from charity.web.access import access, load, paginate
+from charity.web.posting import post_form
 
 bp = Blueprint("sales", __name__, url_prefix="/staff/sales")
-
-RESULT_PREFIX = "sale:"
-
 
 def _describe_for_sale(item: ItemType, stock: Decimal) -> str:
     price = money(item.sale_price) if item.sale_price is not None else _("no price")
     return _("%(name)s · %(price)s/%(unit)s · %(stock)s on hand", name=item.name, price=price,
              unit=item.unit, stock=quantity_text(stock))
-
-
-def _first_result(result: str):
-    db.session.rollback()
-    flash(_("This form was already sent; it was posted once. Here is the result."), "info")
-    first = (result or "").removeprefix(RESULT_PREFIX)
-    if first.isdigit():
-        return redirect(url_for("sales.sale_view", sale_id=int(first)))
-    return redirect(url_for("sales.sale_list"))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -65,23 +52,15 @@ def sale_new():
     if posting and request.form.get("more"):
         form.add_lines()  # the typed lines stay; nothing is posted
     elif form.validate_on_submit():
-        def work():
-            token = claim(db.session, form.submission_token.data, current_user.id)
-            sale = post_sale(current_user, db.session, point, form.data_for_service())
-            record_result(token, f"{RESULT_PREFIX}{sale.id}")
-            return sale
-
-        try:
-            sale = run_transaction(db.session, work)
-        except AlreadySubmitted as done:
-            return _first_result(done.result)
-        except PermissionDenied:
-            abort(403)
-        except DomainError as err:
-            form.show_error(err)
-        else:
-            flash(_("Sale recorded: %(total)s.", total=money(sale.total)), "success")
-            return redirect(url_for("sales.sale_view", sale_id=sale.id))
+        response = post_form(
+            form, lambda: post_sale(current_user, db.session, point, form.data_for_service()),
+            kind="sale",
+            success=lambda sale: (_("Sale recorded: %(total)s.", total=money(sale.total)),
+                                  url_for("sales.sale_view", sale_id=sale.id)),
+            first=lambda sale_id: url_for("sales.sale_view", sale_id=sale_id),
+            fallback=url_for("sales.sale_list"))
+        if response:
+            return response
     return render_template("goods/sale_new.html", form=form, points=points, point=point,
                            batches=counter_batches(point), point_label=point_label)
 
