@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.orm import DeclarativeBase, registry
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, registry
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -69,6 +69,31 @@ def utcnow() -> dt.datetime:
 # requests begin DEFERRED so readers never queue behind writers. See
 # docs/decisions/0002-sqlite-transactions.md.
 write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("write_intent", default=True)
+
+
+class Posted:
+    """Mixin: who posted a ledger document and when. Posted documents are never edited; a
+    correction is a new document, so these columns are written once."""
+
+    @declared_attr
+    def posted_by_id(cls) -> Mapped[int | None]:
+        return mapped_column(sa.ForeignKey("user_account.id"))
+
+    @declared_attr
+    def posted_at(cls) -> Mapped[dt.datetime]:
+        return mapped_column(default=utcnow)
+
+
+class Created:
+    """Mixin: who created a record and when (records that are edited afterwards)."""
+
+    @declared_attr
+    def created_by_id(cls) -> Mapped[int | None]:
+        return mapped_column(sa.ForeignKey("user_account.id"))
+
+    @declared_attr
+    def created_at(cls) -> Mapped[dt.datetime]:
+        return mapped_column(default=utcnow)
 
 
 def configure_engine(engine: sa.engine.Engine, busy_timeout_ms: int) -> None:
