@@ -77,11 +77,11 @@ class Posted:
 
     @declared_attr
     def posted_by_id(cls) -> Mapped[int | None]:
-        return mapped_column(sa.ForeignKey("user_account.id"))
+        return mapped_column(sa.ForeignKey("user_account.id"), nullable=True)
 
     @declared_attr
     def posted_at(cls) -> Mapped[dt.datetime]:
-        return mapped_column(default=utcnow)
+        return mapped_column(UTCDateTime(), default=utcnow, nullable=False)
 
 
 class Created:
@@ -89,11 +89,11 @@ class Created:
 
     @declared_attr
     def created_by_id(cls) -> Mapped[int | None]:
-        return mapped_column(sa.ForeignKey("user_account.id"))
+        return mapped_column(sa.ForeignKey("user_account.id"), nullable=True)
 
     @declared_attr
     def created_at(cls) -> Mapped[dt.datetime]:
-        return mapped_column(default=utcnow)
+        return mapped_column(UTCDateTime(), default=utcnow, nullable=False)
 
 
 def configure_engine(engine: sa.engine.Engine, busy_timeout_ms: int) -> None:
