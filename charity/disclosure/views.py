@@ -11,12 +11,11 @@ from wtforms import TextAreaField
 from wtforms.validators import Length
 
 from charity.auth.permissions import can, scope_organizations
-from charity.disclosure import services
-from charity.disclosure.models import Narrative, Obligation, Publication
 from charity.core.errors import DomainError
 from charity.core.extensions import db
-from charity.funds.models import Campaign, Project
-from charity.orgs.models import Organization
+from charity.disclosure import services
+from charity.disclosure.models import Narrative, Obligation, Publication
+from charity.disclosure.queries import subject_names
 from charity.web.access import access, load, paginate
 
 bp = Blueprint("compliance", __name__, url_prefix="/staff/disclosure")
@@ -29,21 +28,6 @@ class NarrativeForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     pass
-
-
-def subject_names(obligations) -> dict[tuple[str, int], str]:
-    """Names of the subjects of a page of obligations, in three queries at most."""
-    names = {}
-    ids = {"campaign": set(), "project": set(), "organization": set()}
-    for o in obligations:
-        ids[o.subject_type].add(o.subject_id)
-    for kind, model in (("campaign", Campaign), ("project", Project),
-                        ("organization", Organization)):
-        if ids[kind]:
-            for oid, name in db.session.execute(sa.select(model.id, model.name).where(
-                    model.id.in_(ids[kind]))):
-                names[(kind, oid)] = name
-    return names
 
 
 @bp.route("/")

@@ -13,16 +13,16 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from charity.auth.permissions import can, has_permission, scope_organizations
-from charity.core.roles import Role
 from charity.core.errors import DomainError, PermissionDenied
 from charity.core.extensions import db
-from charity.web.forms import choices
+from charity.core.roles import Role
 from charity.goods.catalogue import add_refused_good, create_item_type, update_item_type
-from charity.goods.distribution_views import int_arg, quantity_text
+from charity.goods.distribution_views import quantity_text
 from charity.goods.forms import ItemTypeForm, RefusedGoodForm
 from charity.goods.models import ItemCategory, ItemType, RefusedGood
 from charity.orgs.models import Organization
-from charity.web.access import access, contains, load, paginate, show_domain_error
+from charity.web.access import access, contains, int_arg, load, paginate, show_domain_error
+from charity.web.forms import choices
 
 bp = Blueprint("catalogue", __name__, url_prefix="/staff/catalogue")
 

@@ -6,7 +6,6 @@ slip names the household and its community only: no phone, ID or address on pape
 """
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -16,23 +15,29 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from charity.auth.permissions import can, scope_organizations, scope_points
-from charity.core.roles import Role
 from charity.core.clock import org_today
 from charity.core.db import run_transaction
 from charity.core.errors import DomainError, PermissionDenied
 from charity.core.extensions import db
-from charity.web.forms import choices
+from charity.core.idempotency import AlreadySubmitted, claim, new_token, record_result
 from charity.funds.models import Project, ProjectStatus
 from charity.goods.distribution import post_distribution, reverse_distribution
 from charity.goods.distribution_forms import DistributionForm, ReverseForm
-from charity.goods.models import (Distribution, DistributionLine, DocStatus, ItemType,
-                                  StockBalance)
-from charity.core.idempotency import AlreadySubmitted, claim, new_token, record_result
+from charity.goods.models import Distribution, DistributionLine, DocStatus, ItemType, StockBalance
 from charity.orgs.models import CharityPoint
-from charity.people.beneficiary_views import (category_names, certification_state, points_left,
-                                              staff_today)
 from charity.people.models import Beneficiary
-from charity.web.access import access, contains, load, paginate, show_domain_error
+from charity.people.queries import category_names, certification_state, points_left
+from charity.web.access import (
+    access,
+    contains,
+    date_arg,
+    int_arg,
+    load,
+    paginate,
+    show_domain_error,
+)
+from charity.web.forms import choices
+from charity.web.points import chosen_point, counter_points, point_label, staff_today
 
 bp = Blueprint("distributions", __name__, url_prefix="/staff/distributions")
 
@@ -42,40 +47,6 @@ PAPERS = ("a4", "80")
 
 
 # --- counter helpers (shared with the sale screens) ------------------------------------------
-
-def counter_points() -> list[CharityPoint]:
-    """Where the user works: a volunteer's own open points; otherwise the open points of the
-    user's organisation (an administrator: of every organisation)."""
-    if current_user.role == Role.VOLUNTEER:
-        return [p for p in current_user.points if p.active]
-    stmt = scope_organizations(current_user, sa.select(CharityPoint),
-                               CharityPoint.organization_id)
-    return list(db.session.scalars(stmt.where(CharityPoint.active.is_(True))
-                                   .options(selectinload(CharityPoint.organization))
-                                   .order_by(CharityPoint.organization_id, CharityPoint.name)))
-
-
-def point_label(point: CharityPoint) -> str:
-    if current_user.role == Role.ADMIN:
-        return f"{point.organization.name} · {point.name}"
-    return point.name
-
-
-def chosen_point(raw, points: list[CharityPoint], permission: str) -> CharityPoint | None:
-    """The point the request names (403 when it is outside the user's scope), else the
-    first of `points`: a volunteer's only point is preselected."""
-    try:
-        wanted = int(raw)
-    except (TypeError, ValueError):
-        wanted = 0
-    # Bounded before the query: a larger id overflows SQLite and aborts PostgreSQL's transaction.
-    point = db.session.get(CharityPoint, wanted) if 0 < wanted < 2**31 else None
-    if point is not None:
-        if not can(current_user, permission, point):
-            abort(403)
-        return point
-    return points[0] if points else None
-
 
 def on_hand(point: CharityPoint | None) -> dict[int, Decimal]:
     if point is None:
@@ -113,18 +84,6 @@ def counter_batches(point: CharityPoint | None) -> list[StockBalance]:
         .options(selectinload(StockBalance.item_type))
         .order_by(StockBalance.expiry_date.is_(None), StockBalance.expiry_date,
                   StockBalance.batch).limit(200)))
-
-
-def date_arg(name: str) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(request.args.get(name, ""))
-    except ValueError:
-        return None
-
-
-def int_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 10 else None
 
 
 # --- the counter form ------------------------------------------------------------------------

@@ -10,8 +10,7 @@ Enter key of a barcode scanner looks up instead of posting a half-typed intake.
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
-                   url_for)
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
@@ -22,22 +21,42 @@ from charity.core.clock import org_today
 from charity.core.db import run_transaction
 from charity.core.errors import DomainError, PermissionDenied, ValidationFailed
 from charity.core.extensions import db
-from charity.web.forms import choices
-from charity.funds.models import Campaign, CampaignStatus
-from charity.goods.catalogue import create_item_type, find_by_barcode
-from charity.goods.distribution_views import (chosen_point, counter_points, date_arg, int_arg,
-                                              point_label, quantity_text)
-from charity.goods.forms import (COMMON_UNITS, CONDITION_LABELS, DONOR_EXISTING, DONOR_NEW,
-                                 IntakeForm, ReverseForm)
-from charity.goods.intake import post_intake, reverse_intake
-from charity.goods.models import (Intake, IntakeLine, ItemCategory, ItemType, PreRegistration,
-                                  RefusedGood)
 from charity.core.i18n import money
 from charity.core.idempotency import AlreadySubmitted, claim, new_token, record_result
+from charity.funds.models import Campaign, CampaignStatus
+from charity.goods.catalogue import create_item_type, find_by_barcode
+from charity.goods.distribution_views import quantity_text
+from charity.goods.forms import (
+    COMMON_UNITS,
+    CONDITION_LABELS,
+    DONOR_EXISTING,
+    DONOR_NEW,
+    IntakeForm,
+    ReverseForm,
+)
+from charity.goods.intake import post_intake, reverse_intake
+from charity.goods.models import (
+    Intake,
+    IntakeLine,
+    ItemCategory,
+    ItemType,
+    PreRegistration,
+    RefusedGood,
+)
 from charity.orgs.models import CharityPoint
 from charity.people.models import Donor
 from charity.people.services import create_donor, find_donors
-from charity.web.access import access, contains, load, paginate, show_domain_error
+from charity.web.access import (
+    access,
+    contains,
+    date_arg,
+    int_arg,
+    load,
+    paginate,
+    show_domain_error,
+)
+from charity.web.forms import choices
+from charity.web.points import chosen_point, counter_points, point_label
 
 bp = Blueprint("intake", __name__, url_prefix="/staff/intake")
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import sqlalchemy as sa
-from flask import (Blueprint, current_app, render_template, request,
-                   url_for)
+from flask import Blueprint, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
@@ -13,18 +12,16 @@ from sqlalchemy.orm import selectinload
 from charity.auth.permissions import can, scope_points
 from charity.core.clock import org_today
 from charity.core.extensions import db
-from charity.web.forms import choices
-from charity.goods.distribution_forms import PAYMENT_LABELS, SaleForm
-from charity.goods.distribution_views import (chosen_point, counter_batches, counter_items,
-                                              counter_points, date_arg, int_arg, point_label,
-                                              quantity_text)
-from charity.goods.documents import post_sale
-from charity.goods.models import ItemType, Sale, SaleLine
 from charity.core.i18n import money
 from charity.core.idempotency import new_token
+from charity.goods.distribution_forms import PAYMENT_LABELS, SaleForm
+from charity.goods.distribution_views import counter_batches, counter_items, quantity_text
+from charity.goods.documents import post_sale
+from charity.goods.models import ItemType, Sale, SaleLine
 from charity.orgs.models import CharityPoint
-from charity.people.beneficiary_views import staff_today
-from charity.web.access import access, load, paginate
+from charity.web.access import access, date_arg, int_arg, load, paginate
+from charity.web.forms import choices
+from charity.web.points import chosen_point, counter_points, point_label, staff_today
 from charity.web.posting import post_form
 
 bp = Blueprint("sales", __name__, url_prefix="/staff/sales")

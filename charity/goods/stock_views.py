@@ -6,32 +6,30 @@ as each movement (`charity.goods.dashboard` holds the queries).
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
-                   url_for)
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from charity.audit.services import record_export
 from charity.auth.permissions import can, scope_points
-from charity.core.roles import Role
 from charity.core.clock import org_today, today_in
 from charity.core.db import run_transaction
 from charity.core.errors import DomainError, PermissionDenied
 from charity.core.extensions import db
-from charity.web.forms import choices
-from charity.funds import export as exporting
-from charity.goods import dashboard as queries
-from charity.goods.distribution_views import (chosen_point, counter_points, date_arg, int_arg,
-                                              point_label, quantity_text)
-from charity.goods.documents import post_write_off
-from charity.goods.forms import WRITE_OFF_LABELS, StockTargetForm, WriteOffForm
-from charity.goods.models import (ItemCategory, ItemType, MovementKind, StockBalance,
-                                  StockMovement)
 from charity.core.i18n import _l
 from charity.core.idempotency import AlreadySubmitted, claim, new_token, record_result
+from charity.core.roles import Role
+from charity.funds import export as exporting
+from charity.goods import dashboard as queries
+from charity.goods.distribution_views import quantity_text
+from charity.goods.documents import post_write_off
+from charity.goods.forms import WRITE_OFF_LABELS, StockTargetForm, WriteOffForm
+from charity.goods.models import ItemCategory, ItemType, MovementKind, StockBalance, StockMovement
 from charity.orgs.models import CharityPoint
-from charity.web.access import access, paginate, show_domain_error
+from charity.web.access import access, date_arg, int_arg, paginate, show_domain_error
+from charity.web.forms import choices
+from charity.web.points import chosen_point, counter_points, point_label
 
 bp = Blueprint("stock", __name__, url_prefix="/staff/stock")
 

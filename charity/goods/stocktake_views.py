@@ -15,21 +15,28 @@ from sqlalchemy.orm import selectinload
 from charity.audit.models import AuditLog
 from charity.audit.services import record
 from charity.auth.permissions import can, scope_points
-from charity.core.roles import Role
 from charity.core.db import run_transaction
 from charity.core.errors import DomainError, PermissionDenied, ValidationFailed
 from charity.core.extensions import db
-from charity.web.forms import choices
-from charity.goods import documents
-from charity.goods.models import ItemCategory, Stocktake, StocktakeLine, StocktakeStatus
-from charity.goods.transfer_forms import (MAX_LINES, MORE_LINES, ApproveForm, CountForm,
-                                          StartStocktakeForm, mark, plain_qty, show_line_error)
-from charity.goods.transfer_views import (already_submitted, chosen_point, item_choices,
-                                          point_choices, point_label, users_by_id,
-                                          visible_points)
 from charity.core.i18n import _l
 from charity.core.idempotency import AlreadySubmitted, claim, new_token, record_result
+from charity.core.roles import Role
+from charity.goods import documents
+from charity.goods.models import ItemCategory, Stocktake, StocktakeLine, StocktakeStatus
+from charity.goods.transfer_forms import (
+    MAX_LINES,
+    MORE_LINES,
+    ApproveForm,
+    CountForm,
+    StartStocktakeForm,
+    mark,
+    plain_qty,
+    show_line_error,
+)
+from charity.goods.transfer_views import already_submitted, item_choices, users_by_id
 from charity.web.access import access, load, paginate
+from charity.web.forms import choices
+from charity.web.points import offered_point, point_choices, point_label, visible_points
 
 bp = Blueprint("stocktakes", __name__, url_prefix="/staff/stocktakes")
 
@@ -77,7 +84,7 @@ def stocktake_list():
     if status in STATUS_LABELS:
         stmt = stmt.where(Stocktake.status == status)
     points = visible_points("goods.view", active_only=False)
-    point = chosen_point(request.args.get("point"), points)
+    point = offered_point(request.args.get("point"), points)
     if point is not None:
         stmt = stmt.where(Stocktake.point_id == point.id)
     page = paginate(stmt.options(selectinload(Stocktake.point))
@@ -106,7 +113,7 @@ def stocktake_new():
         if len(points) == 1:
             form.point_id.data = str(points[0].id)
     if form.validate_on_submit():
-        point = chosen_point(form.point_id.data, points)
+        point = offered_point(form.point_id.data, points)
         if point is None:
             mark(form.point_id, _("Choose the point to count."))
         else:

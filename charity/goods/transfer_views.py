@@ -10,22 +10,36 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from charity.auth.models import User
-from charity.auth.permissions import can, scope_organizations, scope_points
-from charity.core.roles import Role
+from charity.auth.permissions import can, scope_organizations
 from charity.core.clock import org_today
 from charity.core.db import run_transaction
 from charity.core.errors import DomainError, PermissionDenied, ValidationFailed
 from charity.core.extensions import db
-from charity.web.forms import choices
-from charity.goods import documents
-from charity.goods.models import (ItemCategory, ItemType, StockBalance, Transfer,
-                                  TransferLine, TransferStatus)
-from charity.goods.transfer_forms import (MAX_LINES, MORE_LINES, ReceiveForm, TransferForm,
-                                          mark, plain_qty, show_line_error)
 from charity.core.i18n import _l
 from charity.core.idempotency import AlreadySubmitted, claim, new_token, record_result
+from charity.core.roles import Role
+from charity.goods import documents
+from charity.goods.models import (
+    ItemCategory,
+    ItemType,
+    StockBalance,
+    Transfer,
+    TransferLine,
+    TransferStatus,
+)
+from charity.goods.transfer_forms import (
+    MAX_LINES,
+    MORE_LINES,
+    ReceiveForm,
+    TransferForm,
+    mark,
+    plain_qty,
+    show_line_error,
+)
 from charity.orgs.models import CharityPoint, Organization
 from charity.web.access import access, paginate
+from charity.web.forms import choices
+from charity.web.points import offered_point, point_choices, point_label, visible_points
 
 bp = Blueprint("transfers", __name__, url_prefix="/staff/transfers")
 
@@ -35,41 +49,6 @@ STATUS_LABELS = {TransferStatus.IN_TRANSIT.value: _l("In transit"),
 
 
 # --- helpers shared with the stocktake screens -----------------------------------------------
-
-def point_label(point: CharityPoint) -> str:
-    """A point's name; with its organisation for an administrator, who sees them all."""
-    if current_user.role == Role.ADMIN:
-        return f"{point.organization.name} · {point.name}"
-    return point.name
-
-
-def visible_points(permission: str, active_only: bool = True) -> list[CharityPoint]:
-    """Points where the current user may `permission`: a volunteer's own points, the
-    organisation's points for managers and auditors, every point for an administrator."""
-    stmt = sa.select(CharityPoint).join(CharityPoint.organization)
-    stmt = scope_points(current_user, stmt, CharityPoint.id, CharityPoint.organization_id)
-    if active_only:
-        stmt = stmt.where(CharityPoint.active.is_(True), Organization.active.is_(True))
-    stmt = stmt.options(sa.orm.contains_eager(CharityPoint.organization))
-    points = db.session.scalars(stmt.order_by(Organization.name, CharityPoint.name)).all()
-    return [p for p in points if can(current_user, permission, p)]
-
-
-def point_choices(points, blank: bool = True):
-    pairs = [(str(p.id), point_label(p)) for p in points]
-    if blank and len(points) != 1:
-        pairs.insert(0, ("", _("— choose —")))
-    return choices(pairs)
-
-
-def chosen_point(raw, points) -> CharityPoint | None:
-    """The point with id `raw` among `points` (those offered to the user), else None."""
-    try:
-        wanted = int(raw)
-    except (TypeError, ValueError):
-        return None
-    return next((p for p in points if p.id == wanted), None)
-
 
 def item_choices(org_ids, point_id: int | None = None, blank: str | None = None):
     """Active items of the organisations; at a point, only those on its shelf, with the
@@ -137,7 +116,7 @@ def transfer_list():
     if status in STATUS_LABELS:
         stmt = stmt.where(Transfer.status == status)
     points = visible_points("goods.view", active_only=False)
-    point = chosen_point(request.args.get("point"), points)
+    point = offered_point(request.args.get("point"), points)
     if point is not None:
         stmt = stmt.where(sa.or_(Transfer.from_point_id == point.id,
                                  Transfer.to_point_id == point.id))
@@ -181,9 +160,9 @@ def transfer_new():
     sources = visible_points("goods.transfer")
     if request.method == "POST":
         # The point the form was filled in for, never silently another one.
-        source = chosen_point(form.from_point_id.data, sources)
+        source = offered_point(form.from_point_id.data, sources)
     else:
-        source = chosen_point(request.args.get("from"), sources) or (
+        source = offered_point(request.args.get("from"), sources) or (
             sources[0] if len(sources) == 1 else None)
     if request.method == "GET":
         form.submission_token.data = new_token()

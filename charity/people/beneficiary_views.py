@@ -11,79 +11,40 @@ import datetime as dt
 import re
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from charity.auth.permissions import can, has_permission, scope_organizations
-from charity.core.roles import Role
-from charity.core.clock import org_today, today_in
 from charity.core.errors import DomainError
 from charity.core.extensions import db
-from charity.web.forms import choices
-from charity.goods.distribution import month_key
-from charity.goods.models import Distribution, DistributionLine
 from charity.core.idempotency import AlreadySubmitted, claim, new_token, record_result
+from charity.core.roles import Role
+from charity.goods.models import Distribution, DistributionLine
 from charity.orgs.forms import ConfirmForm
 from charity.orgs.models import Organization
 from charity.people import beneficiaries as services
 from charity.people.beneficiary_forms import BeneficiaryForm, EraseForm, NewBeneficiaryForm
-from charity.people.models import BENEFICIARY_CATEGORY_NAMES, Beneficiary, PointsEntry
+from charity.people.models import BENEFICIARY_CATEGORY_NAMES, Beneficiary
+from charity.people.queries import (
+    RECERTIFY_WITHIN_DAYS,
+    category_names,
+    certification_state,
+    points_left,
+)
 from charity.web.access import access, contains, load, paginate, show_domain_error
+from charity.web.forms import choices
+from charity.web.points import staff_today
 
 bp = Blueprint("beneficiaries", __name__, url_prefix="/staff/beneficiaries")
 
 RESULT_PREFIX = "beneficiary:"
-RECERTIFY_WITHIN_DAYS = 30
 REMINDER_LIMIT = 20
 _LAST4 = re.compile(r"^\d{3}[\dX]$")
 
 
 # --- helpers shared with the distribution screens --------------------------------------------
-
-def category_names(values) -> list[str]:
-    return [BENEFICIARY_CATEGORY_NAMES.get(v, v) for v in values or []]
-
-
-def points_left(households, day: dt.date) -> dict[int, int]:
-    """Points each household has left in `day`'s month, read-only: the month's allowance
-    counts even before the first distribution credits it (charity.goods.distribution)."""
-    households = list(households)
-    if not households:
-        return {}
-    rows = db.session.execute(
-        sa.select(PointsEntry.beneficiary_id, sa.func.sum(PointsEntry.amount),
-                  sa.func.sum(sa.case((PointsEntry.kind == "allowance", 1), else_=0)))
-        .where(PointsEntry.beneficiary_id.in_([b.id for b in households]),
-               PointsEntry.month == month_key(day))
-        .group_by(PointsEntry.beneficiary_id))
-    found = {bid: (int(total or 0), int(allowances or 0)) for bid, total, allowances in rows}
-    out = {}
-    for b in households:
-        total, allowances = found.get(b.id, (0, 0))
-        out[b.id] = total + (0 if allowances else b.monthly_points)
-    return out
-
-
-def certification_state(b: Beneficiary, today: dt.date) -> str:
-    """'none', 'expired', 'expiring' (within 30 days) or 'valid'."""
-    if b.certified_until is None:
-        return "none"
-    if b.certified_until < today:
-        return "expired"
-    if b.certified_until <= today + dt.timedelta(days=RECERTIFY_WITHIN_DAYS):
-        return "expiring"
-    return "valid"
-
-
-def staff_today(org: Organization | None = None) -> dt.date:
-    if org is None and current_user.organization_id:
-        org = db.session.get(Organization, current_user.organization_id)
-    if org is not None:
-        return org_today(org)
-    return today_in(current_app.config.get("CHARITY_TIMEZONE"))
-
 
 def _context(today: dt.date) -> dict:
     return {"category_names": category_names, "categories": BENEFICIARY_CATEGORY_NAMES,

@@ -14,22 +14,26 @@ from sqlalchemy.orm import selectinload
 from charity.audit.services import diff, record
 from charity.auth.models import User
 from charity.auth.permissions import can, require, scope_organizations
-from charity.core.roles import Role
 from charity.core.clock import org_today
 from charity.core.db import run_transaction
 from charity.core.errors import DomainError, PermissionDenied, ValidationFailed
 from charity.core.extensions import db
-from charity.web.forms import choices
-from charity.goods.transfer_forms import mark, show_line_error
-from charity.goods.transfer_views import chosen_point, point_label, visible_points
 from charity.core.i18n import _l
 from charity.core.idempotency import AlreadySubmitted, claim, new_token, record_result
+from charity.core.roles import Role
+from charity.goods.transfer_forms import mark, show_line_error
 from charity.orgs.models import CharityPoint, Organization
 from charity.people import volunteers as service
 from charity.people.models import ServiceType, Shift, Volunteer
-from charity.people.volunteer_forms import (SERVICE_TYPE_LABELS, SignInForm, SignOutForm,
-                                            VolunteerForm)
+from charity.people.volunteer_forms import (
+    SERVICE_TYPE_LABELS,
+    SignInForm,
+    SignOutForm,
+    VolunteerForm,
+)
 from charity.web.access import access, contains, load, paginate
+from charity.web.forms import choices
+from charity.web.points import offered_point, point_label, visible_points
 
 bp = Blueprint("volunteers", __name__, url_prefix="/staff/volunteers")
 
@@ -286,9 +290,9 @@ def shift_board():
     action = request.form.get("action") if request.method == "POST" else None
     if action == "sign_in":
         # The point the form was filled in at, never silently another one.
-        point = chosen_point(request.form.get("point_id"), points)
+        point = offered_point(request.form.get("point_id"), points)
     else:
-        point = chosen_point(request.args.get("point"), points) or (
+        point = offered_point(request.args.get("point"), points) or (
             points[0] if len(points) == 1 else None)
     if action == "sign_out":
         return _sign_out()

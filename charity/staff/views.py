@@ -36,7 +36,7 @@ def home():
     deadlines, names = [], {}
     if can(current_user, "disclosure.view"):
         from charity.disclosure.models import Obligation
-        from charity.disclosure.views import subject_names
+        from charity.disclosure.queries import subject_names
 
         # Due in the next 7 days, and anything already overdue: the reason this system exists.
         deadlines = db.session.scalars(scope_organizations(

@@ -1,6 +1,7 @@
 """Helpers every blueprint shares: access declarations, object loading, paging, form errors."""
 from __future__ import annotations
 
+import datetime as dt
 from functools import wraps
 
 from flask import abort, current_app, request
@@ -138,3 +139,15 @@ def transactional(view):
             raise
 
     return wrapper
+
+
+def date_arg(name: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(request.args.get(name, ""))
+    except ValueError:
+        return None
+
+
+def int_arg(name: str) -> int | None:
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() and len(value) < 10 else None

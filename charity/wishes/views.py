@@ -9,17 +9,24 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from charity.auth.permissions import can, scope_organizations, scope_points
-from charity.core.roles import Role
 from charity.core.errors import DomainError
 from charity.core.extensions import db
-from charity.web.forms import choices
-from charity.goods.distribution_views import counter_points
-from charity.goods.models import DocStatus, Intake, ItemCategory
 from charity.core.idempotency import AlreadySubmitted, claim, new_token, record_result
+from charity.core.roles import Role
+from charity.goods.models import DocStatus, Intake, ItemCategory
 from charity.orgs.models import Organization
 from charity.people.models import Beneficiary
-from charity.web.access import access, contains, load, paginate, query_choice, query_int, \
-    show_domain_error
+from charity.web.access import (
+    access,
+    contains,
+    load,
+    paginate,
+    query_choice,
+    query_int,
+    show_domain_error,
+)
+from charity.web.forms import choices
+from charity.web.points import counter_points
 from charity.wishes import services
 from charity.wishes.forms import FulfilForm, ReasonForm, WishForm
 from charity.wishes.models import Wish, WishStatus

@@ -1,0 +1,88 @@
+"""The charity points a signed-in user works at, for the views of every feature: which points
+to offer, which one the request names, how to label them, and today's date for the user."""
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from flask import abort, current_app
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.orm import selectinload
+
+from charity.auth.permissions import can, scope_organizations, scope_points
+from charity.core.clock import org_today, today_in
+from charity.core.extensions import db
+from charity.core.roles import Role
+from charity.orgs.models import CharityPoint, Organization
+from charity.web.forms import choices
+
+
+def counter_points() -> list[CharityPoint]:
+    """Where the user works: a volunteer's own open points; otherwise the open points of the
+    user's organisation (an administrator: of every organisation)."""
+    if current_user.role == Role.VOLUNTEER:
+        return [p for p in current_user.points if p.active]
+    stmt = scope_organizations(current_user, sa.select(CharityPoint),
+                               CharityPoint.organization_id)
+    return list(db.session.scalars(stmt.where(CharityPoint.active.is_(True))
+                                   .options(selectinload(CharityPoint.organization))
+                                   .order_by(CharityPoint.organization_id, CharityPoint.name)))
+
+
+def point_label(point: CharityPoint) -> str:
+    if current_user.role == Role.ADMIN:
+        return f"{point.organization.name} · {point.name}"
+    return point.name
+
+
+def chosen_point(raw, points: list[CharityPoint], permission: str) -> CharityPoint | None:
+    """The point the request names (403 when it is outside the user's scope), else the
+    first of `points`: a volunteer's only point is preselected."""
+    try:
+        wanted = int(raw)
+    except (TypeError, ValueError):
+        wanted = 0
+    # Bounded before the query: a larger id overflows SQLite and aborts PostgreSQL's transaction.
+    point = db.session.get(CharityPoint, wanted) if 0 < wanted < 2**31 else None
+    if point is not None:
+        if not can(current_user, permission, point):
+            abort(403)
+        return point
+    return points[0] if points else None
+
+
+def staff_today(org: Organization | None = None) -> dt.date:
+    if org is None and current_user.organization_id:
+        org = db.session.get(Organization, current_user.organization_id)
+    if org is not None:
+        return org_today(org)
+    return today_in(current_app.config.get("CHARITY_TIMEZONE"))
+
+
+def visible_points(permission: str, active_only: bool = True) -> list[CharityPoint]:
+    """Points where the current user may `permission`: a volunteer's own points, the
+    organisation's points for managers and auditors, every point for an administrator."""
+    stmt = sa.select(CharityPoint).join(CharityPoint.organization)
+    stmt = scope_points(current_user, stmt, CharityPoint.id, CharityPoint.organization_id)
+    if active_only:
+        stmt = stmt.where(CharityPoint.active.is_(True), Organization.active.is_(True))
+    stmt = stmt.options(sa.orm.contains_eager(CharityPoint.organization))
+    points = db.session.scalars(stmt.order_by(Organization.name, CharityPoint.name)).all()
+    return [p for p in points if can(current_user, permission, p)]
+
+
+def point_choices(points, blank: bool = True):
+    pairs = [(str(p.id), point_label(p)) for p in points]
+    if blank and len(points) != 1:
+        pairs.insert(0, ("", _("— choose —")))
+    return choices(pairs)
+
+
+def offered_point(raw, points) -> CharityPoint | None:
+    """The point with id `raw` among `points` (those offered to the user), else None."""
+    try:
+        wanted = int(raw)
+    except (TypeError, ValueError):
+        return None
+    return next((p for p in points if p.id == wanted), None)
