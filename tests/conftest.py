@@ -10,7 +10,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from charity import create_app
@@ -27,7 +26,43 @@ _state: dict = {"pg": None, "pg_error": None, "counts": {b: 0 for b in BACKENDS}
 def pytest_configure(config):
     from charity.core.i18n import compile_translations
 
-    compile_translations()
+    # Under pytest-xdist the controller compiles before it starts the workers; workers would
+    # otherwise write the same .mo file at the same time.
+    if not hasattr(config, "workerinput"):
+        compile_translations()
+
+
+# --- password hashing ------------------------------------------------------------------------
+# scrypt (werkzeug's default, n=2**15) costs 0.1–0.5 s a hash on these machines and the suite
+# makes thousands of users. Tests are about who may do what, not about hash strength: they get
+# a cheap PBKDF2 unless marked `real_password_hashing` (the tests whose subject is hashing).
+
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashing():
+    from functools import partial
+
+    from werkzeug.security import generate_password_hash
+
+    import charity.auth.services as auth_services
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(auth_services, "generate_password_hash",
+                   partial(generate_password_hash, method="pbkdf2:sha256:1000"))
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _real_password_hashing_when_marked(request, _cheap_password_hashing):
+    if request.node.get_closest_marker("real_password_hashing") is None:
+        yield
+        return
+    from werkzeug.security import generate_password_hash
+
+    import charity.auth.services as auth_services
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(auth_services, "generate_password_hash", generate_password_hash)
+        yield
 
 
 @pytest.fixture(scope="session")
@@ -160,23 +195,68 @@ def runner(app, db):
     return app.test_cli_runner()
 
 
+def _database_copy(template_db, tmp_path, *, sqlite_file=None, pg_template="charity_template"):
+    """A fresh database copied from a template: a file copy on SQLite, CREATE DATABASE …
+    TEMPLATE on PostgreSQL (both far cheaper than migrating or loading again)."""
+    if template_db["backend"] == "sqlite":
+        path = tmp_path / f"committed{next(_counter)}.db"
+        shutil.copyfile(sqlite_file or template_db["path"], path)
+        return f"sqlite:///{path}"
+    return template_db["cluster"].create_database(f"charity_c{next(_counter)}",
+                                                  template=pg_template)
+
+
+def _dispose(application) -> None:
+    with application.app_context():
+        _db.session.remove()
+        _db.engine.dispose()
+
+
 @pytest.fixture
 def committed_app(template_db, tmp_path, backend):
     """An app on a fresh database of its own, for tests that need real commits
     (threads, several connections, processes)."""
     _state["counts"][backend] += 1
+    url = _database_copy(template_db, tmp_path)
+    application = _make(template_db, DATABASE_URL=url, INSTANCE_PATH=str(tmp_path / "instance"))
+    yield application
+    _dispose(application)
+
+
+@pytest.fixture(scope="session")
+def demo_template(template_db, tmp_path_factory):
+    """`charity demo` loaded once per engine (a year of money, goods, disclosures with their
+    PDFs, complaints, wishes): tests that need the demo get a copy (`demo_committed_app`)
+    instead of loading it again, which replays the scheduler and renders PDFs."""
+    backend = template_db["backend"]
+    root = tmp_path_factory.mktemp(f"demo-template-{backend}")
+    instance = root / "instance"
     if backend == "sqlite":
-        path = tmp_path / "committed.db"
+        path = root / "demo.db"
         shutil.copyfile(template_db["path"], path)
         url = f"sqlite:///{path}"
     else:
-        name = f"charity_c{next(_counter)}"
-        url = template_db["cluster"].create_database(name, template="charity_template")
-    application = _make(template_db, DATABASE_URL=url, INSTANCE_PATH=str(tmp_path / "instance"))
+        path = None
+        url = template_db["cluster"].create_database("charity_demo", template="charity_template")
+    application = _make(template_db, DATABASE_URL=url, INSTANCE_PATH=str(instance))
+    result = application.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    _dispose(application)  # PostgreSQL copies a template only while nobody is connected
+    return {"path": path, "instance": instance, "output": result.output}
+
+
+@pytest.fixture
+def demo_committed_app(template_db, demo_template, tmp_path, backend):
+    """An app on a fresh copy of the demo installation (database and instance folder), for
+    tests that look at or change the loaded demo with real commits."""
+    _state["counts"][backend] += 1
+    url = _database_copy(template_db, tmp_path, sqlite_file=demo_template["path"],
+                         pg_template="charity_demo")
+    instance = tmp_path / "demo-instance"
+    shutil.copytree(demo_template["instance"], instance)
+    application = _make(template_db, DATABASE_URL=url, INSTANCE_PATH=str(instance))
     yield application
-    with application.app_context():
-        _db.session.remove()
-        _db.engine.dispose()
+    _dispose(application)
 
 
 _counter = itertools.count(1)

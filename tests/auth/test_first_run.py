@@ -13,6 +13,9 @@ from charity.core.errors import ValidationFailed
 from charity.core.extensions import db as _db
 from tests.conftest import PASSWORD
 
+# These tests are about hashing itself: they get werkzeug's real scrypt.
+pytestmark = pytest.mark.real_password_hashing
+
 _names = itertools.count(1)
 CURRENT = "scrypt:32768:8:1$"
 

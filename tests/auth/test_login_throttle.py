@@ -1,11 +1,9 @@
 """Sign-in throttling: per account and per address, counted in the database, no enumeration."""
 import datetime as dt
 import re
-from functools import partial
 
 import pytest
 import sqlalchemy as sa
-from werkzeug.security import generate_password_hash
 
 from charity.audit.models import AuditLog
 from charity.auth import throttle
@@ -17,13 +15,6 @@ THROTTLED = "登录失败次数过多，请稍候（最多 15 分钟）再试。
 GENERIC = "用户名或密码错误，或账号已停用。"
 HOME = "10.0.0.1"
 ELSEWHERE = "10.0.0.2"
-
-
-@pytest.fixture(autouse=True)
-def fast_hashes(monkeypatch):
-    """These tests are about counting, not hash strength (test_passwords.py checks scrypt)."""
-    monkeypatch.setattr("charity.auth.services.generate_password_hash",
-                        partial(generate_password_hash, method="pbkdf2:sha256:1000"))
 
 
 @pytest.fixture

@@ -11,18 +11,6 @@ from charity.orgs.models import CharityPoint, Organization
 from charity.core.system import system_actor
 
 
-@pytest.fixture(autouse=True)
-def fast_hashes(monkeypatch):
-    """scrypt takes about half a second per hash on these machines; these tests are about who
-    may do what, not hash strength (tests/core/test_cli.py checks the real method)."""
-    from functools import partial
-
-    from werkzeug.security import generate_password_hash
-
-    monkeypatch.setattr("charity.auth.services.generate_password_hash",
-                        partial(generate_password_hash, method="pbkdf2:sha256:1000"))
-
-
 @pytest.fixture
 def world(db, make_org, make_point, make_user):
     org_a, org_b = make_org(), make_org()

@@ -1,12 +1,10 @@
 """Optional two-factor sign-in (TOTP) for managers and administrators."""
 import re
 import time
-from functools import partial
 
 import pyotp
 import pytest
 import sqlalchemy as sa
-from werkzeug.security import generate_password_hash
 
 from charity.audit.models import AuditLog
 from charity.auth import totp
@@ -16,12 +14,6 @@ from tests.conftest import PASSWORD
 
 WRONG_CODE = "验证码错误或已过期。"
 THROTTLED = "登录失败次数过多，请稍候（最多 15 分钟）再试。"
-
-
-@pytest.fixture(autouse=True)
-def fast_hashes(monkeypatch):
-    monkeypatch.setattr("charity.auth.services.generate_password_hash",
-                        partial(generate_password_hash, method="pbkdf2:sha256:1000"))
 
 
 @pytest.fixture

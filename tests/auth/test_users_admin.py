@@ -19,18 +19,6 @@ def new_client(app):
     return app.test_client()
 
 
-@pytest.fixture(autouse=True)
-def fast_hashes(monkeypatch):
-    """scrypt takes about half a second per hash on these machines; these tests are about who
-    may do what, not hash strength (tests/core/test_cli.py checks the real method)."""
-    from functools import partial
-
-    from werkzeug.security import generate_password_hash
-
-    monkeypatch.setattr("charity.auth.services.generate_password_hash",
-                        partial(generate_password_hash, method="pbkdf2:sha256:1000"))
-
-
 def sign_in(client, user, password=PASSWORD):
     response = client.post("/login", data={"username": user.username, "password": password})
     assert response.status_code == 302, response.get_data(as_text=True)[:300]

@@ -18,9 +18,8 @@ def _status_totals(html):
     return {name: int(n) for name, n in re.findall(r'data-status="([^"]+)">(\d+)<', html)}
 
 
-def test_full_demo_statistics(committed_app):
-    result = committed_app.test_cli_runner().invoke(args=["demo"])
-    assert result.exit_code == 0, result.output
+def test_full_demo_statistics(demo_committed_app):
+    committed_app = demo_committed_app
     client = committed_app.test_client()
     # The grid-centre figures are the main demo organisation's (the others have their own).
     from charity.demo.loader import ORG

@@ -21,17 +21,6 @@ def new_client(app):
     return app.test_client()
 
 
-@pytest.fixture(autouse=True)
-def fast_hashes(monkeypatch):
-    """scrypt takes about half a second per hash here; these tests are about the log."""
-    from functools import partial
-
-    from werkzeug.security import generate_password_hash
-
-    monkeypatch.setattr("charity.auth.services.generate_password_hash",
-                        partial(generate_password_hash, method="pbkdf2:sha256:1000"))
-
-
 def log(db, action=None, obj=None):
     stmt = sa.select(AuditLog).order_by(AuditLog.id)
     if action:

@@ -56,11 +56,10 @@ def _add_uploads(app) -> None:
 
 
 @pytest.fixture
-def source(committed_app):
-    result = committed_app.test_cli_runner().invoke(args=["demo"])
-    assert result.exit_code == 0, result.output
-    _add_uploads(committed_app)
-    return committed_app
+def source(demo_committed_app):
+    """A copy of the loaded demo, plus uploaded evidence files."""
+    _add_uploads(demo_committed_app)
+    return demo_committed_app
 
 
 @pytest.fixture

@@ -50,6 +50,7 @@ def _all_counts(app) -> dict[str, int]:
 
 # --- init ------------------------------------------------------------------------------------
 
+@pytest.mark.real_password_hashing
 def test_init_creates_schema_and_first_admin(fresh_app):
     runner = fresh_app.test_cli_runner()
     result = runner.invoke(args=["init", "--username", "Root", "--password", PASSWORD])
@@ -163,29 +164,28 @@ def test_create_user_unknown_role_is_refused(runner, db):
 
 # --- demo ------------------------------------------------------------------------------------
 
-def test_demo_is_idempotent(committed_app):
-    runner = committed_app.test_cli_runner()
+def test_demo_is_idempotent(committed_app, demo_committed_app):
+    """`demo_committed_app` is a copy of what `charity demo` made of an empty database (the
+    `committed_app` here); loading again must change nothing."""
+    runner = demo_committed_app.test_cli_runner()
     empty = _all_counts(committed_app)
-    result = runner.invoke(args=["demo"])
-    assert result.exit_code == 0, result.output
-    first = _all_counts(committed_app)
+    first = _all_counts(demo_committed_app)
     assert first["organization"] > empty["organization"]
     assert first["charity_point"] >= 5
     assert first["user_account"] >= 5
     assert first["audit_log"] > empty["audit_log"]
     result = runner.invoke(args=["demo"])
     assert result.exit_code == 0, result.output
-    second = _all_counts(committed_app)
+    second = _all_counts(demo_committed_app)
     assert second == first, {k: (first[k], second[k]) for k in first if first[k] != second[k]}
 
 
-def test_demo_logins_work(committed_app):
-    result = committed_app.test_cli_runner().invoke(args=["demo"])
-    assert result.exit_code == 0, result.output
+def test_demo_logins_work(demo_committed_app, demo_template):
+    committed_app = demo_committed_app
     from charity.demo.loader import USERS
 
     for username, _display, role, password, served in USERS:
-        assert username in result.output
+        assert username in demo_template["output"]
         client = committed_app.test_client()
         response = client.post("/login", data={"username": username, "password": password})
         assert response.status_code == 302, (username, response.status_code)

@@ -10,18 +10,6 @@ from tests.conftest import PASSWORD
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
-@pytest.fixture(autouse=True)
-def fast_hashes(monkeypatch):
-    """scrypt takes about half a second per hash on these machines; these tests are about who
-    may do what, not hash strength (tests/core/test_cli.py checks the real method)."""
-    from functools import partial
-
-    from werkzeug.security import generate_password_hash
-
-    monkeypatch.setattr("charity.auth.services.generate_password_hash",
-                        partial(generate_password_hash, method="pbkdf2:sha256:1000"))
-
-
 def _h1(response) -> str:
     match = re.search(r"<h1>(.*?)</h1>", response.get_data(as_text=True), re.S)
     return match.group(1).strip() if match else ""

@@ -14,18 +14,6 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 CODE = "91440300708461136T"  # a valid code no factory produces
 
 
-@pytest.fixture(autouse=True)
-def fast_hashes(monkeypatch):
-    """scrypt takes about half a second per hash on these machines; these tests are about who
-    may do what, not hash strength (tests/core/test_cli.py checks the real method)."""
-    from functools import partial
-
-    from werkzeug.security import generate_password_hash
-
-    monkeypatch.setattr("charity.auth.services.generate_password_hash",
-                        partial(generate_password_hash, method="pbkdf2:sha256:1000"))
-
-
 def sign_in(client, user):
     response = client.post("/login", data={"username": user.username, "password": PASSWORD})
     assert response.status_code == 302

@@ -17,7 +17,6 @@ import subprocess
 import tempfile
 from collections import Counter, deque
 from html.parser import HTMLParser
-from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
 import pytest
