@@ -6,6 +6,7 @@ throwaway PostgreSQL cluster started for the session (see tests/pg.py).
 from __future__ import annotations
 
 import itertools
+import os
 import shutil
 from pathlib import Path
 
@@ -19,8 +20,12 @@ from tests import pg
 pytest_plugins = ["tests.factories_funds", "tests.factories_goods"]
 
 PASSWORD = "correct-horse-battery"
-BACKENDS = ["sqlite", "postgresql"]
-_state: dict = {"pg": None, "pg_error": None, "counts": {b: 0 for b in BACKENDS}}
+# CHARITY_TEST_BACKENDS=sqlite (as `./test --quick` sets) runs the database tests on SQLite
+# only; the default is both engines.
+BACKENDS = [b for b in os.environ.get("CHARITY_TEST_BACKENDS", "sqlite,postgresql").split(",")
+            if b in ("sqlite", "postgresql")] or ["sqlite", "postgresql"]
+_state: dict = {"pg": None, "pg_error": None,
+                "counts": {b: 0 for b in ("sqlite", "postgresql")}}
 
 
 def pytest_configure(config):
@@ -30,6 +35,29 @@ def pytest_configure(config):
     # otherwise write the same .mo file at the same time.
     if not hasattr(config, "workerinput"):
         compile_translations()
+
+
+# --- what runs where --------------------------------------------------------------------------
+SLOW_FOLDERS = ("e2e", "crash", "fuzz", "scale")
+WHOLE_DEMO = {"demo_template", "demo_committed_app", "demo_app", "live_server"}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """Mark what `./test --quick` leaves out (browser, crash, fuzz, province and whole-demo
+    tests), and keep the tests that share an expensive world on one xdist worker, so that
+    world is built once rather than once per worker."""
+    for item in items:
+        parts = item.path.relative_to(config.rootpath).parts
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if (len(parts) > 2 and parts[1] in SLOW_FOLDERS) or fixtures & WHOLE_DEMO:
+            item.add_marker(pytest.mark.slow)
+        if fixtures & {"demo_app", "live_server"}:
+            item.add_marker(pytest.mark.xdist_group("demo-site"))
+        elif fixtures & {"demo_template", "demo_committed_app"}:
+            item.add_marker(pytest.mark.xdist_group("demo"))
+        elif "province" in fixtures:
+            item.add_marker(pytest.mark.xdist_group("province"))
 
 
 # --- password hashing ------------------------------------------------------------------------
@@ -333,13 +361,32 @@ def login(client):
     return do
 
 
+def pytest_sessionfinish(session):
+    """An xdist worker hands its counts to the controller, which prints the summary."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        cluster = _state["pg"]
+        workeroutput["db_counts"] = dict(_state["counts"])
+        workeroutput["pg_version"] = cluster.version() if cluster is not None else None
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    output = getattr(node, "workeroutput", {})
+    for backend, n in output.get("db_counts", {}).items():
+        _state["counts"][backend] += n
+    if output.get("pg_version"):
+        _state["pg_version"] = output["pg_version"]
+
+
 def pytest_terminal_summary(terminalreporter):
-    cluster = _state["pg"]
     counts = _state["counts"]
-    if cluster is not None:
+    cluster = _state["pg"]
+    version = cluster.version() if cluster is not None else _state.get("pg_version")
+    if version:
         terminalreporter.write_line(
             f"database tests: {counts['sqlite']} on SQLite, {counts['postgresql']} on "
-            f"PostgreSQL ({cluster.version()}, throwaway cluster on port {cluster.port})")
+            f"PostgreSQL ({version}, a throwaway cluster per test process)")
     else:
         why = ("server binaries not found" if pg.find_bindir() is None
                else "no PostgreSQL test was reached")

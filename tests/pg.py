@@ -52,10 +52,20 @@ class PostgresCluster:
             os.chmod(self.root, 0o700)
         self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust",
                   "-E", "UTF8", "--locale=C.UTF-8", "--no-sync")
-        opts = (f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
-                f"-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
-        self._run("pg_ctl", "-D", str(self.data), "-o", opts, "-l", str(self.root / "log"),
-                  "-w", "-t", "60", "start")
+        # Parallel test workers each start a cluster: a port found free a moment ago may have
+        # been taken by another worker's cluster in between, so try another one then.
+        for attempt in range(5):
+            opts = (f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 "
+                    f"-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
+                    f"-c max_connections=200")
+            try:
+                self._run("pg_ctl", "-D", str(self.data), "-o", opts, "-l",
+                          str(self.root / "log"), "-w", "-t", "60", "start")
+                break
+            except subprocess.CalledProcessError:
+                if attempt == 4:
+                    raise
+                self.port = _free_port()
         self.started = True
         self._wait()
         return self

@@ -24,10 +24,17 @@ def _generate(app, seed=7):
     return counts
 
 
-@pytest.fixture
-def province(committed_app):
-    counts = _generate(committed_app)
-    return committed_app, counts
+@pytest.fixture(scope="module")
+def province(template_db, tmp_path_factory):
+    """One generated province per engine, shared read-only by the tests below."""
+    from tests.conftest import _database_copy, _dispose, _make
+
+    root = tmp_path_factory.mktemp("province")
+    app = _make(template_db, DATABASE_URL=_database_copy(template_db, root),
+                INSTANCE_PATH=str(root / "instance"))
+    counts = _generate(app)
+    yield app, counts
+    _dispose(app)
 
 
 def test_counts_verify_and_no_negative_stock(province):
