@@ -80,7 +80,7 @@ def test_error_messages_are_marked_for_translation():
     from charity import PROJECT_ROOT
     from charity.web.errors import MESSAGES
 
-    path = PROJECT_ROOT / "charity" / "errors_web.py"
+    path = PROJECT_ROOT / "charity" / "web" / "errors.py"
     found = {m[1] for m in extract_from_file(
         "python", str(path), keywords={"_": None, "_l": None, "gettext": None})}
     for title, message in MESSAGES.values():
