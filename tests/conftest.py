@@ -17,7 +17,9 @@ from charity import create_app
 from charity.core.extensions import db as _db
 from tests import pg
 
-pytest_plugins = ["tests.factories_funds", "tests.factories_goods"]
+# tests.demo_site is a plugin, not imported by the test modules: a session fixture imported into
+# several modules is a separate fixture in each, and the demo site would be built once per module.
+pytest_plugins = ["tests.factories_funds", "tests.factories_goods", "tests.demo_site"]
 
 PASSWORD = "correct-horse-battery"
 # CHARITY_TEST_BACKENDS=sqlite (as `./test --quick` sets) runs the database tests on SQLite
@@ -194,7 +196,6 @@ def db(app, backend):
     Requests made by the test client commit to a SAVEPOINT of the same connection, so the
     test sees what they wrote and nothing survives the test.
     """
-    _state["counts"][backend] += 1
     with app.app_context():
         engine = _db.engine
     conn = engine.connect()
@@ -244,7 +245,6 @@ def _dispose(application) -> None:
 def committed_app(template_db, tmp_path, backend):
     """An app on a fresh database of its own, for tests that need real commits
     (threads, several connections, processes)."""
-    _state["counts"][backend] += 1
     url = _database_copy(template_db, tmp_path)
     application = _make(template_db, DATABASE_URL=url, INSTANCE_PATH=str(tmp_path / "instance"))
     yield application
@@ -277,7 +277,6 @@ def demo_template(template_db, tmp_path_factory):
 def demo_committed_app(template_db, demo_template, tmp_path, backend):
     """An app on a fresh copy of the demo installation (database and instance folder), for
     tests that look at or change the loaded demo with real commits."""
-    _state["counts"][backend] += 1
     url = _database_copy(template_db, tmp_path, sqlite_file=demo_template["path"],
                          pg_template="charity_demo")
     instance = tmp_path / "demo-instance"
@@ -359,6 +358,14 @@ def login(client):
         return response
 
     return do
+
+
+def pytest_runtest_setup(item):
+    """Count the tests that run against a database, per engine (the summary's last line)."""
+    callspec = getattr(item, "callspec", None)
+    backend = callspec.params.get("backend") if callspec else None
+    if backend in _state["counts"]:
+        _state["counts"][backend] += 1
 
 
 def pytest_sessionfinish(session):

@@ -14,7 +14,6 @@ import urllib.request
 import sqlalchemy as sa
 
 from charity.core.extensions import db as _db
-from tests.demo_site import demo_app, live_server  # noqa: F401  (fixtures)
 
 
 def _session(base: str):
@@ -28,7 +27,7 @@ def _session(base: str):
     return opener
 
 
-def test_ledger_and_stock_csv_stream_every_row(demo_app, live_server):  # noqa: F811
+def test_ledger_and_stock_csv_stream_every_row(demo_app, live_server):
     from charity.audit.models import AuditLog
 
     opener = _session(live_server)

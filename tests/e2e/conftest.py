@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.demo_site import demo_app, live_server  # noqa: F401  (fixtures)
 
 CHROMIUM = os.environ.get("CHARITY_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(os.environ.get("CHARITY_TEST_ARTIFACTS",

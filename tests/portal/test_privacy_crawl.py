@@ -24,7 +24,6 @@ import sqlalchemy as sa
 
 from charity.core.extensions import db
 from charity.people.identity import is_valid_id, make_id
-from tests.demo_site import demo_app  # noqa: F401  (fixture)
 
 MAX_URLS = 2500
 MAX_PAGE = 3  # of any paginated list: the pages are alike, the first few show the pattern
@@ -198,7 +197,7 @@ def _leaks(texts, needles, allowed_mobiles):
 
 
 @pytest.fixture(scope="module")
-def site(demo_app):  # noqa: F811
+def site(demo_app):
     from charity.funds.models import Receipt
     from charity.orgs.models import CharityPoint, Organization
     from charity.people.models import Donor
@@ -270,7 +269,7 @@ def test_no_private_data_anywhere_public(site):
         dict(list(leaks.items())[:10]), ensure_ascii=False, indent=1)
 
 
-def test_the_detector_finds_private_data_where_it_belongs(demo_app, site):  # noqa: F811
+def test_the_detector_finds_private_data_where_it_belongs(demo_app, site):
     """Positive control: staff pages show households, so the same detector must fire there."""
     from charity.people.models import Beneficiary
 
