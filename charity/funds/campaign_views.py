@@ -17,7 +17,7 @@ from charity.core.errors import DomainError
 from charity.core.extensions import db
 from charity.web.forms import choices
 from charity.core.i18n import date as format_date
-from charity.funds import campaigns as services
+from charity.funds.services import campaigns as services
 from charity.funds.campaign_forms import (CAMPAIGN_LABELS, CAMPAIGN_STATUS_LABELS,
                                           CHANGE_KIND_LABELS, ENTRY_KIND_LABELS, ActionForm,
                                           CampaignForm, EndForm, ExtendForm)

@@ -23,7 +23,7 @@ from charity.core.errors import DomainError
 from charity.core.extensions import db
 from charity.web.forms import choices
 from charity.funds import export as exporting
-from charity.funds import ledger
+from charity.funds.services import ledger
 from charity.funds.ledger_forms import (ACTIVITY_LABELS, CHANNEL_LABELS, KIND_LABELS,
                                         MAX_ID, POSTABLE_KINDS, RECEIPT_KINDS, CorrectionForm,
                                         EntryForm, LedgerFilter, TransferForm, label)

@@ -13,7 +13,7 @@ from charity.core.extensions import db
 from charity.web.forms import choices
 from charity.funds.models import (Campaign, CampaignStatus, NonCashGift, Project, ProjectStatus,
                                   PropertyType, StoredFile)
-from charity.funds.noncash import record_gift
+from charity.funds.services.noncash import record_gift
 from charity.funds.noncash_forms import PROPERTY_TYPE_LABELS, VALUATION_LABELS, GiftForm
 from charity.funds.uploads import FileStore, download_name, read_upload, upload_dir
 from charity.core.idempotency import AlreadySubmitted, claim, new_token, record_result

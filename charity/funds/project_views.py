@@ -13,7 +13,7 @@ from charity.core.clock import org_today
 from charity.core.errors import DomainError
 from charity.core.extensions import db
 from charity.web.forms import choices
-from charity.funds import campaigns as services
+from charity.funds.services import campaigns as services
 from charity.funds.campaign_forms import (CAMPAIGN_STATUS_LABELS, PROJECT_STATUS_LABELS,
                                           ActionForm, CloseProjectForm, ProjectForm)
 from charity.funds.campaign_views import (balances_for, is_admin, org_choices,

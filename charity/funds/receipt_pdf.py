@@ -19,7 +19,7 @@ from markupsafe import Markup
 
 from charity.core.clock import org_today
 from charity.funds.models import Receipt, ReceiptStatus
-from charity.funds.receipts import trace_url
+from charity.funds.services.receipts import trace_url
 from charity.people.models import mask
 from charity.reports.capitals import amount_in_capitals
 from charity.reports.qr import qr_svg

@@ -15,7 +15,7 @@ from charity.auth.permissions import can, scope_organizations
 from charity.core.errors import DomainError
 from charity.core.extensions import db
 from charity.web.forms import strip
-from charity.funds import receipts as services
+from charity.funds.services import receipts as services
 from charity.funds.models import Receipt, ReceiptStatus
 from charity.funds.receipt_pdf import pdf_filename, receipt_document, render_receipt_pdf
 from charity.core.i18n import _l

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from charity.funds import ledger
+from charity.funds.services import ledger
 from charity.funds.models import Project, ProjectStatus, project_campaign
 from tests.funds.test_campaign_views import (END, START, TODAY, count, english,  # noqa: F401
                                              field_error, input_value, manager, running)

@@ -12,7 +12,7 @@ from PIL import Image
 
 from charity.core.errors import ValidationFailed
 from charity.funds.models import NonCashGift, Receipt, StoredFile
-from charity.funds.noncash import record_gift
+from charity.funds.services.noncash import record_gift
 from charity.funds.uploads import (PART_SUFFIX, FileStore, Upload, check_upload, clean_filename,
                                    detect_mime, download_name, upload_dir)
 from tests.factories_funds import TODAY

@@ -7,15 +7,17 @@
 """
 from charity.funds.models.campaigns import (Campaign, CampaignChange, CampaignStatus, Project,
                                             ProjectStatus, project_campaign)
-from charity.funds.models.ledger import (COMMERCIAL_INCOME_KINDS, DONATION_INCOME_KINDS,
-                                         INCOME_KINDS, SPENDING_KINDS, Activity, Channel,
-                                         EntryKind, FundBalance, FundEntry)
+from charity.funds.models.ledger import (COLUMN, COMMERCIAL_INCOME_KINDS,
+                                         DONATION_INCOME_KINDS, INCOME_KINDS, INFLOWS, OUTFLOWS,
+                                         SPENDING_KINDS, Activity, Channel, EntryKind,
+                                         FundBalance, FundEntry)
 from charity.funds.models.noncash import NonCashGift, PropertyType, StoredFile, ValuationBasis
 from charity.funds.models.receipts import (Receipt, ReceiptKind, ReceiptLine, ReceiptSequence,
                                            ReceiptStatus)
 
 __all__ = [
-    "COMMERCIAL_INCOME_KINDS", "DONATION_INCOME_KINDS", "INCOME_KINDS", "SPENDING_KINDS",
+    "COLUMN", "COMMERCIAL_INCOME_KINDS", "DONATION_INCOME_KINDS", "INCOME_KINDS", "INFLOWS",
+    "OUTFLOWS", "SPENDING_KINDS",
     "Activity", "Campaign", "CampaignChange", "CampaignStatus", "Channel", "EntryKind",
     "FundBalance", "FundEntry", "NonCashGift", "Project", "ProjectStatus", "PropertyType",
     "Receipt", "ReceiptKind", "ReceiptLine", "ReceiptSequence", "ReceiptStatus", "StoredFile",

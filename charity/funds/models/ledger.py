@@ -34,6 +34,23 @@ INCOME_KINDS = DONATION_INCOME_KINDS + COMMERCIAL_INCOME_KINDS
 SPENDING_KINDS = (EntryKind.PROJECT_SPENDING, EntryKind.OTHER_SPENDING, EntryKind.FUNDRAISING_COST)
 
 
+# The balance column (FundBalance) each kind of entry adds to.
+COLUMN = {
+    EntryKind.DONATION: "donation_income",
+    EntryKind.ACTIVITY_INCOME: "donation_income",
+    EntryKind.SALE_INCOME: "commercial_income",
+    EntryKind.PROJECT_SPENDING: "spent_projects",
+    EntryKind.OTHER_SPENDING: "spent_other",
+    EntryKind.FUNDRAISING_COST: "fundraising_costs",
+    EntryKind.TRANSFER_IN: "transfers_in",
+    EntryKind.TRANSFER_OUT: "transfers_out",
+}
+OUTFLOWS = {EntryKind.PROJECT_SPENDING, EntryKind.OTHER_SPENDING, EntryKind.FUNDRAISING_COST,
+            EntryKind.TRANSFER_OUT}
+INFLOWS = {EntryKind.DONATION, EntryKind.ACTIVITY_INCOME, EntryKind.SALE_INCOME,
+           EntryKind.TRANSFER_IN}
+
+
 class Channel(enum.StrEnum):
     CASH = "cash"
     BANK_TRANSFER = "bank_transfer"
