@@ -23,6 +23,7 @@ from charity.core.errors import DomainError
 from charity.core.extensions import db
 from charity.web.forms import choices
 from charity.funds import export as exporting
+from charity.funds.views.downloads import csv_response, xlsx_response
 from charity.funds.services import ledger
 from charity.funds.ledger_forms import (ACTIVITY_LABELS, CHANNEL_LABELS, KIND_LABELS,
                                         MAX_ID, POSTABLE_KINDS, RECEIPT_KINDS, CorrectionForm,
@@ -418,9 +419,9 @@ def export(fmt: str):
         organization_id=flt.org if current_user.role == Role.ADMIN else None))
     rows = _export_rows(flt)
     if fmt == "csv":
-        return exporting.csv_response(filename, _export_headers(), rows, tz_name=tz_name)
+        return csv_response(filename, _export_headers(), rows, tz_name=tz_name)
     if fmt == "xlsx":
-        return exporting.xlsx_response(
+        return xlsx_response(
             filename, _export_headers(), rows, title=_("Money ledger"), tz_name=tz_name,
             widths=(8, 12, 24, 14, 14, 24, 24, 20, 12, 14, 30, 14, 18, 8, 14, 10, 10, 10, 24,
                     12, 18))

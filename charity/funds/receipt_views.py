@@ -81,7 +81,8 @@ def receipt_view(receipt_id: int):
 def receipt_pdf(receipt_id: int):
     receipt = load(Receipt, receipt_id, "receipts.view")
     pdf = render_receipt_pdf(receipt, base_url=request.host_url,
-                             reveal_private=can(current_user, "donors.private", receipt))
+                             reveal_private=can(current_user, "donors.private", receipt),
+                             render=render_template)
     response = send_file(io.BytesIO(pdf), mimetype="application/pdf", as_attachment=False,
                          download_name=pdf_filename(receipt), max_age=0)
     response.headers["Cache-Control"] = "private, no-store"
