@@ -230,7 +230,7 @@ def test_failed_transaction_leaves_no_file(client, login, db, app, manager, fund
     def broken(*_args):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr("charity.funds.noncash_views.record_result", broken)
+    monkeypatch.setattr("charity.web.posting.record_result", broken)
     login(manager)
     before, files_before = counts(db), disk(app)
     response = post_gift(client, [(io.BytesIO(png_bytes()), "a.png")],
