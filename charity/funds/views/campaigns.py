@@ -19,10 +19,9 @@ from charity.funds.forms.campaigns import (CAMPAIGN_LABELS, CAMPAIGN_STATUS_LABE
 from charity.funds.models import Campaign, CampaignStatus
 from charity.funds.services import campaigns as services
 from charity.funds.views.org_choice import chosen_organisation, plan_organisation
-from charity.funds.views.plan_pages import list_page, post_step
+from charity.funds.views.plan_pages import list_page, post_or_show, post_step
 from charity.core.idempotency import new_token
 from charity.web.access import access, load
-from charity.web.posting import post_form
 
 bp = Blueprint("campaigns", __name__, url_prefix="/staff/campaigns")
 
@@ -51,18 +50,15 @@ def campaign_new():
     org = plan_organisation(form, "campaigns.manage")
     if request.method == "GET":
         form.submission_token.data = new_token()
-    if form.validate_on_submit():
-        org = chosen_organisation(form, org, "campaigns.manage")
-        response = post_form(
-            form, lambda: services.create_campaign(current_user, db.session, org,
-                                                   form.data_for_service()),
-            kind="campaign", first=detail_url, fallback=url_for("campaigns.campaign_list"),
-            success=lambda campaign: (
-                _("Campaign %(name)s created. Complete the plan and start it when it has been "
-                  "filed.", name=campaign.name), detail_url(campaign.id)))
-        if response:
-            return response
-    return render_template("funds/campaign_form.html", form=form, campaign=None)
+    return post_or_show(
+        form, lambda: services.create_campaign(
+            current_user, db.session, chosen_organisation(form, org, "campaigns.manage"),
+            form.data_for_service()),
+        lambda: render_template("funds/campaign_form.html", form=form, campaign=None),
+        kind="campaign", first=detail_url, fallback=url_for("campaigns.campaign_list"),
+        success=lambda campaign: (
+            _("Campaign %(name)s created. Complete the plan and start it when it has been "
+              "filed.", name=campaign.name), detail_url(campaign.id)))
 
 
 @bp.route("/<int:campaign_id>/edit", methods=["GET", "POST"])
@@ -76,18 +72,15 @@ def campaign_edit(campaign_id: int):
     running = campaign.status == CampaignStatus.ACTIVE
     form = CampaignForm(obj=campaign)
     del form.organization_id
-    if form.validate_on_submit():
-        # A running campaign's dates move only through extend and end.
-        data = form.data_for_service(exclude=("planned_start", "planned_end") if running
-                                     else ())
-        response = post_form(
-            form, lambda: services.update_campaign(current_user, db.session, campaign, data,
-                                                   reason=form.reason.data or ""),
-            fallback=detail, success=lambda _c: (_("Changes saved."), detail))
-        if response:
-            return response
-    return render_template("funds/campaign_form.html", form=form, campaign=campaign,
-                           running=running)
+    # A running campaign's dates move only through extend and end.
+    exclude = ("planned_start", "planned_end") if running else ()
+    return post_or_show(
+        form, lambda: services.update_campaign(current_user, db.session, campaign,
+                                               form.data_for_service(exclude=exclude),
+                                               reason=form.reason.data or ""),
+        lambda: render_template("funds/campaign_form.html", form=form, campaign=campaign,
+                                running=running),
+        fallback=detail, success=lambda _c: (_("Changes saved."), detail))
 
 
 # --- detail ----------------------------------------------------------------------------------
@@ -147,16 +140,13 @@ def campaign_activate(campaign_id: int):
 def campaign_extend(campaign_id: int):
     campaign = load(Campaign, campaign_id, "campaigns.manage")
     form = ExtendForm(prefix="extend")
-    if form.validate_on_submit():
-        response = post_form(
-            form, lambda: services.extend_campaign(current_user, db.session, campaign,
-                                                   form.new_end.data, form.reason.data or ""),
-            kind="campaign", first=detail_url, fallback=detail_url(campaign.id),
-            success=lambda c: (_("The campaign now ends on %(date)s.",
-                                 date=format_date(c.planned_end)), detail_url(c.id)))
-        if response:
-            return response
-    return render_detail(campaign, extend_form=form)
+    return post_or_show(
+        form, lambda: services.extend_campaign(current_user, db.session, campaign,
+                                               form.new_end.data, form.reason.data or ""),
+        lambda: render_detail(campaign, extend_form=form),
+        kind="campaign", first=detail_url, fallback=detail_url(campaign.id),
+        success=lambda c: (_("The campaign now ends on %(date)s.",
+                             date=format_date(c.planned_end)), detail_url(c.id)))
 
 
 @bp.route("/<int:campaign_id>/end", methods=["POST"])
@@ -164,13 +154,10 @@ def campaign_extend(campaign_id: int):
 def campaign_end(campaign_id: int):
     campaign = load(Campaign, campaign_id, "campaigns.manage")
     form = EndForm(prefix="end")
-    if form.validate_on_submit():
-        response = post_form(
-            form, lambda: services.end_campaign(current_user, db.session, campaign,
-                                                form.end_date.data, form.reason.data or ""),
-            kind="campaign", first=detail_url, fallback=detail_url(campaign.id),
-            success=lambda c: (_("The campaign has ended. Its final disclosure is due within "
-                                 "three months."), detail_url(c.id)))
-        if response:
-            return response
-    return render_detail(campaign, end_form=form)
+    return post_or_show(
+        form, lambda: services.end_campaign(current_user, db.session, campaign,
+                                            form.end_date.data, form.reason.data or ""),
+        lambda: render_detail(campaign, end_form=form),
+        kind="campaign", first=detail_url, fallback=detail_url(campaign.id),
+        success=lambda c: (_("The campaign has ended. Its final disclosure is due within "
+                             "three months."), detail_url(c.id)))

@@ -1,5 +1,6 @@
 """What the campaign and project screens share: their list page (searched, filtered by status,
-with each fund's balance) and the state buttons of their detail pages (start)."""
+with each fund's balance), posting a form or showing it again, and the state buttons of
+their detail pages (start)."""
 from __future__ import annotations
 
 from flask import redirect, render_template, request
@@ -36,3 +37,13 @@ def post_step(form, work, *, message: str, detail: str, kind: str):
     return post_form(None, work, token=form.submission_token.data, kind=kind,
                      success=lambda _obj: (message, detail), first=lambda _id: detail,
                      fallback=detail)
+
+
+def post_or_show(form, work, show, **posting):
+    """Post a valid form once (`post_form(form, work, **posting)`); a form not valid or
+    refused is shown again by `show()`, with the refusal next to its field."""
+    if form.validate_on_submit():
+        response = post_form(form, work, **posting)
+        if response:
+            return response
+    return show()

@@ -15,9 +15,8 @@ from charity.funds.forms.campaigns import (CAMPAIGN_STATUS_LABELS, PROJECT_STATU
 from charity.funds.models import Project, ProjectStatus
 from charity.funds.services import campaigns as services
 from charity.funds.views.org_choice import chosen_organisation, plan_organisation
-from charity.funds.views.plan_pages import list_page, post_step
+from charity.funds.views.plan_pages import list_page, post_or_show, post_step
 from charity.web.access import access, load
-from charity.web.posting import post_form
 
 bp = Blueprint("projects", __name__, url_prefix="/staff/projects")
 
@@ -46,17 +45,14 @@ def project_new():
         form.submission_token.data = new_token()
         if request.args.get("campaign", type=int):
             form.campaign_ids.data = [request.args.get("campaign", type=int)]
-    if form.validate_on_submit():
-        org = chosen_organisation(form, org, "projects.manage")
-        response = post_form(
-            form, lambda: services.create_project(current_user, db.session, org,
-                                                  form.data_for_service()),
-            kind="project", first=detail_url, fallback=url_for("projects.project_list"),
-            success=lambda project: (_("Project %(name)s created.", name=project.name),
-                                     detail_url(project.id)))
-        if response:
-            return response
-    return render_template("funds/project_form.html", form=form, project=None)
+    return post_or_show(
+        form, lambda: services.create_project(
+            current_user, db.session, chosen_organisation(form, org, "projects.manage"),
+            form.data_for_service()),
+        lambda: render_template("funds/project_form.html", form=form, project=None),
+        kind="project", first=detail_url, fallback=url_for("projects.project_list"),
+        success=lambda project: (_("Project %(name)s created.", name=project.name),
+                                 detail_url(project.id)))
 
 
 @bp.route("/<int:project_id>/edit", methods=["GET", "POST"])
@@ -73,14 +69,11 @@ def project_edit(project_id: int):
                          with_org=False)
     if request.method == "GET":
         form.campaign_ids.data = [c.id for c in project.campaigns]
-    if form.validate_on_submit():
-        response = post_form(
-            form, lambda: services.update_project(current_user, db.session, project,
-                                                  form.data_for_service()),
-            fallback=detail, success=lambda _p: (_("Changes saved."), detail))
-        if response:
-            return response
-    return render_template("funds/project_form.html", form=form, project=project)
+    return post_or_show(
+        form, lambda: services.update_project(current_user, db.session, project,
+                                              form.data_for_service()),
+        lambda: render_template("funds/project_form.html", form=form, project=project),
+        fallback=detail, success=lambda _p: (_("Changes saved."), detail))
 
 
 # --- detail ----------------------------------------------------------------------------------
@@ -126,14 +119,11 @@ def project_activate(project_id: int):
 def project_close(project_id: int):
     project = load(Project, project_id, "projects.manage")
     form = CloseProjectForm(prefix="close")
-    if form.validate_on_submit():
-        response = post_form(
-            form, lambda: services.close_project(current_user, db.session, project,
-                                                 form.end_date.data, form.leftover_property.data,
-                                                 form.leftover_handling.data),
-            kind="project", first=detail_url, fallback=detail_url(project.id),
-            success=lambda p: (_("The project is closed. Its final disclosure is due within "
-                                 "three months."), detail_url(p.id)))
-        if response:
-            return response
-    return render_detail(project, close_form=form)
+    return post_or_show(
+        form, lambda: services.close_project(current_user, db.session, project,
+                                             form.end_date.data, form.leftover_property.data,
+                                             form.leftover_handling.data),
+        lambda: render_detail(project, close_form=form),
+        kind="project", first=detail_url, fallback=detail_url(project.id),
+        success=lambda p: (_("The project is closed. Its final disclosure is due within "
+                             "three months."), detail_url(p.id)))
