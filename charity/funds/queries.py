@@ -109,6 +109,17 @@ def project_list(user, q: str, status: str):
                   ).options(sa.orm.selectinload(Project.campaigns))
 
 
+def campaign_page(campaign: Campaign) -> dict:
+    """What a campaign's page shows besides its plan: its fund's balance, the money raised
+    against the target, the plan's history and the latest ledger entries."""
+    balance = balances_for("campaign", [campaign.id])[campaign.id]
+    raised = balance.donation_income
+    progress = percent(raised, campaign.target_amount)
+    return {"balance": balance, "raised": raised, "progress": progress,
+            "progress_bar": None if progress is None else min(progress, Decimal(100)),
+            "changes": campaign_history(campaign), "entries": recent_entries(campaign)}
+
+
 def campaign_history(campaign: Campaign) -> list[CampaignChange]:
     """The versions of a campaign's plan, newest first."""
     return db.session.scalars(
@@ -197,6 +208,17 @@ def ledger_totals(user, flt) -> dict:
     totals["income"] = income(totals)
     totals["used"] = used(totals)
     return totals
+
+
+def ledger_page(user, flt, entries) -> dict:
+    """What the ledger list shows around a page of `entries`: the filter's totals, which
+    entries were reversed, and the organisations, campaigns and projects to filter by."""
+    orgs = organisations(user, active_only=False)
+    campaigns, projects = ledger_filter_choices(orgs)
+    return {"totals": ledger_totals(user, flt),
+            "reversed_ids": reversed_ids(e.id for e in entries), "orgs": orgs,
+            "org_names": {o.id: o.name for o in orgs}, "campaigns": campaigns,
+            "projects": projects}
 
 
 def ledger_count(user, flt) -> int:

@@ -2,8 +2,6 @@
 steps of a campaign's life (start, extend, end)."""
 from __future__ import annotations
 
-from decimal import Decimal
-
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -12,6 +10,7 @@ from charity.auth.permissions import can
 from charity.core.clock import org_today
 from charity.core.extensions import db
 from charity.core.i18n import date as format_date
+from charity.core.idempotency import new_token
 from charity.funds import queries
 from charity.funds.forms.campaigns import (CAMPAIGN_LABELS, CAMPAIGN_STATUS_LABELS,
                                            CHANGE_KIND_LABELS, ENTRY_KIND_LABELS, ActionForm,
@@ -20,7 +19,6 @@ from charity.funds.models import Campaign, CampaignStatus
 from charity.funds.services import campaigns as services
 from charity.funds.views.org_choice import chosen_organisation, plan_organisation
 from charity.funds.views.plan_pages import list_page, post_or_show, post_step
-from charity.core.idempotency import new_token
 from charity.web.access import access, load
 
 bp = Blueprint("campaigns", __name__, url_prefix="/staff/campaigns")
@@ -87,7 +85,6 @@ def campaign_edit(campaign_id: int):
 
 def render_detail(campaign: Campaign, extend_form: ExtendForm | None = None,
                   end_form: EndForm | None = None):
-    balance = queries.balances_for("campaign", [campaign.id])[campaign.id]
     ledger_url = None
     if "ledger.entry_list" in current_app.view_functions \
             and can(current_user, "funds.view", campaign):
@@ -104,17 +101,12 @@ def render_detail(campaign: Campaign, extend_form: ExtendForm | None = None,
         activate_form = ActionForm.fresh(prefix="activate")
     else:
         extend_form = end_form = None
-    raised = balance.donation_income
-    progress = queries.percent(raised, campaign.target_amount)
     return render_template(
-        "funds/campaign_detail.html", campaign=campaign, balance=balance, raised=raised,
-        progress=progress, progress_bar=None if progress is None else min(progress, Decimal(100)),
-        projects=sorted(campaign.projects, key=lambda p: p.name),
-        changes=queries.campaign_history(campaign), entries=queries.recent_entries(campaign),
-        ledger_url=ledger_url, manage=manage, today=today, activate_form=activate_form,
-        extend_form=extend_form, end_form=end_form, labels=CAMPAIGN_LABELS,
-        kinds=CHANGE_KIND_LABELS, statuses=CAMPAIGN_STATUS_LABELS,
-        entry_kinds=ENTRY_KIND_LABELS)
+        "funds/campaign_detail.html", campaign=campaign, **queries.campaign_page(campaign),
+        projects=sorted(campaign.projects, key=lambda p: p.name), ledger_url=ledger_url,
+        manage=manage, today=today, activate_form=activate_form, extend_form=extend_form,
+        end_form=end_form, labels=CAMPAIGN_LABELS, kinds=CHANGE_KIND_LABELS,
+        statuses=CAMPAIGN_STATUS_LABELS, entry_kinds=ENTRY_KIND_LABELS)
 
 
 @bp.route("/<int:campaign_id>")

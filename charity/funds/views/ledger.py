@@ -99,15 +99,11 @@ def _post(form, org, work, message):
 def entry_list():
     flt = LedgerFilter.from_args(request.args)
     page = paginate(queries.ledger_entries(current_user, flt))
-    orgs = queries.organisations(current_user, active_only=False)
-    campaigns, projects = queries.ledger_filter_choices(orgs)
     return render_template(
         "funds/ledger_list.html", page=page, flt=flt,
-        totals=queries.ledger_totals(current_user, flt),
-        reversed_ids=queries.reversed_ids(e.id for e in page.items), orgs=orgs,
-        org_names={o.id: o.name for o in orgs}, campaigns=campaigns, projects=projects,
-        kind_labels=KIND_LABELS, channel_labels=CHANNEL_LABELS, label=label,
-        receipt_url=receipt_url, many_orgs=is_admin())
+        **queries.ledger_page(current_user, flt, page.items), kind_labels=KIND_LABELS,
+        channel_labels=CHANNEL_LABELS, label=label, receipt_url=receipt_url,
+        many_orgs=is_admin())
 
 
 # --- posting ---------------------------------------------------------------------------------
