@@ -97,8 +97,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(orgs_bp)
     app.register_blueprint(users_bp)
 
-    from charity.funds import (campaign_views, ledger_views, noncash_views, project_views,
-                               receipt_views)
+    from charity.funds.views import (campaigns as campaign_views, ledger as ledger_views,
+                                     noncash as noncash_views, projects as project_views,
+                                     receipts as receipt_views)
     from charity.goods import (catalogue_views, distribution_views, intake_views, sale_views,
                                stock_views, stocktake_views, transfer_views)
     from charity.people import beneficiary_views, volunteer_views

@@ -1,13 +1,14 @@
-"""Streaming CSV and XLSX downloads, for any list a screen wants to export.
+"""Streaming CSV and XLSX writers, for any list a screen wants to export.
 
-Rows come from an iterator (typically a query executed with `yield_per`, which reads in
-chunks through a server-side cursor on PostgreSQL), so memory stays flat however long the
-export is:
+Plain writers: text pieces and bytes, no web objects; the views wrap them in a download
+response (charity/funds/views/downloads.py). Rows come from an iterator (typically a query
+executed with `yield_per`, which reads in chunks through a server-side cursor on
+PostgreSQL), so memory stays flat however long the export is:
 
-- CSV is generated piece by piece while the response is sent, UTF-8 with a byte-order mark
-  so Excel opens Chinese text correctly.
-- XLSX is written by openpyxl in write-only mode to a temporary file, which is then streamed
-  and deleted.
+- CSV is generated piece by piece (`csv_chunks`) while the response is sent, UTF-8 with a
+  byte-order mark so Excel opens Chinese text correctly.
+- XLSX is written by openpyxl in write-only mode to a temporary file (`xlsx_file`), which is
+  then read out in pieces (`file_chunks`) and deleted.
 
 Money is Decimal end to end: CSV cells are its exact text ("1234.50"); XLSX cells are numbers
 with the format "0.00". A float is refused, as everywhere in this project.
@@ -24,8 +25,6 @@ from decimal import Decimal
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from flask import Response, current_app, stream_with_context
-
 BOM = "\ufeff"
 MONEY_FORMAT = "0.00"
 DATE_FORMAT = "yyyy-mm-dd"
@@ -33,13 +32,15 @@ DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 CHUNK_ROWS = 200
 CSV_MIME = "text/csv; charset=utf-8"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Times are shown in this zone when the caller names none (the app's default zone).
+DEFAULT_TIMEZONE = "Asia/Shanghai"
 
 
 def _local(value: dt.datetime, tz_name: str | None) -> dt.datetime:
     """An aware datetime as naive local time (spreadsheets know no time zones)."""
     if value.tzinfo is None:
         return value
-    zone = ZoneInfo(tz_name or current_app.config.get("CHARITY_TIMEZONE", "Asia/Shanghai"))
+    zone = ZoneInfo(tz_name or DEFAULT_TIMEZONE)
     return value.astimezone(zone).replace(tzinfo=None)
 
 
@@ -92,17 +93,6 @@ def csv_chunks(headers: Sequence, rows: Iterable[Sequence], tz_name: str | None 
     rest = buffer.getvalue()
     if rest:
         yield rest
-
-
-def csv_response(filename: str, headers: Sequence, rows: Iterable[Sequence],
-                 tz_name: str | None = None) -> Response:
-    """A streamed CSV download. `rows` is consumed while the response is sent, inside the
-    request context (so a database cursor and translations stay usable)."""
-    body = stream_with_context(csv_chunks(headers, rows, tz_name))
-    response = Response(body, mimetype=CSV_MIME)
-    response.headers["Content-Disposition"] = content_disposition(filename)
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 def _xlsx_cell(sheet, value, tz_name):
@@ -165,7 +155,7 @@ def write_xlsx(target, headers: Sequence, rows: Iterable[Sequence], title: str =
     return count
 
 
-def _file_chunks(handle, size: int = 64 * 1024):
+def file_chunks(handle, size: int = 64 * 1024):
     """Read a file out in pieces and close it at the end (or when the client goes away)."""
     try:
         while chunk := handle.read(size):
@@ -174,11 +164,10 @@ def _file_chunks(handle, size: int = 64 * 1024):
         handle.close()
 
 
-def xlsx_response(filename: str, headers: Sequence, rows: Iterable[Sequence],
-                  title: str = "Sheet1", tz_name: str | None = None,
-                  widths: Sequence[int] | None = None) -> Response:
-    """An XLSX download: written to an anonymous temporary file, then streamed from it (the
-    file disappears once it has been sent)."""
+def xlsx_file(headers: Sequence, rows: Iterable[Sequence], title: str = "Sheet1",
+              tz_name: str | None = None, widths: Sequence[int] | None = None):
+    """The sheet written to an anonymous temporary file (gone once closed): returns the
+    file, positioned at its start, and its length in bytes."""
     spool = tempfile.TemporaryFile(suffix=".xlsx")
     try:
         write_xlsx(spool, headers, rows, title=title, tz_name=tz_name, widths=widths)
@@ -187,8 +176,15 @@ def xlsx_response(filename: str, headers: Sequence, rows: Iterable[Sequence],
     except BaseException:
         spool.close()
         raise
-    response = Response(_file_chunks(spool), mimetype=XLSX_MIME, direct_passthrough=True)
-    response.headers["Content-Length"] = str(length)
-    response.headers["Content-Disposition"] = content_disposition(filename)
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return spool, length
+
+
+def __getattr__(name: str):
+    """csv_response and xlsx_response build web responses, so they moved to
+    charity.funds.views.downloads; this keeps the old names working for the packages outside
+    funds that still import them from here (goods). Delete once those imports have moved."""
+    if name in ("csv_response", "xlsx_response"):
+        from charity.funds.views import downloads
+
+        return getattr(downloads, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -19,7 +19,7 @@ from markupsafe import Markup
 
 from charity.core.clock import org_today
 from charity.funds.models import Receipt, ReceiptStatus
-from charity.funds.receipts import trace_url
+from charity.funds.services.receipts import trace_url
 from charity.people.models import mask
 from charity.reports.capitals import amount_in_capitals
 from charity.reports.qr import qr_svg
@@ -107,18 +107,18 @@ def pdf_filename(receipt: Receipt) -> str:
     return f"receipt-{receipt.number}.pdf"
 
 
-def render_receipt_pdf(receipt: Receipt, *, base_url: str, reveal_private: bool) -> bytes:
+def render_receipt_pdf(receipt: Receipt, *, base_url: str, reveal_private: bool,
+                       render) -> bytes:
     """The receipt as a one-page A4 PDF/A-3u (templates/pdf/receipt.html + base.css).
 
-    Needs an app context (the template is rendered by Flask's Jinja environment)."""
-    from flask import render_template
-
+    `render(template_name, **context)` turns the template into HTML: the view passes Flask's
+    `render_template`, so this module needs no web framework."""
     # WeasyPrint loads only when a PDF is made.
     from charity.reports.pdf import render_pdf
 
     doc = receipt_document(receipt, base_url=base_url, reveal_private=reveal_private,
                            qr_size="25mm")
-    html = render_template("pdf/receipt.html", doc=doc)
+    html = render("pdf/receipt.html", doc=doc)
     return render_pdf(html, created=receipt.issued_at, title=f"捐赠票据 {receipt.number}",
                       authors=[doc.organization_name] if doc.organization_name else (),
                       lang="zh-CN")

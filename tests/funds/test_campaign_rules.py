@@ -13,7 +13,7 @@ from flask_babel import force_locale
 from charity.audit.models import AuditLog
 from charity.disclosure.rules import add_months, obligations_for
 from charity.core.errors import PermissionDenied, ValidationFailed
-from charity.funds import campaigns as svc
+from charity.funds.services import campaigns as svc
 from charity.funds.models import CampaignChange, CampaignStatus, ProjectStatus
 from tests.factories_funds import TODAY
 

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from flask_babel import refresh
 
 from charity.core.clock import today_in
-from charity.funds import ledger
+from charity.funds.services import ledger
 from charity.funds.models import Campaign, CampaignChange, CampaignStatus
 
 TODAY = today_in("Asia/Shanghai")
@@ -289,7 +289,7 @@ def test_edit_running_campaign_cannot_move_its_dates(client, db, manager, runnin
 
 
 def test_ended_campaign_cannot_be_edited(client, db, manager, running, actor):
-    from charity.funds.campaigns import end_campaign
+    from charity.funds.services.campaigns import end_campaign
 
     end_campaign(actor, db, running, TODAY, "提前完成")
     response = client.get(f"/staff/campaigns/{running.id}/edit")

@@ -14,9 +14,9 @@ import sqlalchemy as sa
 
 from charity.core.errors import ValidationFailed
 from charity.core.extensions import db
-from charity.funds import ledger
-from charity.funds.campaigns import (activate_campaign, activate_project, create_campaign,
-                                     create_project)
+from charity.funds.services import ledger
+from charity.funds.services.campaigns import (activate_campaign, activate_project,
+                                              create_campaign, create_project)
 from charity.funds.models import FundEntry, Receipt, ReceiptSequence
 from charity.orgs import uscc
 from charity.orgs.models import Organization

@@ -5,7 +5,7 @@ import pytest
 import sqlalchemy as sa
 
 from charity.core.errors import ValidationFailed
-from charity.funds import ledger
+from charity.funds.services import ledger
 from charity.funds.models import FundEntry, Receipt
 from tests.factories_funds import TODAY
 

@@ -18,7 +18,7 @@ from flask_babel import gettext
 from charity.audit.models import AuditLog
 from charity.core.idempotency import SubmissionToken
 from charity.core.clock import org_today
-from charity.funds import ledger
+from charity.funds.services import ledger
 from charity.funds.models import (FundBalance, FundEntry, Receipt, ReceiptSequence,
                                   ReceiptStatus)
 

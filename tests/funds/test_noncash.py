@@ -13,7 +13,7 @@ from PIL import Image
 from charity.core.errors import PermissionDenied, ValidationFailed
 from charity.funds.models import (NonCashGift, Receipt, ReceiptKind, ReceiptSequence,
                                   StoredFile)
-from charity.funds.noncash import record_gift, short_item
+from charity.funds.services.noncash import record_gift, short_item
 from charity.funds.uploads import FileStore, Upload, upload_dir
 from tests.factories_funds import TODAY
 

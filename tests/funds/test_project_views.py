@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from charity.funds import ledger
+from charity.funds.services import ledger
 from charity.funds.models import Project, ProjectStatus, project_campaign
 from tests.funds.test_campaign_views import (END, START, TODAY, count, english,  # noqa: F401
                                              field_error, input_value, manager, running)
@@ -181,7 +181,7 @@ def test_detail_shows_spending_by_campaign_and_directly(client, db, manager, act
 
 def test_detail_figures_come_from_one_grouped_query(app, db, actor, fundraising_org,
                                                     make_campaign, make_project):
-    from charity.funds.project_views import _figures
+    from charity.funds.queries import project_figures as _figures
 
     campaigns = [make_campaign(planned_start=START, planned_end=END, filing_date=START)
                  for _ in range(3)]

@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 from flask.testing import FlaskClient
 
-from charity.funds import ledger
-from charity.funds.receipts import void_receipt
+from charity.funds.services import ledger
+from charity.funds.services.receipts import void_receipt
 from charity.reports.pdf import ICC_RESOURCE_WARNING, pdf_font_report, pdf_text
 from tests.factories_funds import TODAY
 

@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 
-from charity.funds import ledger
+from charity.funds.services import ledger
 from charity.funds.models import Receipt, ReceiptSequence, ReceiptStatus
 from tests.factories_funds import TODAY
 

@@ -12,7 +12,7 @@ from PIL import Image
 
 from charity.core.errors import ValidationFailed
 from charity.funds.models import NonCashGift, Receipt, StoredFile
-from charity.funds.noncash import record_gift
+from charity.funds.services.noncash import record_gift
 from charity.funds.uploads import (PART_SUFFIX, FileStore, Upload, check_upload, clean_filename,
                                    detect_mime, download_name, upload_dir)
 from tests.factories_funds import TODAY
@@ -230,7 +230,7 @@ def test_failed_transaction_leaves_no_file(client, login, db, app, manager, fund
     def broken(*_args):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr("charity.funds.noncash_views.record_result", broken)
+    monkeypatch.setattr("charity.web.posting.record_result", broken)
     login(manager)
     before, files_before = counts(db), disk(app)
     response = post_gift(client, [(io.BytesIO(png_bytes()), "a.png")],

@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from charity.funds import ledger
+from charity.funds.services import ledger
 from charity.funds.models import FundBalance
 from tests.factories_funds import TODAY
 

@@ -7,16 +7,15 @@ the authority.
 """
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, HiddenField, SelectField, StringField,
-                     TextAreaField)
+from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from charity.auth.forms import MultiCheckboxField
 from charity.core.errors import ValidationFailed
-from charity.web.forms import strip
 from charity.core.i18n import _l
 from charity.core.money import check_amount
+from charity.funds.forms import PostedOnce
+from charity.web.forms import choices, strip
 
 # Labels of the plan fields, also used to show what changed in a campaign's history.
 CAMPAIGN_LABELS = {
@@ -91,7 +90,7 @@ def _amount(label, allow_zero=False, **kwargs):
                        filters=[strip], **kwargs)
 
 
-class ServiceForm(FlaskForm):
+class ServiceForm(PostedOnce):
     """A form whose fields (except the technical ones) are the service's data."""
 
     TECHNICAL = frozenset({"csrf_token", "submission_token", "organization_id", "reason"})
@@ -143,29 +142,24 @@ class CampaignForm(ServiceForm):
                            validators=[Optional(), Length(max=2000)], filters=[strip],
                            description=_l("Required when the plan of a running campaign "
                                           "changes; it is kept in the campaign's history."))
-    submission_token = HiddenField()
 
 
-class ActionForm(FlaskForm):
+class ActionForm(PostedOnce):
     """A button that changes a state (start a campaign or project), posted once."""
 
-    submission_token = HiddenField()
 
-
-class ExtendForm(FlaskForm):
+class ExtendForm(PostedOnce):
     new_end = DateField(_l("New end"), validators=[InputRequired()])
     reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=2000)],
                            filters=[strip])
-    submission_token = HiddenField()
 
 
-class EndForm(FlaskForm):
+class EndForm(PostedOnce):
     end_date = DateField(_l("End date"), validators=[InputRequired()])
     reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=2000)],
                            filters=[strip],
                            description=_l("Required when the campaign ends before its "
                                           "planned end."))
-    submission_token = HiddenField()
 
 
 class ProjectForm(ServiceForm):
@@ -182,15 +176,23 @@ class ProjectForm(ServiceForm):
     budget = _amount(_l("Budget"), allow_zero=True, description=_l("In yuan, e.g. 50000.00"))
     campaign_ids = MultiCheckboxField(_l("Funded by campaigns"), coerce=int,
                                       validators=[Optional()])
-    submission_token = HiddenField()
 
     def data_for_service(self, exclude=()) -> dict:
         data = super().data_for_service(exclude)
         data["campaign_ids"] = data.get("campaign_ids") or []
         return data
 
+    def offer_campaigns(self, campaigns, with_org: bool) -> None:
+        """The campaigns that may fund the project, with their state (and their organisation
+        when an administrator chooses among several)."""
+        def label(c) -> str:
+            text = f"{c.name} ({CAMPAIGN_STATUS_LABELS[c.status.value]})"
+            return f"{c.organization.name} · {text}" if with_org else text
 
-class CloseProjectForm(FlaskForm):
+        self.campaign_ids.choices = choices((c.id, label(c)) for c in campaigns)
+
+
+class CloseProjectForm(PostedOnce):
     end_date = DateField(_l("End date"), validators=[InputRequired()])
     leftover_property = TextAreaField(
         _l("Leftover property"), validators=[DataRequired(), Length(max=2000)],
@@ -198,4 +200,3 @@ class CloseProjectForm(FlaskForm):
     leftover_handling = TextAreaField(
         _l("How the leftover was handled"), validators=[DataRequired(), Length(max=2000)],
         filters=[strip], description=_l("Write “无” if nothing was left."))
-    submission_token = HiddenField()

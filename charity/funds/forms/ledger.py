@@ -10,14 +10,15 @@ import datetime as dt
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from charity.core.db import contains
-from charity.web.forms import strip
-from charity.funds.models import Activity, Channel, EntryKind, FundEntry
 from charity.core.i18n import _l
+from charity.funds.forms import PostedOnce
+from charity.funds.models import Activity, Channel, EntryKind, FundEntry
+from charity.funds.services.lookup import MAX_ID
+from charity.web.forms import choices, strip
 
 KIND_LABELS = {
     EntryKind.DONATION: _l("Donation"),
@@ -57,9 +58,6 @@ def label(labels: dict, value) -> str:
     return str(labels.get(value, value))
 
 
-MAX_ID = 2**31 - 1  # ids are 32-bit integers in the database
-
-
 def _id(value) -> str:
     """Select values as text; a missing value is '' (not 'None'). A number too large to be
     an id becomes "-1", which the services answer as unknown (the database would refuse
@@ -76,7 +74,7 @@ def _money_text(value) -> str:
     return "" if value is None else str(value)
 
 
-class EntryFields(FlaskForm):
+class EntryFields(PostedOnce):
     """The fields of one ledger entry, shared by the new-entry and the correction forms."""
 
     kind = SelectField(_l("Kind"), coerce=_id, validate_choice=False)
@@ -106,7 +104,6 @@ class EntryFields(FlaskForm):
                             validators=[Length(max=200)], filters=[strip])
     restricted = BooleanField(_l("Restricted gift (定向)"))
     note = TextAreaField(_l("Note"), validators=[Length(max=2000)], filters=[strip])
-    submission_token = HiddenField()
 
     ENTRY_FIELDS = ("kind", "entry_date", "amount", "campaign_id", "project_id", "donor_id",
                     "counterparty", "channel", "activity", "purpose", "voucher_no", "reference",
@@ -114,8 +111,6 @@ class EntryFields(FlaskForm):
 
     def fill_choices(self, campaigns, projects, donors, label_org=None) -> None:
         """Offer the organisation's campaigns, projects and donors (ORM objects)."""
-        from charity.web.forms import choices
-
         def name(obj):
             return f"{label_org(obj)} · {obj.name}" if label_org else obj.name
 
@@ -161,7 +156,7 @@ class CorrectionForm(EntryFields):
     replace = BooleanField(_l("Post a replacement entry with the values below"))
 
 
-class TransferForm(FlaskForm):
+class TransferForm(PostedOnce):
     organization_id = SelectField(_l("Organisation"), coerce=_id, validate_choice=False)
     from_campaign_id = SelectField(_l("From fund"), coerce=_id, validate_choice=False)
     to_campaign_id = SelectField(_l("To fund"), coerce=_id, validate_choice=False)
@@ -169,11 +164,8 @@ class TransferForm(FlaskForm):
                          description=_l("e.g. 1234.50"))
     entry_date = DateField(_l("Date"), validators=[InputRequired()])
     reason = TextAreaField(_l("Reason"), validators=[Length(max=300)], filters=[strip])
-    submission_token = HiddenField()
 
     def fill_choices(self, campaigns, label_org=None) -> None:
-        from charity.web.forms import choices
-
         funds = [("", _l("General fund (unrestricted)"))] + [
             (str(c.id), (f"{label_org(c)} · " if label_org else "") + c.name) for c in campaigns]
         self.from_campaign_id.choices = choices(funds)

@@ -1,14 +1,14 @@
 """Forms and labels of the non-cash gift screens."""
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
-from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from charity.web.forms import choices, strip
-from charity.funds.models import PropertyType, ValuationBasis
 from charity.core.i18n import _l
+from charity.funds.forms import PostedOnce
+from charity.funds.models import PropertyType, ValuationBasis
+from charity.web.forms import choices, strip
 
 PROPERTY_TYPE_LABELS = {
     PropertyType.BUILDING.value: _l("Building"),
@@ -36,8 +36,7 @@ def optional_int(value):
     return int(value)
 
 
-class GiftForm(FlaskForm):
-    submission_token = HiddenField()
+class GiftForm(PostedOnce):
     organization_id = SelectField(_l("Organisation"), coerce=optional_int,
                                   validators=[DataRequired()])
     property_type = SelectField(
@@ -68,3 +67,22 @@ class GiftForm(FlaskForm):
         return {name: self[name].data for name in (
             "property_type", "description", "valuation_basis", "value", "received_on",
             "donor_id", "campaign_id", "project_id", "issue_receipt")}
+
+    def fill_choices(self, orgs, donors, campaigns, projects) -> None:
+        """Offer the organisations in scope and their donors, campaigns and projects (named
+        with their organisation when there are several)."""
+        several = len(orgs) > 1
+        org_name = {o.id: o.name for o in orgs}
+
+        def label(obj, text):
+            return f"{org_name[obj.organization_id]} · {text}" if several else text
+
+        self.organization_id.choices = choices([("", _l("Choose…"))] * several
+                                               + [(o.id, o.name) for o in orgs])
+        self.donor_id.choices = choices(
+            [("", _l("None (anonymous)"))]
+            + [(d.id, label(d, f"{d.name} (#{d.id})")) for d in donors])
+        self.campaign_id.choices = choices([("", _l("None"))]
+                                           + [(c.id, label(c, c.name)) for c in campaigns])
+        self.project_id.choices = choices([("", _l("None"))]
+                                          + [(p.id, label(p, p.name)) for p in projects])

@@ -1,0 +1,40 @@
+"""Download responses around the plain CSV and XLSX writers of charity.funds.export: the
+ledger export (and the stock export of the goods screens) answer with these."""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from flask import Response, current_app, stream_with_context
+
+from charity.funds import export
+
+
+def _zone(tz_name: str | None) -> str | None:
+    return tz_name or current_app.config.get("CHARITY_TIMEZONE")
+
+
+def _download(response: Response, filename: str) -> Response:
+    response.headers["Content-Disposition"] = export.content_disposition(filename)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def csv_response(filename: str, headers: Sequence, rows: Iterable[Sequence],
+                 tz_name: str | None = None) -> Response:
+    """A streamed CSV download. `rows` is consumed while the response is sent, inside the
+    request context (so a database cursor and translations stay usable)."""
+    body = stream_with_context(export.csv_chunks(headers, rows, _zone(tz_name)))
+    return _download(Response(body, mimetype=export.CSV_MIME), filename)
+
+
+def xlsx_response(filename: str, headers: Sequence, rows: Iterable[Sequence],
+                  title: str = "Sheet1", tz_name: str | None = None,
+                  widths: Sequence[int] | None = None) -> Response:
+    """An XLSX download: written to an anonymous temporary file, then streamed from it (the
+    file disappears once it has been sent)."""
+    spool, length = export.xlsx_file(headers, rows, title=title, tz_name=_zone(tz_name),
+                                     widths=widths)
+    response = Response(export.file_chunks(spool), mimetype=export.XLSX_MIME,
+                        direct_passthrough=True)
+    response.headers["Content-Length"] = str(length)
+    return _download(response, filename)

@@ -1,0 +1,129 @@
+"""Project screens (staff): list, new, edit, detail with spending by source, start and close."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from charity.auth.permissions import can
+from charity.core.clock import org_today
+from charity.core.extensions import db
+from charity.core.idempotency import new_token
+from charity.funds import queries
+from charity.funds.forms.campaigns import (CAMPAIGN_STATUS_LABELS, PROJECT_STATUS_LABELS,
+                                           ActionForm, CloseProjectForm, ProjectForm)
+from charity.funds.models import Project, ProjectStatus
+from charity.funds.services import campaigns as services
+from charity.funds.views.org_choice import chosen_organisation, plan_organisation
+from charity.funds.views.plan_pages import list_page, post_or_show, post_step
+from charity.web.access import access, load
+
+bp = Blueprint("projects", __name__, url_prefix="/staff/projects")
+
+
+def detail_url(project_id: int) -> str:
+    return url_for("projects.project_detail", project_id=project_id)
+
+
+@bp.route("")
+@access("projects.view")
+def project_list():
+    return list_page("funds/project_list.html", queries.project_list, "project",
+                     PROJECT_STATUS_LABELS, "projects.manage")
+
+
+# --- new and edit ----------------------------------------------------------------------------
+
+@bp.route("/new", methods=["GET", "POST"])
+@access("projects.manage")
+def project_new():
+    form = ProjectForm()
+    org = plan_organisation(form, "projects.manage")
+    form.offer_campaigns(queries.funding_campaigns(current_user, org.id if org else None),
+                         with_org=org is None)
+    if request.method == "GET":
+        form.submission_token.data = new_token()
+        if request.args.get("campaign", type=int):
+            form.campaign_ids.data = [request.args.get("campaign", type=int)]
+    return post_or_show(
+        form, lambda: services.create_project(
+            current_user, db.session, chosen_organisation(form, org, "projects.manage"),
+            form.data_for_service()),
+        lambda: render_template("funds/project_form.html", form=form, project=None),
+        kind="project", first=detail_url, fallback=url_for("projects.project_list"),
+        success=lambda project: (_("Project %(name)s created.", name=project.name),
+                                 detail_url(project.id)))
+
+
+@bp.route("/<int:project_id>/edit", methods=["GET", "POST"])
+@access("projects.manage")
+def project_edit(project_id: int):
+    project = load(Project, project_id, "projects.manage")
+    detail = detail_url(project.id)
+    if project.status == ProjectStatus.CLOSED:
+        flash(_("A closed project cannot be changed."), "error")
+        return redirect(detail)
+    form = ProjectForm(obj=project)
+    del form.organization_id
+    form.offer_campaigns(queries.funding_campaigns(current_user, project.organization_id),
+                         with_org=False)
+    if request.method == "GET":
+        form.campaign_ids.data = [c.id for c in project.campaigns]
+    return post_or_show(
+        form, lambda: services.update_project(current_user, db.session, project,
+                                              form.data_for_service()),
+        lambda: render_template("funds/project_form.html", form=form, project=project),
+        fallback=detail, success=lambda _p: (_("Changes saved."), detail))
+
+
+# --- detail ----------------------------------------------------------------------------------
+
+def render_detail(project: Project, close_form: CloseProjectForm | None = None):
+    manage = can(current_user, "projects.manage", project)
+    activate_form = None
+    if manage:
+        activate_form = ActionForm.fresh(prefix="activate")
+        if close_form is None:
+            close_form = CloseProjectForm.fresh(prefix="close")
+            today = org_today(project.organization)
+            close_form.end_date.data = min(today, project.planned_end or today)
+    else:
+        close_form = None
+    return render_template(
+        "funds/project_detail.html", project=project, figures=queries.project_figures(project),
+        campaigns=sorted(project.campaigns, key=lambda c: c.name), manage=manage,
+        activate_form=activate_form, close_form=close_form, statuses=PROJECT_STATUS_LABELS,
+        campaign_statuses=CAMPAIGN_STATUS_LABELS)
+
+
+@bp.route("/<int:project_id>")
+@access("projects.view")
+def project_detail(project_id: int):
+    return render_detail(load(Project, project_id, "projects.view"))
+
+
+# --- start and close -------------------------------------------------------------------------
+
+@bp.route("/<int:project_id>/activate", methods=["POST"])
+@access("projects.manage")
+def project_activate(project_id: int):
+    project = load(Project, project_id, "projects.manage")
+    return post_step(ActionForm(prefix="activate"),
+                     lambda: services.activate_project(current_user, db.session, project),
+                     message=_("The project has started."), detail=detail_url(project.id),
+                     kind="project")
+
+
+@bp.route("/<int:project_id>/close", methods=["POST"])
+@access("projects.manage")
+def project_close(project_id: int):
+    project = load(Project, project_id, "projects.manage")
+    form = CloseProjectForm(prefix="close")
+    return post_or_show(
+        form, lambda: services.close_project(current_user, db.session, project,
+                                             form.end_date.data, form.leftover_property.data,
+                                             form.leftover_handling.data),
+        lambda: render_detail(project, close_form=form),
+        kind="project", first=detail_url, fallback=detail_url(project.id),
+        success=lambda p: (_("The project is closed. Its final disclosure is due within "
+                             "three months."), detail_url(p.id)))

@@ -1,0 +1,82 @@
+"""Receipts: list, view, print, PDF, void."""
+from __future__ import annotations
+
+import io
+
+from flask import Blueprint, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from charity.auth.permissions import can
+from charity.core.extensions import db
+from charity.funds import queries
+from charity.funds.forms.receipts import PAPERS, STATUS_LABELS, VoidForm
+from charity.funds.models import Receipt
+from charity.funds.receipt_pdf import pdf_filename, receipt_document, render_receipt_pdf
+from charity.funds.services import receipts as services
+from charity.web.access import access, load, paginate
+from charity.web.posting import post_form
+
+bp = Blueprint("receipts", __name__, url_prefix="/staff/receipts")
+
+
+@bp.route("/")
+@access("receipts.view")
+def receipt_list():
+    q = request.args.get("q", "").strip()[:100]
+    status = request.args.get("status", "")
+    year = request.args.get("year", "")
+    if not (year.isdigit() and len(year) == 4):
+        year = ""
+    stmt, years = queries.receipt_list(current_user, q, status if status in STATUS_LABELS
+                                       else "", int(year) if year else None)
+    return render_template("funds/receipt_list.html", page=paginate(stmt), q=q, status=status,
+                           year=year, years=years, status_labels=STATUS_LABELS)
+
+
+def _render_view(receipt: Receipt, void_form: VoidForm):
+    paper = request.args.get("paper", "")
+    doc = receipt_document(receipt, base_url=request.host_url,
+                           reveal_private=can(current_user, "donors.private", receipt))
+    return render_template("funds/receipt_view.html", doc=doc, receipt=receipt,
+                           void_form=void_form, paper=paper if paper in PAPERS else "",
+                           papers=PAPERS, status_labels=STATUS_LABELS,
+                           can_void=can(current_user, "receipts.void", receipt))
+
+
+@bp.route("/<int:receipt_id>")
+@access("receipts.view")
+def receipt_view(receipt_id: int):
+    return _render_view(load(Receipt, receipt_id, "receipts.view"), VoidForm())
+
+
+@bp.route("/<int:receipt_id>.pdf")
+@access("receipts.view")
+def receipt_pdf(receipt_id: int):
+    receipt = load(Receipt, receipt_id, "receipts.view")
+    pdf = render_receipt_pdf(receipt, base_url=request.host_url,
+                             reveal_private=can(current_user, "donors.private", receipt),
+                             render=render_template)
+    response = send_file(io.BytesIO(pdf), mimetype="application/pdf", as_attachment=False,
+                         download_name=pdf_filename(receipt), max_age=0)
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@bp.route("/<int:receipt_id>/void", methods=["POST"])
+@access("receipts.void")
+def receipt_void(receipt_id: int):
+    receipt = load(Receipt, receipt_id, "receipts.void")
+    form = VoidForm()
+    if form.validate_on_submit():
+        view = url_for("receipts.receipt_view", receipt_id=receipt.id)
+        response = post_form(
+            form, lambda: services.void_receipt(current_user, db.session, receipt,
+                                                form.reason.data),
+            fallback=view, success=lambda voided: (
+                _("Receipt %(number)s voided. Its number stays used.", number=voided.number),
+                view))
+        if response:
+            return response
+    return _render_view(receipt, form)
