@@ -13,10 +13,12 @@ from charity.auth.permissions import require
 from charity.core.clock import org_today
 from charity.core.errors import ValidationFailed
 from charity.funds.models import Project, ProjectStatus
-from charity.goods.common import check_quantity, item_of, not_future, require_point_active
-from charity.goods.models import (Distribution, DistributionLine, DocStatus, MovementKind)
-from charity.goods.stock import reverse_document, take
 from charity.core.i18n import _l
+from charity.goods.models import Distribution, DistributionLine, DocStatus, MovementKind
+from charity.goods.services.checks import (filled_lines, item_and_quantity, not_future,
+                                           of_organisation, require_point_active)
+from charity.goods.services.corrections import reverse_posted
+from charity.goods.services.stock_ledger import take
 from charity.people.models import Beneficiary, PointsEntry
 
 
@@ -76,21 +78,9 @@ def post_distribution(actor, session: Session, point, data: dict,
         raise ValidationFailed(_l("This household's certification has expired or it is "
                                   "inactive: renew it before handing out goods."),
                                field="beneficiary_id")
-    project = None
-    if data.get("project_id"):
-        project = session.get(Project, int(data["project_id"]))
-        if project is None or project.organization_id != org.id:
-            raise ValidationFailed(_l("Unknown project."), field="project_id")
-        if project.status != ProjectStatus.ACTIVE:
-            raise ValidationFailed(_l("The project is not running."), field="project_id")
-    raw_lines = [ln for ln in data.get("lines") or [] if ln.get("item_type_id")]
-    if not raw_lines:
-        raise ValidationFailed(_l("Add at least one line."), field="lines")
-    lines = []
-    for i, raw in enumerate(raw_lines):
-        item = item_of(session, org.id, raw.get("item_type_id"), f"lines-{i}-item_type_id")
-        qty = check_quantity(raw.get("quantity"), item, f"lines-{i}-quantity")
-        lines.append((i, item, qty, (raw.get("batch") or None)))
+    project = _project(session, org.id, data.get("project_id"))
+    lines = [(i, *item_and_quantity(session, org.id, raw, i), raw.get("batch") or None)
+             for i, raw in enumerate(filled_lines(data))]
     points_needed = sum(int(item.point_price * qty) for _, item, qty, _ in lines)
     available = points_balance(session, beneficiary, day, lock=True)
     if points_needed > available:
@@ -132,21 +122,25 @@ def post_distribution(actor, session: Session, point, data: dict,
     return dist
 
 
+def _project(session: Session, org_id: int, raw_id) -> Project | None:
+    if not raw_id:
+        return None
+    project = of_organisation(session, Project, raw_id, org_id, "project_id",
+                              _l("Unknown project."))
+    if project.status != ProjectStatus.ACTIVE:
+        raise ValidationFailed(_l("The project is not running."), field="project_id")
+    return project
+
+
 def reverse_distribution(actor, session: Session, dist: Distribution, reason: str,
                          today: dt.date | None = None) -> Distribution:
-    require(actor, "goods.correct", dist)
-    if dist.status != DocStatus.POSTED:
-        raise ValidationFailed(_l("This document has already been corrected."))
-    if not (reason or "").strip():
-        raise ValidationFailed(_l("Say why the document is corrected."), field="reason")
-    today = today or org_today(dist.point.organization)
-    reverse_document(session, "distribution", dist.id, actor, reason.strip(), today)
-    if dist.points_total:
-        session.add(PointsEntry(beneficiary_id=dist.beneficiary_id,
-                                month=month_key(dist.distributed_on), amount=dist.points_total,
-                                kind="reversal", distribution_id=dist.id))
-    dist.status = DocStatus.REVERSED
-    dist.reversed_reason = reason.strip()
-    record(session, actor, "distribution.reverse", dist, {"reason": reason})
-    session.flush()
-    return dist
+    """Correct a posted distribution: the goods back on the shelf, the points returned."""
+    def return_points(_reason: str) -> None:
+        if dist.points_total:
+            session.add(PointsEntry(beneficiary_id=dist.beneficiary_id,
+                                    month=month_key(dist.distributed_on),
+                                    amount=dist.points_total, kind="reversal",
+                                    distribution_id=dist.id))
+
+    return reverse_posted(actor, session, dist, "distribution", reason, today,
+                          undo=return_points)
