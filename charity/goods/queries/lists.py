@@ -31,15 +31,19 @@ def filter_points(session: Session, user) -> list[CharityPoint]:
                                 .order_by(CharityPoint.organization_id, CharityPoint.name)))
 
 
+def where_given(stmt, *filters):
+    """`stmt` with `condition(value)` for each (value, condition) whose value is given."""
+    for value, condition in filters:
+        if value:
+            stmt = stmt.where(condition(value))
+    return stmt
+
+
 def _point_and_dates(stmt, model, day, args: dict):
     """The filters every document list has: a point, a first and a last date."""
-    if args.get("point"):
-        stmt = stmt.where(model.point_id == args["point"])
-    if args.get("from"):
-        stmt = stmt.where(day >= args["from"])
-    if args.get("to"):
-        stmt = stmt.where(day <= args["to"])
-    return stmt
+    return where_given(stmt, (args.get("point"), lambda v: model.point_id == v),
+                       (args.get("from"), lambda v: day >= v),
+                       (args.get("to"), lambda v: day <= v))
 
 
 def intake_list(user, args: dict):

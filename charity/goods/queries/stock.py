@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 from charity.auth.permissions import scope_points
 from charity.goods.models import (Distribution, DocStatus, Intake, ItemCategory, ItemType,
                                   StockBalance, StockMovement, StockTarget)
+from charity.goods.queries.lists import where_given
 from charity.orgs.models import CharityPoint, Organization
 
 ZERO = Decimal("0")
@@ -134,13 +135,9 @@ def balances_stmt(flt: StockFilter):
             .join(ItemType, ItemType.id == StockBalance.item_type_id)
             .join(ItemCategory, ItemCategory.id == ItemType.category_id)
             .where(StockBalance.quantity > 0))
-    if flt.point_id:
-        stmt = stmt.where(StockBalance.point_id == flt.point_id)
-    if flt.category_id:
-        stmt = stmt.where(ItemType.category_id == flt.category_id)
-    if flt.item_type_id:
-        stmt = stmt.where(StockBalance.item_type_id == flt.item_type_id)
-    return stmt
+    return where_given(stmt, (flt.point_id, lambda v: StockBalance.point_id == v),
+                       (flt.category_id, lambda v: ItemType.category_id == v),
+                       (flt.item_type_id, lambda v: StockBalance.item_type_id == v))
 
 
 def balance_order(stmt):
@@ -150,18 +147,12 @@ def balance_order(stmt):
 
 
 def movements_stmt(flt: StockFilter):
-    stmt = sa.select(StockMovement)
-    if flt.point_id:
-        stmt = stmt.where(StockMovement.point_id == flt.point_id)
-    if flt.item_type_id:
-        stmt = stmt.where(StockMovement.item_type_id == flt.item_type_id)
-    if flt.kind:
-        stmt = stmt.where(StockMovement.kind == flt.kind)
-    if flt.date_from:
-        stmt = stmt.where(StockMovement.movement_date >= flt.date_from)
-    if flt.date_to:
-        stmt = stmt.where(StockMovement.movement_date <= flt.date_to)
-    return stmt
+    return where_given(sa.select(StockMovement),
+                       (flt.point_id, lambda v: StockMovement.point_id == v),
+                       (flt.item_type_id, lambda v: StockMovement.item_type_id == v),
+                       (flt.kind, lambda v: StockMovement.kind == v),
+                       (flt.date_from, lambda v: StockMovement.movement_date >= v),
+                       (flt.date_to, lambda v: StockMovement.movement_date <= v))
 
 
 def balances(user, flt: StockFilter):

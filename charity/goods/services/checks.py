@@ -81,3 +81,15 @@ def of_organisation(session: Session, model, raw_id, organization_id: int, field
     if row is None or row.organization_id != organization_id:
         raise ValidationFailed(unknown, field=field)
     return row
+
+
+def running_of(session: Session, model, raw_id, organization_id: int, field: str, *, active,
+               unknown, not_running):
+    """The organisation's `model` row `raw_id` (a campaign, a project) when it is `active`;
+    None when none is named."""
+    if not raw_id:
+        return None
+    row = of_organisation(session, model, raw_id, organization_id, field, unknown)
+    if row.status != active:
+        raise ValidationFailed(not_running, field=field)
+    return row

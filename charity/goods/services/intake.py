@@ -19,7 +19,8 @@ from charity.funds.models import Campaign, CampaignStatus, ReceiptKind
 from charity.funds.receipts import Line, issue_receipt, void_receipt
 from charity.goods.models import Condition, Intake, IntakeLine, MovementKind, PreRegistration
 from charity.goods.services.checks import (filled_lines, item_and_quantity, not_future,
-                                           of_organisation, require_point_active)
+                                           of_organisation, require_point_active,
+                                           running_of)
 from charity.goods.services.corrections import reverse_posted
 from charity.goods.services.stock_ledger import move
 from charity.people.models import Donor
@@ -82,7 +83,9 @@ def post_intake(actor, session: Session, point, data: dict,
     if data.get("donor_id"):
         donor = of_organisation(session, Donor, data["donor_id"], org.id, "donor_id",
                                 _l("Unknown donor."))
-    campaign = _campaign(session, org.id, data.get("campaign_id"))
+    campaign = running_of(session, Campaign, data.get("campaign_id"), org.id, "campaign_id",
+                          active=CampaignStatus.ACTIVE, unknown=_l("Unknown campaign."),
+                          not_running=_l("This campaign is not running."))
     prereg = _unused_preregistration(session, point, data.get("preregistration_code"))
     total = sum((ln["quantity"] * ln["unit_value"] for ln in lines), Decimal("0"))
     intake = Intake(organization_id=org.id, point_id=point.id,
@@ -110,16 +113,6 @@ def post_intake(actor, session: Session, point, data: dict,
            {"point_id": point.id, "lines": len(lines), "total_value": str(intake.total_value)})
     session.flush()
     return intake
-
-
-def _campaign(session, org_id: int, raw_id) -> Campaign | None:
-    if not raw_id:
-        return None
-    campaign = of_organisation(session, Campaign, raw_id, org_id, "campaign_id",
-                               _l("Unknown campaign."))
-    if campaign.status != CampaignStatus.ACTIVE:
-        raise ValidationFailed(_l("This campaign is not running."), field="campaign_id")
-    return campaign
 
 
 def _unused_preregistration(session, point, code: str | None) -> PreRegistration | None:

@@ -16,7 +16,8 @@ from charity.goods.queries.counter import counter_items, items_on_shelf
 from charity.orgs.models import CharityPoint
 from charity.web.access import date_arg, int_arg
 from charity.web.forms import choices
-from charity.web.points import chosen_point, counter_points, point_label
+from charity.web.points import (chosen_point, counter_points, offered_point, point_label,
+                                 visible_points)
 
 
 @dataclass
@@ -28,14 +29,17 @@ class Counter:
     posting: bool
 
 
-def open_counter(form, permission: str) -> Counter:
+def open_counter(form, permission: str, describe=None) -> Counter:
     """The point the form names (posted) or the address names (403 outside the user's
-    scope), else the user's first; a form opened afresh gets its token and the point."""
+    scope), else the user's first; a form opened afresh gets its token and the point. With
+    `describe`, the form's lines offer the items (`item_choices`)."""
     points = counter_points()
     posting = request.method == "POST"
     point = chosen_point(form.point_id.data if posting else request.args.get("point"), points,
                          permission)
     form.point_id.choices = choices((str(p.id), point_label(p)) for p in points)
+    if describe is not None:
+        form.set_item_choices(item_choices(point, describe))
     if not posting:
         form.submission_token.data = new_token()
         form.point_id.data = str(point.id) if point else ""
@@ -64,6 +68,16 @@ def shelf_item_choices(org_ids, point_id: int | None = None):
     else:
         pairs = [(str(i.id), f"{i.name} ({i.unit})") for i in catalogue_items(db.session, org_ids)]
     return choices([("", _("— item —"))] + pairs)
+
+
+def status_and_point(labels: dict) -> tuple[str, int | None, list[CharityPoint], int | None]:
+    """A list's status and point filters from the address: the status as asked, the status
+    to filter by (one of `labels`, else None), the points the user may filter by (open or
+    closed) and the point id chosen."""
+    status = request.args.get("status", "")
+    points = visible_points("goods.view", active_only=False)
+    point = offered_point(request.args.get("point"), points)
+    return status, status if status in labels else None, points, point.id if point else None
 
 
 def list_filters(**more) -> dict:

@@ -25,7 +25,7 @@ from charity.goods.queries.lists import (distribution_list as listed_distributio
                                          filter_points, lines_of, projects_in_scope)
 from charity.goods.services.distributions import post_distribution, reverse_distribution
 from charity.goods.views.corrections import post_correction
-from charity.goods.views.counter import item_choices, list_filters, open_counter, pressed
+from charity.goods.views.counter import list_filters, open_counter, pressed
 from charity.people.queries import category_names, certification_state, points_left
 from charity.web.access import access, int_arg, load, paginate
 from charity.web.forms import choices
@@ -46,9 +46,8 @@ def _describe(item: ItemType, stock: Decimal) -> str:
 @access("goods.distribute")
 def distribution_new():
     form = DistributionForm()
-    counter = open_counter(form, "goods.distribute")
+    counter = open_counter(form, "goods.distribute", describe=_describe)
     point = counter.point
-    form.set_item_choices(item_choices(point, _describe))
     projects = running_projects(db.session, point.organization_id if point else None)
     form.project_id.choices = choices([("", _("— none —"))]
                                       + [(str(p.id), p.name) for p in projects])

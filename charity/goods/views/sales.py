@@ -16,7 +16,7 @@ from charity.goods.quantities import quantity_text
 from charity.goods.queries.counter import counter_batches
 from charity.goods.queries.lists import filter_points, lines_of, sale_list as listed_sales
 from charity.goods.services.sales import post_sale
-from charity.goods.views.counter import item_choices, list_filters, open_counter, pressed
+from charity.goods.views.counter import list_filters, open_counter, pressed
 from charity.goods.views.links import other_feature_url
 from charity.web.access import access, load, paginate
 from charity.web.points import point_label, staff_today
@@ -35,9 +35,8 @@ def _describe(item: ItemType, stock: Decimal) -> str:
 @access("goods.sell")
 def sale_new():
     form = SaleForm()
-    counter = open_counter(form, "goods.sell")
+    counter = open_counter(form, "goods.sell", describe=_describe)
     point = counter.point
-    form.set_item_choices(item_choices(point, _describe))
     if not counter.posting:
         form.sold_on.data = org_today(point.organization) if point else staff_today()
     if pressed("more"):

@@ -23,7 +23,7 @@ from charity.goods.queries.lists import (counted_line_ids, lines_of,
                                          stocktake_list as listed_stocktakes, users_by_id)
 from charity.goods.services.stocktakes import (approve_stocktake, save_counts,
                                                start_stocktake, stocktake_differences)
-from charity.goods.views.counter import shelf_item_choices
+from charity.goods.views.counter import pressed, shelf_item_choices, status_and_point
 from charity.web.access import access, load, paginate
 from charity.web.forms import choices
 from charity.web.points import offered_point, point_choices, point_label, visible_points
@@ -68,15 +68,12 @@ def _posted(form, work, message: str, stocktake_id: int | None = None, **options
 @bp.route("/")
 @access("goods.view")
 def stocktake_list():
-    status = request.args.get("status", "")
-    points = visible_points("goods.view", active_only=False)
-    point = offered_point(request.args.get("point"), points)
-    page = paginate(listed_stocktakes(current_user, status if status in STATUS_LABELS else None,
-                                      point.id if point else None))
+    status, wanted, points, point_id = status_and_point(STATUS_LABELS)
     start_points = visible_points("goods.stocktake")
     return render_template(
-        "goods/stocktake_list.html", page=page, status=status,
-        point_id=point.id if point else None, points=points,
+        "goods/stocktake_list.html",
+        page=paginate(listed_stocktakes(current_user, wanted, point_id)), status=status,
+        point_id=point_id, points=points,
         start=_start_form(StartStocktakeForm(formdata=None), start_points, fresh=True),
         start_points=start_points, categories={c.id: c.name for c in categories(db.session)},
         status_labels=STATUS_LABELS, point_label=point_label)
@@ -117,7 +114,7 @@ def stocktake_view(stocktake_id: int):
     if request.method == "GET":
         form.submission_token.data = new_token()
     form.match(lines_of(db.session, st), counted_ids, fresh=request.method == "GET")
-    if request.method == "POST" and request.form.get("more"):
+    if pressed("more"):
         form.add_extra_rows()
     elif editable and form.validate_on_submit():
         submit = request.form.get("action") == "submit"

@@ -17,7 +17,7 @@ from charity.goods.quantities import plain_qty
 from charity.goods.queries.counter import destinations
 from charity.goods.queries.lists import lines_of, transfer_list as listed_transfers, users_by_id
 from charity.goods.services.transfers import receive_transfer, send_transfer
-from charity.goods.views.counter import shelf_item_choices
+from charity.goods.views.counter import pressed, shelf_item_choices, status_and_point
 from charity.web.access import access, paginate
 from charity.web.forms import choices
 from charity.web.points import offered_point, point_choices, point_label, visible_points
@@ -57,13 +57,10 @@ def _posted(form, work, message):
 @bp.route("/")
 @access("goods.view")
 def transfer_list():
-    status = request.args.get("status", "")
-    points = visible_points("goods.view", active_only=False)
-    point = offered_point(request.args.get("point"), points)
-    page = paginate(listed_transfers(current_user, status if status in STATUS_LABELS else None,
-                                     point.id if point else None))
-    return render_template("goods/transfer_list.html", page=page, status=status,
-                           point_id=point.id if point else None, points=points,
+    status, wanted, points, point_id = status_and_point(STATUS_LABELS)
+    return render_template("goods/transfer_list.html",
+                           page=paginate(listed_transfers(current_user, wanted, point_id)),
+                           status=status, point_id=point_id, points=points,
                            status_labels=STATUS_LABELS, point_label=point_label)
 
 
@@ -100,7 +97,7 @@ def transfer_new():
         form.show_lines(request.args.get("lines", type=int) or 0)
     if source is not None:
         form.from_point_id.data = str(source.id)
-    if request.method == "POST" and request.form.get("more"):
+    if pressed("more"):
         # More lines, or the items of another point: nothing is posted, the typing stays.
         form.add_lines()
     elif form.validate_on_submit():
