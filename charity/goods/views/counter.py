@@ -1,6 +1,6 @@
 """What the counter screens (distribution, sale, write-off, transfer, stocktake) and the
 document lists share: the point a form is for, its first filling, its buttons, the items it
-offers, and the point-and-dates filter of the lists."""
+offers, and the lists' filters (point and dates; status and point)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -32,14 +32,14 @@ class Counter:
 def open_counter(form, permission: str, describe=None) -> Counter:
     """The point the form names (posted) or the address names (403 outside the user's
     scope), else the user's first; a form opened afresh gets its token and the point. With
-    `describe`, the form's lines offer the items (`item_choices`)."""
+    `describe`, the form's lines offer the items (`counter_item_choices`)."""
     points = counter_points()
     posting = request.method == "POST"
     point = chosen_point(form.point_id.data if posting else request.args.get("point"), points,
                          permission)
     form.point_id.choices = choices((str(p.id), point_label(p)) for p in points)
     if describe is not None:
-        form.set_item_choices(item_choices(point, describe))
+        form.set_item_choices(counter_item_choices(point, describe))
     if not posting:
         form.submission_token.data = new_token()
         form.point_id.data = str(point.id) if point else ""
@@ -51,7 +51,7 @@ def pressed(button: str) -> bool:
     return request.method == "POST" and bool(request.form.get(button))
 
 
-def item_choices(point: CharityPoint | None, describe) -> list[tuple[str, str]]:
+def counter_item_choices(point: CharityPoint | None, describe) -> list[tuple[str, str]]:
     """The items a counter form offers, those on the point's shelf first, each labelled by
     `describe(item, quantity on hand)`."""
     return [(str(item.id), describe(item, stock))
