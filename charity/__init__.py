@@ -100,8 +100,10 @@ def _register_blueprints(app: Flask) -> None:
     from charity.funds.views import (campaigns as campaign_views, ledger as ledger_views,
                                      noncash as noncash_views, projects as project_views,
                                      receipts as receipt_views)
-    from charity.goods import (catalogue_views, distribution_views, intake_views, sale_views,
-                               stock_views, stocktake_views, transfer_views)
+    from charity.goods.views import (catalogue as catalogue_views, distributions as
+                                     distribution_views, intake as intake_views, sales as
+                                     sale_views, stock as stock_views, stocktakes as
+                                     stocktake_views, transfers as transfer_views)
     from charity.people import beneficiary_views, volunteer_views
     from charity.people import views as donor_views
     from charity.disclosure import views as compliance_views

@@ -23,7 +23,7 @@ def category(db):
 
 @pytest.fixture
 def make_item(db, category):
-    from charity.goods.catalogue import create_item_type
+    from charity.goods.services.catalogue import create_item_type
 
     def factory(org, **data):
         values = {"name": f"棉衣{next(_n)}", "category_id": category("clothing").id, "unit": "件",
@@ -51,7 +51,7 @@ def make_food(make_item, category):
 @pytest.fixture
 def stock(db):
     """Put `quantity` of `item` on the shelf of `point` through a real intake."""
-    from charity.goods.intake import post_intake
+    from charity.goods.services.intake import post_intake
 
     def put(point, item, quantity, expiry=None, day=dt.date(2026, 11, 1)):
         line = {"item_type_id": item.id, "quantity": str(quantity), "condition": "good"}

@@ -13,8 +13,9 @@ from sqlalchemy.orm import Session
 from charity.core.clock import org_today
 from charity.core.errors import ValidationFailed
 from charity.funds.models import Campaign, CampaignStatus, Project
-from charity.goods import distribution, documents, intake
-from charity.goods.catalogue import add_refused_good, create_item_type
+from charity.goods import services as documents
+from charity.goods.services import distributions as distribution, intake
+from charity.goods.services.catalogue import add_refused_good, create_item_type
 from charity.goods.models import ItemCategory, ItemType, StockTarget
 from charity.orgs.models import CharityPoint
 from charity.people import beneficiaries, volunteers

@@ -1,15 +1,17 @@
 """Goods: the catalogue, the stock ledger and the documents that move stock (intake,
-transfer, stocktake, distribution, sale, write-off)."""
+transfer, stocktake, distribution, sale, write-off). Their vocabularies (kinds, states) are in
+`charity.goods.enums` and importable from here too."""
 from __future__ import annotations
 
 import datetime as dt
-import enum
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
-from charity.core.db import Base, utcnow
+from charity.core.db import Base, Created, Posted, utcnow
+from charity.goods.enums import (Condition, DocStatus, MovementKind, StocktakeStatus,
+                                 TransferStatus, WriteOffReason)
 
 Qty = sa.Numeric(14, 3)
 
@@ -19,18 +21,26 @@ def _enum(cls, name):
                    values_callable=lambda e: [m.value for m in e], name=name)
 
 
-# Seeded by migration 0003; codes are stable, names are shown as they are.
-SEED_CATEGORIES = [
-    ("clothing", "衣物鞋帽"), ("food", "粮油食品"), ("household", "日用百货"),
-    ("appliances", "家用电器"), ("books", "文体用品与书籍"), ("baby", "母婴用品"),
-    ("elderly_disabled", "助老助残用品"), ("other", "其他"),
-]
-# Units whose quantities are whole numbers.
-COUNTABLE_UNITS = {"件", "个", "双", "套", "本", "台", "袋", "箱", "瓶", "包", "条", "床", "盒", "桶",
-                   "张", "把", "只", "辆", "顶", "副", "piece", "pcs"}
+class PointDocument:
+    """Mixin: a document of one point: its id, organisation and point (both indexed), as the
+    first columns of its table."""
+
+    @declared_attr
+    def id(cls) -> Mapped[int]:
+        return mapped_column(primary_key=True, sort_order=-3)
+
+    @declared_attr
+    def organization_id(cls) -> Mapped[int]:
+        return mapped_column(sa.ForeignKey("organization.id"), index=True, sort_order=-2)
+
+    @declared_attr
+    def point_id(cls) -> Mapped[int]:
+        return mapped_column(sa.ForeignKey("charity_point.id"), index=True, sort_order=-1)
 
 
 class ItemCategory(Base):
+    """Seeded by migration 0003; codes are stable, names are shown as they are."""
+
     __tablename__ = "item_category"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -79,18 +89,6 @@ class ItemType(Base):
     )
 
 
-class MovementKind(enum.StrEnum):
-    DONATION_IN = "donation_in"
-    TRANSFER_OUT = "transfer_out"
-    TRANSFER_IN = "transfer_in"
-    TRANSFER_LOSS = "transfer_loss"
-    DISTRIBUTION = "distribution"
-    SALE = "sale"
-    WRITE_OFF = "write_off"
-    STOCKTAKE = "stocktake"
-    REVERSAL = "reversal"
-
-
 class StockBalance(Base):
     """Quantity on hand per (point, item type, batch), kept in the same transaction as every
     movement. The check constraint makes a negative balance impossible in the database."""
@@ -113,7 +111,7 @@ class StockBalance(Base):
     )
 
 
-class StockMovement(Base):
+class StockMovement(Posted, Base):
     """One line of the stock ledger. Append-only: corrections are reversal movements."""
 
     __tablename__ = "stock_movement"
@@ -132,8 +130,6 @@ class StockMovement(Base):
     reverses_id: Mapped[int | None] = mapped_column(sa.ForeignKey("stock_movement.id"),
                                                     unique=True)
     reason: Mapped[str] = mapped_column(sa.String(300), default="")
-    posted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
-    posted_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     item_type: Mapped[ItemType] = relationship()
 
@@ -144,38 +140,25 @@ class StockMovement(Base):
     )
 
 
-class Condition(enum.StrEnum):
-    NEW = "new"
-    GOOD = "good"
-    USABLE = "usable"
+def _doc_status():
+    return mapped_column(_enum(DocStatus, "doc_status"), default=DocStatus.POSTED)
 
 
-class DocStatus(enum.StrEnum):
-    POSTED = "posted"
-    REVERSED = "reversed"
-
-
-class Intake(Base):
+class Intake(PointDocument, Posted, Base):
     """A donation of goods received at a point (接收捐赠)."""
 
     __tablename__ = "intake"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organization.id"), index=True)
-    point_id: Mapped[int] = mapped_column(sa.ForeignKey("charity_point.id"), index=True)
     donor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("donor.id"), index=True)
     campaign_id: Mapped[int | None] = mapped_column(sa.ForeignKey("campaign.id"), index=True)
     received_on: Mapped[dt.date] = mapped_column(index=True)
     receipt_id: Mapped[int | None] = mapped_column(sa.ForeignKey("receipt.id"))
     preregistration_id: Mapped[int | None] = mapped_column(sa.ForeignKey("preregistration.id"))
     total_value: Mapped[Decimal] = mapped_column(default=Decimal("0"))
-    status: Mapped[DocStatus] = mapped_column(_enum(DocStatus, "doc_status"),
-                                              default=DocStatus.POSTED)
+    status: Mapped[DocStatus] = _doc_status()
     note: Mapped[str] = mapped_column(sa.Text, default="")
     reversed_reason: Mapped[str] = mapped_column(sa.Text, default="")
     replaces_id: Mapped[int | None] = mapped_column(sa.ForeignKey("intake.id"))
-    posted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
-    posted_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     lines: Mapped[list[IntakeLine]] = relationship(back_populates="intake",
                                                    order_by="IntakeLine.id")
@@ -223,11 +206,6 @@ class PreRegistration(Base):
     used_at: Mapped[dt.datetime | None]
 
 
-class TransferStatus(enum.StrEnum):
-    IN_TRANSIT = "in_transit"
-    RECEIVED = "received"
-
-
 class Transfer(Base):
     """Goods sent from one point to another (调拨): sent → received, loss recorded."""
 
@@ -271,26 +249,15 @@ class TransferLine(Base):
     item_type: Mapped[ItemType] = relationship()
 
 
-class StocktakeStatus(enum.StrEnum):
-    DRAFT = "draft"
-    SUBMITTED = "submitted"
-    APPROVED = "approved"
-
-
-class Stocktake(Base):
+class Stocktake(PointDocument, Created, Base):
     """A count of a point's shelves (盘点): draft → submitted → approved by a manager."""
 
     __tablename__ = "stocktake"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organization.id"), index=True)
-    point_id: Mapped[int] = mapped_column(sa.ForeignKey("charity_point.id"), index=True)
     category_id: Mapped[int | None] = mapped_column(sa.ForeignKey("item_category.id"))
     status: Mapped[StocktakeStatus] = mapped_column(_enum(StocktakeStatus, "stocktake_status"),
                                                     default=StocktakeStatus.DRAFT)
     counted_on: Mapped[dt.date]
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     submitted_at: Mapped[dt.datetime | None]
     submitted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     approved_at: Mapped[dt.datetime | None]
@@ -318,47 +285,30 @@ class StocktakeLine(Base):
                       sa.CheckConstraint("counted >= 0", name="counted_not_negative"))
 
 
-class WriteOffReason(enum.StrEnum):
-    EXPIRED = "expired"
-    DAMAGED = "damaged"
-    UNUSABLE = "unusable"
-
-
-class WriteOff(Base):
+class WriteOff(PointDocument, Posted, Base):
     __tablename__ = "write_off"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organization.id"), index=True)
-    point_id: Mapped[int] = mapped_column(sa.ForeignKey("charity_point.id"), index=True)
     item_type_id: Mapped[int] = mapped_column(sa.ForeignKey("item_type.id"))
     batch: Mapped[str] = mapped_column(sa.String(64), default="")
     quantity: Mapped[Decimal] = mapped_column(Qty)
     reason: Mapped[WriteOffReason] = mapped_column(_enum(WriteOffReason, "write_off_reason"))
     note: Mapped[str] = mapped_column(sa.String(300), default="")
     written_off_on: Mapped[dt.date]
-    posted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
-    posted_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (sa.CheckConstraint("quantity > 0", name="quantity_positive"),)
 
 
-class Distribution(Base):
+class Distribution(PointDocument, Posted, Base):
     """Goods handed to a beneficiary household at a point (发放)."""
 
     __tablename__ = "distribution"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organization.id"), index=True)
-    point_id: Mapped[int] = mapped_column(sa.ForeignKey("charity_point.id"), index=True)
     beneficiary_id: Mapped[int] = mapped_column(sa.ForeignKey("beneficiary.id"), index=True)
     project_id: Mapped[int | None] = mapped_column(sa.ForeignKey("project.id"), index=True)
     distributed_on: Mapped[dt.date] = mapped_column(index=True)
     points_total: Mapped[int] = mapped_column(default=0)
-    status: Mapped[DocStatus] = mapped_column(_enum(DocStatus, "doc_status"),
-                                              default=DocStatus.POSTED)
+    status: Mapped[DocStatus] = _doc_status()
     reversed_reason: Mapped[str] = mapped_column(sa.Text, default="")
-    posted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
-    posted_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     lines: Mapped[list[DistributionLine]] = relationship(back_populates="distribution",
                                                          order_by="DistributionLine.id")
@@ -384,23 +334,17 @@ class DistributionLine(Base):
     __table_args__ = (sa.CheckConstraint("quantity > 0", name="quantity_positive"),)
 
 
-class Sale(Base):
+class Sale(PointDocument, Posted, Base):
     """A charity sale at a point (义卖/慈善消费); the proceeds go to the fund ledger."""
 
     __tablename__ = "sale"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organization.id"), index=True)
-    point_id: Mapped[int] = mapped_column(sa.ForeignKey("charity_point.id"), index=True)
     sold_on: Mapped[dt.date] = mapped_column(index=True)
     payment_method: Mapped[str] = mapped_column(sa.String(24))
     total: Mapped[Decimal]
     campaign_id: Mapped[int | None] = mapped_column(sa.ForeignKey("campaign.id"))
     fund_entry_id: Mapped[int | None] = mapped_column(sa.ForeignKey("fund_entry.id"))
-    status: Mapped[DocStatus] = mapped_column(_enum(DocStatus, "doc_status"),
-                                              default=DocStatus.POSTED)
-    posted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
-    posted_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    status: Mapped[DocStatus] = _doc_status()
 
     lines: Mapped[list[SaleLine]] = relationship(back_populates="sale", order_by="SaleLine.id")
     point = relationship("CharityPoint")

@@ -19,7 +19,7 @@ def _fund_balances(session: Session) -> list[str]:
 
 
 def _stock_balances(session: Session) -> list[str]:
-    from charity.goods.stock import verify_stock
+    from charity.goods.services.stock_ledger import verify_stock
 
     return verify_stock(session)
 

@@ -6,7 +6,7 @@ import datetime as dt
 import sqlalchemy as sa
 
 from charity.core.extensions import db
-from charity.goods.distribution import month_key
+from charity.goods.services.distributions import month_key
 from charity.people.models import BENEFICIARY_CATEGORY_NAMES, Beneficiary, PointsEntry
 
 RECERTIFY_WITHIN_DAYS = 30  # a certification ending within this many days is flagged

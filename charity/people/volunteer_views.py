@@ -21,7 +21,7 @@ from charity.core.extensions import db
 from charity.core.i18n import _l
 from charity.core.idempotency import AlreadySubmitted, claim, new_token, record_result
 from charity.core.roles import Role
-from charity.goods.transfer_forms import mark, show_line_error
+from charity.goods.forms.lines import mark, show_line_error
 from charity.orgs.models import CharityPoint, Organization
 from charity.people import volunteers as service
 from charity.people.models import ServiceType, Shift, Volunteer

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, contains_eager
 
 from charity.core.db import contains
-from charity.goods.dashboard import NeedRow, needs_list
+from charity.goods.queries.stock import NeedRow, needs_list
 from charity.goods.models import ItemCategory, ItemType, RefusedGood, StockBalance
 from charity.orgs.models import CharityPoint, Organization, PointKind
 

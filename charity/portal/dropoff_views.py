@@ -21,8 +21,8 @@ from charity.core.db import run_transaction
 from charity.core.errors import DomainError
 from charity.core.extensions import db
 from charity.web.forms import choices
-from charity.goods.forms import DropoffForm
-from charity.goods.intake import preregister
+from charity.goods.forms.dropoff import DropoffForm
+from charity.goods.services.preregistrations import preregister
 from charity.goods.models import PreRegistration
 from charity.core.idempotency import AlreadySubmitted, claim, new_token, record_result
 from charity.orgs.models import CharityPoint, Organization

@@ -23,8 +23,8 @@ RECORDERS = {"record", "record_export"}
 # Writes that are deliberately not audit entries of their own, and why.
 EXEMPT = {
     # The count sheet's lines: the view records "stocktake.count" with the counted values
-    # (charity/goods/stocktake_views.py _record_counts), after the service has run.
-    "charity/goods/documents.py:set_counts",
+    # (charity/goods/services/stocktakes.py record_counts), after the service has run.
+    "charity/goods/services/stocktakes.py:set_counts",
     # A publication is itself an immutable, hash-chained record naming who generated it
     # (Publication.generated_by_id); the request to publish is logged
     # (disclosure.publish_request). See the report: a `publication.create` entry would be

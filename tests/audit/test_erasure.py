@@ -15,7 +15,7 @@ from charity.core.clock import org_today
 from charity.disclosure.models import Publication
 from charity.core.extensions import db as _db
 from charity.funds import ledger
-from charity.goods.distribution import post_distribution
+from charity.goods.services.distributions import post_distribution
 from charity.ops.scheduler import tick
 from charity.people import beneficiaries
 from charity.people.identity import make_id

@@ -4,7 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 from charity.core.idempotency import SubmissionToken
-from charity.goods.intake import post_intake
+from charity.goods.services.intake import post_intake
 from charity.goods.models import Condition, Intake, IntakeLine
 from charity.core.system import system_actor
 from tests.crash import checks

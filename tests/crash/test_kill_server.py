@@ -39,7 +39,7 @@ def _setup(app) -> dict:
     from charity.core.clock import org_today
     from charity.auth.services import create_user
     from charity.funds.campaigns import activate_campaign, create_campaign
-    from charity.goods.catalogue import create_item_type
+    from charity.goods.services.catalogue import create_item_type
     from charity.goods.models import ItemCategory
     from charity.orgs import uscc
     from charity.orgs.services import create_organization, create_point

@@ -64,7 +64,7 @@ HUGE_ID = "99999999999999999999"  # past SQLite's 64-bit INTEGER: int() works, b
 def test_a_stocktake_of_a_malformed_category_is_refused_on_the_field(db, make_point, raw):
     """Found by the form fuzzer: stocktakes.stocktake_new answered 500 (ValueError from
     int() in documents.start_stocktake)."""
-    from charity.goods import documents
+    from charity.goods import services as documents
     from charity.goods.models import Stocktake
     from charity.core.system import system_actor
 

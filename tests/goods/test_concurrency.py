@@ -11,10 +11,11 @@ import sqlalchemy as sa
 from charity.core.errors import ValidationFailed
 from charity.core.db import run_transaction
 from charity.core.extensions import db
-from charity.goods import distribution, documents, intake
-from charity.goods.catalogue import create_item_type
+from charity.goods import services as documents
+from charity.goods.services import distributions as distribution, intake
+from charity.goods.services.catalogue import create_item_type
 from charity.goods.models import Distribution, Intake, ItemCategory, StockBalance, Transfer
-from charity.goods.stock import InsufficientStock, verify_stock
+from charity.goods.services.stock_ledger import InsufficientStock, verify_stock
 from charity.orgs import uscc
 from charity.orgs.services import create_organization, create_point
 from charity.people.beneficiaries import register

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask.testing import FlaskClient
 
 from charity.core.clock import org_today
-from charity.goods.distribution import post_distribution
+from charity.goods.services.distributions import post_distribution
 from charity.goods.models import Distribution, DocStatus, StockBalance, StockMovement
 from charity.people.models import PointsEntry
 from charity.core.system import system_actor

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from flask.testing import FlaskClient
 
 from charity.core.clock import org_today
-from charity.goods.intake import post_intake, preregister
+from charity.goods.services import post_intake, preregister
 from charity.goods.models import (DocStatus, Intake, IntakeLine, ItemType, PreRegistration,
                                   StockBalance, StockMovement)
 from charity.funds.models import Receipt, ReceiptStatus
@@ -503,7 +503,7 @@ def test_a_drop_off_code_opens_the_form_prefilled(client, login, db, volunteer, 
 
 
 def test_refused_goods_are_listed_on_the_form(client, login, db, volunteer, org):
-    from charity.goods.catalogue import add_refused_good
+    from charity.goods.services.catalogue import add_refused_good
 
     add_refused_good(system_actor(), db, org, "内衣", "卫生原因不接收贴身衣物")
     db.commit()

@@ -196,7 +196,7 @@ def test_volunteer_sells_at_own_point(client, login, db, volunteer, point, coat)
 
 
 def test_sale_list_shows_the_points_sales_and_total(client, login, db, manager, point, coat):
-    from charity.goods.documents import post_sale
+    from charity.goods.services.sales import post_sale
     from charity.core.system import system_actor
 
     post_sale(system_actor(), db, point, {"payment_method": "cash", "lines": [
@@ -209,7 +209,7 @@ def test_sale_list_shows_the_points_sales_and_total(client, login, db, manager, 
 
 def test_sales_of_another_point_are_hidden_from_a_volunteer(client, login, db, volunteer,
                                                              make_point, org, coat, stock):
-    from charity.goods.documents import post_sale
+    from charity.goods.services.sales import post_sale
     from charity.core.system import system_actor
 
     elsewhere = make_point(org)

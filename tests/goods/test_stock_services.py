@@ -7,9 +7,10 @@ import sqlalchemy as sa
 
 from charity.core.errors import PermissionDenied, ValidationFailed
 from charity.funds.models import EntryKind, FundEntry
-from charity.goods import distribution, documents, intake
+from charity.goods import services as documents
+from charity.goods.services import distributions as distribution, intake
 from charity.goods.models import DocStatus, StockBalance, StockMovement
-from charity.goods.stock import InsufficientStock, verify_stock
+from charity.goods.services.stock_ledger import InsufficientStock, verify_stock
 from charity.core.system import system_actor
 
 TODAY = dt.date(2026, 11, 25)

@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from flask.testing import FlaskClient
 
 from charity.core.clock import org_today
-from charity.goods.distribution import post_distribution
-from charity.goods.intake import post_intake
+from charity.goods.services.distributions import post_distribution
+from charity.goods.services.intake import post_intake
 from charity.goods.models import (ItemCategory, ItemType, StockBalance, StockMovement,
                                   StockTarget, WriteOff)
 from charity.core.system import system_actor
@@ -180,7 +180,7 @@ def test_manager_sets_wanted_levels_and_the_needs_list_shows_the_gap(client, log
     needs = html[html.index('id="needs"'):]
     row = re.search(r'<tr class="below">.*?</tr>', needs, re.S).group(0)
     assert shelf["coat"].name in row and ">15<" in row  # 20 wanted, 5 on hand
-    from charity.goods.dashboard import needs_list
+    from charity.goods.queries.stock import needs_list
 
     assert [r.item.id for r in needs_list(db, point.id)] == [shelf["coat"].id]
     # 0 removes the wanted level.

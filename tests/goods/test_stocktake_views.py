@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from charity.audit.models import AuditLog
-from charity.goods import documents
+from charity.goods import services as documents
 from charity.goods.models import (StockBalance, StockMovement, Stocktake, StocktakeLine,
                                   StocktakeStatus)
 from charity.core.system import system_actor

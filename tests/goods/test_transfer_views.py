@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 
-from charity.goods import documents
+from charity.goods import services as documents
 from charity.goods.models import StockBalance, StockMovement, Transfer, TransferStatus
 from charity.core.system import system_actor
 

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from flask.testing import FlaskClient
 
 from charity.core.clock import org_today
-from charity.goods.distribution import post_distribution
+from charity.goods.services.distributions import post_distribution
 from charity.goods.models import Distribution
 from charity.people.identity import make_id
 from charity.people.models import Beneficiary

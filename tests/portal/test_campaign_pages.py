@@ -7,7 +7,7 @@ from decimal import Decimal as D
 import pytest
 
 from charity.funds import ledger
-from charity.goods.distribution import post_distribution
+from charity.goods.services.distributions import post_distribution
 from charity.portal import stats
 from charity.core.system import system_actor
 
@@ -41,7 +41,7 @@ def funded(db, fundraising_org, make_campaign, make_project, make_point, make_it
          purpose="宣传")
     point = make_point(org)
     coat = make_item(org, point_price=0)
-    from charity.goods.intake import post_intake
+    from charity.goods.services.intake import post_intake
     post_intake(system_actor(), db, point, {"received_on": dt.date(2026, 10, 8),
                                              "campaign_id": campaign.id,
                                              "lines": [{"item_type_id": coat.id,

@@ -8,8 +8,8 @@ import pytest
 import sqlalchemy as sa
 
 from charity.funds import ledger
-from charity.goods.distribution import post_distribution, reverse_distribution
-from charity.goods.intake import reverse_intake
+from charity.goods.services.distributions import post_distribution, reverse_distribution
+from charity.goods.services.intake import reverse_intake
 from charity.portal import stats
 from charity.core.system import system_actor
 
@@ -104,7 +104,8 @@ def test_home_lists_running_campaigns_with_progress_not_drafts(client, db, world
 
 
 def test_wanted_items_merge_the_points_needs_lists(db, world, make_point):
-    from charity.goods.dashboard import needs_list, set_wanted_level
+    from charity.goods.queries.stock import needs_list
+    from charity.goods.services.targets import set_wanted_level
     from charity.portal.page_data import wanted_items
 
     org, coat = world["org"], world["coat"]

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from charity.goods.catalogue import add_refused_good
-from charity.goods.dashboard import set_wanted_level
+from charity.goods.services.catalogue import add_refused_good
+from charity.goods.services.targets import set_wanted_level
 from charity.orgs.services import set_organization_active, set_point_active
 from charity.portal.directory import is_open, opening_schedule
 from charity.core.system import system_actor

@@ -9,7 +9,8 @@ import pytest
 import sqlalchemy as sa
 
 from charity.funds import ledger
-from charity.goods import distribution, documents, intake
+from charity.goods import services as documents
+from charity.goods.services import distributions as distribution, intake
 from charity.people.identity import make_id
 from charity.portal.trace import trace_receipt
 from charity.portal.trace_goods import Outcome

@@ -59,7 +59,7 @@ def orgs(db, make_org, make_point, make_user, make_item, stock):
     from charity.complaints.categories import ensure_default_categories
     from charity.funds.campaigns import end_campaign
     from charity.funds.ledger import post_entry
-    from charity.goods.intake import post_intake
+    from charity.goods.services.intake import post_intake
     from charity.people.services import create_donor
 
     actor = system_actor()

@@ -5,7 +5,7 @@ import datetime as dt
 import sqlalchemy as sa
 
 from charity.core.clock import org_today
-from charity.goods.intake import post_intake
+from charity.goods.services.intake import post_intake
 from charity.core.system import system_actor
 
 from charity.demo.loader import POINTS

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from charity.audit.models import AuditLog
 from charity.core.errors import PermissionDenied, ValidationFailed
-from charity.goods.intake import reverse_intake
+from charity.goods.services.intake import reverse_intake
 from charity.core.system import system_actor
 from charity.wishes import services
 from charity.wishes.models import Wish, WishStatus

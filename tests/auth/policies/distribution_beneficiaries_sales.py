@@ -26,10 +26,10 @@ POLICY = {
 
 def url_args(world, db):
     """A household that received goods at the world's point, and a sale there."""
-    from charity.goods.catalogue import create_item_type
-    from charity.goods.distribution import post_distribution
-    from charity.goods.documents import post_sale
-    from charity.goods.intake import post_intake
+    from charity.goods.services.catalogue import create_item_type
+    from charity.goods.services.distributions import post_distribution
+    from charity.goods.services.sales import post_sale
+    from charity.goods.services.intake import post_intake
     from charity.goods.models import ItemCategory
     from charity.people.beneficiaries import register
     from charity.people.identity import make_id

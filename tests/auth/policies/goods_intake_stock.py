@@ -38,8 +38,8 @@ def url_args(world, db):
     pre-registered drop-off there."""
     import sqlalchemy as sa
 
-    from charity.goods.catalogue import create_item_type
-    from charity.goods.intake import post_intake, preregister
+    from charity.goods.services.catalogue import create_item_type
+    from charity.goods.services import post_intake, preregister
     from charity.goods.models import ItemCategory
     from charity.core.system import system_actor
 

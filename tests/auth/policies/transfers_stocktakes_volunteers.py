@@ -34,9 +34,9 @@ def url_args(world, db):
     works), a draft count sheet of the world's point, and a volunteer profile."""
     import sqlalchemy as sa
 
-    from charity.goods import documents
-    from charity.goods.catalogue import create_item_type
-    from charity.goods.intake import post_intake
+    from charity.goods import services as documents
+    from charity.goods.services.catalogue import create_item_type
+    from charity.goods.services.intake import post_intake
     from charity.goods.models import ItemCategory
     from charity.orgs.services import create_point
     from charity.people.volunteers import create_volunteer

@@ -1,4 +1,5 @@
-"""Checks shared by the goods documents."""
+"""The checks every goods document makes: a plausible quantity, an active item of the
+organisation, an open point, a date not in the future."""
 from __future__ import annotations
 
 import datetime as dt
@@ -7,8 +8,8 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy.orm import Session
 
 from charity.core.errors import ValidationFailed
-from charity.goods.models import ItemType
 from charity.core.i18n import _l
+from charity.goods.models import ItemType
 
 MAX_QUANTITY = Decimal("100000")
 
@@ -54,3 +55,41 @@ def not_future(day: dt.date | None, today: dt.date, field: str) -> dt.date:
     if day > today:
         raise ValidationFailed(_l("The date cannot be in the future."), field=field)
     return day
+
+
+def filled_lines(data: dict) -> list[dict]:
+    """The document's lines that name an item; refused when there is none."""
+    raw_lines = [ln for ln in data.get("lines") or [] if ln.get("item_type_id")]
+    if not raw_lines:
+        raise ValidationFailed(_l("Add at least one line."), field="lines")
+    return raw_lines
+
+
+def item_and_quantity(session: Session, organization_id: int, raw: dict,
+                      index: int) -> tuple[ItemType, Decimal]:
+    """Line `index`'s item and quantity, checked; a refusal names the line's input."""
+    item = item_of(session, organization_id, raw.get("item_type_id"),
+                   f"lines-{index}-item_type_id")
+    return item, check_quantity(raw.get("quantity"), item, f"lines-{index}-quantity")
+
+
+def of_organisation(session: Session, model, raw_id, organization_id: int, field: str,
+                    unknown):
+    """The `model` row `raw_id` when it belongs to the organisation; else refused with
+    `unknown` next to `field`."""
+    row = session.get(model, int(raw_id))
+    if row is None or row.organization_id != organization_id:
+        raise ValidationFailed(unknown, field=field)
+    return row
+
+
+def running_of(session: Session, model, raw_id, organization_id: int, field: str, *, active,
+               unknown, not_running):
+    """The organisation's `model` row `raw_id` (a campaign, a project) when it is `active`;
+    None when none is named."""
+    if not raw_id:
+        return None
+    row = of_organisation(session, model, raw_id, organization_id, field, unknown)
+    if row.status != active:
+        raise ValidationFailed(not_running, field=field)
+    return row

@@ -1,5 +1,5 @@
 """What the stock screens show: on hand by category, food to check, the needs list, today's
-counters, filtered balance and movement queries — and setting a point's wanted levels.
+counters, filtered balance and movement queries.
 
 Plain functions over a session (no Flask): the public portal reuses `needs_list`.
 Every figure comes from the stock balances, which the ledger keeps in the same transaction
@@ -9,19 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
-from charity.audit.services import record
-from charity.auth.permissions import require
-from charity.core.errors import ValidationFailed
-from charity.goods.common import MAX_QUANTITY, item_of
+from charity.auth.permissions import scope_points
 from charity.goods.models import (Distribution, DocStatus, Intake, ItemCategory, ItemType,
                                   StockBalance, StockMovement, StockTarget)
-from charity.core.i18n import _l
-from charity.orgs.models import CharityPoint
+from charity.goods.queries.lists import where_given
+from charity.orgs.models import CharityPoint, Organization
 
 ZERO = Decimal("0")
 EXPIRY_WINDOW_DAYS = 30
@@ -138,13 +135,9 @@ def balances_stmt(flt: StockFilter):
             .join(ItemType, ItemType.id == StockBalance.item_type_id)
             .join(ItemCategory, ItemCategory.id == ItemType.category_id)
             .where(StockBalance.quantity > 0))
-    if flt.point_id:
-        stmt = stmt.where(StockBalance.point_id == flt.point_id)
-    if flt.category_id:
-        stmt = stmt.where(ItemType.category_id == flt.category_id)
-    if flt.item_type_id:
-        stmt = stmt.where(StockBalance.item_type_id == flt.item_type_id)
-    return stmt
+    return where_given(stmt, (flt.point_id, lambda v: StockBalance.point_id == v),
+                       (flt.category_id, lambda v: ItemType.category_id == v),
+                       (flt.item_type_id, lambda v: StockBalance.item_type_id == v))
 
 
 def balance_order(stmt):
@@ -154,52 +147,38 @@ def balance_order(stmt):
 
 
 def movements_stmt(flt: StockFilter):
-    stmt = sa.select(StockMovement)
-    if flt.point_id:
-        stmt = stmt.where(StockMovement.point_id == flt.point_id)
-    if flt.item_type_id:
-        stmt = stmt.where(StockMovement.item_type_id == flt.item_type_id)
-    if flt.kind:
-        stmt = stmt.where(StockMovement.kind == flt.kind)
-    if flt.date_from:
-        stmt = stmt.where(StockMovement.movement_date >= flt.date_from)
-    if flt.date_to:
-        stmt = stmt.where(StockMovement.movement_date <= flt.date_to)
-    return stmt
+    return where_given(sa.select(StockMovement),
+                       (flt.point_id, lambda v: StockMovement.point_id == v),
+                       (flt.item_type_id, lambda v: StockMovement.item_type_id == v),
+                       (flt.kind, lambda v: StockMovement.kind == v),
+                       (flt.date_from, lambda v: StockMovement.movement_date >= v),
+                       (flt.date_to, lambda v: StockMovement.movement_date <= v))
 
 
-# --- wanted levels ---------------------------------------------------------------------------
+def balances(user, flt: StockFilter):
+    """`balances_stmt` within the user's points."""
+    return scope_points(user, balances_stmt(flt), StockBalance.point_id,
+                        CharityPoint.organization_id)
 
-def set_wanted_level(actor, session: Session, point: CharityPoint, item_type_id,
-                     wanted) -> StockTarget | None:
-    """Set how much of an item `point` wants on hand (below it, the item is on the needs
-    list); 0 removes the wanted level. Managers only."""
-    require(actor, "catalogue.manage", point)
-    item = item_of(session, point.organization_id, item_type_id, "item_type_id")
-    if isinstance(wanted, float):
-        raise TypeError("quantities must not pass through float")
-    try:
-        amount = Decimal(str(wanted).strip())
-    except (InvalidOperation, ValueError):
-        raise ValidationFailed(_l("Enter a quantity."), field="wanted") from None
-    if not amount.is_finite() or amount < 0 or amount > MAX_QUANTITY \
-            or amount.as_tuple().exponent < -3:
-        raise ValidationFailed(_l("Enter a quantity of zero or more."), field="wanted")
-    if item.countable and amount != amount.to_integral_value():
-        raise ValidationFailed(_l("%(unit)s is counted in whole numbers.", unit=item.unit),
-                               field="wanted")
-    target = session.get(StockTarget, (point.id, item.id))
-    if amount == 0:
-        if target is not None:
-            session.delete(target)
-        row = None
-    elif target is None:
-        row = StockTarget(point_id=point.id, item_type_id=item.id, wanted=amount)
-        session.add(row)
-    else:
-        target.wanted = amount
-        row = target
-    record(session, actor, "stock_target.set", point,
-           {"item_type_id": item.id, "wanted": str(amount)})
-    session.flush()
-    return row
+
+def balance_count(session: Session, user, flt: StockFilter) -> int:
+    return session.scalar(balances(user, flt).with_only_columns(
+        sa.func.count(StockBalance.id)).order_by(None)) or 0
+
+
+def movements(user, flt: StockFilter):
+    """The filtered movements within the user's points, newest first."""
+    stmt = scope_points(user, movements_stmt(flt), StockMovement.point_id,
+                        StockMovement.organization_id)
+    return stmt.options(selectinload(StockMovement.item_type)).order_by(
+        StockMovement.movement_date.desc(), StockMovement.id.desc())
+
+
+def export_rows_stmt(user, flt: StockFilter):
+    """The filtered balances as export rows: organisation, point, category, item, unit,
+    batch, expiry date, quantity, fair value."""
+    stmt = balances(user, flt).with_only_columns(
+        Organization.name, CharityPoint.name, ItemCategory.name, ItemType.name, ItemType.unit,
+        StockBalance.batch, StockBalance.expiry_date, StockBalance.quantity,
+        StockBalance.value).join(Organization, Organization.id == CharityPoint.organization_id)
+    return balance_order(stmt)

@@ -13,10 +13,12 @@ from charity.auth.permissions import require
 from charity.core.clock import org_today
 from charity.core.errors import ValidationFailed
 from charity.funds.models import Project, ProjectStatus
-from charity.goods.common import check_quantity, item_of, not_future, require_point_active
-from charity.goods.models import (Distribution, DistributionLine, DocStatus, MovementKind)
-from charity.goods.stock import reverse_document, take
 from charity.core.i18n import _l
+from charity.goods.models import Distribution, DistributionLine, DocStatus, MovementKind
+from charity.goods.services.checks import (filled_lines, item_and_quantity, not_future,
+                                           require_point_active, running_of)
+from charity.goods.services.corrections import reverse_posted
+from charity.goods.services.stock_ledger import take
 from charity.people.models import Beneficiary, PointsEntry
 
 
@@ -58,6 +60,35 @@ def received_this_month(session: Session, beneficiary_id: int, item_type_id: int
                Distribution.distributed_on >= first, Distribution.distributed_on <= day)))
 
 
+def _certified_household(session: Session, org_id: int, raw_id, day: dt.date) -> Beneficiary:
+    try:
+        beneficiary = session.get(Beneficiary, int(raw_id))
+    except (TypeError, ValueError):
+        beneficiary = None
+    if beneficiary is None or beneficiary.organization_id != org_id:
+        raise ValidationFailed(_l("Choose a registered household."), field="beneficiary_id")
+    if not beneficiary.is_certified(day):
+        raise ValidationFailed(_l("This household's certification has expired or it is "
+                                  "inactive: renew it before handing out goods."),
+                               field="beneficiary_id")
+    return beneficiary
+
+
+def _check_monthly_limits(session: Session, beneficiary_id: int, lines: list, day: dt.date
+                          ) -> None:
+    """No household receives more of an item in a month than its monthly limit."""
+    per_item: dict[int, Decimal] = {}
+    for i, item, qty, _ in lines:
+        per_item[item.id] = per_item.get(item.id, Decimal("0")) + qty
+        if item.monthly_limit is not None:
+            had = received_this_month(session, beneficiary_id, item.id, day)
+            if had + per_item[item.id] > item.monthly_limit:
+                raise ValidationFailed(
+                    _l("Monthly limit for %(item)s: %(limit)s per household; %(had)s already "
+                       "received.", item=item.name, limit=item.monthly_limit.normalize(),
+                       had=had.normalize()), field=f"lines-{i}-quantity")
+
+
 def post_distribution(actor, session: Session, point, data: dict,
                       today: dt.date | None = None) -> Distribution:
     """Hand goods to a certified household: stock out, points deducted, monthly limits kept."""
@@ -66,46 +97,18 @@ def post_distribution(actor, session: Session, point, data: dict,
     org = point.organization
     today = today or org_today(org)
     day = not_future(data.get("distributed_on") or today, today, "distributed_on")
-    try:
-        beneficiary = session.get(Beneficiary, int(data.get("beneficiary_id")))
-    except (TypeError, ValueError):
-        beneficiary = None
-    if beneficiary is None or beneficiary.organization_id != org.id:
-        raise ValidationFailed(_l("Choose a registered household."), field="beneficiary_id")
-    if not beneficiary.is_certified(day):
-        raise ValidationFailed(_l("This household's certification has expired or it is "
-                                  "inactive: renew it before handing out goods."),
-                               field="beneficiary_id")
-    project = None
-    if data.get("project_id"):
-        project = session.get(Project, int(data["project_id"]))
-        if project is None or project.organization_id != org.id:
-            raise ValidationFailed(_l("Unknown project."), field="project_id")
-        if project.status != ProjectStatus.ACTIVE:
-            raise ValidationFailed(_l("The project is not running."), field="project_id")
-    raw_lines = [ln for ln in data.get("lines") or [] if ln.get("item_type_id")]
-    if not raw_lines:
-        raise ValidationFailed(_l("Add at least one line."), field="lines")
-    lines = []
-    for i, raw in enumerate(raw_lines):
-        item = item_of(session, org.id, raw.get("item_type_id"), f"lines-{i}-item_type_id")
-        qty = check_quantity(raw.get("quantity"), item, f"lines-{i}-quantity")
-        lines.append((i, item, qty, (raw.get("batch") or None)))
+    beneficiary = _certified_household(session, org.id, data.get("beneficiary_id"), day)
+    project = running_of(session, Project, data.get("project_id"), org.id, "project_id",
+                         active=ProjectStatus.ACTIVE, unknown=_l("Unknown project."),
+                         not_running=_l("The project is not running."))
+    lines = [(i, *item_and_quantity(session, org.id, raw, i), raw.get("batch") or None)
+             for i, raw in enumerate(filled_lines(data))]
     points_needed = sum(int(item.point_price * qty) for _, item, qty, _ in lines)
     available = points_balance(session, beneficiary, day, lock=True)
     if points_needed > available:
         raise ValidationFailed(_l("Not enough points: %(need)d needed, %(left)d left this month.",
                                   need=points_needed, left=available), field="lines")
-    per_item: dict[int, Decimal] = {}
-    for i, item, qty, _ in lines:
-        per_item[item.id] = per_item.get(item.id, Decimal("0")) + qty
-        if item.monthly_limit is not None:
-            had = received_this_month(session, beneficiary.id, item.id, day)
-            if had + per_item[item.id] > item.monthly_limit:
-                raise ValidationFailed(
-                    _l("Monthly limit for %(item)s: %(limit)s per household; %(had)s already "
-                       "received.", item=item.name, limit=item.monthly_limit.normalize(),
-                       had=had.normalize()), field=f"lines-{i}-quantity")
+    _check_monthly_limits(session, beneficiary.id, lines, day)
     dist = Distribution(organization_id=org.id, point_id=point.id, beneficiary_id=beneficiary.id,
                         project_id=project.id if project else None, distributed_on=day,
                         points_total=points_needed, posted_by_id=getattr(actor, "id", None))
@@ -134,19 +137,13 @@ def post_distribution(actor, session: Session, point, data: dict,
 
 def reverse_distribution(actor, session: Session, dist: Distribution, reason: str,
                          today: dt.date | None = None) -> Distribution:
-    require(actor, "goods.correct", dist)
-    if dist.status != DocStatus.POSTED:
-        raise ValidationFailed(_l("This document has already been corrected."))
-    if not (reason or "").strip():
-        raise ValidationFailed(_l("Say why the document is corrected."), field="reason")
-    today = today or org_today(dist.point.organization)
-    reverse_document(session, "distribution", dist.id, actor, reason.strip(), today)
-    if dist.points_total:
-        session.add(PointsEntry(beneficiary_id=dist.beneficiary_id,
-                                month=month_key(dist.distributed_on), amount=dist.points_total,
-                                kind="reversal", distribution_id=dist.id))
-    dist.status = DocStatus.REVERSED
-    dist.reversed_reason = reason.strip()
-    record(session, actor, "distribution.reverse", dist, {"reason": reason})
-    session.flush()
-    return dist
+    """Correct a posted distribution: the goods back on the shelf, the points returned."""
+    def return_points(_reason: str) -> None:
+        if dist.points_total:
+            session.add(PointsEntry(beneficiary_id=dist.beneficiary_id,
+                                    month=month_key(dist.distributed_on),
+                                    amount=dist.points_total, kind="reversal",
+                                    distribution_id=dist.id))
+
+    return reverse_posted(actor, session, dist, "distribution", reason, today,
+                          undo=return_points)

@@ -10,8 +10,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from charity.core.errors import ValidationFailed
-from charity.goods.models import ItemType, MovementKind, StockBalance, StockMovement
 from charity.core.i18n import _l
+from charity.goods.models import ItemType, MovementKind, StockBalance, StockMovement
+from charity.goods.quantities import quantity_text
 
 ZERO = Decimal("0")
 
@@ -49,7 +50,7 @@ def move(session: Session, *, organization_id: int, point_id: int, item_type: It
     if row.quantity + quantity < 0:
         raise InsufficientStock(
             _l("Not enough %(item)s on hand: %(have)s %(unit)s left.", item=item_type.name,
-               have=_qty(row.quantity), unit=item_type.unit), field=field)
+               have=quantity_text(row.quantity), unit=item_type.unit), field=field)
     if unit_value is None:
         # Goods leave at their average value on hand.
         unit_value = (row.value / row.quantity).quantize(Decimal("0.01")) if row.quantity else ZERO
@@ -66,11 +67,6 @@ def move(session: Session, *, organization_id: int, point_id: int, item_type: It
         row.expiry_date = expiry
     session.flush()
     return movement
-
-
-def _qty(q: Decimal) -> str:
-    q = q.normalize()
-    return format(q, "f")
 
 
 def reverse_document(session: Session, document_type: str, document_id: int, actor, reason: str,
@@ -109,7 +105,8 @@ def take(session: Session, *, organization_id: int, point_id: int, item_type: It
         have = sum((r.quantity for r in rows), ZERO)
         raise InsufficientStock(
             _l("Not enough %(item)s on hand: %(have)s %(unit)s left.", item=item_type.name,
-               have=_qty(have), unit=item_type.unit), field=kwargs.get("field", "lines"))
+               have=quantity_text(have), unit=item_type.unit),
+            field=kwargs.get("field", "lines"))
     out, left = [], quantity
     for row in rows:
         if left <= 0:

@@ -7,9 +7,14 @@ from sqlalchemy.orm import Session
 from charity.audit.services import diff, record
 from charity.auth.permissions import require
 from charity.core.errors import ValidationFailed
-from charity.goods.models import COUNTABLE_UNITS, ItemCategory, ItemType, RefusedGood
 from charity.core.i18n import _l
 from charity.core.money import check_amount
+from charity.goods.models import ItemCategory, ItemType, RefusedGood
+from charity.goods.queries.counter import id_of
+
+# Units whose quantities are whole numbers.
+COUNTABLE_UNITS = {"件", "个", "双", "套", "本", "台", "袋", "箱", "瓶", "包", "条", "床", "盒", "桶",
+                   "张", "把", "只", "辆", "顶", "副", "piece", "pcs"}
 
 FIELDS = ("name", "category_id", "unit", "countable", "default_fair_value", "point_price",
           "sale_price", "perishable", "barcode", "monthly_limit")
@@ -72,6 +77,15 @@ def create_item_type(actor, session: Session, organization, data: dict) -> ItemT
     session.flush()
     record(session, actor, "item_type.create", item, {"name": item.name, "unit": item.unit})
     return item
+
+
+def create_counter_item(actor, session: Session, organization, data: dict) -> ItemType:
+    """An item type added from the intake form: food (by its category) has an expiry date
+    even when the box was not ticked."""
+    category = session.get(ItemCategory, id_of(data.get("category_id")) or -1)
+    perishable = bool(data.get("perishable")) or (category is not None
+                                                  and category.code == "food")
+    return create_item_type(actor, session, organization, {**data, "perishable": perishable})
 
 
 def update_item_type(actor, session: Session, item: ItemType, data: dict) -> ItemType:

@@ -1,0 +1,146 @@
+"""What the counter screens offer (intake, distribution, sale, write-off, transfer): the
+point's shelf, the households, donors, campaigns and projects that may be named, and the
+drop-off code a donor brings."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, selectinload
+
+from charity.core.db import contains
+from charity.funds.models import Campaign, CampaignStatus, Project, ProjectStatus
+from charity.goods.models import ItemType, PreRegistration, StockBalance
+from charity.goods.queries.catalogue import active_items
+from charity.orgs.models import CharityPoint, Organization
+from charity.people.models import Beneficiary, Donor
+
+HOUSEHOLD_MATCHES = 20
+
+
+def id_of(raw) -> int | None:
+    """A posted id as a number, or None. Bounded before any query: a larger id overflows
+    SQLite and aborts PostgreSQL's transaction."""
+    try:
+        number = int(raw)
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number < 2**31 else None
+
+
+def on_hand(session: Session, point_id: int) -> dict[int, Decimal]:
+    """Item id → quantity on the point's shelf."""
+    return dict(session.execute(
+        sa.select(StockBalance.item_type_id, sa.func.sum(StockBalance.quantity))
+        .where(StockBalance.point_id == point_id).group_by(StockBalance.item_type_id)).all())
+
+
+def counter_items(session: Session, point: CharityPoint | None
+                  ) -> list[tuple[ItemType, Decimal]]:
+    """The organisation's active items with the quantity on the point's shelf, those on the
+    shelf first."""
+    if point is None:
+        return []
+    stock = on_hand(session, point.id)
+    items = sorted(active_items(session, point.organization_id),
+                   key=lambda item: not stock.get(item.id))
+    return [(item, stock.get(item.id) or Decimal("0")) for item in items]
+
+
+def counter_batches(session: Session, point: CharityPoint | None) -> list[StockBalance]:
+    """Named batches on the point's shelves (for the batch input's suggestions)."""
+    if point is None:
+        return []
+    return list(session.scalars(
+        sa.select(StockBalance).where(StockBalance.point_id == point.id,
+                                      StockBalance.quantity > 0, StockBalance.batch != "")
+        .options(selectinload(StockBalance.item_type))
+        .order_by(StockBalance.expiry_date.is_(None), StockBalance.expiry_date,
+                  StockBalance.batch).limit(200)))
+
+
+def shelf_balances(session: Session, point: CharityPoint | None) -> list[StockBalance]:
+    """Every batch on the point's shelf, by item, soonest expiry first (write-offs)."""
+    if point is None:
+        return []
+    return list(session.scalars(
+        sa.select(StockBalance).where(StockBalance.point_id == point.id,
+                                      StockBalance.quantity > 0)
+        .options(selectinload(StockBalance.item_type))
+        .order_by(StockBalance.item_type_id, StockBalance.expiry_date.is_(None),
+                  StockBalance.expiry_date, StockBalance.batch)))
+
+
+def items_on_shelf(session: Session, point_id: int) -> list[tuple[ItemType, Decimal]]:
+    """Active items with something on the point's shelf, with the quantity, by name."""
+    return list(session.execute(
+        sa.select(ItemType, sa.func.sum(StockBalance.quantity))
+        .join(StockBalance, StockBalance.item_type_id == ItemType.id)
+        .where(StockBalance.point_id == point_id, StockBalance.quantity > 0,
+               ItemType.active.is_(True))
+        .group_by(ItemType.id).order_by(ItemType.name)).all())
+
+
+def household(session: Session, point: CharityPoint | None, raw) -> Beneficiary | None:
+    """The household `raw` names, if it is registered with the point's organisation."""
+    wanted = id_of(raw)
+    found = session.get(Beneficiary, wanted) if wanted else None
+    if found is None or point is None or found.erased_at is not None \
+            or found.organization_id != point.organization_id:
+        return None
+    return found
+
+
+def find_households(session: Session, point: CharityPoint | None, q: str
+                    ) -> list[Beneficiary]:
+    """Households of the point's organisation by name or community (never phone or ID)."""
+    if point is None or not q:
+        return []
+    return list(session.scalars(
+        sa.select(Beneficiary).where(Beneficiary.organization_id == point.organization_id,
+                                     Beneficiary.erased_at.is_(None),
+                                     sa.or_(contains(Beneficiary.name, q),
+                                            contains(Beneficiary.community, q)))
+        .order_by(Beneficiary.active.desc(), Beneficiary.name, Beneficiary.id)
+        .limit(HOUSEHOLD_MATCHES)))
+
+
+def donor_of(session: Session, org_id: int | None, raw) -> Donor | None:
+    """The donor `raw` names, if they are a donor of the organisation."""
+    wanted = id_of(raw)
+    donor = session.get(Donor, wanted) if org_id is not None and wanted else None
+    return donor if donor is not None and donor.organization_id == org_id else None
+
+
+def running_campaigns(session: Session, org_id: int | None) -> list[Campaign]:
+    """The campaigns an intake may name: the organisation's active ones."""
+    if org_id is None:
+        return []
+    return list(session.scalars(sa.select(Campaign).where(
+        Campaign.organization_id == org_id, Campaign.status == CampaignStatus.ACTIVE)
+        .order_by(Campaign.name)))
+
+
+def running_projects(session: Session, org_id: int | None) -> list[Project]:
+    """The projects a distribution may name: the organisation's active ones."""
+    return list(session.scalars(sa.select(Project).where(
+        Project.organization_id == (org_id if org_id is not None else -1),
+        Project.status == ProjectStatus.ACTIVE).order_by(Project.name)))
+
+
+def preregistration(session: Session, code: str | None) -> PreRegistration | None:
+    """The drop-off a code names (as typed: spaces and case do not matter)."""
+    code = (code or "").strip().upper()[:16]
+    if not code:
+        return None
+    return session.scalar(sa.select(PreRegistration).where(PreRegistration.code == code))
+
+
+def destinations(session: Session, org_ids) -> list[CharityPoint]:
+    """Active points of the organisations (where a transfer may go)."""
+    stmt = (sa.select(CharityPoint).join(CharityPoint.organization)
+            .where(CharityPoint.organization_id.in_(sorted(org_ids) or [-1]),
+                   CharityPoint.active.is_(True))
+            .options(sa.orm.contains_eager(CharityPoint.organization))
+            .order_by(Organization.name, CharityPoint.name))
+    return list(session.scalars(stmt))
