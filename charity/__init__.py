@@ -87,7 +87,7 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from charity.auth.user_views import bp as users_bp
     from charity.auth.views import bp as auth_bp
-    from charity.orgs.views import bp as orgs_bp
+    from charity.orgs.views.orgs import bp as orgs_bp
     from charity.portal.views import bp as portal_bp
     from charity.staff.views import bp as staff_bp
 
@@ -101,8 +101,9 @@ def _register_blueprints(app: Flask) -> None:
                                receipt_views)
     from charity.goods import (catalogue_views, distribution_views, intake_views, sale_views,
                                stock_views, stocktake_views, transfer_views)
-    from charity.people import beneficiary_views, volunteer_views
-    from charity.people import views as donor_views
+    from charity.people.views import beneficiaries as beneficiary_views
+    from charity.people.views import donors as donor_views
+    from charity.people.views import volunteers as volunteer_views
     from charity.disclosure import views as compliance_views
     from charity.portal import (api_views, campaign_views as public_campaign_views,
                                 disclosure_views, dropoff_views, point_views, trace_views)

@@ -5,7 +5,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from charity.audit.services import diff, record
+from charity.audit.services import record
+from charity.auth.edits import apply_changes, switch_active
 from charity.auth.models import User, new_session_token
 from charity.auth.permissions import assignable_roles, in_scope, require
 from charity.auth import throttle, totp
@@ -174,9 +175,7 @@ def update_user(actor, session: Session, user: User, data: dict) -> User:
         raise ValidationFailed(_l("You cannot change your own role."), field="role")
     clean = {"display_name": (data.get("display_name") or user.display_name).strip(),
              "role": role, "organization_id": org_id}
-    changes = diff(user, clean)
-    for key, value in clean.items():
-        setattr(user, key, value)
+    changes = apply_changes(user, clean)
     if "point_ids" in data:
         points = _resolve_points(session, org_id, data["point_ids"])
         old, new = sorted(user.point_ids), sorted(p.id for p in points)
@@ -197,10 +196,8 @@ def set_user_active(actor, session: Session, user: User, active: bool) -> None:
     if user.id == actor.id and not active:
         raise ValidationFailed(_l("You cannot deactivate yourself."))
     if user.active != active:
-        user.active = active
-        user.session_token = new_session_token()
-        record(session, actor, "user.activate" if active else "user.deactivate", user)
-        session.flush()
+        user.session_token = new_session_token()  # deactivated: signed out everywhere
+    switch_active(session, actor, user, active, "user")
 
 
 def reset_password(actor, session: Session, user: User, new_password: str) -> None:

@@ -6,7 +6,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from charity.audit.services import diff, record
+from charity.audit.services import record
+from charity.auth.edits import picked, switch_active, update_audited
 from charity.auth.permissions import require
 from charity.core.errors import ValidationFailed
 from charity.core.i18n import _l
@@ -20,10 +21,7 @@ POINT_FIELDS = ("kind", "name", "address", "district", "community", "opening_hou
 
 
 def _org_data(session: Session, data: dict, current: Organization | None) -> dict:
-    clean = {k: data[k] for k in ORG_FIELDS if k in data}
-    for key, value in clean.items():
-        if isinstance(value, str):
-            clean[key] = value.strip()
+    clean = picked(data, ORG_FIELDS)
     if "uscc" in clean:
         clean["uscc"] = uscc.normalize(clean["uscc"])
         if not uscc.is_valid(clean["uscc"]):
@@ -65,30 +63,18 @@ def create_organization(actor, session: Session, data: dict) -> Organization:
 def update_organization(actor, session: Session, org: Organization, data: dict) -> Organization:
     """Change an organisation's details; the change is audited field by field."""
     require(actor, "orgs.edit", org)
-    clean = _org_data(session, data, org)
-    changes = diff(org, clean)
-    for key, value in clean.items():
-        setattr(org, key, value)
-    if changes:
-        record(session, actor, "org.update", org, changes)
-    session.flush()
+    update_audited(session, actor, org, _org_data(session, data, org), "org.update")
     return org
 
 
 def set_organization_active(actor, session: Session, org: Organization, active: bool) -> None:
     """Deactivate or reactivate an organisation. Nothing is deleted."""
     require(actor, "orgs.toggle", org)
-    if org.active != active:
-        org.active = active
-        record(session, actor, "org.activate" if active else "org.deactivate", org)
-        session.flush()
+    switch_active(session, actor, org, active, "org")
 
 
 def _point_data(session: Session, data: dict, org_id: int, current: CharityPoint | None) -> dict:
-    clean = {k: data[k] for k in POINT_FIELDS if k in data}
-    for key, value in clean.items():
-        if isinstance(value, str):
-            clean[key] = value.strip()
+    clean = picked(data, POINT_FIELDS)
     if "kind" in clean:
         try:
             clean["kind"] = PointKind(clean["kind"])
@@ -120,19 +106,11 @@ def create_point(actor, session: Session, organization: Organization, data: dict
 
 def update_point(actor, session: Session, point: CharityPoint, data: dict) -> CharityPoint:
     require(actor, "points.manage", point)
-    clean = _point_data(session, data, point.organization_id, point)
-    changes = diff(point, clean)
-    for key, value in clean.items():
-        setattr(point, key, value)
-    if changes:
-        record(session, actor, "point.update", point, changes)
-    session.flush()
+    update_audited(session, actor, point,
+                   _point_data(session, data, point.organization_id, point), "point.update")
     return point
 
 
 def set_point_active(actor, session: Session, point: CharityPoint, active: bool) -> None:
     require(actor, "points.manage", point)
-    if point.active != active:
-        point.active = active
-        record(session, actor, "point.activate" if active else "point.deactivate", point)
-        session.flush()
+    switch_active(session, actor, point, active, "point")

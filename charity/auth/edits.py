@@ -1,0 +1,54 @@
+"""Editing a record in a service: apply the cleaned values, then audit what changed.
+
+Every edit service (organisations, points, donors, households, volunteers, accounts, wishes)
+did the same three steps by hand — compare, set, record. They live here once, next to
+`require`: the two things every service does around a change are "may they?" and "say what
+was done". (Its natural home is charity.audit.services, beside `diff`; it sits here because
+the audit package belongs to another slice of the refactoring.)
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+from sqlalchemy.orm import Session
+
+from charity.audit.services import diff, record
+
+
+def picked(data: dict, fields) -> dict:
+    """The `fields` present in `data` (what a form or caller sent), strings stripped."""
+    return {key: data[key].strip() if isinstance(data[key], str) else data[key]
+            for key in fields if key in data}
+
+
+def apply_changes(obj, values: dict) -> dict:
+    """Set `values` on `obj`; return {field: [old, new]} for the fields that differed."""
+    changes = diff(obj, values)
+    for key, value in values.items():
+        setattr(obj, key, value)
+    return changes
+
+
+def update_audited(session: Session, actor, obj, values: dict, action: str, *,
+                   summary: Callable[[dict], dict] | None = None, always: bool = False,
+                   organization_id: int | None = None) -> dict:
+    """Apply `values` to `obj` and record `action` with the changes (or `summary(changes)`,
+    e.g. with private values blanked out). Nothing is recorded when nothing changed, unless
+    `always`. Flushes; returns the changes."""
+    changes = apply_changes(obj, values)
+    if changes or always:
+        record(session, actor, action, obj, summary(changes) if summary else changes,
+               organization_id=organization_id)
+    session.flush()
+    return changes
+
+
+def switch_active(session: Session, actor, obj, active: bool, kind: str) -> bool:
+    """Turn `obj` on or off (nothing is deleted), recording `<kind>.activate` or
+    `<kind>.deactivate`. Returns False, recording nothing, when it already was."""
+    if obj.active == active:
+        return False
+    obj.active = active
+    record(session, actor, f"{kind}.activate" if active else f"{kind}.deactivate", obj)
+    session.flush()
+    return True
