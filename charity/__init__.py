@@ -55,7 +55,7 @@ def _init_extensions(app: Flask) -> None:
         write_intent.set(request.method not in ("GET", "HEAD", "OPTIONS"))
         request_address.set(request.remote_addr)
 
-    from charity.auth.views import init_login
+    from charity.auth.signin import init_login
 
     init_login(app, login_manager)
 
@@ -85,8 +85,8 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from charity.auth.user_views import bp as users_bp
-    from charity.auth.views import bp as auth_bp
+    from charity.auth.views.auth import bp as auth_bp
+    from charity.auth.views.users import bp as users_bp
     from charity.orgs.views.orgs import bp as orgs_bp
     from charity.portal.views import bp as portal_bp
     from charity.staff.views import bp as staff_bp
