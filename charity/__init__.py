@@ -109,8 +109,8 @@ def _register_blueprints(app: Flask) -> None:
                                 disclosure_views, dropoff_views, point_views, trace_views)
     from charity.complaints import public_views as complaint_public_views
     from charity.complaints import views as complaint_views
-    from charity.wishes import public_views as wish_public_views
-    from charity.wishes import views as wish_views
+    from charity.wishes.views import public_wishes as wish_public_views
+    from charity.wishes.views import wishes as wish_views
     from charity.transparency import views as transparency_views
 
     for module in (campaign_views, project_views, ledger_views, receipt_views, noncash_views,

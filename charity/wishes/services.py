@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from charity.audit.services import record
+from charity.auth.edits import update_audited
 from charity.auth.permissions import can, require
 from charity.core.roles import Role
 from charity.core.db import utcnow
@@ -175,12 +176,9 @@ def update_wish(actor, session: Session, wish: Wish, data: dict) -> Wish:
     _lock(session, wish)
     _require_status(wish, WishStatus.OPEN)
     values = _clean(actor, session, wish.organization, data, wish)
-    changed = sorted(k for k, v in values.items() if getattr(wish, k) != v)
-    for key, value in values.items():
-        setattr(wish, key, value)
+    update_audited(session, actor, wish, values, "wish.edit", always=True,
+                   summary=lambda changes: {"fields": sorted(changes)})
     require(actor, "wishes.manage", wish)  # not moved outside the volunteer's points
-    record(session, actor, "wish.edit", wish, {"fields": changed})
-    session.flush()
     return wish
 
 
