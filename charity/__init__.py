@@ -89,7 +89,7 @@ def _register_blueprints(app: Flask) -> None:
     from charity.auth.views.users import bp as users_bp
     from charity.orgs.views.orgs import bp as orgs_bp
     from charity.portal.views import bp as portal_bp
-    from charity.staff.views import bp as staff_bp
+    from charity.staff.views.staff import bp as staff_bp
 
     app.register_blueprint(portal_bp)
     app.register_blueprint(auth_bp)
