@@ -52,3 +52,16 @@ def switch_active(session: Session, actor, obj, active: bool, kind: str) -> bool
     record(session, actor, f"{kind}.activate" if active else f"{kind}.deactivate", obj)
     session.flush()
     return True
+
+
+
+def create_audited(session: Session, actor, obj, action: str,
+                   summary: Callable[[object], dict] | None = None,
+                   organization_id: int | None = None):
+    """Add the new `obj`, flush (it gets its id and defaults), then record `action` with
+    `summary(obj)`. Returns `obj`."""
+    session.add(obj)
+    session.flush()
+    record(session, actor, action, obj, summary(obj) if summary else None,
+           organization_id=organization_id)
+    return obj

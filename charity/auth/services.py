@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from charity.audit.services import record
-from charity.auth.edits import apply_changes, switch_active
+from charity.auth.edits import apply_changes, create_audited, switch_active
 from charity.auth.models import User, new_session_token
 from charity.auth.permissions import assignable_roles, in_scope, require
 from charity.auth import throttle, totp
@@ -152,12 +152,11 @@ def create_user(actor, session: Session, data: dict) -> User:
                 organization_id=org_id, active=True,
                 must_change_password=bool(data.get("must_change_password", False)))
     user.points = _resolve_points(session, org_id, data.get("point_ids"))
-    session.add(user)
-    session.flush()
-    record(session, actor, "user.create", user,
-           {"username": username, "role": role, "organization_id": org_id,
-            "points": [p.id for p in user.points]}, organization_id=org_id)
-    return user
+    return create_audited(session, actor, user, "user.create",
+                          lambda user: {"username": username, "role": role,
+                                        "organization_id": org_id,
+                                        "points": [p.id for p in user.points]},
+                          organization_id=org_id)
 
 
 def _require_manage(actor, user: User) -> None:
@@ -239,7 +238,5 @@ def bootstrap_admin(session: Session, username: str, password: str,
         raise ValidationFailed(_l("This username is taken."), field="username")
     user = User(username=username, display_name=display_name or username,
                 password_hash=generate_password_hash(password), role=Role.ADMIN)
-    session.add(user)
-    session.flush()
-    record(session, None, "user.create", user, {"username": username, "role": Role.ADMIN})
-    return user
+    return create_audited(session, None, user, "user.create",
+                          lambda _user: {"username": username, "role": Role.ADMIN})

@@ -6,8 +6,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from charity.audit.services import record
-from charity.auth.edits import picked, switch_active, update_audited
+from charity.auth.edits import create_audited, picked, switch_active, update_audited
 from charity.auth.permissions import require
 from charity.core.errors import ValidationFailed
 from charity.core.i18n import _l
@@ -53,11 +52,8 @@ def _org_data(session: Session, data: dict, current: Organization | None) -> dic
 def create_organization(actor, session: Session, data: dict) -> Organization:
     """Create an organisation; the code must be valid and unique."""
     require(actor, "orgs.create")
-    org = Organization(**_org_data(session, data, None))
-    session.add(org)
-    session.flush()
-    record(session, actor, "org.create", org, {k: getattr(org, k) for k in ORG_FIELDS})
-    return org
+    return create_audited(session, actor, Organization(**_org_data(session, data, None)),
+                          "org.create", lambda org: {k: getattr(org, k) for k in ORG_FIELDS})
 
 
 def update_organization(actor, session: Session, org: Organization, data: dict) -> Organization:
@@ -98,10 +94,8 @@ def create_point(actor, session: Session, organization: Organization, data: dict
         raise ValidationFailed(_l("The organisation is deactivated."), field="organization_id")
     point = CharityPoint(organization_id=organization.id,
                          **_point_data(session, data, organization.id, None))
-    session.add(point)
-    session.flush()
-    record(session, actor, "point.create", point, {k: getattr(point, k) for k in POINT_FIELDS})
-    return point
+    return create_audited(session, actor, point, "point.create",
+                          lambda point: {k: getattr(point, k) for k in POINT_FIELDS})
 
 
 def update_point(actor, session: Session, point: CharityPoint, data: dict) -> CharityPoint:

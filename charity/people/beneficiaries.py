@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from charity.audit.services import record
-from charity.auth.edits import picked, switch_active, update_audited
+from charity.auth.edits import create_audited, picked, switch_active, update_audited
 from charity.auth.permissions import require
 from charity.core.db import utcnow
 from charity.core.errors import ValidationFailed
@@ -94,11 +94,8 @@ def register(actor, session: Session, organization, data: dict, *,
     clean = _clean(session, organization.id, data, None, id_key)
     if "categories" not in clean:
         raise ValidationFailed(_l("Choose at least one category."), field="categories")
-    b = Beneficiary(organization_id=organization.id, **clean)
-    session.add(b)
-    session.flush()
-    record(session, actor, "beneficiary.create", b, _audit({"categories": b.categories}))
-    return b
+    return create_audited(session, actor, Beneficiary(organization_id=organization.id, **clean),
+                          "beneficiary.create", lambda b: _audit({"categories": b.categories}))
 
 
 def update(actor, session: Session, b: Beneficiary, data: dict, *,

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from charity.audit.services import record
-from charity.auth.edits import picked, update_audited
+from charity.auth.edits import create_audited, picked, update_audited
 from charity.auth.permissions import require
 from charity.core.errors import ValidationFailed
 from charity.core.i18n import _l
@@ -44,11 +43,8 @@ def _audit_view(changes: dict) -> dict:
 def create_donor(actor, session: Session, organization, data: dict) -> Donor:
     """Register a donor of `organization`; nothing is published without consent."""
     require(actor, "donors.create", organization)
-    donor = Donor(organization_id=organization.id, **_clean(data))
-    session.add(donor)
-    session.flush()
-    record(session, actor, "donor.create", donor, {"name": donor.name, "kind": donor.kind})
-    return donor
+    return create_audited(session, actor, Donor(organization_id=organization.id, **_clean(data)),
+                          "donor.create", lambda donor: {"name": donor.name, "kind": donor.kind})
 
 
 def update_donor(actor, session: Session, donor: Donor, data: dict) -> Donor:

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from charity.audit.services import record
-from charity.auth.edits import update_audited
+from charity.auth.edits import create_audited, update_audited
 from charity.auth.models import User
 from charity.auth.permissions import require
 from charity.core.db import utcnow
@@ -57,11 +57,9 @@ def create_volunteer(actor, session: Session, organization, data: dict) -> Volun
     """Register a volunteer of `organization`, optionally linked to one of its accounts."""
     _check_account(session, organization.id, data.get("user_id"), None)
     require(actor, "volunteers.manage", organization)
-    v = Volunteer(organization_id=organization.id, **_profile(data))
-    session.add(v)
-    session.flush()
-    record(session, actor, "volunteer.create", v, {"community": v.community})
-    return v
+    return create_audited(session, actor, Volunteer(organization_id=organization.id,
+                                                    **_profile(data)),
+                          "volunteer.create", lambda v: {"community": v.community})
 
 
 def update_volunteer(actor, session: Session, volunteer: Volunteer, data: dict) -> Volunteer:

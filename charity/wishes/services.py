@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from charity.audit.services import record
-from charity.auth.edits import update_audited
+from charity.auth.edits import create_audited, update_audited
 from charity.auth.permissions import can, require
 from charity.core.roles import Role
 from charity.core.db import utcnow
@@ -162,12 +162,9 @@ def create_wish(actor, session: Session, org, data: dict, now: dt.datetime | Non
     wish = Wish(organization_id=org.id, status=WishStatus.OPEN, created_at=now or utcnow(),
                 created_by_id=getattr(actor, "id", None), **values)
     require(actor, "wishes.manage", wish)  # a volunteer posts only at their own points
-    session.add(wish)
-    session.flush()
-    record(session, actor, "wish.create", wish,
-           {"what": wish.what, "point_id": wish.point_id,
-            "household_linked": wish.beneficiary_id is not None})
-    return wish
+    return create_audited(session, actor, wish, "wish.create",
+                          lambda wish: {"what": wish.what, "point_id": wish.point_id,
+                                        "household_linked": wish.beneficiary_id is not None})
 
 
 def update_wish(actor, session: Session, wish: Wish, data: dict) -> Wish:
