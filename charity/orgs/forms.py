@@ -9,6 +9,7 @@ from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from charity.core.i18n import _l
+from charity.core.idempotency import new_token
 from charity.orgs.models import PointKind
 from charity.web.forms import choices, strip
 
@@ -82,12 +83,15 @@ class ConfirmForm(FlaskForm):
     """An empty form: a CSRF-protected button (deactivate, reactivate)."""
 
 
-def offer_organizations(form, orgs, blank: str, as_text: bool = False) -> None:
-    """Fill `form.organization_id` with `orgs` (after a `blank` first choice when there are
-    several to choose from); a fresh form gets the only one preselected. `as_text`: the
-    field holds the id as text."""
+def start_new_record(form, orgs, blank: str, as_text: bool = False) -> None:
+    """Prepare the form of a new record of one of `orgs`: the organisation select (after a
+    `blank` first choice when there are several; `as_text`: it holds the id as text) and,
+    on a fresh form, the only organisation preselected and a one-time token."""
     value = str if as_text else int
     form.organization_id.choices = choices(
         [("", blank)] * (len(orgs) > 1) + [(value(o.id), o.name) for o in orgs])
-    if not form.is_submitted() and len(orgs) == 1:
+    if form.is_submitted():
+        return
+    form.submission_token.data = new_token()
+    if len(orgs) == 1:
         form.organization_id.data = value(orgs[0].id)

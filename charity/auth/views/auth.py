@@ -195,21 +195,26 @@ def totp_start():
                      success=lambda _secret: ("", back), fallback=back)
 
 
+def _post_2fa(form, work, message: str, **page):
+    """Post a two-factor form of the account page: back to the page saying `message` (this
+    session kept, the others ended), or the page again with the form's errors (400)."""
+    if form.validate_on_submit():
+        response = post_form(
+            form, work, fallback=url_for("auth.account"),
+            success=lambda _obj: _keep_this_session(message, url_for("auth.account")))
+        if response:
+            return response
+    return _account_page(status=400, **page)
+
+
 @bp.route("/account/2fa/confirm", methods=["POST"])
 @access("account.2fa")
 def totp_confirm():
     form = TotpConfirmForm()
-    if form.validate_on_submit():
-        response = post_form(
-            form, lambda: totp.confirm_enrolment(current_user, db.session, form.code.data,
-                                                 _key()),
-            success=lambda _obj: _keep_this_session(
-                _("Two-factor sign-in is on. Other devices have been signed out."),
-                url_for("auth.account")),
-            fallback=url_for("auth.account"))
-        if response:
-            return response
-    return _account_page(confirm_form=form, status=400)
+    return _post_2fa(form, lambda: totp.confirm_enrolment(current_user, db.session,
+                                                          form.code.data, _key()),
+                     _("Two-factor sign-in is on. Other devices have been signed out."),
+                     confirm_form=form)
 
 
 @bp.route("/account/2fa/disable", methods=["POST"])
@@ -217,13 +222,6 @@ def totp_confirm():
 def totp_disable():
     # Open to every role: someone demoted after enrolling can still turn it off.
     form = TotpDisableForm()
-    if form.validate_on_submit():
-        response = post_form(
-            form, lambda: totp.disable(current_user, db.session, form.password.data,
-                                       form.code.data, _key()),
-            success=lambda _obj: _keep_this_session(_("Two-factor sign-in is off."),
-                                                    url_for("auth.account")),
-            fallback=url_for("auth.account"))
-        if response:
-            return response
-    return _account_page(disable_form=form, status=400)
+    return _post_2fa(form, lambda: totp.disable(current_user, db.session, form.password.data,
+                                                form.code.data, _key()),
+                     _("Two-factor sign-in is off."), disable_form=form)

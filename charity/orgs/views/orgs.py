@@ -33,20 +33,26 @@ def org_list():
                            confirm=ConfirmForm())
 
 
+def _form_page(form, work, message, template: str, back: str, **context):
+    """The form page of an organisation or a point: posted when valid (`work()`, then
+    `message(obj)` and back to the list), else shown (again, with the refusal)."""
+    if form.validate_on_submit():
+        response = post_form(form, work, success=lambda obj: (message(obj), back),
+                             fallback=back)
+        if response:
+            return response
+    return render_template(template, form=form, **context)
+
+
 @bp.route("/orgs/new", methods=["GET", "POST"])
 @access("orgs.create")
 def org_new():
     form = OrganizationForm()
-    if form.validate_on_submit():
-        response = post_form(
-            form, lambda: services.create_organization(current_user, db.session,
-                                                       form.data_for_service()),
-            success=lambda org: (_("Organisation %(name)s created.", name=org.name),
-                                 url_for("orgs.org_list")),
-            fallback=url_for("orgs.org_list"))
-        if response:
-            return response
-    return render_template("orgs/org_form.html", form=form, org=None)
+    return _form_page(
+        form, lambda: services.create_organization(current_user, db.session,
+                                                   form.data_for_service()),
+        lambda org: _("Organisation %(name)s created.", name=org.name),
+        "orgs/org_form.html", url_for("orgs.org_list"), org=None)
 
 
 @bp.route("/orgs/<int:org_id>/edit", methods=["GET", "POST"])
@@ -54,15 +60,11 @@ def org_new():
 def org_edit(org_id: int):
     org = load(Organization, org_id, "orgs.edit")
     form = OrganizationForm(obj=org)
-    if form.validate_on_submit():
-        response = post_form(
-            form, lambda: services.update_organization(current_user, db.session, org,
-                                                       form.data_for_service()),
-            success=lambda _org: (_("Changes saved."), url_for("orgs.org_list")),
-            fallback=url_for("orgs.org_list"))
-        if response:
-            return response
-    return render_template("orgs/org_form.html", form=form, org=org)
+    return _form_page(
+        form, lambda: services.update_organization(current_user, db.session, org,
+                                                   form.data_for_service()),
+        lambda _org: _("Changes saved."), "orgs/org_form.html", url_for("orgs.org_list"),
+        org=org)
 
 
 @bp.route("/orgs/<int:org_id>/active", methods=["POST"])
@@ -95,17 +97,13 @@ def point_new():
         (o.id, o.name) for o in queries.active_organizations(current_user))
     if request.method == "GET" and request.args.get("org", type=int):
         form.organization_id.data = request.args.get("org", type=int)
-    if form.validate_on_submit():
-        org = load(Organization, form.organization_id.data, "points.manage")
-        response = post_form(
-            form, lambda: services.create_point(current_user, db.session, org,
-                                                form.data_for_service()),
-            success=lambda point: (_("Charity point %(name)s created.", name=point.name),
-                                   url_for("orgs.point_list")),
-            fallback=url_for("orgs.point_list"))
-        if response:
-            return response
-    return render_template("orgs/point_form.html", form=form, point=None)
+    return _form_page(
+        form, lambda: services.create_point(
+            current_user, db.session,
+            load(Organization, form.organization_id.data, "points.manage"),
+            form.data_for_service()),
+        lambda point: _("Charity point %(name)s created.", name=point.name),
+        "orgs/point_form.html", url_for("orgs.point_list"), point=None)
 
 
 @bp.route("/points/<int:point_id>/edit", methods=["GET", "POST"])
@@ -117,15 +115,11 @@ def point_edit(point_id: int):
     form.organization_id.data = point.organization_id
     if request.method == "GET":
         form.kind.data = point.kind.value
-    if form.validate_on_submit():
-        response = post_form(
-            form, lambda: services.update_point(current_user, db.session, point,
-                                                form.data_for_service()),
-            success=lambda _point: (_("Changes saved."), url_for("orgs.point_list")),
-            fallback=url_for("orgs.point_list"))
-        if response:
-            return response
-    return render_template("orgs/point_form.html", form=form, point=point)
+    return _form_page(
+        form, lambda: services.update_point(current_user, db.session, point,
+                                            form.data_for_service()),
+        lambda _point: _("Changes saved."), "orgs/point_form.html",
+        url_for("orgs.point_list"), point=point)
 
 
 @bp.route("/points/<int:point_id>/active", methods=["POST"])

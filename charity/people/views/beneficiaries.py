@@ -15,9 +15,8 @@ from flask_login import current_user
 
 from charity.auth.permissions import can, has_permission
 from charity.core.extensions import db
-from charity.core.idempotency import new_token
 from charity.core.roles import Role
-from charity.orgs.forms import ConfirmForm, offer_organizations
+from charity.orgs.forms import ConfirmForm, start_new_record
 from charity.orgs.models import Organization
 from charity.orgs.queries import active_organizations
 from charity.orgs.switching import post_switch
@@ -40,6 +39,12 @@ def _context(today: dt.date) -> dict:
 
 def _view_url(beneficiary_id: int) -> str:
     return url_for("beneficiaries.beneficiary_view", beneficiary_id=beneficiary_id)
+
+
+def _erased(household: Beneficiary, category: str):
+    """An erased household cannot be changed: say so, back to its page."""
+    flash(_("This record was erased on request."), category)
+    return redirect(_view_url(household.id))
 
 
 def _id_key() -> bytes:
@@ -65,9 +70,8 @@ def beneficiary_list():
 def beneficiary_new():
     form = NewBeneficiaryForm()
     orgs = active_organizations(current_user)
-    offer_organizations(form, orgs, _("Choose…"))
+    start_new_record(form, orgs, _("Choose…"))
     if request.method == "GET":
-        form.submission_token.data = new_token()
         form.certified_until.data = staff_today() + dt.timedelta(days=365)
     if form.validate_on_submit():
         org = load(Organization, form.organization_id.data, "beneficiaries.manage")
@@ -89,8 +93,7 @@ def beneficiary_new():
 def beneficiary_edit(beneficiary_id: int):
     household = load(Beneficiary, beneficiary_id, "beneficiaries.manage")
     if household.erased_at is not None:
-        flash(_("This record was erased on request."), "error")
-        return redirect(_view_url(household.id))
+        return _erased(household, "error")
     form = BeneficiaryForm(obj=household)
     if request.method == "GET":
         form.id_number.data = ""  # write-only (the model has no such attribute anyway)
@@ -140,8 +143,7 @@ def beneficiary_toggle(beneficiary_id: int):
 def beneficiary_erase(beneficiary_id: int):
     household = load(Beneficiary, beneficiary_id, "beneficiaries.manage")
     if household.erased_at is not None:
-        flash(_("This record was erased on request."), "info")
-        return redirect(_view_url(household.id))
+        return _erased(household, "info")
     form = EraseForm()
     if form.validate_on_submit():
         response = post_form(

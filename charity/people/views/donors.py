@@ -7,8 +7,7 @@ from flask_login import current_user
 
 from charity.auth.permissions import can, has_permission
 from charity.core.extensions import db
-from charity.core.idempotency import new_token
-from charity.orgs.forms import offer_organizations
+from charity.orgs.forms import start_new_record
 from charity.orgs.models import Organization
 from charity.orgs.queries import active_organizations
 from charity.people import services
@@ -42,9 +41,7 @@ def donor_list():
 def donor_new():
     form = NewDonorForm()
     orgs = active_organizations(current_user)
-    offer_organizations(form, orgs, _("Choose…"))
-    if request.method == "GET":
-        form.submission_token.data = new_token()
+    start_new_record(form, orgs, _("Choose…"))
     if form.validate_on_submit():
         org = load(Organization, form.organization_id.data, "donors.create")
         response = post_form(

@@ -13,7 +13,7 @@ from charity.core.clock import org_today
 from charity.core.extensions import db
 from charity.core.idempotency import new_token
 from charity.core.roles import Role
-from charity.orgs.forms import offer_organizations
+from charity.orgs.forms import start_new_record
 from charity.orgs.models import CharityPoint, Organization
 from charity.orgs.queries import active_organizations
 from charity.people import volunteers as services
@@ -43,18 +43,18 @@ def _pick(raw, orgs) -> Organization | None:
     return next((o for o in orgs if o.id == wanted), None)
 
 
-def _report_org(orgs) -> Organization | None:
-    """The organisation a report is about: the user's own; for an administrator the one
-    picked (?org=), else the first."""
+def _report_scope() -> tuple[list[Organization], Organization | None, int]:
+    """What a report is about: the organisations offered, the one shown (the user's own;
+    for an administrator the one picked with ?org=, else the first) and the year (?year=,
+    else this year in that organisation)."""
+    orgs = active_organizations(current_user)
     if current_user.role != Role.ADMIN:
-        return current_user.organization
-    return _pick(request.args.get("org"), orgs) or (orgs[0] if orgs else None)
-
-
-def _year(org) -> int:
+        org = current_user.organization
+    else:
+        org = _pick(request.args.get("org"), orgs) or (orgs[0] if orgs else None)
     this_year = org_today(org).year
     year = request.args.get("year", type=int) or this_year
-    return year if 2000 <= year <= this_year + 1 else this_year
+    return orgs, org, (year if 2000 <= year <= this_year + 1 else this_year)
 
 
 def _types_label(values) -> str:
@@ -96,13 +96,11 @@ def _save(form, work, message):
 def volunteer_new():
     form = VolunteerForm()
     orgs = active_organizations(current_user)
-    offer_organizations(form, orgs, _("— choose —"), as_text=True)
+    start_new_record(form, orgs, _("— choose —"), as_text=True)
     org = _new_org(form, orgs)
     if org is not None:
         form.organization_id.data = str(org.id)
     form.offer_accounts(queries.free_accounts(org), _("— none —"))
-    if request.method == "GET":
-        form.submission_token.data = new_token()
     if form.validate_on_submit():
         if org is None:
             form.organization_id.errors = [*form.organization_id.errors,
@@ -240,9 +238,7 @@ def _sign_out():
 @bp.route("/hours")
 @access("volunteers.view")
 def hours():
-    orgs = active_organizations(current_user)
-    org = _report_org(orgs)
-    year = _year(org)
+    orgs, org, year = _report_scope()
     rows, month_totals = queries.hours_grid(org, year) if org is not None \
         else ([], [Decimal("0")] * 12)
     return render_template("people/volunteer_hours.html", org=org, orgs=orgs, year=year,
@@ -254,9 +250,7 @@ def hours():
 @bp.route("/dashboard")
 @access("volunteers.view")
 def dashboard():
-    orgs = active_organizations(current_user)
-    org = _report_org(orgs)
-    year = _year(org)
+    orgs, org, year = _report_scope()
     rows, overall = queries.participation_by_community(org, year) if org is not None \
         else ([], None)
     return render_template("people/volunteer_dashboard.html", org=org, orgs=orgs, year=year,
