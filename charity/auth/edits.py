@@ -1,10 +1,11 @@
-"""Editing a record in a service: apply the cleaned values, then audit what changed.
+"""What every create/edit service does around a change: take the fields it accepts, check
+a choice, apply the cleaned values, audit what changed (or what was created).
 
-Every edit service (organisations, points, donors, households, volunteers, accounts, wishes)
-did the same three steps by hand — compare, set, record. They live here once, next to
-`require`: the two things every service does around a change are "may they?" and "say what
-was done". (Its natural home is charity.audit.services, beside `diff`; it sits here because
-the audit package belongs to another slice of the refactoring.)
+Every service of organisations, points, donors, households, volunteers, accounts and wishes
+did these steps by hand — compare, set, record. They live here once, next to `require`: the
+two things every service does around a change are "may they?" and "say what was done".
+(Its natural home would be charity.audit.services, beside `diff`; it sits here because the
+audit package belongs to another slice of the refactoring.)
 """
 from __future__ import annotations
 
@@ -13,12 +14,21 @@ from typing import Callable
 from sqlalchemy.orm import Session
 
 from charity.audit.services import diff, record
+from charity.core.errors import ValidationFailed
 
 
 def picked(data: dict, fields) -> dict:
     """The `fields` present in `data` (what a form or caller sent), strings stripped."""
     return {key: data[key].strip() if isinstance(data[key], str) else data[key]
             for key in fields if key in data}
+
+
+def member(enum_cls, value, message, field: str):
+    """`value` as a member of `enum_cls`; anything else is refused with `message` on `field`."""
+    try:
+        return enum_cls(value)
+    except ValueError:
+        raise ValidationFailed(message, field=field) from None
 
 
 def apply_changes(obj, values: dict) -> dict:

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from charity.auth.edits import create_audited, picked, switch_active, update_audited
+from charity.auth.edits import create_audited, member, picked, switch_active, update_audited
 from charity.auth.permissions import require
 from charity.core.errors import ValidationFailed
 from charity.core.i18n import _l
@@ -72,10 +72,8 @@ def set_organization_active(actor, session: Session, org: Organization, active: 
 def _point_data(session: Session, data: dict, org_id: int, current: CharityPoint | None) -> dict:
     clean = picked(data, POINT_FIELDS)
     if "kind" in clean:
-        try:
-            clean["kind"] = PointKind(clean["kind"])
-        except ValueError:
-            raise ValidationFailed(_l("Choose a kind of charity point."), field="kind") from None
+        clean["kind"] = member(PointKind, clean["kind"], _l("Choose a kind of charity point."),
+                               "kind")
     name = clean.get("name", current.name if current else "")
     if not name:
         raise ValidationFailed(_l("This field is required."), field="name")

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from charity.audit.services import record
-from charity.auth.edits import create_audited, picked, switch_active, update_audited
+from charity.auth.edits import create_audited, member, picked, switch_active, update_audited
 from charity.auth.permissions import require
 from charity.core.db import utcnow
 from charity.core.errors import ValidationFailed
@@ -26,12 +26,8 @@ PRIVATE = {"phone", "address", "id_number", "name"}
 
 
 def _categories(values) -> list[str]:
-    cats = []
-    for c in values or []:
-        try:
-            cats.append(BeneficiaryCategory(c).value)
-        except ValueError:
-            raise ValidationFailed(_l("Unknown category."), field="categories") from None
+    cats = [member(BeneficiaryCategory, c, _l("Unknown category."), "categories").value
+            for c in values or []]
     if not cats:
         raise ValidationFailed(_l("Choose at least one category."), field="categories")
     return sorted(set(cats))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from charity.auth.edits import create_audited, picked, update_audited
+from charity.auth.edits import create_audited, member, picked, update_audited
 from charity.auth.permissions import require
 from charity.core.errors import ValidationFailed
 from charity.core.i18n import _l
@@ -23,10 +23,8 @@ _PRIVATE = {"phone", "address", "id_code"}
 def _clean(data: dict) -> dict:
     clean = picked(data, DONOR_FIELDS)
     if "kind" in clean:
-        try:
-            clean["kind"] = DonorKind(clean["kind"])
-        except ValueError:
-            raise ValidationFailed(_l("Choose person or organisation."), field="kind") from None
+        clean["kind"] = member(DonorKind, clean["kind"], _l("Choose person or organisation."),
+                               "kind")
     if "name" in clean and not clean["name"]:
         raise ValidationFailed(_l("This field is required."), field="name")
     if "id_code" in clean:

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from charity.audit.services import record
-from charity.auth.edits import create_audited, update_audited
+from charity.auth.edits import create_audited, member, update_audited
 from charity.auth.models import User
 from charity.auth.permissions import require
 from charity.core.db import utcnow
@@ -41,12 +41,8 @@ def _profile(data: dict) -> dict:
     name = (data.get("name") or "").strip()
     if not name:
         raise ValidationFailed(_l("This field is required."), field="name")
-    types = []
-    for t in data.get("service_types") or []:
-        try:
-            types.append(ServiceType(t).value)
-        except ValueError:
-            raise ValidationFailed(_l("Unknown service type."), field="service_types") from None
+    types = [member(ServiceType, t, _l("Unknown service type."), "service_types").value
+             for t in data.get("service_types") or []]
     return {"name": name, "phone": (data.get("phone") or "").strip()[:50],
             "community": (data.get("community") or "").strip()[:100],
             "party_member": bool(data.get("party_member")),
@@ -78,10 +74,7 @@ def sign_in(actor, session: Session, volunteer: Volunteer, point, service_type: 
     if not volunteer.active or (point is not None
                                 and point.organization_id != volunteer.organization_id):
         raise ValidationFailed(_l("This volunteer cannot sign in here."), field="volunteer_id")
-    try:
-        stype = ServiceType(service_type)
-    except ValueError:
-        raise ValidationFailed(_l("Choose the service."), field="service_type") from None
+    stype = member(ServiceType, service_type, _l("Choose the service."), "service_type")
     open_shift = session.scalar(sa.select(Shift.id).where(Shift.volunteer_id == volunteer.id,
                                                           Shift.signed_out_at.is_(None)))
     if open_shift:
