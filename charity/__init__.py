@@ -55,7 +55,7 @@ def _init_extensions(app: Flask) -> None:
         write_intent.set(request.method not in ("GET", "HEAD", "OPTIONS"))
         request_address.set(request.remote_addr)
 
-    from charity.auth.views import init_login
+    from charity.auth.signin import init_login
 
     init_login(app, login_manager)
 
@@ -85,11 +85,11 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from charity.auth.user_views import bp as users_bp
-    from charity.auth.views import bp as auth_bp
-    from charity.orgs.views import bp as orgs_bp
+    from charity.auth.views.auth import bp as auth_bp
+    from charity.auth.views.users import bp as users_bp
+    from charity.orgs.views.orgs import bp as orgs_bp
     from charity.portal.views import bp as portal_bp
-    from charity.staff.views import bp as staff_bp
+    from charity.staff.views.staff import bp as staff_bp
 
     app.register_blueprint(portal_bp)
     app.register_blueprint(auth_bp)
@@ -104,15 +104,16 @@ def _register_blueprints(app: Flask) -> None:
                                      distribution_views, intake as intake_views, sales as
                                      sale_views, stock as stock_views, stocktakes as
                                      stocktake_views, transfers as transfer_views)
-    from charity.people import beneficiary_views, volunteer_views
-    from charity.people import views as donor_views
+    from charity.people.views import beneficiaries as beneficiary_views
+    from charity.people.views import donors as donor_views
+    from charity.people.views import volunteers as volunteer_views
     from charity.disclosure import views as compliance_views
     from charity.portal import (api_views, campaign_views as public_campaign_views,
                                 disclosure_views, dropoff_views, point_views, trace_views)
     from charity.complaints import public_views as complaint_public_views
     from charity.complaints import views as complaint_views
-    from charity.wishes import public_views as wish_public_views
-    from charity.wishes import views as wish_views
+    from charity.wishes.views import public_wishes as wish_public_views
+    from charity.wishes.views import wishes as wish_views
     from charity.transparency import views as transparency_views
 
     for module in (campaign_views, project_views, ledger_views, receipt_views, noncash_views,

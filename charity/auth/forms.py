@@ -1,6 +1,18 @@
+"""Forms of the accounts screens: signing in (password, code), one's own password and
+two-factor sign-in, the admin's account form; and the checkbox list other features reuse."""
+from __future__ import annotations
+
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, PasswordField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from charity.auth.services import MIN_PASSWORD_LENGTH
 from charity.core.i18n import _l
@@ -23,17 +35,10 @@ class ChangePasswordForm(FlaskForm):
         validators=[DataRequired(), EqualTo("new_password", message=_l("The passwords differ."))])
 
 
-from wtforms import SelectField, SelectMultipleField  # noqa: E402
-from wtforms.validators import Optional  # noqa: E402
-from wtforms.widgets import CheckboxInput, ListWidget  # noqa: E402
-
-
 class MultiCheckboxField(SelectMultipleField):
+    """A multiple choice shown as a list of checkboxes."""
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
-
-
-from charity.web.nav import ROLE_LABELS  # noqa: E402,F401
 
 
 class UserForm(FlaskForm):
@@ -63,10 +68,15 @@ class ResetPasswordForm(FlaskForm):
 
 # --- two-factor sign-in ----------------------------------------------------------------------
 
+def _no_spaces(value):
+    """Authenticator apps show codes as "123 456"."""
+    return "".join(value.split()) if value else value
+
+
 class LoginCodeForm(FlaskForm):
     code = StringField(_l("Code from the authenticator app"),
                        validators=[DataRequired(), Length(max=12)],
-                       filters=[lambda v: "".join(v.split()) if v else v])
+                       filters=[_no_spaces])
 
 
 class TotpConfirmForm(LoginCodeForm):
@@ -77,4 +87,4 @@ class TotpDisableForm(FlaskForm):
     password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)])
     code = StringField(_l("Code from the authenticator app"),
                        validators=[DataRequired(), Length(max=12)],
-                       filters=[lambda v: "".join(v.split()) if v else v])
+                       filters=[_no_spaces])

@@ -5,7 +5,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from charity.audit.services import diff, record
+from charity.audit.services import record
+from charity.auth.edits import apply_changes, create_audited, switch_active
 from charity.auth.models import User, new_session_token
 from charity.auth.permissions import assignable_roles, in_scope, require
 from charity.auth import throttle, totp
@@ -151,12 +152,11 @@ def create_user(actor, session: Session, data: dict) -> User:
                 organization_id=org_id, active=True,
                 must_change_password=bool(data.get("must_change_password", False)))
     user.points = _resolve_points(session, org_id, data.get("point_ids"))
-    session.add(user)
-    session.flush()
-    record(session, actor, "user.create", user,
-           {"username": username, "role": role, "organization_id": org_id,
-            "points": [p.id for p in user.points]}, organization_id=org_id)
-    return user
+    return create_audited(session, actor, user, "user.create",
+                          lambda user: {"username": username, "role": role,
+                                        "organization_id": org_id,
+                                        "points": [p.id for p in user.points]},
+                          organization_id=org_id)
 
 
 def _require_manage(actor, user: User) -> None:
@@ -174,9 +174,7 @@ def update_user(actor, session: Session, user: User, data: dict) -> User:
         raise ValidationFailed(_l("You cannot change your own role."), field="role")
     clean = {"display_name": (data.get("display_name") or user.display_name).strip(),
              "role": role, "organization_id": org_id}
-    changes = diff(user, clean)
-    for key, value in clean.items():
-        setattr(user, key, value)
+    changes = apply_changes(user, clean)
     if "point_ids" in data:
         points = _resolve_points(session, org_id, data["point_ids"])
         old, new = sorted(user.point_ids), sorted(p.id for p in points)
@@ -197,10 +195,8 @@ def set_user_active(actor, session: Session, user: User, active: bool) -> None:
     if user.id == actor.id and not active:
         raise ValidationFailed(_l("You cannot deactivate yourself."))
     if user.active != active:
-        user.active = active
-        user.session_token = new_session_token()
-        record(session, actor, "user.activate" if active else "user.deactivate", user)
-        session.flush()
+        user.session_token = new_session_token()  # deactivated: signed out everywhere
+    switch_active(session, actor, user, active, "user")
 
 
 def reset_password(actor, session: Session, user: User, new_password: str) -> None:
@@ -242,7 +238,5 @@ def bootstrap_admin(session: Session, username: str, password: str,
         raise ValidationFailed(_l("This username is taken."), field="username")
     user = User(username=username, display_name=display_name or username,
                 password_hash=generate_password_hash(password), role=Role.ADMIN)
-    session.add(user)
-    session.flush()
-    record(session, None, "user.create", user, {"username": username, "role": Role.ADMIN})
-    return user
+    return create_audited(session, None, user, "user.create",
+                          lambda _user: {"username": username, "role": Role.ADMIN})

@@ -1,3 +1,7 @@
+"""Forms of the organisation and charity-point screens, and the confirm button every list
+with an activate/deactivate switch uses."""
+from __future__ import annotations
+
 import re
 
 from flask_wtf import FlaskForm
@@ -5,10 +9,9 @@ from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from charity.core.i18n import _l
+from charity.core.idempotency import new_token
 from charity.orgs.models import PointKind
-
-
-from charity.web.forms import choices, strip as _strip  # noqa: E402
+from charity.web.forms import choices, strip
 
 
 class EmailAddress:
@@ -25,28 +28,28 @@ class EmailAddress:
 
 class OrganizationForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)],
-                       filters=[_strip])
+                       filters=[strip])
     uscc = StringField(_l("Unified social credit code"),
                        validators=[DataRequired(), Length(min=18, max=18)],
-                       filters=[_strip, lambda v: v.upper() if v else v],
+                       filters=[strip, lambda v: v.upper() if v else v],
                        description=_l("18 characters, e.g. 53620102MJ0000000X"))
     registering_authority = StringField(_l("Registering authority"),
                                         validators=[Optional(), Length(max=200)],
-                                        filters=[_strip])
+                                        filters=[strip])
     can_fundraise_publicly = BooleanField(_l("Qualified for public fundraising"))
     fundraising_cert_no = StringField(_l("Public-fundraising certificate number"),
-                                      validators=[Optional(), Length(max=100)], filters=[_strip])
+                                      validators=[Optional(), Length(max=100)], filters=[strip])
     contact_person = StringField(_l("Contact person"), validators=[Optional(), Length(max=100)],
-                                 filters=[_strip])
-    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=50)], filters=[_strip])
+                                 filters=[strip])
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=50)], filters=[strip])
     email = StringField(_l("E-mail"), validators=[Optional(), EmailAddress(), Length(max=200)],
-                        filters=[_strip])
+                        filters=[strip])
     address = StringField(_l("Address"), validators=[Optional(), Length(max=300)],
-                          filters=[_strip])
+                          filters=[strip])
     website = StringField(_l("Website"), validators=[Optional(), Length(max=300)],
-                          filters=[_strip])
+                          filters=[strip])
     timezone = StringField(_l("Time zone"), default="Asia/Shanghai",
-                           validators=[DataRequired(), Length(max=64)], filters=[_strip])
+                           validators=[DataRequired(), Length(max=64)], filters=[strip])
 
     def data_for_service(self) -> dict:
         return {name: field.data for name, field in self._fields.items()
@@ -55,20 +58,21 @@ class OrganizationForm(FlaskForm):
 
 class PointForm(FlaskForm):
     organization_id = SelectField(_l("Organisation"), coerce=int, validators=[DataRequired()])
-    kind = SelectField(_l("Kind"), choices=choices([(PointKind.SUPERMARKET.value, _l("Charity supermarket")),
-                                                    (PointKind.STATION.value, _l("Donation station"))]),
+    kind = SelectField(_l("Kind"),
+                       choices=choices([(PointKind.SUPERMARKET.value, _l("Charity supermarket")),
+                                        (PointKind.STATION.value, _l("Donation station"))]),
                        validators=[DataRequired()])
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)], filters=[_strip])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)], filters=[strip])
     address = StringField(_l("Address"), validators=[Optional(), Length(max=300)],
-                          filters=[_strip])
+                          filters=[strip])
     district = StringField(_l("District"), validators=[Optional(), Length(max=100)],
-                           filters=[_strip])
+                           filters=[strip])
     community = StringField(_l("Community"), validators=[Optional(), Length(max=100)],
-                            filters=[_strip])
+                            filters=[strip])
     opening_hours = TextAreaField(_l("Opening hours"), validators=[Optional(), Length(max=300)],
-                                  filters=[_strip],
+                                  filters=[strip],
                                   description=_l("e.g. 周一至周五 09:00-17:00"))
-    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=50)], filters=[_strip])
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=50)], filters=[strip])
 
     def data_for_service(self) -> dict:
         return {name: field.data for name, field in self._fields.items()
@@ -77,3 +81,17 @@ class PointForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """An empty form: a CSRF-protected button (deactivate, reactivate)."""
+
+
+def start_new_record(form, orgs, blank: str, as_text: bool = False) -> None:
+    """Prepare the form of a new record of one of `orgs`: the organisation select (after a
+    `blank` first choice when there are several; `as_text`: it holds the id as text) and,
+    on a fresh form, the only organisation preselected and a one-time token."""
+    value = str if as_text else int
+    form.organization_id.choices = choices(
+        [("", blank)] * (len(orgs) > 1) + [(value(o.id), o.name) for o in orgs])
+    if form.is_submitted():
+        return
+    form.submission_token.data = new_token()
+    if len(orgs) == 1:
+        form.organization_id.data = value(orgs[0].id)

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from charity.audit.services import diff, record
+from charity.auth.edits import create_audited, member, picked, switch_active, update_audited
 from charity.auth.permissions import require
 from charity.core.errors import ValidationFailed
 from charity.core.i18n import _l
@@ -20,10 +20,7 @@ POINT_FIELDS = ("kind", "name", "address", "district", "community", "opening_hou
 
 
 def _org_data(session: Session, data: dict, current: Organization | None) -> dict:
-    clean = {k: data[k] for k in ORG_FIELDS if k in data}
-    for key, value in clean.items():
-        if isinstance(value, str):
-            clean[key] = value.strip()
+    clean = picked(data, ORG_FIELDS)
     if "uscc" in clean:
         clean["uscc"] = uscc.normalize(clean["uscc"])
         if not uscc.is_valid(clean["uscc"]):
@@ -55,45 +52,28 @@ def _org_data(session: Session, data: dict, current: Organization | None) -> dic
 def create_organization(actor, session: Session, data: dict) -> Organization:
     """Create an organisation; the code must be valid and unique."""
     require(actor, "orgs.create")
-    org = Organization(**_org_data(session, data, None))
-    session.add(org)
-    session.flush()
-    record(session, actor, "org.create", org, {k: getattr(org, k) for k in ORG_FIELDS})
-    return org
+    return create_audited(session, actor, Organization(**_org_data(session, data, None)),
+                          "org.create", lambda org: {k: getattr(org, k) for k in ORG_FIELDS})
 
 
 def update_organization(actor, session: Session, org: Organization, data: dict) -> Organization:
     """Change an organisation's details; the change is audited field by field."""
     require(actor, "orgs.edit", org)
-    clean = _org_data(session, data, org)
-    changes = diff(org, clean)
-    for key, value in clean.items():
-        setattr(org, key, value)
-    if changes:
-        record(session, actor, "org.update", org, changes)
-    session.flush()
+    update_audited(session, actor, org, _org_data(session, data, org), "org.update")
     return org
 
 
 def set_organization_active(actor, session: Session, org: Organization, active: bool) -> None:
     """Deactivate or reactivate an organisation. Nothing is deleted."""
     require(actor, "orgs.toggle", org)
-    if org.active != active:
-        org.active = active
-        record(session, actor, "org.activate" if active else "org.deactivate", org)
-        session.flush()
+    switch_active(session, actor, org, active, "org")
 
 
 def _point_data(session: Session, data: dict, org_id: int, current: CharityPoint | None) -> dict:
-    clean = {k: data[k] for k in POINT_FIELDS if k in data}
-    for key, value in clean.items():
-        if isinstance(value, str):
-            clean[key] = value.strip()
+    clean = picked(data, POINT_FIELDS)
     if "kind" in clean:
-        try:
-            clean["kind"] = PointKind(clean["kind"])
-        except ValueError:
-            raise ValidationFailed(_l("Choose a kind of charity point."), field="kind") from None
+        clean["kind"] = member(PointKind, clean["kind"], _l("Choose a kind of charity point."),
+                               "kind")
     name = clean.get("name", current.name if current else "")
     if not name:
         raise ValidationFailed(_l("This field is required."), field="name")
@@ -112,27 +92,17 @@ def create_point(actor, session: Session, organization: Organization, data: dict
         raise ValidationFailed(_l("The organisation is deactivated."), field="organization_id")
     point = CharityPoint(organization_id=organization.id,
                          **_point_data(session, data, organization.id, None))
-    session.add(point)
-    session.flush()
-    record(session, actor, "point.create", point, {k: getattr(point, k) for k in POINT_FIELDS})
-    return point
+    return create_audited(session, actor, point, "point.create",
+                          lambda point: {k: getattr(point, k) for k in POINT_FIELDS})
 
 
 def update_point(actor, session: Session, point: CharityPoint, data: dict) -> CharityPoint:
     require(actor, "points.manage", point)
-    clean = _point_data(session, data, point.organization_id, point)
-    changes = diff(point, clean)
-    for key, value in clean.items():
-        setattr(point, key, value)
-    if changes:
-        record(session, actor, "point.update", point, changes)
-    session.flush()
+    update_audited(session, actor, point,
+                   _point_data(session, data, point.organization_id, point), "point.update")
     return point
 
 
 def set_point_active(actor, session: Session, point: CharityPoint, active: bool) -> None:
     require(actor, "points.manage", point)
-    if point.active != active:
-        point.active = active
-        record(session, actor, "point.activate" if active else "point.deactivate", point)
-        session.flush()
+    switch_active(session, actor, point, active, "point")

@@ -1,4 +1,8 @@
-"""Beneficiary households (受助对象): registration, certification, privacy."""
+"""Beneficiary households (受助对象): registration, certification, privacy.
+
+The ID number is checked, then kept only as a keyed hash and its last four characters:
+`id_key` is the installation's key (views pass it; see charity.people.identity).
+"""
 from __future__ import annotations
 
 import datetime as dt
@@ -7,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from charity.audit.services import record
+from charity.auth.edits import create_audited, member, picked, switch_active, update_audited
 from charity.auth.permissions import require
 from charity.core.db import utcnow
 from charity.core.errors import ValidationFailed
@@ -20,53 +25,56 @@ FIELDS = ("name", "categories", "members", "community", "phone", "address", "cer
 PRIVATE = {"phone", "address", "id_number", "name"}
 
 
-def _clean(session, org_id, data: dict, current: Beneficiary | None) -> dict:
-    clean = {k: data[k] for k in FIELDS if k in data}
-    for key, value in list(clean.items()):
-        if isinstance(value, str):
-            clean[key] = value.strip()
+def _categories(values) -> list[str]:
+    cats = [member(BeneficiaryCategory, c, _l("Unknown category."), "categories").value
+            for c in values or []]
+    if not cats:
+        raise ValidationFailed(_l("Choose at least one category."), field="categories")
+    return sorted(set(cats))
+
+
+def _whole(value, fallback: int, low: int, high: int, message, field: str) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        number = fallback
+    if not low <= number <= high:
+        raise ValidationFailed(message, field=field)
+    return number
+
+
+def _id_number(session, org_id, raw: str, current: Beneficiary | None,
+               id_key: bytes | None) -> dict:
+    """The hash and last four of a typed ID number, refused when invalid or already
+    registered for another household of the organisation."""
+    number = normalize_id(raw)
+    if not is_valid_id(number):
+        raise ValidationFailed(_l("Not a valid resident ID number (18 characters with a "
+                                  "matching check character)."), field="id_number")
+    digest = hash_id(number, id_key)
+    clash = session.scalar(sa.select(Beneficiary.id).where(
+        Beneficiary.organization_id == org_id, Beneficiary.id_number_hash == digest))
+    if clash is not None and (current is None or clash != current.id):
+        raise ValidationFailed(_l("This household is already registered."), field="id_number")
+    return {"id_number_hash": digest, "id_number_last4": number[-4:]}
+
+
+def _clean(session, org_id, data: dict, current: Beneficiary | None,
+           id_key: bytes | None) -> dict:
+    clean = picked(data, FIELDS)
     if "name" in clean and not clean["name"]:
         raise ValidationFailed(_l("This field is required."), field="name")
     if "categories" in clean:
-        cats = []
-        for c in clean["categories"] or []:
-            try:
-                cats.append(BeneficiaryCategory(c).value)
-            except ValueError:
-                raise ValidationFailed(_l("Unknown category."), field="categories") from None
-        if not cats:
-            raise ValidationFailed(_l("Choose at least one category."), field="categories")
-        clean["categories"] = sorted(set(cats))
+        clean["categories"] = _categories(clean["categories"])
     if "members" in clean:
-        try:
-            members = int(clean["members"])
-        except (TypeError, ValueError):
-            members = 0
-        if not 1 <= members <= 30:
-            raise ValidationFailed(_l("Between 1 and 30 members."), field="members")
-        clean["members"] = members
+        clean["members"] = _whole(clean["members"], 0, 1, 30,
+                                  _l("Between 1 and 30 members."), "members")
     if "monthly_points" in clean:
-        try:
-            points = int(clean["monthly_points"] or 0)
-        except (TypeError, ValueError):
-            points = -1
-        if not 0 <= points <= 100000:
-            raise ValidationFailed(_l("Enter a whole number of points."), field="monthly_points")
-        clean["monthly_points"] = points
-    raw_id = data.get("id_number")
-    if raw_id:
-        number = normalize_id(raw_id)
-        if not is_valid_id(number):
-            raise ValidationFailed(_l("Not a valid resident ID number (18 characters with a "
-                                      "matching check character)."), field="id_number")
-        digest = hash_id(number)
-        clash = session.scalar(sa.select(Beneficiary.id).where(
-            Beneficiary.organization_id == org_id, Beneficiary.id_number_hash == digest))
-        if clash is not None and (current is None or clash != current.id):
-            raise ValidationFailed(_l("This household is already registered."),
-                                   field="id_number")
-        clean["id_number_hash"] = digest
-        clean["id_number_last4"] = number[-4:]
+        clean["monthly_points"] = _whole(clean["monthly_points"] or 0, -1, 0, 100000,
+                                         _l("Enter a whole number of points."),
+                                         "monthly_points")
+    if data.get("id_number"):
+        clean.update(_id_number(session, org_id, data["id_number"], current, id_key))
     return clean
 
 
@@ -75,39 +83,34 @@ def _audit(changes: dict) -> dict:
             if k not in ("id_number_hash", "id_number_last4")}
 
 
-def register(actor, session: Session, organization, data: dict) -> Beneficiary:
+def register(actor, session: Session, organization, data: dict, *,
+             id_key: bytes | None = None) -> Beneficiary:
     """Register a household. The ID number is hashed; it is never stored or logged in clear."""
     require(actor, "beneficiaries.manage", organization)
-    clean = _clean(session, organization.id, data, None)
+    clean = _clean(session, organization.id, data, None, id_key)
     if "categories" not in clean:
         raise ValidationFailed(_l("Choose at least one category."), field="categories")
-    b = Beneficiary(organization_id=organization.id, **clean)
-    session.add(b)
-    session.flush()
-    record(session, actor, "beneficiary.create", b, _audit({"categories": b.categories}))
-    return b
+    return create_audited(session, actor, Beneficiary(organization_id=organization.id, **clean),
+                          "beneficiary.create", lambda b: _audit({"categories": b.categories}))
 
 
-def update(actor, session: Session, b: Beneficiary, data: dict) -> Beneficiary:
+def update(actor, session: Session, b: Beneficiary, data: dict, *,
+           id_key: bytes | None = None) -> Beneficiary:
+    """Change a household; the audit log names the changed fields, never their values."""
     require(actor, "beneficiaries.manage", b)
     if b.erased_at is not None:
         raise ValidationFailed(_l("This record was erased on request."))
-    clean = _clean(session, b.organization_id, data, b)
-    changed = [k for k, v in clean.items() if getattr(b, k) != v]
-    for k, v in clean.items():
-        setattr(b, k, v)
-    if changed:
-        record(session, actor, "beneficiary.update", b, {"fields": sorted(changed)})
-    session.flush()
+    update_audited(session, actor, b, _clean(session, b.organization_id, data, b, id_key),
+                   "beneficiary.update", summary=lambda changes: {"fields": sorted(changes)})
     return b
 
 
 def set_active(actor, session: Session, b: Beneficiary, active: bool) -> None:
+    """Deactivate or reactivate a household; an erased one stays inactive."""
     require(actor, "beneficiaries.manage", b)
-    if b.active != active:
-        b.active = active
-        record(session, actor, "beneficiary.activate" if active else "beneficiary.deactivate", b)
-        session.flush()
+    if active and b.erased_at is not None:
+        raise ValidationFailed(_l("This record was erased on request."))
+    switch_active(session, actor, b, active, "beneficiary")
 
 
 def due_for_recertification(session: Session, organization_id: int, today: dt.date,

@@ -1,11 +1,14 @@
-"""Resident ID numbers (GB 11643-1999): checked, then kept only as a keyed hash + last four."""
+"""Resident ID numbers (GB 11643-1999): checked, then kept only as a keyed hash + last four.
+
+Pure functions: the key is an argument. Views pass the installation's key
+(`app.config["CHARITY_ID_HASH_KEY"]`, from the instance folder); `installation_key` reads it
+for the callers that still call without one (the demo loaders, tests run inside the app).
+"""
 from __future__ import annotations
 
 import hashlib
 import hmac
 import re
-
-from flask import current_app
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
@@ -30,9 +33,17 @@ def make_id(body17: str) -> str:
     return body17 + id_check_char(body17)
 
 
+def installation_key() -> bytes:
+    """The running app's ID-hash key, for callers that do not pass one. Only a fallback:
+    the code that knows the app (a view) passes the key itself."""
+    from flask import current_app  # noqa: PLC0415  (the fallback alone needs the app)
+
+    return current_app.config["CHARITY_ID_HASH_KEY"]
+
+
 def hash_id(value: str, key: bytes | None = None) -> str:
     """HMAC-SHA256 of the normalised ID under the installation's key (instance folder): it
     finds duplicates without storing the number; without the key it cannot be reversed by
     trying all 10^17 numbers offline."""
-    key = key if key is not None else current_app.config["CHARITY_ID_HASH_KEY"]
+    key = key if key is not None else installation_key()
     return hmac.new(key, normalize_id(value).encode(), hashlib.sha256).hexdigest()

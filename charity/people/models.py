@@ -1,4 +1,5 @@
-"""Donors (捐赠人). Beneficiaries and volunteers join this package with the goods issue."""
+"""The people an organisation works with: donors (捐赠人), beneficiary households (受助对象)
+with their points ledger, volunteers and their shifts; and how private values are masked."""
 from __future__ import annotations
 
 import datetime as dt
@@ -64,6 +65,15 @@ def mask(value: str, keep_start: int = 4, keep_end: int = 4) -> str:
     if len(value) <= keep_start + keep_end:
         return "*" * len(value)
     return value[:keep_start] + "*" * (len(value) - keep_start - keep_end) + value[-keep_end:]
+
+
+def masked_address(value: str) -> str:
+    """Keep the province/city part of an address (its first six characters), hide the rest."""
+    value = value or ""
+    keep = 6
+    if len(value) <= keep:
+        return "*" * len(value)
+    return value[:keep] + "*" * (len(value) - keep)
 
 
 class BeneficiaryCategory(enum.StrEnum):

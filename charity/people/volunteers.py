@@ -1,40 +1,70 @@
-"""Volunteers, their shifts at points, hours and participation."""
+"""Volunteers and their shifts at points: profiles, signing in and out.
+
+The read side (hours, participation, the sign-in board) is in charity.people.queries.
+"""
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from charity.audit.services import record
+from charity.auth.edits import create_audited, member, update_audited
+from charity.auth.models import User
 from charity.auth.permissions import require
 from charity.core.db import utcnow
 from charity.core.errors import ValidationFailed
 from charity.core.i18n import _l
+from charity.orgs.models import CharityPoint
 from charity.people.models import ServiceType, Shift, Volunteer
 
+LONGEST_SHIFT = dt.timedelta(hours=16)
 
-def create_volunteer(actor, session: Session, organization, data: dict) -> Volunteer:
-    require(actor, "volunteers.manage", organization)
+
+def _check_account(session: Session, org_id: int, user_id, volunteer_id: int | None) -> None:
+    """A linked account belongs to the volunteer's organisation and to no other volunteer."""
+    if user_id is None:
+        return
+    user = session.get(User, user_id)
+    if user is None or user.organization_id != org_id:
+        raise ValidationFailed(_l("Choose an account of this organisation."), field="user_id")
+    other = session.scalar(sa.select(Volunteer.id).where(Volunteer.user_id == user_id,
+                                                        Volunteer.id != (volunteer_id or -1)))
+    if other is not None:
+        raise ValidationFailed(_l("This account belongs to another volunteer."),
+                               field="user_id")
+
+
+def _profile(data: dict) -> dict:
+    """The profile fields of `data`, checked: a name, known service types."""
     name = (data.get("name") or "").strip()
     if not name:
         raise ValidationFailed(_l("This field is required."), field="name")
-    types = []
-    for t in data.get("service_types") or []:
-        try:
-            types.append(ServiceType(t).value)
-        except ValueError:
-            raise ValidationFailed(_l("Unknown service type."), field="service_types") from None
-    v = Volunteer(organization_id=organization.id, name=name,
-                  phone=(data.get("phone") or "").strip()[:50],
-                  community=(data.get("community") or "").strip()[:100],
-                  party_member=bool(data.get("party_member")), service_types=sorted(set(types)),
-                  user_id=data.get("user_id"))
-    session.add(v)
-    session.flush()
-    record(session, actor, "volunteer.create", v, {"community": v.community})
-    return v
+    types = [member(ServiceType, t, _l("Unknown service type."), "service_types").value
+             for t in data.get("service_types") or []]
+    return {"name": name, "phone": (data.get("phone") or "").strip()[:50],
+            "community": (data.get("community") or "").strip()[:100],
+            "party_member": bool(data.get("party_member")),
+            "service_types": sorted(set(types)), "user_id": data.get("user_id")}
+
+
+def create_volunteer(actor, session: Session, organization, data: dict) -> Volunteer:
+    """Register a volunteer of `organization`, optionally linked to one of its accounts."""
+    _check_account(session, organization.id, data.get("user_id"), None)
+    require(actor, "volunteers.manage", organization)
+    return create_audited(session, actor, Volunteer(organization_id=organization.id,
+                                                    **_profile(data)),
+                          "volunteer.create", lambda v: {"community": v.community})
+
+
+def update_volunteer(actor, session: Session, volunteer: Volunteer, data: dict) -> Volunteer:
+    """Change a volunteer's profile (and whether they are active)."""
+    _check_account(session, volunteer.organization_id, data.get("user_id"), volunteer.id)
+    require(actor, "volunteers.manage", volunteer)
+    values = {**_profile(data), "active": bool(data.get("active", True))}
+    update_audited(session, actor, volunteer, values, "volunteer.update", always=True)
+    return volunteer
 
 
 def sign_in(actor, session: Session, volunteer: Volunteer, point, service_type: str,
@@ -44,10 +74,7 @@ def sign_in(actor, session: Session, volunteer: Volunteer, point, service_type: 
     if not volunteer.active or (point is not None
                                 and point.organization_id != volunteer.organization_id):
         raise ValidationFailed(_l("This volunteer cannot sign in here."), field="volunteer_id")
-    try:
-        stype = ServiceType(service_type)
-    except ValueError:
-        raise ValidationFailed(_l("Choose the service."), field="service_type") from None
+    stype = member(ServiceType, service_type, _l("Choose the service."), "service_type")
     open_shift = session.scalar(sa.select(Shift.id).where(Shift.volunteer_id == volunteer.id,
                                                           Shift.signed_out_at.is_(None)))
     if open_shift:
@@ -63,8 +90,6 @@ def sign_in(actor, session: Session, volunteer: Volunteer, point, service_type: 
 
 
 def sign_out(actor, session: Session, shift: Shift, at: dt.datetime | None = None) -> Shift:
-    from charity.orgs.models import CharityPoint
-
     point = session.get(CharityPoint, shift.point_id) if shift.point_id else None
     require(actor, "volunteers.shift", point if point is not None else shift.volunteer)
     if shift.signed_out_at is not None:
@@ -72,7 +97,7 @@ def sign_out(actor, session: Session, shift: Shift, at: dt.datetime | None = Non
     at = at or utcnow()
     if at <= shift.signed_in_at:
         raise ValidationFailed(_l("Sign-out must be after sign-in."))
-    if at - shift.signed_in_at > dt.timedelta(hours=16):
+    if at - shift.signed_in_at > LONGEST_SHIFT:
         raise ValidationFailed(_l("A shift longer than 16 hours looks wrong; ask a manager."))
     shift.signed_out_at = at
     record(session, actor, "shift.sign_out", shift,
@@ -80,44 +105,3 @@ def sign_out(actor, session: Session, shift: Shift, at: dt.datetime | None = Non
            organization_id=shift.volunteer.organization_id)
     session.flush()
     return shift
-
-
-def hours_by_volunteer(session: Session, organization_id: int, start: dt.datetime,
-                       end: dt.datetime) -> list[tuple[Volunteer, Decimal]]:
-    """Service hours of each volunteer in [start, end), from closed shifts."""
-    shifts = session.execute(sa.select(Shift, Volunteer).join(Volunteer).where(
-        Volunteer.organization_id == organization_id, Shift.signed_out_at.is_not(None),
-        Shift.signed_in_at >= start, Shift.signed_in_at < end)).all()
-    totals: dict[int, tuple[Volunteer, Decimal]] = {}
-    for shift, vol in shifts:
-        hours = Decimal(str(shift.hours))
-        prev = totals.get(vol.id, (vol, Decimal("0")))[1]
-        totals[vol.id] = (vol, prev + hours)
-    return sorted(totals.values(), key=lambda t: -t[1])
-
-
-def participation_rate(session: Session, organization_id: int, year: int,
-                       community: str | None = None, party_members_only: bool = True
-                       ) -> tuple[int, int]:
-    """(volunteered this year, registered) among a group — e.g. a community's party members,
-    for the seed's 90 % target."""
-    from zoneinfo import ZoneInfo
-
-    from charity.orgs.models import Organization
-
-    # The year in the organisation's time zone: a shift at 07:00 on 1 January in Lanzhou
-    # is 23:00 on 31 December in UTC.
-    org = session.get(Organization, organization_id)
-    tz = ZoneInfo(org.timezone if org else "Asia/Shanghai")
-    start = dt.datetime(year, 1, 1, tzinfo=tz)
-    end = dt.datetime(year + 1, 1, 1, tzinfo=tz)
-    group = sa.select(Volunteer.id).where(Volunteer.organization_id == organization_id,
-                                          Volunteer.active.is_(True))
-    if community:
-        group = group.where(Volunteer.community == community)
-    if party_members_only:
-        group = group.where(Volunteer.party_member.is_(True))
-    total = session.scalar(sa.select(sa.func.count()).select_from(group.subquery()))
-    served = session.scalar(sa.select(sa.func.count(sa.distinct(Shift.volunteer_id))).where(
-        Shift.volunteer_id.in_(group), Shift.signed_in_at >= start, Shift.signed_in_at < end))
-    return int(served or 0), int(total or 0)

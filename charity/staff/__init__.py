@@ -1,0 +1,1 @@
+"""The staff area's entrance: the home page after signing in, and the audit log reader."""

@@ -12,7 +12,7 @@ import enum
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from charity.core.db import Base, utcnow
+from charity.core.db import Base, Created
 
 
 class WishStatus(enum.StrEnum):
@@ -22,7 +22,9 @@ class WishStatus(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
-class Wish(Base):
+class Wish(Created, Base):
+    """A wish; `created_at`/`created_by_id` (Created) stamp who posted it."""
+
     __tablename__ = "wish"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -43,8 +45,6 @@ class Wish(Base):
         sa.Enum(WishStatus, native_enum=False, length=16, create_constraint=True,
                 values_callable=lambda e: [m.value for m in e], name="wish_status"),
         default=WishStatus.OPEN, index=True)
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     # The claim (public step): a reference the claimant keeps, their name and phone.
     claim_ref: Mapped[str | None] = mapped_column(sa.String(16), unique=True)
     claimant_name: Mapped[str] = mapped_column(sa.String(100), default="")
@@ -66,7 +66,7 @@ class Wish(Base):
     category = relationship("ItemCategory")
     beneficiary = relationship("Beneficiary")
     intake = relationship("Intake")
-    created_by = relationship("User", foreign_keys=[created_by_id])
+    created_by = relationship("User", foreign_keys="Wish.created_by_id")
     released_by = relationship("User", foreign_keys=[released_by_id])
     fulfilled_by = relationship("User", foreign_keys=[fulfilled_by_id])
     cancelled_by = relationship("User", foreign_keys=[cancelled_by_id])

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from charity.audit.services import record
+from charity.auth.edits import create_audited, update_audited
 from charity.auth.permissions import can, require
 from charity.core.roles import Role
 from charity.core.db import utcnow
@@ -161,12 +162,9 @@ def create_wish(actor, session: Session, org, data: dict, now: dt.datetime | Non
     wish = Wish(organization_id=org.id, status=WishStatus.OPEN, created_at=now or utcnow(),
                 created_by_id=getattr(actor, "id", None), **values)
     require(actor, "wishes.manage", wish)  # a volunteer posts only at their own points
-    session.add(wish)
-    session.flush()
-    record(session, actor, "wish.create", wish,
-           {"what": wish.what, "point_id": wish.point_id,
-            "household_linked": wish.beneficiary_id is not None})
-    return wish
+    return create_audited(session, actor, wish, "wish.create",
+                          lambda wish: {"what": wish.what, "point_id": wish.point_id,
+                                        "household_linked": wish.beneficiary_id is not None})
 
 
 def update_wish(actor, session: Session, wish: Wish, data: dict) -> Wish:
@@ -175,12 +173,9 @@ def update_wish(actor, session: Session, wish: Wish, data: dict) -> Wish:
     _lock(session, wish)
     _require_status(wish, WishStatus.OPEN)
     values = _clean(actor, session, wish.organization, data, wish)
-    changed = sorted(k for k, v in values.items() if getattr(wish, k) != v)
-    for key, value in values.items():
-        setattr(wish, key, value)
+    update_audited(session, actor, wish, values, "wish.edit", always=True,
+                   summary=lambda changes: {"fields": sorted(changes)})
     require(actor, "wishes.manage", wish)  # not moved outside the volunteer's points
-    record(session, actor, "wish.edit", wish, {"fields": changed})
-    session.flush()
     return wish
 
 

@@ -73,7 +73,7 @@ def _run_services(db, make_org, make_point, make_user):
     # a volunteer with a phone, changed
     v = volunteers.create_volunteer(manager, db, org, {"name": "志愿者甲",
                                                        "phone": SECRETS["volunteer phone"]})
-    from charity.people.volunteer_views import _update_volunteer as update_volunteer
+    from charity.people.volunteers import update_volunteer
 
     update_volunteer(manager, db, v, {"name": "志愿者甲", "phone": SECRETS["volunteer new phone"],
                                       "community": "", "service_types": []})

@@ -5,7 +5,7 @@ import pytest
 from werkzeug.security import check_password_hash
 
 from charity.auth.models import User
-from charity.auth.views import safe_next
+from charity.auth.signin import safe_next
 from tests.conftest import PASSWORD
 
 CJK = re.compile(r"[\u4e00-\u9fff]")

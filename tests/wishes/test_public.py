@@ -119,7 +119,7 @@ def test_public_pages_never_show_private_data(client, db, scene):
 
 
 def test_count_of_this_year_uses_fulfilment_time(db, org, point, make_wish, intake_at):
-    from charity.wishes import public
+    from charity.wishes.queries import public
 
     wish = make_wish()
     last_year = dt.datetime(2025, 12, 31, 15, 59, tzinfo=dt.timezone.utc)  # 23:59 in 兰州

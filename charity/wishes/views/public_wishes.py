@@ -1,8 +1,8 @@
-"""Public micro-wish pages (no sign-in): the counts and open wishes, the claim form, the
+"""The `public_wishes` blueprint: public micro-wish pages (no sign-in): the counts and open wishes, the claim form, the
 claimant's note with the reference and where to bring the gift.
 
 Nothing here ever shows a claimant's name or phone, or which household a wish is for: the
-pages read `charity.wishes.public`, which selects the public columns only.
+pages read `charity.wishes.queries.public`, which selects the public columns only.
 
 Abuse: a honeypot field, a one-time token, and at most RATE_LIMIT claims per address per hour
 counted in this process (a crude brake like the drop-off form's, not a guarantee).
@@ -12,20 +12,20 @@ from __future__ import annotations
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from charity.core.db import run_transaction
 from charity.core.errors import DomainError
 from charity.core.extensions import db
-from charity.core.idempotency import AlreadySubmitted, claim, new_token, record_result
+from charity.core.idempotency import new_token
 from charity.orgs.models import Organization
-from charity.web.ratelimit import AddressLimiter
-from charity.web.public_page import public_page
 from charity.web.access import PUBLIC, access, paginate, query_int, show_domain_error
-from charity.wishes import public, services
+from charity.web.public_page import public_page
+from charity.web.ratelimit import AddressLimiter
+from charity.wishes import services
+from charity.wishes.claim_posting import post_claim
 from charity.wishes.forms import ClaimForm
+from charity.wishes.queries import public
 
 bp = Blueprint("public_wishes", __name__, url_prefix="/wishes")
 
-RESULT_PREFIX = "wishclaim:"
 RATE_LIMIT = 5  # claims per remote address per hour (default)
 limiter = AddressLimiter("wish_claim_rate", "CHARITY_WISH_CLAIM_RATE_LIMIT", RATE_LIMIT)
 
@@ -67,19 +67,9 @@ def wish_claim(wish_id: int):
                                   "Please try again later."))
         status = 429
     elif form.validate_on_submit():
-        def work():
-            token = claim(db.session, form.submission_token.data, None)
-            ref = services.claim_wish(db.session, wish.id, form.name.data, form.phone.data)
-            record_result(token, f"{RESULT_PREFIX}{ref}")
-            return ref
-
         try:
-            ref = run_transaction(db.session, work)
-        except AlreadySubmitted as done:
-            ref = (done.result or "").removeprefix(RESULT_PREFIX)
-            if ref:
-                return redirect(url_for("public_wishes.claim_done", ref=ref))
-            return redirect(url_for("public_wishes.wish_list"))
+            ref, first_time = post_claim(form.submission_token.data, wish.id, form.name.data,
+                                         form.phone.data)
         except services.WishNotOpen as err:
             form.form_errors.append(err.message)
             wish = public.public_wish(db.session, wish_id) or wish
@@ -88,7 +78,10 @@ def wish_claim(wish_id: int):
             show_domain_error(form, err)
             status = 400
         else:
-            limiter.hit(address)
+            if first_time:
+                limiter.hit(address)
+            if not ref:  # sent again, and the first submission recorded nothing
+                return redirect(url_for("public_wishes.wish_list"))
             return redirect(url_for("public_wishes.claim_done", ref=ref))
     else:
         status = 400 if wish.status == "open" else 409

@@ -7,7 +7,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from charity.web.forms import choices, strip
 from charity.core.i18n import _l
-from charity.people.models import DonorKind
+from charity.people.models import DonorKind, masked_address
 
 DONOR_KIND_LABELS = {DonorKind.PERSON.value: _l("Person"),
                      DonorKind.ORGANIZATION.value: _l("Organisation")}
@@ -43,6 +43,16 @@ class DonorForm(FlaskForm):
                                  default=False)
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)],
                          filters=[strip])
+
+    def hide_private(self, donor) -> None:
+        """For a user who may edit but not see private data: the private fields start empty
+        (an empty field keeps the stored value) and show the masked value as a hint."""
+        shown = {"phone": donor.masked_phone, "address": masked_address(donor.address),
+                 "id_code": donor.masked_id_code}
+        for name in PRIVATE_FIELDS:
+            if not self.is_submitted():
+                self[name].data = ""
+            self[name].render_kw = {"placeholder": shown[name]}
 
     def data_for_service(self, keep_blank_private: bool = True) -> dict:
         """The fields for the donor service. With `keep_blank_private` False (a user who may

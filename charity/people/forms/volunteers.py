@@ -51,6 +51,12 @@ class VolunteerForm(FlaskForm):
                                          "have one."))
     active = BooleanField(_l("Active"), default=True)
 
+    def offer_accounts(self, users, none_label: str) -> None:
+        """The accounts the profile may be linked to, after "none"."""
+        self.user_id.choices = choices(
+            [("", none_label)] + [(str(u.id), f"{u.display_name} ({u.username})")
+                                  for u in users])
+
     def data_for_service(self) -> dict:
         return {"name": self.name.data or "", "phone": self.phone.data or "",
                 "community": self.community.data or "",
@@ -67,6 +73,15 @@ class SignInForm(FlaskForm):
     service_type = SelectField(_l("Service"), coerce=_id, validate_choice=False,
                                default=ServiceType.SUPERMARKET.value,
                                choices=choices(SERVICE_TYPE_LABELS.items()))
+
+    def offer_volunteers(self, volunteers, signed_in: set[int], blank: str,
+                         here: str) -> None:
+        """The organisation's active volunteers ("name · community"), those signed in now
+        marked `here`."""
+        self.volunteer_id.choices = choices(
+            [("", blank)]
+            + [(str(v.id), (f"{v.name} · {v.community}" if v.community else v.name)
+                + (f" ({here})" if v.id in signed_in else "")) for v in volunteers])
 
 
 class SignOutForm(FlaskForm):

@@ -1,41 +1,27 @@
-"""Micro-wish screens (staff): list, post and edit (while open), detail with the claimant's
-contact, and the steps: mark fulfilled by an intake, release a claim, cancel."""
+"""The `wishes` blueprint (staff): list, post and edit (while open), detail with the
+claimant's contact, and the steps: mark fulfilled by an intake, release a claim, cancel."""
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
 
-from charity.auth.permissions import can, scope_organizations, scope_points
-from charity.core.errors import DomainError
+from charity.auth.permissions import can
 from charity.core.extensions import db
-from charity.core.idempotency import AlreadySubmitted, claim, new_token, record_result
+from charity.core.idempotency import new_token
 from charity.core.roles import Role
-from charity.goods.models import DocStatus, Intake, ItemCategory
 from charity.orgs.models import Organization
-from charity.people.models import Beneficiary
-from charity.web.access import (
-    access,
-    contains,
-    load,
-    paginate,
-    query_choice,
-    query_int,
-    show_domain_error,
-)
+from charity.orgs.queries import active_organizations
+from charity.web.access import access, load, paginate, query_choice, query_int
 from charity.web.forms import choices
 from charity.web.points import counter_points
+from charity.web.posting import post_form
 from charity.wishes import services
 from charity.wishes.forms import FulfilForm, ReasonForm, WishForm
 from charity.wishes.models import Wish, WishStatus
+from charity.wishes.queries import staff as queries
 
 bp = Blueprint("wishes", __name__, url_prefix="/staff/wishes")
-
-RESULT_PREFIX = "wish:"
-RECENT_INTAKES = 30
-MAX_HOUSEHOLDS = 500
 
 
 def _is_admin() -> bool:
@@ -46,25 +32,6 @@ def _detail_url(wish_id: int) -> str:
     return url_for("wishes.wish_detail", wish_id=wish_id)
 
 
-def _result_url(result: str) -> str:
-    kind, _sep, object_id = (result or "").partition(":")
-    if kind + ":" == RESULT_PREFIX and object_id.isascii() and object_id.isdigit():
-        return _detail_url(int(object_id))
-    return url_for("wishes.wish_list")
-
-
-def _scoped(stmt):
-    """Wishes the user may see: their organisation; a volunteer only their points' wishes
-    and the organisation's wishes without a point."""
-    if _is_admin():
-        return stmt
-    stmt = stmt.where(Wish.organization_id == current_user.organization_id)
-    if current_user.role == Role.VOLUNTEER:
-        ids = sorted(current_user.point_ids) or [-1]
-        stmt = stmt.where(sa.or_(Wish.point_id.in_(ids), Wish.point_id.is_(None)))
-    return stmt
-
-
 # --- list ------------------------------------------------------------------------------------
 
 @bp.route("")
@@ -73,16 +40,7 @@ def wish_list():
     status = query_choice("status", [s.value for s in WishStatus])
     point_id = query_int("point")
     q = request.args.get("q", "").strip()[:100]
-    stmt = _scoped(sa.select(Wish))
-    if status:
-        stmt = stmt.where(Wish.status == status)
-    if point_id:
-        stmt = stmt.where(Wish.point_id == point_id)
-    if q:
-        stmt = stmt.where(sa.or_(contains(Wish.what, q), contains(Wish.tag, q),
-                                 contains(Wish.claim_ref, q), contains(Wish.claimant_name, q)))
-    stmt = stmt.options(selectinload(Wish.point), selectinload(Wish.organization))
-    page = paginate(stmt.order_by(Wish.created_at.desc(), Wish.id.desc()))
+    page = paginate(queries.wish_list(current_user, status, point_id, q))
     return render_template("wishes/wish_list.html", page=page, q=q, status=status,
                            point_id=point_id, points=counter_points(),
                            statuses=services.STATUS_LABELS, show_org=_is_admin(),
@@ -93,28 +51,18 @@ def wish_list():
 
 def _offer(form: WishForm, org_id: int | None) -> None:
     """Fill the selects: the points the user works at, categories, the households."""
-    points = counter_points()
     blank = [] if current_user.role == Role.VOLUNTEER else [("", "—")]
     form.point_id.choices = choices(blank + [
         (str(p.id), f"{p.organization.name} · {p.name}" if _is_admin() else p.name)
-        for p in points])
-    form.category_id.choices = choices([("", "—")] + [
-        (str(c.id), c.name) for c in db.session.scalars(
-            sa.select(ItemCategory).order_by(ItemCategory.sort, ItemCategory.name))])
-    households = sa.select(Beneficiary).where(Beneficiary.erased_at.is_(None),
-                                              Beneficiary.active.is_(True))
-    households = scope_organizations(current_user, households, Beneficiary.organization_id)
-    if org_id is not None:
-        households = households.where(Beneficiary.organization_id == org_id)
+        for p in counter_points()])
+    form.category_id.choices = choices(
+        [("", "—")] + [(str(c.id), c.name) for c in queries.categories()])
     form.beneficiary_id.choices = choices([("", "—")] + [
         (str(b.id), f"{b.name}（{b.community}）" if b.community else b.name)
-        for b in db.session.scalars(households.order_by(Beneficiary.name, Beneficiary.id)
-                                    .limit(MAX_HOUSEHOLDS))])
+        for b in queries.households(current_user, org_id)])
     if _is_admin() and "organization_id" in form:
         form.organization_id.choices = choices(
-            [(str(o.id), o.name) for o in db.session.scalars(
-                sa.select(Organization).where(Organization.active.is_(True))
-                .order_by(Organization.name))])
+            [(str(o.id), o.name) for o in active_organizations(current_user)])
 
 
 def _target_org(form: WishForm):
@@ -145,20 +93,14 @@ def wish_new():
             form.point_id.data = wanted
     org = _target_org(form) if form.validate_on_submit() else None
     if org is not None:
-        try:
-            token = claim(db.session, form.submission_token.data, current_user.id)
-            wish = services.create_wish(current_user, db.session, org, form.data_for_service())
-            record_result(token, f"{RESULT_PREFIX}{wish.id}")
-        except AlreadySubmitted as done:
-            db.session.rollback()
-            return redirect(_result_url(done.result))
-        except DomainError as e:
-            db.session.rollback()
-            show_domain_error(form, e)
-        else:
-            db.session.commit()
-            flash(_("The wish is posted and shown to the public."), "success")
-            return redirect(_detail_url(wish.id))
+        response = post_form(
+            form, lambda: services.create_wish(current_user, db.session, org,
+                                               form.data_for_service()),
+            kind="wish", first=_detail_url, fallback=url_for("wishes.wish_list"),
+            success=lambda wish: (_("The wish is posted and shown to the public."),
+                                  _detail_url(wish.id)))
+        if response:
+            return response
     return render_template("wishes/wish_form.html", form=form, wish=None)
 
 
@@ -177,44 +119,40 @@ def wish_edit(wish_id: int):
             value = getattr(wish, name)
             form[name].data = "" if value is None else str(value)
     if form.validate_on_submit():
-        try:
-            services.update_wish(current_user, db.session, wish, form.data_for_service())
-        except DomainError as e:
-            db.session.rollback()
-            show_domain_error(form, e)
-        else:
-            db.session.commit()
-            flash(_("Changes saved."), "success")
-            return redirect(_detail_url(wish.id))
+        response = post_form(
+            form, lambda: services.update_wish(current_user, db.session, wish,
+                                               form.data_for_service()),
+            success=lambda _wish: (_("Changes saved."), _detail_url(wish.id)),
+            fallback=_detail_url(wish.id))
+        if response:
+            return response
     return render_template("wishes/wish_form.html", form=form, wish=wish)
 
 
 # --- detail and the steps --------------------------------------------------------------------
 
-def _recent_intakes(wish: Wish) -> list[Intake]:
-    stmt = sa.select(Intake).where(Intake.organization_id == wish.organization_id,
-                                   Intake.status == DocStatus.POSTED)
-    if wish.point_id is not None:
-        stmt = stmt.where(Intake.point_id == wish.point_id)
-    stmt = scope_points(current_user, stmt, Intake.point_id)
-    return list(db.session.scalars(stmt.options(selectinload(Intake.point))
-                                   .order_by(Intake.received_on.desc(), Intake.id.desc())
-                                   .limit(RECENT_INTAKES)))
+def _step_forms(wish: Wish, forms: dict) -> dict:
+    """The forms of the steps open to `wish` (fulfil, cancel; release when claimed), fresh
+    ones with a token except those in `forms` (a step sent back with its errors)."""
+    steps = [("fulfil", FulfilForm), ("cancel", ReasonForm)]
+    if wish.status == WishStatus.CLAIMED:
+        steps.append(("release", ReasonForm))
+    for name, cls in steps:
+        if name not in forms:
+            forms[name] = cls(prefix=name, formdata=None)
+            forms[name].submission_token.data = new_token()
+    forms["fulfil"].intake_id.choices = choices([("", "—")] + [
+        (str(i.id), _("No. %(id)s · %(date)s · %(point)s", id=i.id,
+                      date=i.received_on.isoformat(), point=i.point.name))
+        for i in queries.recent_intakes(current_user, wish)])
+    return forms
 
 
 def _render_detail(wish: Wish, forms: dict | None = None, status: int = 200):
     forms = dict(forms or {})
     manage = can(current_user, "wishes.manage", wish)
     if manage and wish.status in (WishStatus.OPEN, WishStatus.CLAIMED):
-        for name, cls in (("fulfil", FulfilForm), ("cancel", ReasonForm)) + (
-                (("release", ReasonForm),) if wish.status == WishStatus.CLAIMED else ()):
-            if name not in forms:
-                forms[name] = cls(prefix=name, formdata=None)
-                forms[name].submission_token.data = new_token()
-        forms["fulfil"].intake_id.choices = choices([("", "—")] + [
-            (str(i.id), _("No. %(id)s · %(date)s · %(point)s", id=i.id,
-                          date=i.received_on.isoformat(), point=i.point.name))
-            for i in _recent_intakes(wish)])
+        forms = _step_forms(wish, forms)
     return render_template("wishes/wish_detail.html", wish=wish, forms=forms, manage=manage,
                            statuses=services.STATUS_LABELS), status
 
@@ -226,24 +164,16 @@ def wish_detail(wish_id: int):
 
 
 def _step(wish_id: int, name: str, form_cls, run, done_message):
+    """Post one step's form (`run(wish, form)`); its refusal is shown on the detail page."""
     wish = load(Wish, wish_id, "wishes.manage")
     form = form_cls(prefix=name)
     if form.validate_on_submit():
-        try:
-            token = claim(db.session, form.submission_token.data, current_user.id)
-            run(wish, form)
-            record_result(token, f"{RESULT_PREFIX}{wish.id}")
-        except AlreadySubmitted:
-            db.session.rollback()
-            return redirect(_detail_url(wish.id))
-        except DomainError as e:
-            db.session.rollback()
-            db.session.refresh(wish)
-            show_domain_error(form, e)
-        else:
-            db.session.commit()
-            flash(done_message(), "success")
-            return redirect(_detail_url(wish.id))
+        response = post_form(
+            form, lambda: run(wish, form), kind="wish", first=_detail_url,
+            fallback=_detail_url(wish.id),
+            success=lambda _wish: (done_message(), _detail_url(wish.id)))
+        if response:
+            return response
     return _render_detail(wish, {name: form}, 400 if request.method == "POST" else 200)
 
 

@@ -1,0 +1,1 @@
+"""The organisations feature's screens: one module per blueprint (`orgs`: /admin)."""

@@ -1,0 +1,1 @@
+"""The staff area's screens: the `staff` blueprint (home page, audit log reader)."""

@@ -1,0 +1,52 @@
+"""The `staff` blueprint: the staff home page and the audit log reader."""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, current_app, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from charity.audit.queries import AuditFilter, audit_entries, audit_users, object_types
+from charity.core.extensions import db
+from charity.staff import queries
+from charity.web.access import BadQueryParameter, access, paginate, query_choice, query_int
+
+bp = Blueprint("staff", __name__, url_prefix="/staff")
+
+
+@bp.route("/")
+@access("staff.home")
+def home():
+    deadlines, names = queries.deadlines(current_user)
+    return render_template("staff/home.html", points=queries.open_points(current_user),
+                           counts=queries.counts(current_user), deadlines=deadlines,
+                           names=names)
+
+
+@bp.route("/audit")
+@access("audit.view")
+def audit_log():
+    tz_name = current_app.config.get("CHARITY_TIMEZONE") or "Asia/Shanghai"
+    if current_user.organization is not None:
+        tz_name = current_user.organization.timezone or tz_name
+    types = object_types(db.session, current_user)
+    flt = AuditFilter(
+        user_id=query_int("user"), action=request.args.get("action", "").strip()[:64],
+        object_type=query_choice("type", types, "") if types else "",
+        object_id=request.args.get("id", "").strip()[:64],
+        date_from=_query_date("from"), date_to=_query_date("to"), tz_name=tz_name)
+    page = paginate(audit_entries(current_user, flt), per_page=50)
+    return render_template("staff/audit_log.html", page=page, flt=flt, action=flt.action,
+                           users=audit_users(db.session, current_user), types=types)
+
+
+def _query_date(name: str):
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise BadQueryParameter(_("The parameter “%(name)s” must be a date (YYYY-MM-DD).",
+                                  name=name)) from None
