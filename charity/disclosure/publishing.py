@@ -8,7 +8,6 @@ import hashlib
 import json
 
 import sqlalchemy as sa
-from flask import render_template
 from sqlalchemy.orm import Session
 
 from charity.core.db import utcnow
@@ -18,6 +17,7 @@ from charity.core.errors import ValidationFailed
 from charity.funds.models import Campaign, Project
 from charity.core.i18n import _l
 from charity.orgs.models import Organization
+from charity.reports.pdf_templates import render_pdf_template
 
 GENESIS = "0" * 64
 LOCK_KEY = 0x636861726974  # "charit": the PostgreSQL advisory lock of the publication chain
@@ -69,10 +69,11 @@ def build_snapshot(session: Session, subject_type: str, subject_id: int, kind: s
 
 
 def render(snapshot: dict, meta: dict) -> tuple[str, bytes]:
-    """The report as HTML (for the PDF) and PDF bytes, from the one report template."""
-    from charity.reports.pdf import Attachment, render_pdf
+    """The report as HTML (for the PDF) and PDF bytes, from the one report template. Needs
+    no request and no app: the scheduler and render workers call it on their own."""
+    from charity.reports.pdf import Attachment, render_pdf  # WeasyPrint: loaded when used
 
-    html = render_template("pdf/disclosure.html", report=snapshot, meta=meta)
+    html = render_pdf_template("pdf/disclosure.html", report=snapshot, meta=meta)
     attachments = []
     csv_bytes = content.donors_csv(snapshot)
     if csv_bytes:
