@@ -103,14 +103,14 @@ def _register_blueprints(app: Flask) -> None:
                                stock_views, stocktake_views, transfer_views)
     from charity.people import beneficiary_views, volunteer_views
     from charity.people import views as donor_views
-    from charity.disclosure import views as compliance_views
+    from charity.disclosure.views import compliance as compliance_views
     from charity.portal import (api_views, campaign_views as public_campaign_views,
                                 disclosure_views, dropoff_views, point_views, trace_views)
     from charity.complaints import public_views as complaint_public_views
     from charity.complaints import views as complaint_views
     from charity.wishes import public_views as wish_public_views
     from charity.wishes import views as wish_views
-    from charity.transparency import views as transparency_views
+    from charity.transparency.views import scores as transparency_views
 
     for module in (campaign_views, project_views, ledger_views, receipt_views, noncash_views,
                    donor_views, intake_views, catalogue_views, stock_views, distribution_views,

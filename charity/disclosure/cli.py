@@ -165,5 +165,4 @@ def correct_command(publication_id: int, reason: str, as_of: date | None) -> Non
         db.session.rollback()
         raise click.UsageError(str(exc.message)) from None
     db.session.commit()
-    click.echo(f"published correction GK-{pub.chain_seq:06d} (id {pub.id}) of "
-               f"GK-{original.chain_seq:06d}")
+    click.echo(f"published correction {pub.report_no} (id {pub.id}) of {original.report_no}")
