@@ -106,8 +106,8 @@ def _register_blueprints(app: Flask) -> None:
     from charity.disclosure.views import compliance as compliance_views
     from charity.portal import (api_views, campaign_views as public_campaign_views,
                                 disclosure_views, dropoff_views, point_views, trace_views)
-    from charity.complaints import public_views as complaint_public_views
-    from charity.complaints import views as complaint_views
+    from charity.complaints.views import public as complaint_public_views
+    from charity.complaints.views import staff as complaint_views
     from charity.wishes import public_views as wish_public_views
     from charity.wishes import views as wish_views
     from charity.transparency.views import scores as transparency_views

@@ -8,58 +8,41 @@ Contact details and attachments are never shown on these pages.
 """
 from __future__ import annotations
 
-import sqlalchemy as sa
-from flask import (Blueprint, abort, current_app, redirect, render_template, request,
-                   url_for)
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from charity.core.clock import today_in
-from charity.complaints import formstamp, rules
-from charity.complaints.categories import public_category_names
+from charity.complaints import formstamp, queries, rules
+from charity.complaints.attachments import complaint_store
 from charity.complaints.forms import ComplaintForm
-from charity.complaints.services import (RateLimited, find_by_tracking_no, submit_complaint)
+from charity.complaints.services import RateLimited, submit_complaint
 from charity.complaints.stats import monthly_stats
 from charity.complaints.timeline import timeline
+from charity.core.clock import today_in
 from charity.core.errors import DomainError
 from charity.core.extensions import db
-from charity.web.forms import choices
-from charity.funds.uploads import FileStore, read_upload, upload_dir
-from charity.core.idempotency import AlreadySubmitted, claim, new_token, record_result
+from charity.funds.uploads import read_upload
+from charity.core.idempotency import new_token
 from charity.orgs.models import Organization
+from charity.portal.public_posting import post_public_form
+from charity.web.access import PUBLIC, access, query_int
+from charity.web.forms import choices
+from charity.web.posting import show_refusal
 from charity.web.public_page import public_page
-from charity.web.access import PUBLIC, access, query_int, show_domain_error
 
 bp = Blueprint("public_complaints", __name__, url_prefix="/complaints")
 
-RESULT_PREFIX = "complaint:"
-
-
-def complaint_store() -> FileStore:
-    return FileStore(upload_dir(current_app.instance_path) / "complaints")
-
-
-def _active_orgs() -> list[Organization]:
-    return list(db.session.scalars(sa.select(Organization).where(
-        Organization.active.is_(True)).order_by(Organization.name).limit(500)))
+RESULT_KIND = "complaint"  # stored results read "complaint:<tracking number>"
 
 
 def _fill_choices(form: ComplaintForm, orgs: list[Organization]) -> None:
     several = len(orgs) > 1
     form.organization_id.choices = choices([("", _("Choose…"))] * several
                                            + [(str(o.id), o.name) for o in orgs])
-    names = public_category_names(db.session, [o.id for o in orgs])
+    names = queries.public_category_names(db.session, [o.id for o in orgs])
     seen: list[str] = []
     for org in orgs:
         seen += [n for n in names[org.id] if n not in seen]
     form.category.choices = choices([("", _("Choose…"))] + [(n, n) for n in seen])
-
-
-def _refresh_stamps(form: ComplaintForm) -> None:
-    form.rendered.data = formstamp.make_stamp(current_app.secret_key)
-
-
-def _done(number: str):
-    return redirect(url_for("public_complaints.complaint_done", no=number))
 
 
 def _refusal(form: ComplaintForm) -> int | None:
@@ -82,10 +65,39 @@ def _refusal(form: ComplaintForm) -> int | None:
     return None
 
 
+def _submit(form: ComplaintForm, org: Organization) -> str:
+    """File the complaint once for the form's token; its tracking number (the first one's,
+    for a form sent again; "" if that one left none). The attachment is kept only once the
+    database has the row."""
+    config = current_app.config
+    max_bytes = config["CHARITY_UPLOAD_MAX_BYTES"]
+    upload = form.attachment.data
+    upload = read_upload(upload, max_bytes) if upload and upload.filename else None
+    store = complaint_store()
+    try:
+        complaint, number = post_public_form(
+            form.submission_token.data,
+            lambda: submit_complaint(
+                db.session, org, form.data_for_service(), upload=upload, store=store,
+                max_bytes=max_bytes,
+                address_hash=rules.address_hash(request.remote_addr,
+                                                config["CHARITY_ID_HASH_KEY"]),
+                limit=config.get("CHARITY_COMPLAINT_RATE_LIMIT", rules.RATE_LIMIT)),
+            kind=RESULT_KIND, code=lambda c: c.tracking_no)
+    except BaseException:
+        store.discard()
+        raise
+    if complaint is not None:
+        store.publish()
+    else:
+        store.discard()
+    return number
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @access(PUBLIC)
 def complaint_new():
-    orgs = _active_orgs()
+    orgs = queries.public_organisations(db.session)
     form = ComplaintForm()
     _fill_choices(form, orgs)
     status = 200
@@ -96,45 +108,18 @@ def complaint_new():
     elif (refused := _refusal(form)) is not None:
         status = refused
     elif form.validate_on_submit():
-        org = next(o for o in orgs if str(o.id) == form.organization_id.data)
-        max_bytes = current_app.config["CHARITY_UPLOAD_MAX_BYTES"]
-        upload = form.attachment.data
-        upload = read_upload(upload, max_bytes) if upload and upload.filename else None
-        key = current_app.config["CHARITY_ID_HASH_KEY"]
-        store = complaint_store()
         try:
-            token = claim(db.session, form.submission_token.data, None)
-            complaint = submit_complaint(
-                db.session, org, form.data_for_service(), upload=upload, store=store,
-                max_bytes=max_bytes, address_hash=rules.address_hash(request.remote_addr, key),
-                limit=current_app.config.get("CHARITY_COMPLAINT_RATE_LIMIT", rules.RATE_LIMIT))
-            record_result(token, f"{RESULT_PREFIX}{complaint.tracking_no}")
-            db.session.commit()
-        except AlreadySubmitted as done:
-            db.session.rollback()
-            store.discard()
-            number = done.result.removeprefix(RESULT_PREFIX)
-            return _done(number) if number else redirect(url_for(".complaint_new"))
-        except RateLimited as err:
-            db.session.rollback()
-            store.discard()
-            show_domain_error(form, err)
-            status = 429
+            number = _submit(form, next(o for o in orgs if str(o.id) == form.organization_id.data))
         except DomainError as err:
-            db.session.rollback()
-            store.discard()
-            show_domain_error(form, err)
-            status = 400
-        except BaseException:
-            db.session.rollback()
-            store.discard()
-            raise
+            show_refusal(form, err)
+            status = 429 if isinstance(err, RateLimited) else 400
         else:
-            store.publish()
-            return _done(complaint.tracking_no)
+            if number:
+                return redirect(url_for("public_complaints.complaint_done", no=number))
+            return redirect(url_for(".complaint_new"))
     else:
         status = 400
-    _refresh_stamps(form)
+    form.rendered.data = formstamp.make_stamp(current_app.secret_key)
     return render_template("complaints/public_new.html", form=form, orgs=orgs), status
 
 
@@ -148,7 +133,8 @@ def _lookup():
     """The complaint of the `no` parameter, or None; a wrong number and an unknown one get
     the same answer."""
     number = request.args.get("no", "")[:40]
-    return number, (find_by_tracking_no(db.session, number) if number.strip() else None)
+    return number, (queries.find_by_tracking_no(db.session, number) if number.strip()
+                    else None)
 
 
 @bp.route("/received")
@@ -184,7 +170,7 @@ def complaint_stats():
     today = today_in(current_app.config["CHARITY_TIMEZONE"])
     year = query_int("year", minimum=2000, maximum=today.year + 1)
     org_id = query_int("org")
-    orgs = _active_orgs()
+    orgs = queries.public_organisations(db.session)
     if org_id is not None and org_id not in {o.id for o in orgs}:
         abort(404)
     stats = monthly_stats(db.session, today=today, year=year, organization_id=org_id)
