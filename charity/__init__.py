@@ -88,7 +88,7 @@ def _register_blueprints(app: Flask) -> None:
     from charity.auth.user_views import bp as users_bp
     from charity.auth.views import bp as auth_bp
     from charity.orgs.views import bp as orgs_bp
-    from charity.portal.views import bp as portal_bp
+    from charity.portal.views.home import bp as portal_bp
     from charity.staff.views import bp as staff_bp
 
     app.register_blueprint(portal_bp)
@@ -104,8 +104,9 @@ def _register_blueprints(app: Flask) -> None:
     from charity.people import beneficiary_views, volunteer_views
     from charity.people import views as donor_views
     from charity.disclosure.views import compliance as compliance_views
-    from charity.portal import (api_views, campaign_views as public_campaign_views,
-                                disclosure_views, dropoff_views, point_views, trace_views)
+    from charity.portal.views import (api as api_views, campaigns as public_campaign_views,
+                                      disclosures as disclosure_views, dropoff as dropoff_views,
+                                      points as point_views, trace as trace_views)
     from charity.complaints.views import public as complaint_public_views
     from charity.complaints.views import staff as complaint_views
     from charity.wishes import public_views as wish_public_views

@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 from flask_babel import gettext as _
 
 from charity.core.i18n import current_locale_code
-from charity.portal.opendata import instant, report_no
+from charity.portal.open_data.serialise import instant
 
 ATOM = "http://www.w3.org/2005/Atom"
 # Entry ids must never change: derived from the publication's hash-chain entry, which is
@@ -30,7 +30,7 @@ def _kind_label(kind: str) -> str:
 
 
 def _summary(pub) -> str:
-    parts = [_("Report %(no)s", no=report_no(pub)), _kind_label(pub.kind),
+    parts = [_("Report %(no)s", no=pub.report_no), _kind_label(pub.kind),
              _("Period %(start)s to %(end)s", start=pub.period_start.isoformat(),
                end=pub.period_end.isoformat()),
              _("Published %(day)s", day=pub.published_on.isoformat())]
@@ -78,7 +78,7 @@ def build(publications, *, urls, self_url: str, list_url: str) -> bytes:
         _sub(_sub(entry, "author"), "name", pub.organization.name)
         _sub(entry, "link", rel="alternate", type="text/html", href=html_url)
         _sub(entry, "link", rel="enclosure", type="application/pdf", href=pdf_url,
-             title=report_no(pub) + ".pdf")
+             title=pub.report_no + ".pdf")
         _sub(entry, "category", term=pub.kind, label=_kind_label(pub.kind))
         _sub(entry, "summary", _summary(pub), type="text")
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)

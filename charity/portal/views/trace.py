@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 
 from charity.core.extensions import db
-from charity.portal.trace import MAX_CODE, MAX_NUMBER, clean_input, trace_receipt
+from charity.portal.trace.receipts import MAX_CODE, MAX_NUMBER, clean_input, trace_receipt
 from charity.web.access import PUBLIC, access
 
 bp = Blueprint("trace", __name__)

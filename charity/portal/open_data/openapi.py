@@ -240,7 +240,7 @@ def _resource_paths(name: str, schema: str, filters: dict) -> dict:
 
 @cache
 def _build() -> dict:
-    from charity.portal.opendata import RESOURCES
+    from charity.portal.open_data.resources import RESOURCES
 
     paths: dict = {}
     for name, schema in RESOURCE_SCHEMAS.items():

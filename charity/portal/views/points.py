@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template, request
 
 from charity.core.extensions import db
-from charity.portal import directory
+from charity.portal.opening_hours import open_now, open_now_map
+from charity.portal.queries import points as directory
 from charity.web.public_page import public_page
 from charity.web.access import PUBLIC, access, paginate, query_choice
 
@@ -25,7 +26,7 @@ def point_list():
     page = paginate(directory.public_points_stmt(district, kind, q))
     return render_template("portal/points/list.html", page=page, districts=districts,
                            district=district or "", kind=kind or "", q=q,
-                           open_now=directory.open_now_map(page.items))
+                           open_now=open_now_map(page.items))
 
 
 @bp.route("/<int:point_id>")
@@ -37,4 +38,4 @@ def point_view(point_id: int):
         abort(404)
     info = directory.point_page(db.session, point)
     return render_template("portal/points/view.html", info=info, point=point,
-                           open_now=directory.open_now(point))
+                           open_now=open_now(point))

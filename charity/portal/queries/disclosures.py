@@ -1,6 +1,7 @@
-"""Public accountability of disclosures: the compliance table (per organisation, obligations
-published on time, late and overdue now), the list of overdue obligations, and the notes
-that tie a corrected publication to its corrections.
+"""The public disclosure pages' questions: the list of publications (filtered) with the
+notes that tie a corrected publication to its corrections, the latest ones, the compliance
+table (per organisation, obligations published on time, late and overdue now) and the list
+of overdue obligations.
 
 Plain functions over a session (no Flask). Counts are derived from the obligations' dates
 against `today`, not from the stored `status`: the stored status is only as fresh as the
@@ -16,12 +17,12 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from charity.disclosure.models import Obligation, Publication
+from charity.core.db import contains
+from charity.disclosure.models import Obligation, Publication, report_no
+from charity.disclosure.queries import subject_names
 from charity.disclosure.rules import DUE_SOON_DAYS
-from charity.funds.models import Campaign, Project
 from charity.orgs.models import Organization
 
-SUBJECT_MODELS = {"campaign": Campaign, "project": Project, "organization": Organization}
 # The subject select of the disclosure list: beyond this many, filter by organisation first.
 MAX_SUBJECT_OPTIONS = 500
 
@@ -84,25 +85,10 @@ def overdue_stmt(today: dt.date, organization_id: int | None = None):
     return stmt.order_by(Obligation.due, Obligation.organization_id, Obligation.id)
 
 
-def subject_names(session: Session, pairs) -> dict[tuple[str, int], str]:
-    """Names of (subject_type, subject_id) pairs, one query per subject type at most."""
-    ids: dict[str, set[int]] = defaultdict(set)
-    for subject_type, subject_id in pairs:
-        if subject_type in SUBJECT_MODELS:
-            ids[subject_type].add(subject_id)
-    names = {}
-    for subject_type, wanted in ids.items():
-        model = SUBJECT_MODELS[subject_type]
-        for oid, name in session.execute(sa.select(model.id, model.name)
-                                         .where(model.id.in_(wanted))):
-            names[(subject_type, oid)] = name
-    return names
-
-
 def overdue_rows(session: Session, obligations, today: dt.date) -> list[OverdueRow]:
     """A page of overdue obligations with their organisation's and subject's names."""
     obligations = list(obligations)
-    names = subject_names(session, [(o.subject_type, o.subject_id) for o in obligations])
+    names = subject_names(obligations, session)
     org_ids = {o.organization_id for o in obligations}
     orgs = dict(session.execute(sa.select(Organization.id, Organization.name)
                                 .where(Organization.id.in_(org_ids))).all()) if org_ids else {}
@@ -119,16 +105,72 @@ def organization_name(session: Session, organization_id: int) -> str | None:
 # --- the disclosure list ---------------------------------------------------------------------
 
 @dataclass(frozen=True)
+class DisclosureRow:
+    """A publication as the home, campaign and project pages list it (plain data: cached)."""
+
+    id: int
+    title: str
+    organization: str
+    kind: str
+    published_on: dt.date
+    late: bool
+
+
+def latest_disclosures(session: Session, limit: int = 5, **subject) -> tuple[DisclosureRow, ...]:
+    stmt = (sa.select(Publication.id, Publication.title, Organization.name, Publication.kind,
+                      Publication.published_on, Publication.late)
+            .join(Organization, Organization.id == Publication.organization_id))
+    if subject:
+        stmt = stmt.where(Publication.subject_type == subject["subject_type"],
+                          Publication.subject_id == subject["subject_id"])
+    rows = session.execute(stmt.order_by(Publication.published_on.desc(),
+                                         Publication.chain_seq.desc()).limit(limit))
+    return tuple(DisclosureRow(*row) for row in rows)
+
+
+
+def publication_list(*, organization_id: int | None = None, subject_type: str | None = None,
+                     subject_id: int | None = None, year: int | None = None,
+                     kind: str | None = None, q: str = ""):
+    """Publications with their organisation, newest first (a statement, for paging),
+    filtered by organisation, subject, year published, kind and words of the title."""
+    stmt = sa.select(Publication).join(Publication.organization)
+    if organization_id:
+        stmt = stmt.where(Publication.organization_id == organization_id)
+    if subject_type:
+        stmt = stmt.where(Publication.subject_type == subject_type)
+    if subject_id:
+        stmt = stmt.where(Publication.subject_id == subject_id)
+    if year:
+        stmt = stmt.where(Publication.published_on >= dt.date(year, 1, 1),
+                          Publication.published_on <= dt.date(year, 12, 31))
+    if kind:
+        stmt = stmt.where(Publication.kind == kind)
+    if q:
+        stmt = stmt.where(contains(Publication.title, q))
+    return (stmt.options(sa.orm.contains_eager(Publication.organization))
+            .order_by(Publication.published_on.desc(), Publication.chain_seq.desc()))
+
+
+def corrections_of(session: Session, pub: Publication) -> list[Publication]:
+    """The correction notes published for `pub`, oldest first."""
+    return list(session.scalars(sa.select(Publication).where(
+        Publication.corrects_id == pub.id).order_by(Publication.chain_seq)))
+
+
+def organisation_choices(session: Session) -> list:
+    """Every organisation (id, name) by name: the organisation filter of the public lists."""
+    return session.execute(sa.select(Organization.id, Organization.name)
+                           .order_by(Organization.name)).all()
+
+
+@dataclass(frozen=True)
 class CorrectionNote:
     """One side of a correction: the other publication's id and report number, and why."""
 
     publication_id: int
     report_no: str
     reason: str
-
-
-def report_no(chain_seq: int) -> str:
-    return f"GK-{chain_seq:06d}"
 
 
 def correction_notes(session: Session, publications) -> tuple[dict[int, list[CorrectionNote]],
@@ -165,6 +207,6 @@ def publication_subjects(session: Session, organization_id: int | None = None
     if organization_id is not None:
         stmt = stmt.where(Publication.organization_id == organization_id)
     pairs = session.execute(stmt.limit(MAX_SUBJECT_OPTIONS)).all()
-    names = subject_names(session, pairs)
+    names = subject_names(pairs, session)
     return sorted(((t, i, names.get((t, i), "")) for t, i in pairs),
                   key=lambda s: (s[0], s[2], s[1]))

@@ -1,4 +1,4 @@
-"""Public pages: no sign-in needed."""
+"""The public home page (blueprint portal) and the health check."""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,7 +9,9 @@ from flask_babel import gettext as _
 
 from charity.core.extensions import db
 from charity.core.i18n import money, number
-from charity.portal import charts, directory, page_data
+from charity.portal import charts
+from charity.portal.opening_hours import is_open
+from charity.portal.queries import home as home_page
 from charity.web.public_page import cached_page, public_today
 from charity.web.access import PUBLIC, access
 
@@ -26,7 +28,7 @@ def has_endpoint(endpoint: str) -> bool:
 def home():
     today = public_today()
     return cached_page(
-        ("home", today), lambda: page_data.home_data(db.session, today),
+        ("home", today), lambda: home_page.home_data(db.session, today),
         lambda data: render_template(
             "portal/home.html", data=data, charts=home_charts(data),
             open_now=_open_now(data.points),
@@ -37,10 +39,10 @@ def home():
 def _open_now(points) -> dict[int, bool | None]:
     """Open-now badges by the installation's clock (the cached page lives at most a minute)."""
     now = dt.datetime.now(ZoneInfo(current_app.config["CHARITY_TIMEZONE"]))
-    return {p.id: directory.is_open(p.opening_hours, now) for p in points}
+    return {p.id: is_open(p.opening_hours, now) for p in points}
 
 
-def home_charts(data: page_data.HomeData) -> dict:
+def home_charts(data: home_page.HomeData) -> dict:
     """This year month by month: money donated and spent, goods received and handed out."""
     months = [m.month.strftime("%m") for m in data.months]
     money_title = _("Money donated and spent this year, per month (yuan)")

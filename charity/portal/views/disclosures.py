@@ -1,22 +1,21 @@
-"""Public disclosure pages: the list, each report as a page, its PDF (stored bytes)."""
+"""Public disclosure pages: the list, the compliance table and the overdue obligations, each
+report as a page, and its PDF (the stored bytes)."""
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 
-import sqlalchemy as sa
 from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import gettext as _
 
 from charity.core.clock import today_in
-from charity.disclosure.models import Publication
 from charity.core.extensions import db
-from charity.orgs.models import Organization
-from charity.portal import compliance
+from charity.disclosure.models import Publication
+from charity.disclosure.publishing import publication_meta
+from charity.portal.queries import disclosures
+from charity.web.access import (PUBLIC, BadQueryParameter, access, page_arg, paginate,
+                                query_choice, query_int)
 from charity.web.public_page import public_page
-from charity.web.access import (PUBLIC, BadQueryParameter, access, contains, page_arg, paginate,
-                         query_choice, query_int)
 
 bp = Blueprint("disclosures", __name__, url_prefix="/disclosures")
 KINDS = ("periodic", "final", "annual", "correction")
@@ -58,30 +57,16 @@ def publication_list():
     kind = query_choice("kind", KINDS)
     subject_type, subject_id = _subject_args()
     q = request.args.get("q", "").strip()[:100]
-    stmt = sa.select(Publication).join(Publication.organization)
-    if org_id:
-        stmt = stmt.where(Publication.organization_id == org_id)
-    if subject_type:
-        stmt = stmt.where(Publication.subject_type == subject_type)
-    if subject_id:
-        stmt = stmt.where(Publication.subject_id == subject_id)
-    if year:
-        stmt = stmt.where(Publication.published_on >= dt.date(year, 1, 1),
-                          Publication.published_on <= dt.date(year, 12, 31))
-    if kind:
-        stmt = stmt.where(Publication.kind == kind)
-    if q:
-        stmt = stmt.where(contains(Publication.title, q))
-    stmt = stmt.options(sa.orm.contains_eager(Publication.organization))
-    page = paginate(stmt.order_by(Publication.published_on.desc(), Publication.chain_seq.desc()))
-    corrected_by, corrects = compliance.correction_notes(db.session, page.items)
-    orgs = db.session.execute(sa.select(Organization.id, Organization.name)
-                              .order_by(Organization.name)).all()
-    subjects = compliance.publication_subjects(db.session, org_id)
+    page = paginate(disclosures.publication_list(
+        organization_id=org_id, subject_type=subject_type, subject_id=subject_id, year=year,
+        kind=kind, q=q))
+    corrected_by, corrects = disclosures.correction_notes(db.session, page.items)
     subject = f"{subject_type}:{subject_id}" if subject_type and subject_id else ""
     return render_template("portal/disclosure_list.html", page=page, corrected_by=corrected_by,
-                           corrects=corrects, orgs=orgs, org_id=org_id, year=year,
-                           kind=kind or "", q=q, subjects=subjects, subject=subject)
+                           corrects=corrects, orgs=disclosures.organisation_choices(db.session),
+                           org_id=org_id, year=year, kind=kind or "", q=q,
+                           subjects=disclosures.publication_subjects(db.session, org_id),
+                           subject=subject)
 
 
 @bp.route("/compliance", endpoint="compliance")
@@ -90,9 +75,9 @@ def publication_list():
 def compliance_table():
     """Per organisation: obligations published on time, late, overdue now, due soon."""
     today = _today()
-    rows = compliance.compliance_table(db.session, today)
+    rows = disclosures.compliance_table(db.session, today)
     return render_template("portal/compliance.html", rows=rows, today=today,
-                           due_soon_days=compliance.DUE_SOON_DAYS)
+                           due_soon_days=disclosures.DUE_SOON_DAYS)
 
 
 @bp.route("/compliance/overdue")
@@ -103,12 +88,12 @@ def overdue_list():
     org_id = query_int("org")
     org_name = None
     if org_id is not None:
-        org_name = compliance.organization_name(db.session, org_id)
+        org_name = disclosures.organization_name(db.session, org_id)
         if org_name is None:
             abort(404)
     today = _today()
-    page = paginate(compliance.overdue_stmt(today, org_id))
-    rows = compliance.overdue_rows(db.session, page.items, today)
+    page = paginate(disclosures.overdue_stmt(today, org_id))
+    rows = disclosures.overdue_rows(db.session, page.items, today)
     return render_template("portal/compliance_overdue.html", page=page, rows=rows,
                            org_id=org_id, org_name=org_name, today=today)
 
@@ -129,16 +114,11 @@ def publication_view(pub_id: int):
     report = json.loads(pub.snapshot)
     donors = (report.get("donors") or {}).get("named") or []
     page = page_arg()
-    donor_page = donors[(page - 1) * DONORS_PER_PAGE: page * DONORS_PER_PAGE]
-    corrections = db.session.scalars(sa.select(Publication).where(
-        Publication.corrects_id == pub.id).order_by(Publication.chain_seq)).all()
-    meta = {"report_no": f"GK-{pub.chain_seq:06d}", "generated_at": pub.published_at,
-            "snapshot_sha256": pub.snapshot_sha256, "due": pub.due,
-            "published_on": pub.published_on, "late": pub.late}
-    return render_template("portal/disclosure_view.html", pub=pub, report=report, meta=meta,
-                           web=True, donor_page=donor_page, donor_pages=max(
-                               1, -(-len(donors) // DONORS_PER_PAGE)), donor_page_no=page,
-                           corrections=corrections)
+    return render_template(
+        "portal/disclosure_view.html", pub=pub, report=report, meta=publication_meta(pub),
+        web=True, donor_page=donors[(page - 1) * DONORS_PER_PAGE: page * DONORS_PER_PAGE],
+        donor_pages=max(1, -(-len(donors) // DONORS_PER_PAGE)), donor_page_no=page,
+        corrections=disclosures.corrections_of(db.session, pub))
 
 
 @bp.route("/<int:pub_id>.pdf")
@@ -153,5 +133,5 @@ def publication_pdf(pub_id: int):
     # Published bytes never change: let browsers and proxies keep them.
     response.cache_control.public = True
     response.cache_control.max_age = 86400
-    response.headers["Content-Disposition"] = f'inline; filename="GK-{pub.chain_seq:06d}.pdf"'
+    response.headers["Content-Disposition"] = f'inline; filename="{pub.report_no}.pdf"'
     return response

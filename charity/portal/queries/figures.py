@@ -1,9 +1,10 @@
-"""Public statistics: this year's totals, monthly series of a campaign or project, and the
-in-process cache that keeps the public pages fast (charity.web.page_cache).
+"""Public figures: a year's totals (installation and per organisation) and the monthly
+series of the installation, a campaign or a project — the home page, the campaign and project
+pages and the open-data API's statistics all read them here.
 
-Plain functions over a session (no Flask): the home page, the campaign and project pages and
-the open-data API share them. Every figure is an aggregate query over the ledgers, so the
-cost does not grow with the number of rows returned; beneficiaries appear only as counts.
+Plain functions over a session (no Flask). Every figure is an aggregate query over the
+ledgers, so the cost does not grow with the number of rows returned; beneficiaries appear
+only as counts.
 
 Conventions shared with the disclosures (`charity.disclosure.content`):
 - money "donated" is donation income (捐赠收入: donations and charity-activity proceeds,
@@ -28,7 +29,8 @@ from charity.funds.models import (DONATION_INCOME_KINDS, SPENDING_KINDS, Campaig
                                   CampaignStatus, FundEntry, Project, ProjectStatus)
 from charity.goods.models import (Distribution, DistributionLine, DocStatus, Intake, IntakeLine,
                                   ItemType)
-# The page cache has its own module; re-exported here, beside the figures it keeps.
+# The page cache that keeps these figures has its own module (charity.web.page_cache); it
+# stays importable here, beside the figures it keeps.
 from charity.web.page_cache import PageCache, app_cache, change_marker  # noqa: F401
 
 ZERO = Decimal("0")
@@ -99,45 +101,11 @@ def year_totals_by_org(session: Session, year: int,
     def org(column):
         return [column.in_(organization_ids)] if organization_ids is not None else []
 
-    rev = aliased(FundEntry)
-    money = {oid: (Decimal(total or 0), int(n or 0)) for oid, total, n in session.execute(
-        sa.select(FundEntry.organization_id, sa.func.coalesce(sa.func.sum(FundEntry.amount), 0),
-                  sa.func.count(sa.case((sa.and_(FundEntry.reverses_id.is_(None),
-                                                 rev.id.is_(None)), FundEntry.id))))
-        .outerjoin(rev, rev.reverses_id == FundEntry.id)
-        .where(FundEntry.kind.in_(DONATION_INCOME_KINDS), FundEntry.entry_date >= start,
-               FundEntry.entry_date <= end, *org(FundEntry.organization_id))
-        .group_by(FundEntry.organization_id))}
-    intake_where = [Intake.status == DocStatus.POSTED, Intake.received_on >= start,
-                    Intake.received_on <= end, *org(Intake.organization_id)]
-    intakes = dict(session.execute(
-        sa.select(Intake.organization_id, sa.func.count()).where(*intake_where)
-        .group_by(Intake.organization_id)).all())
-    received = _units_by_org(session.execute(
-        sa.select(Intake.organization_id, ItemType.unit, sa.func.sum(IntakeLine.quantity))
-        .join(IntakeLine.intake).join(IntakeLine.item_type).where(*intake_where)
-        .group_by(Intake.organization_id, ItemType.unit)))
-    given_where = [Distribution.status == DocStatus.POSTED, Distribution.distributed_on >= start,
-                   Distribution.distributed_on <= end, *org(Distribution.organization_id)]
-    distributed = _units_by_org(session.execute(
-        sa.select(Distribution.organization_id, ItemType.unit,
-                  sa.func.sum(DistributionLine.quantity))
-        .join(DistributionLine.distribution).join(DistributionLine.item_type)
-        .where(*given_where).group_by(Distribution.organization_id, ItemType.unit)))
-    households = dict(session.execute(
-        sa.select(Distribution.organization_id,
-                  sa.func.count(sa.distinct(Distribution.beneficiary_id)))
-        .where(*given_where).group_by(Distribution.organization_id)).all())
-    all_households = session.scalar(sa.select(
-        sa.func.count(sa.distinct(Distribution.beneficiary_id))).where(*given_where))
-    campaigns = dict(session.execute(
-        sa.select(Campaign.organization_id, sa.func.count())
-        .where(Campaign.status == CampaignStatus.ACTIVE, *org(Campaign.organization_id))
-        .group_by(Campaign.organization_id)).all())
-    projects = dict(session.execute(
-        sa.select(Project.organization_id, sa.func.count())
-        .where(Project.status == ProjectStatus.ACTIVE, *org(Project.organization_id))
-        .group_by(Project.organization_id)).all())
+    money = _donations_by_org(session, start, end, org)
+    intakes, received = _intakes_by_org(session, start, end, org)
+    distributed, households, all_households = _distributions_by_org(session, start, end, org)
+    campaigns = _running_by_org(session, Campaign, Campaign.status == CampaignStatus.ACTIVE, org)
+    projects = _running_by_org(session, Project, Project.status == ProjectStatus.ACTIVE, org)
     ids = set(money) | set(intakes) | set(received) | set(distributed) | set(campaigns) \
         | set(projects)
     out: dict = {}
@@ -155,6 +123,61 @@ def year_totals_by_org(session: Session, year: int,
             active_projects=int(projects.get(oid, 0)))
     out[None] = _installation(year, list(out.values()), int(all_households or 0))
     return out
+
+
+def _donations_by_org(session, start, end, org) -> dict[int, tuple[Decimal, int]]:
+    """Per organisation: donation income (reversals netted) and the number of money
+    donations neither reversing nor reversed."""
+    rev = aliased(FundEntry)
+    return {oid: (Decimal(total or 0), int(n or 0)) for oid, total, n in session.execute(
+        sa.select(FundEntry.organization_id, sa.func.coalesce(sa.func.sum(FundEntry.amount), 0),
+                  sa.func.count(sa.case((sa.and_(FundEntry.reverses_id.is_(None),
+                                                 rev.id.is_(None)), FundEntry.id))))
+        .outerjoin(rev, rev.reverses_id == FundEntry.id)
+        .where(FundEntry.kind.in_(DONATION_INCOME_KINDS), FundEntry.entry_date >= start,
+               FundEntry.entry_date <= end, *org(FundEntry.organization_id))
+        .group_by(FundEntry.organization_id))}
+
+
+def _intakes_by_org(session, start, end, org) -> tuple[dict, dict]:
+    """Per organisation: posted intakes, and goods received per unit."""
+    where = [Intake.status == DocStatus.POSTED, Intake.received_on >= start,
+             Intake.received_on <= end, *org(Intake.organization_id)]
+    intakes = dict(session.execute(
+        sa.select(Intake.organization_id, sa.func.count()).where(*where)
+        .group_by(Intake.organization_id)).all())
+    received = _units_by_org(session.execute(
+        sa.select(Intake.organization_id, ItemType.unit, sa.func.sum(IntakeLine.quantity))
+        .join(IntakeLine.intake).join(IntakeLine.item_type).where(*where)
+        .group_by(Intake.organization_id, ItemType.unit)))
+    return intakes, received
+
+
+def _distributions_by_org(session, start, end, org) -> tuple[dict, dict, int | None]:
+    """Per organisation: goods handed out per unit and households helped; and households
+    helped by all of them (a household helped by two counts once)."""
+    where = [Distribution.status == DocStatus.POSTED, Distribution.distributed_on >= start,
+             Distribution.distributed_on <= end, *org(Distribution.organization_id)]
+    distributed = _units_by_org(session.execute(
+        sa.select(Distribution.organization_id, ItemType.unit,
+                  sa.func.sum(DistributionLine.quantity))
+        .join(DistributionLine.distribution).join(DistributionLine.item_type)
+        .where(*where).group_by(Distribution.organization_id, ItemType.unit)))
+    households = dict(session.execute(
+        sa.select(Distribution.organization_id,
+                  sa.func.count(sa.distinct(Distribution.beneficiary_id)))
+        .where(*where).group_by(Distribution.organization_id)).all())
+    everyone = session.scalar(sa.select(
+        sa.func.count(sa.distinct(Distribution.beneficiary_id))).where(*where))
+    return distributed, households, everyone
+
+
+def _running_by_org(session, model, running, org) -> dict[int, int]:
+    """Per organisation: how many campaigns (or projects) are running now."""
+    return dict(session.execute(
+        sa.select(model.organization_id, sa.func.count())
+        .where(running, *org(model.organization_id))
+        .group_by(model.organization_id)).all())
 
 
 def _units_by_org(rows) -> dict[int, tuple[UnitQuantity, ...]]:

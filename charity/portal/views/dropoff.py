@@ -11,38 +11,30 @@ processes each counts on its own and a restart forgets — a crude brake, not a 
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import (Blueprint, abort, flash, redirect, render_template, request,
-                   url_for)
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from markupsafe import Markup
-from sqlalchemy.orm import contains_eager
 
-from charity.core.db import run_transaction
 from charity.core.errors import DomainError
 from charity.core.extensions import db
-from charity.web.forms import choices
+from charity.core.idempotency import new_token
 from charity.goods.forms import DropoffForm
 from charity.goods.intake import preregister
 from charity.goods.models import PreRegistration
-from charity.core.idempotency import AlreadySubmitted, claim, new_token, record_result
-from charity.orgs.models import CharityPoint, Organization
-from charity.web.ratelimit import AddressLimiter
+from charity.orgs.models import CharityPoint
+from charity.portal.public_posting import post_public_form
+from charity.portal.queries.points import dropoff_points
 from charity.reports.qr import qr_svg
 from charity.web.access import PUBLIC, access
+from charity.web.forms import choices
+from charity.web.posting import show_refusal
+from charity.web.ratelimit import AddressLimiter
 
 bp = Blueprint("dropoff", __name__, url_prefix="/dropoff")
 
 RATE_LIMIT = 10  # pre-registrations per remote address per hour (default)
-RESULT_PREFIX = "preregistration:"
+RESULT_KIND = "preregistration"  # stored results read "preregistration:<code>"
 limiter = AddressLimiter("dropoff_rate", "CHARITY_DROPOFF_RATE_LIMIT", RATE_LIMIT)
-
-
-def _open_points() -> list[CharityPoint]:
-    return list(db.session.scalars(
-        sa.select(CharityPoint).join(CharityPoint.organization)
-        .where(CharityPoint.active.is_(True), Organization.active.is_(True))
-        .options(contains_eager(CharityPoint.organization))
-        .order_by(CharityPoint.district, CharityPoint.name).limit(500)))
 
 
 def _point_label(point: CharityPoint) -> str:
@@ -50,56 +42,54 @@ def _point_label(point: CharityPoint) -> str:
     return f"{point.name}（{where}）" if where else point.name
 
 
+def _preselect(form: DropoffForm, points: list[CharityPoint]) -> None:
+    """A new form: its token, and the point asked for in the link (or the only one)."""
+    form.submission_token.data = new_token()
+    wanted = request.args.get("point", "")
+    if wanted in {str(p.id) for p in points}:
+        form.point_id.data = wanted
+    elif len(points) == 1:
+        form.point_id.data = str(points[0].id)
+
+
+def _done(code: str):
+    return redirect(url_for("dropoff.dropoff_done", dropoff_code=code))
+
+
 @bp.route("/", methods=["GET", "POST"])
 @access(PUBLIC)
 def dropoff_new():
-    points = _open_points()
+    points = dropoff_points(db.session)
     form = DropoffForm()
     form.point_id.choices = choices([("", "—")] + [(str(p.id), _point_label(p)) for p in points])
     status = 200
+    address = request.remote_addr or ""
     if request.method == "GET":
-        form.submission_token.data = new_token()
-        wanted = request.args.get("point", "")
-        if wanted in {str(p.id) for p in points}:
-            form.point_id.data = wanted
-        elif len(points) == 1:
-            form.point_id.data = str(points[0].id)
+        _preselect(form, points)
     elif form.website.data:
         # A robot filled in the field people do not see: nothing is saved.
-        limiter.hit(request.remote_addr or "")
+        limiter.hit(address)
         form.form_errors.append(_("The form could not be sent. Please try again."))
         status = 400
-    elif limiter.over(request.remote_addr or ""):
+    elif limiter.over(address):
         form.form_errors.append(_("Too many pre-registrations from your network in the last "
                                   "hour. Please try again later, or simply bring the goods."))
         status = 429
     elif form.validate_on_submit():
         point = next(p for p in points if str(p.id) == form.point_id.data)
-
-        def work():
-            token = claim(db.session, form.submission_token.data, None)
-            prereg = preregister(db.session, point, form.data_for_service())
-            record_result(token, f"{RESULT_PREFIX}{prereg.code}")
-            return prereg
-
         try:
-            prereg = run_transaction(db.session, work)
-        except AlreadySubmitted as done:
-            db.session.rollback()
-            code = (done.result or "").removeprefix(RESULT_PREFIX)
-            if code:
-                return redirect(url_for("dropoff.dropoff_done", dropoff_code=code))
-            return redirect(url_for("dropoff.dropoff_new"))
+            prereg, code = post_public_form(
+                form.submission_token.data,
+                lambda: preregister(db.session, point, form.data_for_service()),
+                kind=RESULT_KIND, code=lambda p: p.code)
         except DomainError as err:
-            field = getattr(form, err.field or "", None)
-            if field is not None:
-                field.errors = [*field.errors, err.message]
-            else:
-                form.form_errors.append(err.message)
+            show_refusal(form, err)
         else:
-            limiter.hit(request.remote_addr or "")
+            if prereg is None:  # sent again: the first one's code
+                return _done(code) if code else redirect(url_for("dropoff.dropoff_new"))
+            limiter.hit(address)
             flash(_("Thank you! Show this code at the counter."), "success")
-            return redirect(url_for("dropoff.dropoff_done", dropoff_code=prereg.code))
+            return _done(code)
     return render_template("portal/dropoff_new.html", form=form, points=points), status
 
 

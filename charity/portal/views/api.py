@@ -2,13 +2,13 @@
 
 Read-only and public. Every JSON answer has the same envelope, an ETag (a hash of the body)
 and, where the data tell it, Last-Modified; a conditional GET is answered 304. Errors are
-JSON too (charity/errors_web.py answers JSON for every /api/ path).
+JSON too (charity.web.errors answers JSON for every /api/ path). What is published and how
+it reads as JSON is in charity.portal.open_data.
 """
 from __future__ import annotations
 
 import json
 
-import sqlalchemy as sa
 from flask import (Blueprint, Response, abort, current_app, render_template, request,
                    stream_with_context, url_for)
 
@@ -17,10 +17,14 @@ from flask_babel import gettext as _
 from charity.core.clock import today_in
 from charity.core.extensions import db
 from charity.funds.export import content_disposition, csv_chunks
-from charity.portal import api_stats, feed as atom, openapi, opendata
-from charity.portal.opendata import RESOURCES, Filters
-from charity.web.public_page import public_page
+from charity.portal.open_data import atom, openapi
+from charity.portal.open_data.resources import (RESOURCES, Filters, collection_page,
+                                                newest_change, newest_publications,
+                                                stats_payload)
+from charity.transparency import queries as transparency
+from charity.transparency.public import score_data, trend_data
 from charity.web.access import MAX_PAGE, PUBLIC, access, query_choice, query_int
+from charity.web.public_page import public_page
 
 bp = Blueprint("api", __name__)
 PREFIX = "/api/v1"
@@ -80,10 +84,7 @@ def collection(name: str):
     filters = _filters(resource)
     page = query_int("page", 1, maximum=MAX_PAGE)
     per_page = query_int("per_page", DEFAULT_PER_PAGE, maximum=MAX_PER_PAGE)
-    stmt = resource.select(filters)
-    total = db.session.scalar(
-        sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
-    rows = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).all()
+    rows, total = collection_page(db.session, resource, filters, page, per_page)
     extra = _extra(resource, rows)
     endpoint = request.endpoint
     payload = {
@@ -97,7 +98,7 @@ def collection(name: str):
                            per_page=per_page) if page > 1 else None),
         },
     }
-    return json_response(payload, opendata.newest_change(db.session, name))
+    return json_response(payload, newest_change(db.session, name))
 
 
 def item(name: str, item_id: int):
@@ -107,7 +108,7 @@ def item(name: str, item_id: int):
         abort(404)
     payload = {"data": resource.serialise(row, _extra(resource, [row])),
                "links": {"self": url_for(request.endpoint, item_id=item_id, _external=True)}}
-    return json_response(payload, opendata.newest_change(db.session, name))
+    return json_response(payload, newest_change(db.session, name))
 
 
 def _csv_cell(value):
@@ -136,7 +137,7 @@ def collection_csv(name: str):
     response.headers["Content-Disposition"] = content_disposition(f"{name}.csv")
     # A hash of the body would need the whole body before the first byte: the CSV gets
     # Last-Modified (where known) but no ETag, so it can stream.
-    return _cached(response, opendata.newest_change(db.session, name), etag=False)
+    return _cached(response, newest_change(db.session, name), etag=False)
 
 
 def _register(name: str) -> None:
@@ -170,7 +171,7 @@ def stats():
     tz = current_app.config["CHARITY_TIMEZONE"]
     year = query_int("year", today_in(tz).year, minimum=1900, maximum=2100)
     organization = query_int("organization")
-    payload = api_stats.payload(db.session, year, organization)
+    payload = stats_payload(db.session, year, organization)
     if payload is None:
         abort(404)
     payload["links"] = {"self": url_for("api.stats", year=year, organization=organization,
@@ -183,10 +184,7 @@ def stats():
 @public_page
 def transparency_scores():
     """Every active organisation's latest transparency score, best first."""
-    from charity.transparency.public import score_data
-    from charity.transparency.scoring import latest
-
-    rows = [score_data(r) for r in latest(db.session)]
+    rows = [score_data(r) for r in transparency.latest(db.session)]
     return json_response({"data": rows, "meta": {"total": len(rows)},
                           "links": {"self": url_for("api.transparency_scores", _external=True)}})
 
@@ -196,10 +194,7 @@ def transparency_scores():
 @public_page
 def transparency_score(organization_id: int):
     """One organisation's latest score with its history (the trend)."""
-    from charity.transparency.public import score_data, trend_data
-    from charity.transparency.scoring import history
-
-    rows = history(db.session, organization_id) if 0 < organization_id < 2**31 else []
+    rows = transparency.history(db.session, organization_id) if 0 < organization_id < 2**31 else []
     if not rows or not rows[-1].organization.active:
         abort(404)
     return json_response({"data": {**score_data(rows[-1]), "trend": trend_data(rows)},
@@ -232,10 +227,8 @@ def index():
 @access(PUBLIC)
 @public_page
 def feed():
-    pubs = db.session.scalars(opendata.RESOURCES["publications"].select(Filters()).options(
-        sa.orm.joinedload(opendata.Publication.organization)).limit(FEED_ENTRIES)).all()
-    body = atom.build(pubs, urls=_publication_urls,
+    body = atom.build(newest_publications(db.session, FEED_ENTRIES), urls=_publication_urls,
                       self_url=url_for("api.feed", _external=True),
                       list_url=url_for("disclosures.publication_list", _external=True))
     response = Response(body, mimetype="application/atom+xml")
-    return _cached(response, opendata.newest_change(db.session, "publications"))
+    return _cached(response, newest_change(db.session, "publications"))

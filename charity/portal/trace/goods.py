@@ -24,8 +24,8 @@ from charity.goods.models import (Distribution, Intake, ItemType, MovementKind, 
                                   StockMovement, Transfer, TransferStatus)
 from charity.orgs.models import CharityPoint
 from charity.people.models import Beneficiary
+from charity.portal.trace.fifo import ZERO, net_of_reversals
 
-ZERO = Decimal("0")
 MAX_DEPTH = 5  # transfers followed from point to point
 
 
@@ -88,14 +88,7 @@ class GoodsTracer:
             rows = self.session.scalars(sa.select(StockMovement).where(
                 StockMovement.point_id == point_id, StockMovement.item_type_id == item_id,
                 StockMovement.batch == batch).order_by(StockMovement.id)).all()
-            net: dict[int, Decimal] = {}
-            originals = []
-            for m in rows:
-                if m.reverses_id is not None:
-                    net[m.reverses_id] = net.get(m.reverses_id, ZERO) + m.quantity
-                else:
-                    net[m.id] = net.get(m.id, ZERO) + m.quantity
-                    originals.append(m)
+            net, originals = net_of_reversals(rows, "quantity")
             starts, outflows, cum_in, cum_out = {}, [], ZERO, ZERO
             for m in originals:
                 q = net[m.id]
