@@ -71,9 +71,16 @@ def publication_of(session: Session, ob: Obligation) -> Publication | None:
 
 # --- goods figures: category, unit, quantity and value -----------------------------------------
 
-def _by_category(session: Session, stmt) -> list[tuple[str, str, Decimal, Decimal]]:
-    rows = session.execute(stmt.join(ItemType.category)
-                           .group_by(ItemCategory.name, ItemCategory.sort, ItemType.unit)
+def _by_category(session: Session, line, document, where: list, day, start: dt.date | None,
+                 end: dt.date | None) -> list[tuple[str, str, Decimal, Decimal]]:
+    """Posted `document` lines (intake or distribution) per category and unit, on the
+    document's `day` from `start` to `end` when given."""
+    stmt = (sa.select(ItemCategory.name, ItemType.unit, sa.func.sum(line.quantity),
+                      sa.func.sum(line.quantity * line.unit_value))
+            .join(document).join(line.item_type).join(ItemType.category).where(*where))
+    if start is not None:
+        stmt = stmt.where(day >= start, day <= end)
+    rows = session.execute(stmt.group_by(ItemCategory.name, ItemCategory.sort, ItemType.unit)
                            .order_by(ItemCategory.sort, ItemType.unit))
     return [(c, u, Decimal(q or 0), Decimal(v or 0)) for c, u, q, v in rows]
 
@@ -82,25 +89,16 @@ def goods_received(session: Session, campaign_id: int, start: dt.date | None = N
                    end: dt.date | None = None) -> list[tuple[str, str, Decimal, Decimal]]:
     """Goods given to a campaign (posted intakes, received from `start` to `end` when
     given) per category and unit: (category, unit, quantity, value)."""
-    stmt = (sa.select(ItemCategory.name, ItemType.unit, sa.func.sum(IntakeLine.quantity),
-                      sa.func.sum(IntakeLine.quantity * IntakeLine.unit_value))
-            .join(IntakeLine.intake).join(IntakeLine.item_type)
-            .where(Intake.campaign_id == campaign_id, Intake.status == DocStatus.POSTED))
-    if start is not None:
-        stmt = stmt.where(Intake.received_on >= start, Intake.received_on <= end)
-    return _by_category(session, stmt)
+    return _by_category(session, IntakeLine, IntakeLine.intake,
+                        [Intake.campaign_id == campaign_id, Intake.status == DocStatus.POSTED],
+                        Intake.received_on, start, end)
 
 
 def goods_distributed(session: Session, project_id: int, start: dt.date | None = None,
                       end: dt.date | None = None) -> list[tuple[str, str, Decimal, Decimal]]:
     """Goods handed out under a project (posted distributions, from `start` to `end` when
     given) per category and unit: (category, unit, quantity, value)."""
-    stmt = (sa.select(ItemCategory.name, ItemType.unit, sa.func.sum(DistributionLine.quantity),
-                      sa.func.sum(DistributionLine.quantity * DistributionLine.unit_value))
-            .join(DistributionLine.distribution).join(DistributionLine.item_type)
-            .where(Distribution.project_id == project_id,
-                   Distribution.status == DocStatus.POSTED))
-    if start is not None:
-        stmt = stmt.where(Distribution.distributed_on >= start,
-                          Distribution.distributed_on <= end)
-    return _by_category(session, stmt)
+    return _by_category(session, DistributionLine, DistributionLine.distribution,
+                        [Distribution.project_id == project_id,
+                         Distribution.status == DocStatus.POSTED],
+                        Distribution.distributed_on, start, end)

@@ -5,10 +5,13 @@ posted by its id. The public forms (a drop-off pre-registration, a complaint) ar
 nobody in particular and answer with a public code instead — the drop-off code, the
 tracking number — so a form sent again is led to the first one's code. Refusals
 (`DomainError`) propagate: the view shows them on the form with its own status code.
+Robots are kept out by a honeypot field, `website`, that people never see.
 """
 from __future__ import annotations
 
 from typing import Callable, TypeVar
+
+from flask_babel import gettext as _
 
 from charity.core.db import run_transaction
 from charity.core.extensions import db
@@ -37,3 +40,12 @@ def post_public_form(token: str | None, work: Callable[[], T], *, kind: str,
         db.session.rollback()
         return None, (done.result or "").removeprefix(f"{kind}:")
     return obj, code(obj)
+
+
+def robot_refused(form) -> bool:
+    """True, with the message on the form, when the honeypot field `website` (hidden from
+    people by the stylesheet) was filled in: a robot sent the form, nothing is saved."""
+    if not form.website.data:
+        return False
+    form.form_errors.append(_("The form could not be sent. Please try again."))
+    return True

@@ -32,6 +32,12 @@ def history(session: Session, organization_id: int, days: int = 366) -> list[Tra
     return list(reversed(rows))
 
 
+def public_history(session: Session, organization_id: int) -> list[TransparencyScore]:
+    """`history` for the public pages: empty for an unknown or inactive organisation."""
+    rows = history(session, organization_id) if 0 < organization_id < 2**31 else []
+    return rows if rows and rows[-1].organization.active else []
+
+
 def staff_organisations(session: Session, user) -> list[Organization]:
     """The active organisations `user` may see scored, by name."""
     return list(session.scalars(scope_organizations(

@@ -23,7 +23,7 @@ from charity.core.extensions import db
 from charity.funds.uploads import read_upload
 from charity.core.idempotency import new_token
 from charity.orgs.models import Organization
-from charity.portal.public_posting import post_public_form
+from charity.portal.public_posting import post_public_form, robot_refused
 from charity.web.access import PUBLIC, access, query_int
 from charity.web.forms import choices
 from charity.web.posting import show_refusal
@@ -47,8 +47,7 @@ def _fill_choices(form: ComplaintForm, orgs: list[Organization]) -> None:
 
 def _refusal(form: ComplaintForm) -> int | None:
     """The status of a post refused before validation (robots, stale forms), else None."""
-    if form.website.data:
-        form.form_errors.append(_("The form could not be sent. Please try again."))
+    if robot_refused(form):
         return 400
     verdict = formstamp.check_stamp(
         current_app.secret_key, form.rendered.data,

@@ -216,8 +216,10 @@ def _category_form() -> CategoryForm:
     return form
 
 
-def _saved(message: str):
-    return lambda _category: (message, url_for(".category_list"))
+def _save_category(form: CategoryForm, work, message: str):
+    """Post a category change; back to the list, or None (the refusal is on the form)."""
+    back = url_for(".category_list")
+    return post_form(form, work, success=lambda _category: (message, back), fallback=back)
 
 
 @bp.route("/categories")
@@ -234,12 +236,10 @@ def category_new():
         raw = form.organization_id.data or ""
         org = load(Organization, int(raw) if raw.isdigit() and len(raw) < 10 else 0,
                    "complaints.manage")
-        response = post_form(form, lambda: add_category(current_user, db.session, org,
-                                                        form.data),
-                             success=_saved(_("Category added.")),
-                             fallback=url_for(".category_list"))
-        if response:
-            return response
+        saved = _save_category(form, lambda: add_category(current_user, db.session, org,
+                                                          form.data), _("Category added."))
+        if saved:
+            return saved
     return _category_page(form, 400)
 
 
@@ -251,12 +251,11 @@ def category_edit(category_id: int):
     if request.method == "GET":
         form.channel.data = category.channel.value
     if form.validate_on_submit():
-        response = post_form(form, lambda: update_category(current_user, db.session, category,
-                                                           form.data),
-                             success=_saved(_("Category saved.")),
-                             fallback=url_for(".category_list"))
-        if response:
-            return response
+        saved = _save_category(form, lambda: update_category(current_user, db.session,
+                                                             category, form.data),
+                               _("Category saved."))
+        if saved:
+            return saved
     status = 400 if request.method == "POST" else 200
     return render_template("complaints/category_edit.html", form=form,
                            category=category), status

@@ -34,7 +34,6 @@ from charity.goods.models import (Distribution, DistributionLine, DocStatus, Int
 from charity.web.page_cache import PageCache, app_cache, change_marker  # noqa: F401
 
 ZERO = Decimal("0")
-MAX_SERIES_MONTHS = 120
 
 
 @dataclass(frozen=True)
@@ -302,6 +301,9 @@ def _money_by_month(session, where) -> tuple[dict, dict]:
     income = set(DONATION_INCOME_KINDS)
     return (_bucket((d, a) for d, k, a in rows if k in income),
             _bucket((d, a) for d, k, a in rows if k not in income))
+
+
+MAX_SERIES_MONTHS = 120  # ten years: older months count only in the cumulative figures
 
 
 def _span(start: dt.date, end: dt.date | None, today: dt.date) -> list[dt.date]:

@@ -194,9 +194,7 @@ def transparency_scores():
 @public_page
 def transparency_score(organization_id: int):
     """One organisation's latest score with its history (the trend)."""
-    rows = transparency.history(db.session, organization_id) if 0 < organization_id < 2**31 else []
-    if not rows or not rows[-1].organization.active:
-        abort(404)
+    rows = transparency.public_history(db.session, organization_id) or abort(404)
     return json_response({"data": {**score_data(rows[-1]), "trend": trend_data(rows)},
                           "links": {"self": url_for("api.transparency_score",
                                                     organization_id=organization_id,

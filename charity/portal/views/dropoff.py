@@ -22,7 +22,7 @@ from charity.goods.forms import DropoffForm
 from charity.goods.intake import preregister
 from charity.goods.models import PreRegistration
 from charity.orgs.models import CharityPoint
-from charity.portal.public_posting import post_public_form
+from charity.portal.public_posting import post_public_form, robot_refused
 from charity.portal.queries.points import dropoff_points
 from charity.reports.qr import qr_svg
 from charity.web.access import PUBLIC, access
@@ -52,6 +52,20 @@ def _preselect(form: DropoffForm, points: list[CharityPoint]) -> None:
         form.point_id.data = str(points[0].id)
 
 
+def _refused(form: DropoffForm) -> int | None:
+    """The status of a post refused before validation (robots, too many from one
+    address), else None. A robot's post counts towards the limit too."""
+    address = request.remote_addr or ""
+    if robot_refused(form):
+        limiter.hit(address)
+        return 400
+    if limiter.over(address):
+        form.form_errors.append(_("Too many pre-registrations from your network in the last "
+                                  "hour. Please try again later, or simply bring the goods."))
+        return 429
+    return None
+
+
 def _done(code: str):
     return redirect(url_for("dropoff.dropoff_done", dropoff_code=code))
 
@@ -63,18 +77,10 @@ def dropoff_new():
     form = DropoffForm()
     form.point_id.choices = choices([("", "—")] + [(str(p.id), _point_label(p)) for p in points])
     status = 200
-    address = request.remote_addr or ""
     if request.method == "GET":
         _preselect(form, points)
-    elif form.website.data:
-        # A robot filled in the field people do not see: nothing is saved.
-        limiter.hit(address)
-        form.form_errors.append(_("The form could not be sent. Please try again."))
-        status = 400
-    elif limiter.over(address):
-        form.form_errors.append(_("Too many pre-registrations from your network in the last "
-                                  "hour. Please try again later, or simply bring the goods."))
-        status = 429
+    elif (refused := _refused(form)) is not None:
+        status = refused
     elif form.validate_on_submit():
         point = next(p for p in points if str(p.id) == form.point_id.data)
         try:
@@ -87,7 +93,7 @@ def dropoff_new():
         else:
             if prereg is None:  # sent again: the first one's code
                 return _done(code) if code else redirect(url_for("dropoff.dropoff_new"))
-            limiter.hit(address)
+            limiter.hit(request.remote_addr or "")
             flash(_("Thank you! Show this code at the counter."), "success")
             return _done(code)
     return render_template("portal/dropoff_new.html", form=form, points=points), status

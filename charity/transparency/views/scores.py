@@ -61,9 +61,7 @@ def _trend_chart(trend: list[dict]):
 @access(PUBLIC)
 @public_page
 def org_score(org_id: int):
-    history = queries.history(db.session, org_id) if 0 < org_id < 2**31 else []
-    if not history or not history[-1].organization.active:
-        abort(404)
+    history = queries.public_history(db.session, org_id) or abort(404)
     trend = trend_data(history)
     return render_template("transparency/org.html", data=score_data(history[-1]), trend=trend,
                            chart=_trend_chart(trend), groups=GROUPS, by_id=BY_ID,
