@@ -9,7 +9,7 @@ Plain functions over the session (no Flask). Only public facts leave here — ne
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -203,6 +203,13 @@ def collection_page(session: Session, resource: Resource, filters: Filters, page
     total = session.scalar(
         sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
     return session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).all(), total
+
+
+def collection_chunks(session: Session, resource: Resource, filters: Filters,
+                      size: int) -> Iterator[list]:
+    """Every matching row of a collection, `size` at a time (streamed, for the CSV)."""
+    result = session.execute(resource.select(filters).execution_options(yield_per=size))
+    yield from result.scalars().partitions()
 
 
 def newest_publications(session: Session, limit: int) -> list[Publication]:

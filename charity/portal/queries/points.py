@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session, contains_eager
 
 from charity.core.db import contains
 from charity.goods.dashboard import NeedRow, needs_list
-from charity.goods.models import ItemCategory, ItemType, RefusedGood, StockBalance
+from charity.goods.models import (ItemCategory, ItemType, PreRegistration, RefusedGood,
+                                  StockBalance)
 from charity.orgs.models import CharityPoint, Organization, PointKind
 
 KINDS = tuple(k.value for k in PointKind)
@@ -121,3 +122,9 @@ MAX_DROPOFF_POINTS = 500
 def dropoff_points(session: Session) -> list[CharityPoint]:
     """The points a donor may announce a drop-off at: the public ones, by district and name."""
     return list(session.scalars(public_points_stmt().limit(MAX_DROPOFF_POINTS)))
+
+
+def dropoff_by_code(session: Session, code: str) -> PreRegistration | None:
+    """The drop-off pre-registration with this code (as typed: trimmed, any case)."""
+    code = code.strip().upper()[:16]
+    return session.scalar(sa.select(PreRegistration).where(PreRegistration.code == code))

@@ -18,7 +18,8 @@ from charity.core.clock import today_in
 from charity.core.extensions import db
 from charity.funds.export import content_disposition, csv_chunks
 from charity.portal.open_data import atom, openapi
-from charity.portal.open_data.resources import (RESOURCES, Filters, collection_page,
+from charity.portal.open_data.resources import (RESOURCES, Filters, collection_chunks,
+                                                collection_page,
                                                 newest_change, newest_publications,
                                                 stats_payload)
 from charity.transparency import queries as transparency
@@ -121,12 +122,10 @@ def collection_csv(name: str):
     """Every row (not one page) as CSV, streamed in chunks, with the list's filters."""
     resource = RESOURCES[name]
     filters = _filters(resource)
-    stmt = resource.select(filters)
     columns = openapi.columns(name)
 
     def rows():
-        result = db.session.execute(stmt.execution_options(yield_per=CSV_CHUNK)).scalars()
-        for chunk in result.partitions():
+        for chunk in collection_chunks(db.session, resource, filters, CSV_CHUNK):
             extra = _extra(resource, chunk)
             for row in chunk:
                 data = resource.serialise(row, extra)

@@ -10,7 +10,6 @@ processes each counts on its own and a restart forgets — a crude brake, not a 
 """
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from markupsafe import Markup
@@ -20,10 +19,9 @@ from charity.core.extensions import db
 from charity.core.idempotency import new_token
 from charity.goods.forms import DropoffForm
 from charity.goods.intake import preregister
-from charity.goods.models import PreRegistration
 from charity.orgs.models import CharityPoint
 from charity.portal.public_posting import post_public_form, robot_refused
-from charity.portal.queries.points import dropoff_points
+from charity.portal.queries.points import dropoff_by_code, dropoff_points
 from charity.reports.qr import qr_svg
 from charity.web.access import PUBLIC, access
 from charity.web.forms import choices
@@ -104,10 +102,7 @@ def dropoff_new():
 def dropoff_done(dropoff_code: str):
     """The code, big, with a QR code of the staff intake URL. No personal data: only the
     code, the point and what the donor said they will bring."""
-    code = dropoff_code.strip().upper()[:16]
-    prereg = db.session.scalar(sa.select(PreRegistration).where(PreRegistration.code == code))
-    if prereg is None:
-        abort(404)
+    prereg = dropoff_by_code(db.session, dropoff_code) or abort(404)
     point = db.session.get(CharityPoint, prereg.point_id)
     intake_url = url_for("intake.intake_new", code=prereg.code, _external=True)
     qr = Markup(qr_svg(intake_url, title=_("Drop-off code %(code)s", code=prereg.code)))
