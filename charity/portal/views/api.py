@@ -23,7 +23,7 @@ from charity.portal.open_data.resources import (RESOURCES, Filters, collection_c
                                                 newest_change, newest_publications,
                                                 stats_payload)
 from charity.transparency import queries as transparency
-from charity.transparency.public import score_data, trend_data
+from charity.transparency.serialise import score_data, trend_data
 from charity.web.access import MAX_PAGE, PUBLIC, access, query_choice, query_int
 from charity.web.public_page import public_page
 

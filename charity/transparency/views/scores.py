@@ -13,7 +13,7 @@ from charity.core.extensions import db
 from charity.portal import charts
 from charity.transparency import queries, scoring
 from charity.transparency.indicators import BY_ID, GROUPS, INDICATORS
-from charity.transparency.public import score_data, trend_data
+from charity.transparency.serialise import score_data, trend_data
 from charity.web.access import PUBLIC, access, query_int
 from charity.web.nav import obligation_label
 from charity.web.public_page import public_page
