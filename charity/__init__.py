@@ -84,46 +84,27 @@ def _init_extensions(app: Flask) -> None:
     security.init_app(app)
 
 
+# Every blueprint, one module each (`<feature>/views/<blueprint>.py`), in registration order.
+BLUEPRINTS = (
+    "portal.views.home", "auth.views.auth", "staff.views.staff", "orgs.views.orgs",
+    "auth.views.users",
+    "funds.views.campaigns", "funds.views.projects", "funds.views.ledger",
+    "funds.views.receipts", "funds.views.noncash",
+    "people.views.donors", "goods.views.intake", "goods.views.catalogue", "goods.views.stock",
+    "goods.views.distributions", "goods.views.sales", "goods.views.transfers",
+    "goods.views.stocktakes", "people.views.beneficiaries", "people.views.volunteers",
+    "portal.views.dropoff", "portal.views.disclosures", "disclosure.views.compliance",
+    "portal.views.api", "portal.views.trace", "portal.views.campaigns", "portal.views.points",
+    "complaints.views.public", "complaints.views.staff",
+    "wishes.views.public_wishes", "wishes.views.wishes", "transparency.views.scores",
+)
+
+
 def _register_blueprints(app: Flask) -> None:
-    from charity.auth.views.auth import bp as auth_bp
-    from charity.auth.views.users import bp as users_bp
-    from charity.orgs.views.orgs import bp as orgs_bp
-    from charity.portal.views import bp as portal_bp
-    from charity.staff.views.staff import bp as staff_bp
+    from importlib import import_module
 
-    app.register_blueprint(portal_bp)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(staff_bp)
-    app.register_blueprint(orgs_bp)
-    app.register_blueprint(users_bp)
-
-    from charity.funds.views import (campaigns as campaign_views, ledger as ledger_views,
-                                     noncash as noncash_views, projects as project_views,
-                                     receipts as receipt_views)
-    from charity.goods.views import (catalogue as catalogue_views, distributions as
-                                     distribution_views, intake as intake_views, sales as
-                                     sale_views, stock as stock_views, stocktakes as
-                                     stocktake_views, transfers as transfer_views)
-    from charity.people.views import beneficiaries as beneficiary_views
-    from charity.people.views import donors as donor_views
-    from charity.people.views import volunteers as volunteer_views
-    from charity.disclosure import views as compliance_views
-    from charity.portal import (api_views, campaign_views as public_campaign_views,
-                                disclosure_views, dropoff_views, point_views, trace_views)
-    from charity.complaints import public_views as complaint_public_views
-    from charity.complaints import views as complaint_views
-    from charity.wishes.views import public_wishes as wish_public_views
-    from charity.wishes.views import wishes as wish_views
-    from charity.transparency import views as transparency_views
-
-    for module in (campaign_views, project_views, ledger_views, receipt_views, noncash_views,
-                   donor_views, intake_views, catalogue_views, stock_views, distribution_views,
-                   sale_views, transfer_views, stocktake_views, beneficiary_views,
-                   volunteer_views, dropoff_views, disclosure_views, compliance_views,
-                   api_views, trace_views, public_campaign_views, point_views,
-                   complaint_public_views, complaint_views,
-                   wish_public_views, wish_views, transparency_views):
-        app.register_blueprint(module.bp)
+    for name in BLUEPRINTS:
+        app.register_blueprint(import_module(f"charity.{name}").bp)
 
 
 def _register_cli(app: Flask) -> None:

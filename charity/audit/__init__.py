@@ -1,0 +1,2 @@
+"""The audit log: `models` (the append-only table), `services` (writing an entry),
+`queries` (the auditor's filtered reading)."""

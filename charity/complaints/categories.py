@@ -1,4 +1,5 @@
-"""The complaint categories an organisation configures: add, rename, (de)activate."""
+"""The complaint categories an organisation configures: the default set, add, rename,
+(de)activate, and the one a public complaint is filed under."""
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -7,21 +8,10 @@ from sqlalchemy.orm import Session
 from charity.audit.services import record
 from charity.auth.permissions import require
 from charity.complaints.models import ComplaintCategory, ComplaintChannel
+from charity.complaints.queries import categories_of
 from charity.complaints.rules import DEFAULT_CATEGORIES
 from charity.core.errors import ValidationFailed
 from charity.core.i18n import _l
-
-
-def categories_of(session: Session, org_id: int, *, active_only: bool = False,
-                  channel: ComplaintChannel | None = None) -> list[ComplaintCategory]:
-    stmt = sa.select(ComplaintCategory).where(ComplaintCategory.organization_id == org_id)
-    if active_only:
-        stmt = stmt.where(ComplaintCategory.active.is_(True))
-    if channel is not None:
-        stmt = stmt.where(ComplaintCategory.channel == channel)
-    return list(session.scalars(stmt.order_by(ComplaintCategory.channel,
-                                              ComplaintCategory.sort_order,
-                                              ComplaintCategory.id)))
 
 
 def ensure_default_categories(session: Session, org) -> list[ComplaintCategory]:
@@ -35,26 +25,6 @@ def ensure_default_categories(session: Session, org) -> list[ComplaintCategory]:
     session.add_all(made)
     session.flush()
     return made
-
-
-def public_category_names(session: Session, org_ids: list[int]) -> dict[int, list[str]]:
-    """Per organisation, the category names the public form offers: its active online
-    categories, or the default set while it has configured none."""
-    rows = session.execute(
-        sa.select(ComplaintCategory.organization_id, ComplaintCategory.name,
-                  ComplaintCategory.active, ComplaintCategory.channel)
-        .where(ComplaintCategory.organization_id.in_(org_ids or [-1]))
-        .order_by(ComplaintCategory.sort_order, ComplaintCategory.id)).all()
-    names: dict[int, list[str]] = {org_id: [] for org_id in org_ids}
-    configured = set()
-    for org_id, name, active, channel in rows:
-        configured.add(org_id)
-        if active and channel == ComplaintChannel.ONLINE:
-            names[org_id].append(name)
-    for org_id in org_ids:
-        if org_id not in configured:
-            names[org_id] = list(DEFAULT_CATEGORIES)
-    return names
 
 
 def public_category(session: Session, org, name: str) -> ComplaintCategory:

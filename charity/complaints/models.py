@@ -21,6 +21,11 @@ def _enum(cls, name):
                    values_callable=lambda e: [m.value for m in e], name=name)
 
 
+def _account(column):
+    """The user account a person column (assignee, a step's `*_by_id`) points at."""
+    return relationship("User", foreign_keys=[column])
+
+
 class ComplaintChannel(enum.StrEnum):
     ONLINE = "online"  # 网上投诉: offered on the public form
     WORK_ORDER = "work_order"  # 网格工单
@@ -108,12 +113,12 @@ class Complaint(Base):
     category: Mapped[ComplaintCategory] = relationship()
     organization = relationship("Organization")
     point = relationship("CharityPoint")
-    assignee = relationship("User", foreign_keys=[assignee_id])
-    accepted_by = relationship("User", foreign_keys=[accepted_by_id])
-    dispatched_by = relationship("User", foreign_keys=[dispatched_by_id])
-    handled_by = relationship("User", foreign_keys=[handled_by_id])
-    answered_by = relationship("User", foreign_keys=[answered_by_id])
-    closed_by = relationship("User", foreign_keys=[closed_by_id])
+    assignee = _account(assignee_id)
+    accepted_by = _account(accepted_by_id)
+    dispatched_by = _account(dispatched_by_id)
+    handled_by = _account(handled_by_id)
+    answered_by = _account(answered_by_id)
+    closed_by = _account(closed_by_id)
 
     __table_args__ = (
         sa.Index("ix_complaint_address_recent", "address_hash", "submitted_at"),

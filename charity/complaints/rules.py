@@ -34,6 +34,11 @@ STAMPS = {S.ACCEPTED: ("accepted_at", "accepted_by_id"),
           S.ANSWERED: ("answered_at", "answered_by_id"),
           S.CLOSED: ("closed_at", "closed_by_id")}
 
+# The permission each step needs (checked with the complaint: see charity.auth.permissions).
+STEP_PERMISSIONS = {S.ACCEPTED: "complaints.manage", S.DISPATCHED: "complaints.manage",
+                    S.HANDLED: "complaints.handle", S.ANSWERED: "complaints.manage",
+                    S.CLOSED: "complaints.manage"}
+
 # The one legal next step from each state (None: the life is over).
 ORDER = [S.SUBMITTED, S.ACCEPTED, S.DISPATCHED, S.HANDLED, S.ANSWERED, S.CLOSED]
 NEXT = {state: (ORDER[i + 1] if i + 1 < len(ORDER) else None) for i, state in enumerate(ORDER)}

@@ -1,9 +1,11 @@
-"""Complaints: public submission and the staff work order's steps.
+"""Complaints: public submission, complaints staff record, and the work order's steps.
 
 Submission (no sign-in) is checked, rate-limited per address (counted in the database, so
-it holds across all app processes) and given a random tracking number. The steps accept →
-dispatch → handle → answer → close each stamp who and when; any other order is refused
-with a DomainError. Contact details are never put into the audit log.
+it holds across all app processes) and given a random tracking number. Complaints received
+by the hotline (热线) or as a grid centre's work order (网格工单) are recorded by staff, so
+they are handled, tracked and counted like the others. The steps accept → dispatch → handle
+→ answer → close each stamp who and when; any other order is refused with a DomainError.
+Contact details are never put into the audit log.
 """
 from __future__ import annotations
 
@@ -15,11 +17,13 @@ from sqlalchemy.orm import Session
 from charity.audit.services import record
 from charity.auth.models import User
 from charity.auth.permissions import require
-from charity.core.roles import Role
 from charity.core.clock import org_today
 from charity.complaints import rules
 from charity.complaints.categories import public_category
-from charity.complaints.models import Complaint, ComplaintStatus as S
+from charity.complaints.models import Complaint, ComplaintCategory, ComplaintStatus as S
+# find_by_tracking_no and overdue_clause are read-side; they stay importable from here.
+from charity.complaints.queries import (find_by_tracking_no, overdue_clause,  # noqa: F401
+                                        visible_to)
 from charity.core.db import utcnow
 from charity.core.errors import DomainError, PermissionDenied, ValidationFailed
 from charity.funds.uploads import FileStore, Upload, check_upload
@@ -27,6 +31,7 @@ from charity.core.i18n import _l
 from charity.orgs.models import CharityPoint
 
 MAX_DESCRIPTION = 5000
+OLDEST_DAYS = 366  # a complaint received longer ago than this is a typing mistake
 
 
 class RateLimited(DomainError):
@@ -104,51 +109,62 @@ def _unique_number(session: Session) -> str:
     raise RuntimeError("no free tracking number found")  # 31^12 numbers: practically never
 
 
-def find_by_tracking_no(session: Session, text: str | None) -> Complaint | None:
-    number = rules.normalize_tracking_no(text)
-    if len(number) != rules.TRACKING_LENGTH:
-        return None
-    return session.scalar(sa.select(Complaint).where(Complaint.tracking_no == number))
+# --- complaints staff record (hotline, grid-centre work orders) -------------------------------
+
+def record_complaint(actor, session: Session, org, data: dict,
+                     now: dt.datetime | None = None) -> Complaint:
+    """Record a complaint received by phone or from the grid centre on `received_on` (today
+    when empty; never in the future or more than a year back), in any active category of the
+    organisation. Its deadlines count from the day it was received. Refuses, with nothing
+    written, a missing title or description or a category of another organisation. The
+    caller's contact notes stay private and out of the audit log."""
+    require(actor, "complaints.manage", org)
+    now = now or utcnow()
+    today = org_today(org, now)
+    received_on = data.get("received_on") or today
+    if received_on > today:
+        raise ValidationFailed(_l("The date cannot be in the future."), field="received_on")
+    if received_on < today - dt.timedelta(days=OLDEST_DAYS):
+        raise ValidationFailed(_l("The date is more than a year ago."), field="received_on")
+    category = session.scalar(sa.select(ComplaintCategory).where(
+        ComplaintCategory.id == _int(data.get("category_id")),
+        ComplaintCategory.organization_id == org.id, ComplaintCategory.active.is_(True)))
+    if category is None:
+        raise ValidationFailed(_l("Choose a category."), field="category_id")
+    subject = _text(data, "subject", 200, _l("Give the complaint a short title."))
+    description = _text(data, "description", MAX_DESCRIPTION, _l("Describe what happened."))
+    contact = {key: _text(data, key, limit) for key, limit in
+               (("contact_name", 100), ("contact_phone", 50))}
+    complaint = Complaint(
+        organization_id=org.id, category_id=category.id, subject=subject,
+        description=description, status=S.SUBMITTED, submitted_at=now,
+        submitted_on=received_on, tracking_no=_unique_number(session), **contact,
+        **rules.deadlines(received_on))
+    session.add(complaint)
+    session.flush()
+    record(session, actor, "complaint.record", complaint,
+           {"category": category.name, "channel": category.channel.value,
+            "received_on": received_on.isoformat()})
+    return complaint
 
 
-# --- who sees what ---------------------------------------------------------------------------
-
-def visible_to(user, complaint: Complaint) -> bool:
-    """Admins: all; managers and auditors: their organisation's; volunteers: only those
-    dispatched to them or to one of their points."""
-    if user.role == Role.ADMIN:
-        return True
-    if complaint.organization_id != user.organization_id:
-        return False
-    if user.role == Role.VOLUNTEER:
-        return (complaint.assignee_id == user.id
-                or (complaint.point_id is not None and complaint.point_id in user.point_ids))
-    return True
-
-
-def scope_complaints(user, stmt):
-    """Restrict a select() over Complaint to what `user` may see (see `visible_to`)."""
-    if user.role == Role.ADMIN:
-        return stmt
-    stmt = stmt.where(Complaint.organization_id == user.organization_id)
-    if user.role == Role.VOLUNTEER:
-        stmt = stmt.where(sa.or_(Complaint.assignee_id == user.id,
-                                 Complaint.point_id.in_(sorted(user.point_ids) or [-1])))
-    return stmt
-
-
-def overdue_clause(today: dt.date):
-    """SQL: the step the complaint waits for is past its deadline."""
-    return sa.or_(*[sa.and_(Complaint.status == state,
-                            getattr(Complaint, rules.DUE_COLUMN[step]) < today)
-                    for state, step in rules.NEXT.items() if step is not None])
+def _int(value) -> int | None:
+    text = str(value or "").strip()
+    return int(text) if text.isdigit() and len(text) < 10 else None
 
 
 # --- the steps -------------------------------------------------------------------------------
 
-def _step(actor, session: Session, complaint: Complaint, step: S, permission: str,
-          now: dt.datetime | None) -> None:
-    require(actor, permission, complaint)
+AUDIT_ACTIONS = {S.ACCEPTED: "complaint.accept", S.DISPATCHED: "complaint.dispatch",
+                 S.HANDLED: "complaint.handle", S.ANSWERED: "complaint.answer",
+                 S.CLOSED: "complaint.close"}
+
+
+def _step(actor, session: Session, complaint: Complaint, step: S, now: dt.datetime | None,
+          audit: dict | None = None, **fields) -> Complaint:
+    """Take `step`: check who may and that it is the next one, stamp who and when, set
+    `fields` on the complaint and log it (with `audit` as the logged changes)."""
+    require(actor, rules.STEP_PERMISSIONS[step], complaint)
     if not visible_to(actor, complaint):
         raise PermissionDenied(_l("You are not allowed to do this."))
     if rules.next_step(complaint.status) != step:
@@ -158,14 +174,23 @@ def _step(actor, session: Session, complaint: Complaint, step: S, permission: st
     setattr(complaint, at_column, now or utcnow())
     setattr(complaint, by_column, getattr(actor, "id", None))
     complaint.status = step
+    for name, value in fields.items():
+        setattr(complaint, name, value)
+    record(session, actor, AUDIT_ACTIONS[step], complaint, audit)
+    session.flush()
+    return complaint
+
+
+def _required(text: str | None, message) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise ValidationFailed(message, field="note")
+    return text
 
 
 def accept(actor, session: Session, complaint: Complaint, now=None) -> Complaint:
     """submitted → accepted."""
-    _step(actor, session, complaint, S.ACCEPTED, "complaints.manage", now)
-    record(session, actor, "complaint.accept", complaint)
-    session.flush()
-    return complaint
+    return _step(actor, session, complaint, S.ACCEPTED, now)
 
 
 def dispatch(actor, session: Session, complaint: Complaint, *, user_id: int | None = None,
@@ -175,58 +200,34 @@ def dispatch(actor, session: Session, complaint: Complaint, *, user_id: int | No
     if bool(user_id) == bool(point_id):
         raise ValidationFailed(_l("Dispatch to a person or to a charity point (one of them)."),
                                field="target")
-    if user_id:
-        target = session.get(User, user_id)
-        if (target is None or not target.active
-                or target.organization_id != complaint.organization_id):
-            raise ValidationFailed(_l("Choose a person of this organisation."), field="target")
-    else:
-        target = session.get(CharityPoint, point_id)
-        if (target is None or not target.active
-                or target.organization_id != complaint.organization_id):
-            raise ValidationFailed(_l("Choose a charity point of this organisation."),
-                                   field="target")
-    _step(actor, session, complaint, S.DISPATCHED, "complaints.manage", now)
-    complaint.assignee_id = user_id or None
-    complaint.point_id = point_id or None
-    complaint.dispatch_note = (note or "").strip()[:2000]
-    record(session, actor, "complaint.dispatch", complaint,
-           {"assignee_id": complaint.assignee_id, "point_id": complaint.point_id})
-    session.flush()
-    return complaint
+    target = session.get(User, user_id) if user_id else session.get(CharityPoint, point_id)
+    if (target is None or not target.active
+            or target.organization_id != complaint.organization_id):
+        raise ValidationFailed(_l("Choose a person of this organisation.") if user_id else
+                               _l("Choose a charity point of this organisation."),
+                               field="target")
+    assigned = {"assignee_id": user_id or None, "point_id": point_id or None}
+    return _step(actor, session, complaint, S.DISPATCHED, now, audit=assigned, **assigned,
+                 dispatch_note=(note or "").strip()[:2000])
 
 
 def handle(actor, session: Session, complaint: Complaint, note: str, now=None) -> Complaint:
     """dispatched → handled, with what was done (by the person or point it went to, or a
     manager)."""
-    note = (note or "").strip()
-    if not note:
-        raise ValidationFailed(_l("Say what was done."), field="note")
-    _step(actor, session, complaint, S.HANDLED, "complaints.handle", now)
-    complaint.handling_note = note[:MAX_DESCRIPTION]
-    record(session, actor, "complaint.handle", complaint)
-    session.flush()
-    return complaint
+    note = _required(note, _l("Say what was done."))
+    return _step(actor, session, complaint, S.HANDLED, now,
+                 handling_note=note[:MAX_DESCRIPTION])
 
 
 def answer(actor, session: Session, complaint: Complaint, text: str, now=None) -> Complaint:
     """handled → answered; the answer is shown on the public tracking page."""
-    text = (text or "").strip()
-    if not text:
-        raise ValidationFailed(_l("Write the answer to the complainant."), field="note")
-    _step(actor, session, complaint, S.ANSWERED, "complaints.manage", now)
-    complaint.answer = text[:MAX_DESCRIPTION]
-    record(session, actor, "complaint.answer", complaint)
-    session.flush()
-    return complaint
+    text = _required(text, _l("Write the answer to the complainant."))
+    return _step(actor, session, complaint, S.ANSWERED, now, answer=text[:MAX_DESCRIPTION])
 
 
 def close(actor, session: Session, complaint: Complaint, now=None) -> Complaint:
     """answered → closed."""
-    _step(actor, session, complaint, S.CLOSED, "complaints.manage", now)
-    record(session, actor, "complaint.close", complaint)
-    session.flush()
-    return complaint
+    return _step(actor, session, complaint, S.CLOSED, now)
 
 
 STEP_FUNCTIONS = {S.ACCEPTED: accept, S.DISPATCHED: dispatch, S.HANDLED: handle,

@@ -12,3 +12,8 @@ def today_in(tz_name: str | None, now: dt.datetime | None = None) -> dt.date:
 
 def org_today(org, now: dt.datetime | None = None) -> dt.date:
     return today_in(getattr(org, "timezone", None), now)
+
+
+def month_key(day: dt.date) -> str:
+    """The calendar month a day falls in ("2026-11"): the period of monthly allowances."""
+    return f"{day:%Y-%m}"

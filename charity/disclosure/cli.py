@@ -148,22 +148,21 @@ def run_command(as_of: date | None) -> None:
 @with_appcontext
 def correct_command(publication_id: int, reason: str, as_of: date | None) -> None:
     """Publish a correction note (更正说明) linked to a published disclosure."""
-    from charity.disclosure.models import Publication
-    from charity.disclosure.publishing import publish_correction
+    from charity.core.db import run_transaction
     from charity.core.errors import DomainError
     from charity.core.extensions import db
-    from charity.ops.scheduler import scheduler_today
     from charity.core.system import system_actor
+    from charity.disclosure.models import Publication
+    from charity.disclosure.publishing import publish_correction
+    from charity.ops.scheduler import scheduler_today
 
     original = db.session.get(Publication, publication_id)
     if original is None:
         raise click.UsageError(f"no publication {publication_id}")
+    on = as_of or scheduler_today(current_app)
     try:
-        pub = publish_correction(system_actor(), db.session, original, reason,
-                                 as_of or scheduler_today(current_app))
+        pub = run_transaction(db.session, lambda: publish_correction(
+            system_actor(), db.session, original, reason, on))
     except DomainError as exc:
-        db.session.rollback()
         raise click.UsageError(str(exc.message)) from None
-    db.session.commit()
-    click.echo(f"published correction GK-{pub.chain_seq:06d} (id {pub.id}) of "
-               f"GK-{original.chain_seq:06d}")
+    click.echo(f"published correction {pub.report_no} (id {pub.id}) of {original.report_no}")

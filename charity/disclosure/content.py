@@ -16,9 +16,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from charity.disclosure.models import Narrative
+from charity.disclosure.queries import goods_distributed, goods_received
 from charity.funds.models import Campaign, EntryKind, FundEntry, Project
-from charity.goods.models import (Distribution, DistributionLine, DocStatus, Intake, IntakeLine,
-                                  ItemCategory, ItemType)
+from charity.goods.models import Distribution, DocStatus, Intake
 from charity.orgs.models import Organization
 from charity.people.models import ANONYMOUS_NAME, BENEFICIARY_CATEGORY_NAMES, Beneficiary, Donor
 
@@ -58,31 +58,9 @@ def _in(start, end):
     return [FundEntry.entry_date >= start, FundEntry.entry_date <= end]
 
 
-def _goods_received(session, *, campaign_id=None, start, end) -> list[dict]:
-    stmt = (sa.select(ItemCategory.name, ItemType.unit, sa.func.sum(IntakeLine.quantity),
-                      sa.func.sum(IntakeLine.quantity * IntakeLine.unit_value))
-            .join(IntakeLine.intake).join(IntakeLine.item_type).join(ItemType.category)
-            .where(Intake.status == DocStatus.POSTED, Intake.received_on >= start,
-                   Intake.received_on <= end)
-            .group_by(ItemCategory.name, ItemCategory.sort, ItemType.unit)
-            .order_by(ItemCategory.sort, ItemType.unit))
-    if campaign_id is not None:
-        stmt = stmt.where(Intake.campaign_id == campaign_id)
+def _goods(rows) -> list[dict]:
     return [{"category": c, "unit": u, "quantity": qty(q), "value": money(v)}
-            for c, u, q, v in session.execute(stmt)]
-
-
-def _goods_distributed(session, *, project_id, start, end) -> list[dict]:
-    stmt = (sa.select(ItemCategory.name, ItemType.unit, sa.func.sum(DistributionLine.quantity),
-                      sa.func.sum(DistributionLine.quantity * DistributionLine.unit_value))
-            .join(DistributionLine.distribution).join(DistributionLine.item_type)
-            .join(ItemType.category)
-            .where(Distribution.status == DocStatus.POSTED, Distribution.project_id == project_id,
-                   Distribution.distributed_on >= start, Distribution.distributed_on <= end)
-            .group_by(ItemCategory.name, ItemCategory.sort, ItemType.unit)
-            .order_by(ItemCategory.sort, ItemType.unit))
-    return [{"category": c, "unit": u, "quantity": qty(q), "value": money(v)}
-            for c, u, q, v in session.execute(stmt)]
+            for c, u, q, v in rows]
 
 
 def _narrative(session, subject_type, subject_id, kind, seq) -> str:
@@ -183,10 +161,10 @@ def campaign_snapshot(session: Session, campaign: Campaign, kind: str, seq: int,
                                                      period_end),
                            "cumulative": _use_by_project(session, campaign.id, start,
                                                          period_end)},
-        "goods_received": {"period": _goods_received(session, campaign_id=campaign.id,
-                                                     start=period_start, end=period_end),
-                           "cumulative": _goods_received(session, campaign_id=campaign.id,
-                                                         start=start, end=period_end)},
+        "goods_received": {"period": _goods(goods_received(session, campaign.id, period_start,
+                                                           period_end)),
+                           "cumulative": _goods(goods_received(session, campaign.id, start,
+                                                               period_end))},
         "unused": {"amount": cumulative["remaining_change"], "plan": campaign.leftover_plan},
         "donors": {"named": named, "anonymous": anonymous},
         "narrative": _narrative(session, "campaign", campaign.id, kind, seq),
@@ -198,53 +176,61 @@ def campaign_snapshot(session: Session, campaign: Campaign, kind: str, seq: int,
     return snap
 
 
+def _households(session: Session, project: Project, a: dt.date, b: dt.date
+                ) -> tuple[int, dict[str, int]]:
+    """Households served under the project from `a` to `b`: how many, and how many per
+    beneficiary category (a household counts once in each of its categories)."""
+    served = (sa.select(Distribution.beneficiary_id)
+              .where(Distribution.project_id == project.id,
+                     Distribution.status == DocStatus.POSTED,
+                     Distribution.distributed_on >= a, Distribution.distributed_on <= b)
+              .distinct())
+    # (DISTINCT over the JSON column itself fails on PostgreSQL: select ids first.)
+    households = session.execute(sa.select(Beneficiary.categories, Beneficiary.id)
+                                 .where(Beneficiary.id.in_(served))).all()
+    groups: dict[str, int] = {}
+    for cats, _id in households:
+        for c in cats or ["other"]:
+            name = BENEFICIARY_CATEGORY_NAMES.get(c, c)
+            groups[name] = groups.get(name, 0) + 1
+    return len(households), groups
+
+
+def _project_figures(session: Session, project: Project, a: dt.date, b: dt.date) -> dict:
+    """A project's money, goods and households from `a` to `b` (both included)."""
+    spending = session.execute(
+        sa.select(FundEntry.purpose, sa.func.sum(FundEntry.amount))
+        .where(FundEntry.project_id == project.id,
+               FundEntry.kind == EntryKind.PROJECT_SPENDING, *_in(a, b))
+        .group_by(FundEntry.purpose).order_by(FundEntry.purpose)).all()
+    sources = session.execute(
+        sa.select(Campaign.name, sa.func.sum(FundEntry.amount))
+        .join(Campaign, Campaign.id == FundEntry.campaign_id, isouter=True)
+        .where(FundEntry.project_id == project.id,
+               FundEntry.kind == EntryKind.PROJECT_SPENDING, *_in(a, b))
+        .group_by(Campaign.name).order_by(Campaign.name)).all()
+    direct = _sum_entries(session, [FundEntry.project_id == project.id, *_in(a, b),
+                                    FundEntry.kind.in_((EntryKind.DONATION,
+                                                        EntryKind.ACTIVITY_INCOME))])
+    served, groups = _households(session, project, a, b)
+    return {
+        "spending_by_purpose": [{"purpose": p or "未注明", "amount": money(v)}
+                                for p, v in spending],
+        "funded_by": [{"source": n or "非定向资金", "amount": money(v)} for n, v in sources],
+        "direct_donations": money(direct),
+        "spent_total": money(sum((Decimal(v) for _p, v in spending), ZERO)),
+        "goods_distributed": _goods(goods_distributed(session, project.id, a, b)),
+        # Aggregated only: households per category, never who.
+        "households_served": served,
+        "households_by_category": [{"category": k, "count": v}
+                                   for k, v in sorted(groups.items())],
+    }
+
+
 def project_snapshot(session: Session, project: Project, kind: str, seq: int,
                      period_start: dt.date, period_end: dt.date) -> dict:
     org = session.get(Organization, project.organization_id)
     start = project.planned_start
-
-    def block(a, b):
-        spending = session.execute(
-            sa.select(FundEntry.purpose, sa.func.sum(FundEntry.amount))
-            .where(FundEntry.project_id == project.id,
-                   FundEntry.kind == EntryKind.PROJECT_SPENDING, *_in(a, b))
-            .group_by(FundEntry.purpose).order_by(FundEntry.purpose)).all()
-        sources = session.execute(
-            sa.select(Campaign.name, sa.func.sum(FundEntry.amount))
-            .join(Campaign, Campaign.id == FundEntry.campaign_id, isouter=True)
-            .where(FundEntry.project_id == project.id,
-                   FundEntry.kind == EntryKind.PROJECT_SPENDING, *_in(a, b))
-            .group_by(Campaign.name).order_by(Campaign.name)).all()
-        direct = _sum_entries(session, [FundEntry.project_id == project.id, *_in(a, b),
-                                        FundEntry.kind.in_((EntryKind.DONATION,
-                                                            EntryKind.ACTIVITY_INCOME))])
-        served = (sa.select(Distribution.beneficiary_id)
-                  .where(Distribution.project_id == project.id,
-                         Distribution.status == DocStatus.POSTED,
-                         Distribution.distributed_on >= a, Distribution.distributed_on <= b)
-                  .distinct())
-        # (DISTINCT over the JSON column itself fails on PostgreSQL: select ids first.)
-        households = session.execute(sa.select(Beneficiary.categories, Beneficiary.id)
-                                     .where(Beneficiary.id.in_(served))).all()
-        groups: dict[str, int] = {}
-        for cats, _id in households:
-            for c in cats or ["other"]:
-                name = BENEFICIARY_CATEGORY_NAMES.get(c, c)
-                groups[name] = groups.get(name, 0) + 1
-        return {
-            "spending_by_purpose": [{"purpose": p or "未注明", "amount": money(v)}
-                                    for p, v in spending],
-            "funded_by": [{"source": n or "非定向资金", "amount": money(v)} for n, v in sources],
-            "direct_donations": money(direct),
-            "spent_total": money(sum((Decimal(v) for _p, v in spending), ZERO)),
-            "goods_distributed": _goods_distributed(session, project_id=project.id, start=a,
-                                                    end=b),
-            # Aggregated only: households per category, never who.
-            "households_served": len(households),
-            "households_by_category": [{"category": k, "count": v}
-                                       for k, v in sorted(groups.items())],
-        }
-
     snap = {
         "schema": SCHEMA_VERSION, "kind": kind, "seq": seq,
         "title": f"{project.name} · {KIND_TITLES.get(kind, kind)}"
@@ -261,8 +247,8 @@ def project_snapshot(session: Session, project: Project, kind: str, seq: int,
                     "campaigns": [c.name for c in project.campaigns]},
         "period": {"start": period_start.isoformat(), "end": period_end.isoformat()},
         "cumulative_period": {"start": start.isoformat(), "end": period_end.isoformat()},
-        "figures": {"period": block(period_start, period_end),
-                    "cumulative": block(start, period_end)},
+        "figures": {"period": _project_figures(session, project, period_start, period_end),
+                    "cumulative": _project_figures(session, project, start, period_end)},
         "narrative": _narrative(session, "project", project.id, kind, seq),
     }
     if kind == "final":

@@ -44,6 +44,11 @@ class Obligation(Base):
     )
 
 
+def report_no(chain_seq: int) -> str:
+    """A publication's public number: its place in the hash chain (GK-000042)."""
+    return f"GK-{chain_seq:06d}"
+
+
 class Publication(Base):
     """A published disclosure: PDF bytes, JSON snapshot, their SHA-256 and a hash-chain
     entry. Never updated after insert (a correction is a new publication)."""
@@ -84,6 +89,10 @@ class Publication(Base):
     __table_args__ = (
         sa.Index("ix_publication_subject", "subject_type", "subject_id"),
     )
+
+    @property
+    def report_no(self) -> str:
+        return report_no(self.chain_seq)
 
 
 class Narrative(Base):

@@ -8,16 +8,15 @@ import hashlib
 import json
 
 import sqlalchemy as sa
-from flask import render_template
 from sqlalchemy.orm import Session
 
 from charity.core.db import utcnow
 from charity.disclosure import content
-from charity.disclosure.models import Obligation, Publication
+from charity.disclosure.models import Obligation, Publication, report_no
+from charity.disclosure.queries import SUBJECT_MODELS
 from charity.core.errors import ValidationFailed
-from charity.funds.models import Campaign, Project
 from charity.core.i18n import _l
-from charity.orgs.models import Organization
+from charity.reports.pdf_templates import render_pdf_template
 
 GENESIS = "0" * 64
 LOCK_KEY = 0x636861726974  # "charit": the PostgreSQL advisory lock of the publication chain
@@ -53,14 +52,9 @@ def lock_chain(session: Session) -> None:
         session.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": LOCK_KEY})
 
 
-def _subject(session, subject_type, subject_id):
-    model = {"campaign": Campaign, "project": Project, "organization": Organization}[subject_type]
-    return session.get(model, subject_id)
-
-
 def build_snapshot(session: Session, subject_type: str, subject_id: int, kind: str, seq: int,
                    period_start: dt.date, period_end: dt.date) -> dict:
-    subject = _subject(session, subject_type, subject_id)
+    subject = session.get(SUBJECT_MODELS[subject_type], subject_id)
     if subject_type == "campaign":
         return content.campaign_snapshot(session, subject, kind, seq, period_start, period_end)
     if subject_type == "project":
@@ -68,11 +62,26 @@ def build_snapshot(session: Session, subject_type: str, subject_id: int, kind: s
     return content.annual_snapshot(session, subject, seq)
 
 
-def render(snapshot: dict, meta: dict) -> tuple[str, bytes]:
-    """The report as HTML (for the PDF) and PDF bytes, from the one report template."""
-    from charity.reports.pdf import Attachment, render_pdf
+def report_meta(chain_seq: int, generated_at: dt.datetime, snapshot_sha256: str,
+                due: dt.date | None, published_on: dt.date) -> dict:
+    """What the report template prints about the publication besides the snapshot."""
+    return {"report_no": report_no(chain_seq), "generated_at": generated_at,
+            "snapshot_sha256": snapshot_sha256, "due": due, "published_on": published_on,
+            "late": due is not None and published_on > due}
 
-    html = render_template("pdf/disclosure.html", report=snapshot, meta=meta)
+
+def publication_meta(pub: Publication) -> dict:
+    """`report_meta` of a stored publication (its public page prints the same)."""
+    return {**report_meta(pub.chain_seq, pub.published_at, pub.snapshot_sha256, pub.due,
+                          pub.published_on), "late": pub.late}
+
+
+def render(snapshot: dict, meta: dict) -> tuple[str, bytes]:
+    """The report as HTML (for the PDF) and PDF bytes, from the one report template. Needs
+    no request and no app: the scheduler and render workers call it on their own."""
+    from charity.reports.pdf import Attachment, render_pdf  # WeasyPrint: loaded when used
+
+    html = render_pdf_template("pdf/disclosure.html", report=snapshot, meta=meta)
     attachments = []
     csv_bytes = content.donors_csv(snapshot)
     if csv_bytes:
@@ -102,13 +111,11 @@ def _publish(session: Session, *, organization_id, subject_type, subject_id, kin
     if corrects is not None:
         snapshot["kind"] = "correction"
         snapshot["title"] = f"{snapshot['title']} · 更正说明"
-        snapshot["correction"] = {"corrects_report": f"GK-{corrects.chain_seq:06d}",
+        snapshot["correction"] = {"corrects_report": corrects.report_no,
                                   "corrects_id": corrects.id, "reason": reason}
     snapshot["published_on"] = on.isoformat()
     snap_bytes = canonical(snapshot)
-    meta = {"report_no": f"GK-{chain_seq:06d}", "generated_at": now,
-            "snapshot_sha256": sha256(snap_bytes), "due": due, "published_on": on,
-            "late": due is not None and on > due}
+    meta = report_meta(chain_seq, now, sha256(snap_bytes), due, on)
     _html, pdf = (renderer or render)(snapshot, meta)
     pub = Publication(
         organization_id=organization_id, obligation_id=obligation_id, subject_type=subject_type,
@@ -186,7 +193,7 @@ def verify_publications(session: Session) -> list[str]:
                                     sa.orm.undefer(Publication.snapshot))
                            .execution_options(yield_per=50))
     for p in rows:
-        label = f"publication {p.id} (GK-{p.chain_seq:06d})"
+        label = f"publication {p.id} ({p.report_no})"
         if p.chain_seq != expected_seq:
             problems.append(f"{label}: chain sequence {p.chain_seq}, expected {expected_seq}")
         if sha256(p.pdf) != p.pdf_sha256:

@@ -1,23 +1,104 @@
-"""Read-side questions about disclosure obligations that views ask."""
+"""Read-side questions about disclosures: whose obligation it is, the staff dashboard's list
+and counts, a narrative written in advance, and the goods figures a report and the public
+pages share (one definition of each)."""
 from __future__ import annotations
 
-import sqlalchemy as sa
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
 
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from charity.auth.permissions import scope_organizations
 from charity.core.extensions import db
+from charity.disclosure.models import Narrative, Obligation, Publication
 from charity.funds.models import Campaign, Project
+from charity.goods.models import (Distribution, DistributionLine, DocStatus, Intake, IntakeLine,
+                                  ItemCategory, ItemType)
 from charity.orgs.models import Organization
 
+# What a disclosure is about: subject_type → its model.
+SUBJECT_MODELS = {"campaign": Campaign, "project": Project, "organization": Organization}
+# Most urgent first on the staff dashboard.
+_URGENCY = sa.case((Obligation.status == "overdue", 0), (Obligation.status == "due", 1),
+                   (Obligation.status == "upcoming", 2), else_=3)
 
-def subject_names(obligations) -> dict[tuple[str, int], str]:
-    """Names of the subjects of a page of obligations, in three queries at most."""
+
+def subject_names(items, session: Session | None = None) -> dict[tuple[str, int], str]:
+    """Names of the subjects of `items` (obligations, publications or rows with
+    `subject_type` and `subject_id`), keyed (subject_type, subject_id); one query per kind
+    of subject at most."""
+    session = session or db.session
+    ids: dict[str, set[int]] = defaultdict(set)
+    for item in items:
+        if item.subject_type in SUBJECT_MODELS:
+            ids[item.subject_type].add(item.subject_id)
     names = {}
-    ids = {"campaign": set(), "project": set(), "organization": set()}
-    for o in obligations:
-        ids[o.subject_type].add(o.subject_id)
-    for kind, model in (("campaign", Campaign), ("project", Project),
-                        ("organization", Organization)):
-        if ids[kind]:
-            for oid, name in db.session.execute(sa.select(model.id, model.name).where(
-                    model.id.in_(ids[kind]))):
-                names[(kind, oid)] = name
+    for subject_type, wanted in ids.items():
+        model = SUBJECT_MODELS[subject_type]
+        for oid, name in session.execute(sa.select(model.id, model.name)
+                                         .where(model.id.in_(wanted))):
+            names[(subject_type, oid)] = name
     return names
+
+
+def dashboard_stmt(user, status: str | None):
+    """The obligations `user` may see (of one status, if given), most urgent first."""
+    stmt = scope_organizations(user, sa.select(Obligation), Obligation.organization_id)
+    if status:
+        stmt = stmt.where(Obligation.status == status)
+    return stmt.order_by(_URGENCY, Obligation.due, Obligation.id)
+
+
+def status_counts(session: Session, user) -> dict[str, int]:
+    """How many obligations `user` may see, per status."""
+    return dict(session.execute(scope_organizations(
+        user, sa.select(Obligation.status, sa.func.count()), Obligation.organization_id)
+        .group_by(Obligation.status)).all())
+
+
+def narrative_of(session: Session, ob: Obligation) -> Narrative | None:
+    """The progress text written in advance for `ob`'s report, if any."""
+    return session.scalar(sa.select(Narrative).where(
+        Narrative.subject_type == ob.subject_type, Narrative.subject_id == ob.subject_id,
+        Narrative.kind == ob.kind, Narrative.seq == ob.seq))
+
+
+def publication_of(session: Session, ob: Obligation) -> Publication | None:
+    return session.scalar(sa.select(Publication).where(Publication.obligation_id == ob.id))
+
+
+# --- goods figures: category, unit, quantity and value -----------------------------------------
+
+def _by_category(session: Session, line, document, where: list, day, start: dt.date | None,
+                 end: dt.date | None) -> list[tuple[str, str, Decimal, Decimal]]:
+    """Posted `document` lines (intake or distribution) per category and unit, on the
+    document's `day` from `start` to `end` when given."""
+    stmt = (sa.select(ItemCategory.name, ItemType.unit, sa.func.sum(line.quantity),
+                      sa.func.sum(line.quantity * line.unit_value))
+            .join(document).join(line.item_type).join(ItemType.category).where(*where))
+    if start is not None:
+        stmt = stmt.where(day >= start, day <= end)
+    rows = session.execute(stmt.group_by(ItemCategory.name, ItemCategory.sort, ItemType.unit)
+                           .order_by(ItemCategory.sort, ItemType.unit))
+    return [(c, u, Decimal(q or 0), Decimal(v or 0)) for c, u, q, v in rows]
+
+
+def goods_received(session: Session, campaign_id: int, start: dt.date | None = None,
+                   end: dt.date | None = None) -> list[tuple[str, str, Decimal, Decimal]]:
+    """Goods given to a campaign (posted intakes, received from `start` to `end` when
+    given) per category and unit: (category, unit, quantity, value)."""
+    return _by_category(session, IntakeLine, IntakeLine.intake,
+                        [Intake.campaign_id == campaign_id, Intake.status == DocStatus.POSTED],
+                        Intake.received_on, start, end)
+
+
+def goods_distributed(session: Session, project_id: int, start: dt.date | None = None,
+                      end: dt.date | None = None) -> list[tuple[str, str, Decimal, Decimal]]:
+    """Goods handed out under a project (posted distributions, from `start` to `end` when
+    given) per category and unit: (category, unit, quantity, value)."""
+    return _by_category(session, DistributionLine, DistributionLine.distribution,
+                        [Distribution.project_id == project_id,
+                         Distribution.status == DocStatus.POSTED],
+                        Distribution.distributed_on, start, end)

@@ -134,6 +134,24 @@ def obligations_for(
     an end, an open-ended project without `until`, an emergency project, publication
     dates that are not increasing or cover no day).
     """
+    _check_subject(start, end, subject_kind, emergency, until, final_published)
+    effective_due = _due_adjuster(changed_on, previous_deadlines or {})
+    obligations = list(
+        _periodic(start, end, emergency=emergency, published=published, until=until,
+                  effective_due=effective_due, policy=policy)
+    )
+    if end is not None:
+        final_due = effective_due(("final", 0), add_months(end, policy.final_within_months))
+        obligations.append(Obligation("final", 0, start, end, final_due, final_published))
+    if until is not None:
+        obligations = [o for o in obligations if o.due <= until]
+    obligations.sort(key=lambda o: (o.due, _KIND_ORDER[o.kind], o.seq))
+    return obligations
+
+
+def _check_subject(start: date, end: date | None, subject_kind: str, emergency: bool,
+                   until: date | None, final_published: date | None) -> None:
+    """Raise ValueError for the inconsistent inputs `obligations_for` lists."""
     if subject_kind not in ("campaign", "project"):
         raise ValueError(f"unknown subject kind {subject_kind!r}")
     if end is None:
@@ -147,27 +165,6 @@ def obligations_for(
         raise ValueError(f"the end {end.isoformat()} is before the start {start.isoformat()}")
     if emergency and subject_kind != "campaign":
         raise ValueError("the emergency rule (every 5 days) applies to fundraising campaigns only")
-
-    effective_due = _due_adjuster(changed_on, previous_deadlines or {})
-    obligations = list(
-        _periodic(start, end, emergency=emergency, published=published, until=until,
-                  effective_due=effective_due, policy=policy)
-    )
-    if end is not None:
-        obligations.append(
-            Obligation(
-                kind="final",
-                seq=0,
-                period_start=start,
-                period_end=end,
-                due=effective_due(("final", 0), add_months(end, policy.final_within_months)),
-                published_on=final_published,
-            )
-        )
-    if until is not None:
-        obligations = [o for o in obligations if o.due <= until]
-    obligations.sort(key=lambda o: (o.due, _KIND_ORDER[o.kind], o.seq))
-    return obligations
 
 
 def _due_adjuster(

@@ -18,34 +18,32 @@ Every PDF the app produces (receipts, disclosures) goes through
 Rendering is slow (tenths of a second per page, seconds for long tables):
 call it from the scheduler or a background job, never inside a request.
 
-``pdf_font_report``, ``pdf_attachments`` and ``pdf_text`` read a PDF back
-(for tests and verification); they need ``pypdf``, imported on first use so
-that rendering does not depend on it.
+The fetcher lives in ``charity.reports.pdf_fetching``; ``pdf_font_report``,
+``pdf_attachments`` and ``pdf_text`` (``charity.reports.pdf_reading``) read a PDF
+back for tests and verification. Both are re-exported here: this module is the
+one import point of the rendering layer.
 """
 
 from __future__ import annotations
 
-import contextlib
-
 import base64
-import io
+import contextlib
 import logging
-import mimetypes
 import re
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import NoReturn
 from datetime import datetime, timezone
 from pathlib import Path
-from urllib.parse import urlsplit
-from urllib.request import url2pathname
 
 import pydyf
 import weasyprint
 from weasyprint.pdf import VARIANTS
 from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
+from weasyprint.urls import FatalURLFetchingError
+
+from charity.reports.pdf_fetching import AssetRefused, PdfRenderError, SafeURLFetcher
+from charity.reports.pdf_reading import pdf_attachments, pdf_font_report, pdf_text
 
 __all__ = [
     "BASE_CSS",
@@ -93,19 +91,6 @@ ICC_RESOURCE_WARNING = (
     r"ignore:unclosed file <_io\.BufferedReader name='[^']*sRGB2014\.icc'>:ResourceWarning")
 
 
-class PdfRenderError(Exception):
-    """Rendering failed (an unusable resource, bad arguments); no PDF was made."""
-
-
-class AssetRefused(PdfRenderError):
-    """The document referenced a URL the renderer may not read."""
-
-    def __init__(self, url: str, reason: str) -> None:
-        super().__init__(f"refused to fetch {_shorten(url)}: {reason}")
-        self.url = url
-        self.reason = reason
-
-
 @dataclass(frozen=True)
 class Attachment:
     """A file embedded in the PDF (a PDF/A-3 associated file).
@@ -130,55 +115,6 @@ class Attachment:
             raise ValueError(f"attachment mime must be type/subtype without parameters: {self.mime!r}")
         if self.relationship not in _RELATIONSHIPS:
             raise ValueError(f"unknown PDF/A-3 relationship {self.relationship!r}")
-
-
-class SafeURLFetcher(URLFetcher):
-    """WeasyPrint URL fetcher that reads only ``data:`` and files under given roots.
-
-    Refusals raise ``AssetRefused``; with ``fail_on_errors`` WeasyPrint turns
-    every fetch error into ``FatalURLFetchingError``, which stops the render
-    (``render_pdf`` converts it back).
-    """
-
-    def __init__(self, allowed_roots: Sequence[Path]) -> None:
-        super().__init__(allowed_protocols=("data", "file"), allow_redirects=False,
-                         fail_on_errors=True)
-        # Resolved once, so a root that is itself a symlink still works and
-        # paths are compared after symlinks and ".." are gone.
-        self.allowed_roots = tuple(Path(root).resolve() for root in allowed_roots)
-        # Every refusal, also those WeasyPrint catches and only logs (it
-        # swallows even BaseExceptions while drawing SVG images).
-        self.refusals: list[AssetRefused] = []
-
-    def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
-        scheme = urlsplit(url).scheme.lower() if ":" in url else ""
-        if scheme == "data":
-            return super().fetch(url, headers)
-        if scheme != "file":
-            self._refuse(url, f"scheme {scheme or '(none)'!r} is not allowed")
-        path = self.allowed_path(url)
-        mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        content_type = f"{mime}; charset=utf-8" if mime.startswith("text/") else mime
-        return URLFetcherResponse(
-            path.as_uri(), path.read_bytes(), {"Content-Type": content_type})
-
-    def allowed_path(self, url: str) -> Path:
-        """Return the real path a ``file:`` URL names, or raise ``AssetRefused``."""
-        parts = urlsplit(url)
-        if parts.netloc not in ("", "localhost"):
-            self._refuse(url, f"file URL names a host ({parts.netloc})")
-        path = Path(url2pathname(parts.path))  # also %-decodes
-        if not path.is_absolute():
-            self._refuse(url, "file URL is not absolute")
-        real = path.resolve()
-        if not any(real.is_relative_to(root) for root in self.allowed_roots):
-            self._refuse(url, "file is outside the allowed asset folders")
-        return real
-
-    def _refuse(self, url: str, reason: str) -> NoReturn:
-        refusal = AssetRefused(url, reason)
-        self.refusals.append(refusal)
-        raise refusal
 
 
 def render_pdf(
@@ -213,6 +149,37 @@ def render_pdf(
     ``data:`` and ``allowed_roots``, ``PdfRenderError`` when a resource is
     missing or unusable, ``ValueError``/``TypeError`` for bad arguments.
     """
+    _check_arguments(html, pdf_variant, attachments)
+    created_w3c = _w3c_date(created, "created")
+    modified_w3c = _w3c_date(modified, "modified") or created_w3c
+    base_url = Path(base_dir or PDF_TEMPLATE_DIR).resolve().as_uri() + "/"
+    fetcher = SafeURLFetcher(DEFAULT_ALLOWED_ROOTS if allowed_roots is None else allowed_roots)
+    weasy_attachments = _weasy_attachments(attachments, fetcher, created)
+    with _weasyprint_errors() as errors:
+        try:
+            document = _layout(html, base_url, fetcher, stylesheets)
+            _set_metadata(document.metadata, title=title, authors=authors, subject=subject,
+                          keywords=keywords, generator=generator, lang=lang)
+            # Always overwrite: a <meta name="dcterms.created"> in the HTML
+            # must not make the output depend on the template.
+            document.metadata.created = created_w3c
+            document.metadata.modified = modified_w3c
+            with _icc_profile_warning_muted():
+                pdf = document.write_pdf(
+                    pdf_variant=pdf_variant, attachments=weasy_attachments,
+                    finisher=_deduplicate_associated_files)
+        except FatalURLFetchingError as exc:
+            raise _fetch_failure(fetcher, exc) from exc
+    if fetcher.refusals:
+        first = fetcher.refusals[0]
+        raise AssetRefused(first.url, first.reason)
+    if errors:
+        raise PdfRenderError("; ".join(errors))
+    _LOGGER.debug("rendered PDF, %d bytes, variant %s", len(pdf), pdf_variant)
+    return pdf
+
+
+def _check_arguments(html, pdf_variant: str | None, attachments: Sequence[Attachment]) -> None:
     if not isinstance(html, str):
         raise TypeError(f"html must be a str, not {type(html).__name__}")
     if pdf_variant is not None and pdf_variant not in VARIANTS:
@@ -222,13 +189,12 @@ def render_pdf(
     names = [attachment.filename for attachment in attachments]
     if len(set(names)) != len(names):
         raise ValueError(f"attachment file names must be unique: {names}")
-    created_w3c = _w3c_date(created, "created")
-    modified_w3c = _w3c_date(modified, "modified") or created_w3c
 
-    base_url = Path(base_dir or PDF_TEMPLATE_DIR).resolve().as_uri() + "/"
-    fetcher = SafeURLFetcher(DEFAULT_ALLOWED_ROOTS if allowed_roots is None else allowed_roots)
+
+def _weasy_attachments(attachments: Sequence[Attachment], fetcher: SafeURLFetcher,
+                       created: datetime | None) -> list:
     attachment_date = (created or datetime.now(timezone.utc)).astimezone(timezone.utc)
-    weasy_attachments = [
+    return [
         weasyprint.Attachment(
             # A data: URI is the one source through which WeasyPrint takes
             # the MIME type from us instead of guessing it from the name.
@@ -238,55 +204,41 @@ def render_pdf(
             relationship=item.relationship)
         for item in attachments]
 
-    with _weasyprint_errors() as errors:
-        try:
-            font_config = FontConfiguration()
-            document = weasyprint.HTML(
-                string=html, base_url=base_url, url_fetcher=fetcher,
-            ).render(
-                font_config=font_config,
-                stylesheets=[
-                    weasyprint.CSS(string=css, base_url=base_url, url_fetcher=fetcher,
-                                   font_config=font_config)
-                    for css in stylesheets],
-            )
-            metadata = document.metadata
-            if title is not None:
-                metadata.title = title
-            if authors:
-                metadata.authors = list(authors)
-            if subject is not None:
-                metadata.description = subject
-            if keywords:
-                metadata.keywords = list(keywords)
-            if generator is not None:
-                metadata.generator = generator
-            if lang is not None:
-                metadata.lang = lang
-            # Always overwrite: a <meta name="dcterms.created"> in the HTML
-            # must not make the output depend on the template.
-            metadata.created = created_w3c
-            metadata.modified = modified_w3c
-            with _icc_profile_warning_muted():
-                pdf = document.write_pdf(
-                    pdf_variant=pdf_variant, attachments=weasy_attachments,
-                    finisher=_deduplicate_associated_files)
-        except FatalURLFetchingError as exc:
-            # WeasyPrint wraps the fetcher's exception; it is a BaseException,
-            # which callers catching Exception would miss, so translate it.
-            if fetcher.refusals:
-                first = fetcher.refusals[0]
-                raise AssetRefused(first.url, first.reason) from exc
-            cause = exc.__cause__
-            what = exc.args[0] if exc.args else "Error fetching a resource"
-            raise PdfRenderError(f"{what}: {cause}") from exc
+
+def _layout(html: str, base_url: str, fetcher: SafeURLFetcher, stylesheets: Sequence[str]):
+    font_config = FontConfiguration()
+    return weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
+        font_config=font_config,
+        stylesheets=[weasyprint.CSS(string=css, base_url=base_url, url_fetcher=fetcher,
+                                    font_config=font_config)
+                     for css in stylesheets])
+
+
+def _set_metadata(metadata, *, title, authors, subject, keywords, generator, lang) -> None:
+    """What the caller gave overrides what the HTML says; what it left out stays."""
+    if title is not None:
+        metadata.title = title
+    if authors:
+        metadata.authors = list(authors)
+    if subject is not None:
+        metadata.description = subject
+    if keywords:
+        metadata.keywords = list(keywords)
+    if generator is not None:
+        metadata.generator = generator
+    if lang is not None:
+        metadata.lang = lang
+
+
+def _fetch_failure(fetcher: SafeURLFetcher, exc: FatalURLFetchingError) -> PdfRenderError:
+    """WeasyPrint wraps the fetcher's exception in a BaseException, which callers catching
+    Exception would miss: the refusal (or the fetch error) it stands for."""
     if fetcher.refusals:
         first = fetcher.refusals[0]
-        raise AssetRefused(first.url, first.reason)
-    if errors:
-        raise PdfRenderError("; ".join(errors))
-    _LOGGER.debug("rendered PDF, %d bytes, variant %s", len(pdf), pdf_variant)
-    return pdf
+        return AssetRefused(first.url, first.reason)
+    cause = exc.__cause__
+    what = exc.args[0] if exc.args else "Error fetching a resource"
+    return PdfRenderError(f"{what}: {cause}")
 
 
 @contextlib.contextmanager
@@ -352,102 +304,3 @@ class _weasyprint_errors:  # noqa: N801 - used like a function
 
     def __exit__(self, *exc_info) -> None:
         logging.getLogger("weasyprint").removeHandler(self._handler)
-
-
-def _shorten(url: str, limit: int = 120) -> str:
-    return url if len(url) <= limit else url[:limit] + "…"
-
-
-# --- reading PDFs back ---------------------------------------------------
-
-def _reader(pdf_bytes: bytes):
-    from pypdf import PdfReader  # dev/test dependency; see module docstring
-
-    return PdfReader(io.BytesIO(pdf_bytes))
-
-
-def pdf_font_report(pdf_bytes: bytes) -> list[tuple[str, bool]]:
-    """List every font the PDF uses as ``(base font name, embedded)``.
-
-    A Type0 (composite) font counts as embedded when each descendant font's
-    descriptor has a FontFile, FontFile2 or FontFile3; a Type3 font is
-    embedded by construction. Fonts are found in page resources, form
-    XObjects, Type3 font resources and the AcroForm default resources, and
-    listed once each in the order found.
-    """
-    reader = _reader(pdf_bytes)
-    found: dict[object, tuple[str, bool]] = {}
-    visited: set[object] = set()
-
-    def visit(resources) -> None:
-        resources = resources.get_object() if resources is not None else None
-        if not resources or _key(resources) in visited:
-            return
-        visited.add(_key(resources))
-        fonts = resources.get("/Font")
-        for reference in (fonts.get_object().values() if fonts else ()):
-            font = reference.get_object()
-            if _key(reference) not in found:
-                found[_key(reference)] = (
-                    str(font.get("/BaseFont", "(unnamed)")).lstrip("/"), _font_embedded(font))
-                if font.get("/Subtype") == "/Type3":
-                    visit(font.get("/Resources"))
-        xobjects = resources.get("/XObject")
-        for reference in (xobjects.get_object().values() if xobjects else ()):
-            xobject = reference.get_object()
-            if xobject.get("/Subtype") == "/Form":
-                visit(xobject.get("/Resources"))
-
-    for page in reader.pages:
-        visit(page.get("/Resources"))
-    acroform = reader.trailer["/Root"].get("/AcroForm")
-    if acroform is not None:
-        visit(acroform.get_object().get("/DR"))
-    return list(found.values())
-
-
-def _key(obj) -> object:
-    """Identify a PDF object: by object number when it has one."""
-    from pypdf.generic import IndirectObject
-
-    reference = obj if isinstance(obj, IndirectObject) else getattr(obj, "indirect_reference", None)
-    if reference is not None:
-        return ("ref", reference.idnum, reference.generation)
-    return ("id", id(obj))
-
-
-def _font_embedded(font) -> bool:
-    subtype = font.get("/Subtype")
-    if subtype == "/Type3":
-        return True
-    if subtype == "/Type0":
-        descendants = [d.get_object() for d in font.get("/DescendantFonts", ())]
-        return bool(descendants) and all(_has_font_file(d) for d in descendants)
-    return _has_font_file(font)
-
-
-def _has_font_file(font) -> bool:
-    descriptor = font.get("/FontDescriptor")
-    if descriptor is None:
-        return False
-    descriptor = descriptor.get_object()
-    return any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3"))
-
-
-def pdf_attachments(pdf_bytes: bytes) -> dict[str, bytes]:
-    """Return the PDF's embedded files (EmbeddedFiles name tree) by name."""
-    result: dict[str, bytes] = {}
-    for name, contents in _reader(pdf_bytes).attachments.items():
-        if len(contents) != 1:
-            raise ValueError(f"the PDF has {len(contents)} attachments named {name!r}")
-        result[name] = contents[0]
-    return result
-
-
-def pdf_text(pdf_bytes: bytes) -> list[str]:
-    """Return the extracted text of each page."""
-    return [page.extract_text() for page in _iter_pages(pdf_bytes)]
-
-
-def _iter_pages(pdf_bytes: bytes) -> Iterator:
-    yield from _reader(pdf_bytes).pages

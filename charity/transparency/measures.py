@@ -1,12 +1,15 @@
 """How each indicator is measured, from the organisation's own data.
 
 Every measure returns a `Measure`: whether the indicator applies, the fraction met (0…1) and
-the gaps — each with what to do and the screen that fixes it. Windows are "the last 12
-months" up to `today`, the organisation's calendar day.
+the gaps — each with what to do and the endpoint of the screen that fixes it (the view
+builds the link). Windows are "the last 12 months" up to `today`, the organisation's
+calendar day. What only the caller knows (the checks of `charity verify`, whether the
+open-data API is served, how a screen names an obligation) comes in the `Context`.
 """
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -15,6 +18,8 @@ from sqlalchemy.orm import Session, aliased
 
 from charity.complaints.models import Complaint
 from charity.disclosure.models import Obligation
+from charity.disclosure.queries import subject_names
+from charity.disclosure.rules import add_months
 from charity.funds.campaigns import REQUIRED_FOR_ACTIVATION
 from charity.funds.models import (DONATION_INCOME_KINDS, Campaign, CampaignStatus, EntryKind,
                                   FundEntry, Project, ProjectStatus, Receipt)
@@ -43,12 +48,20 @@ class Measure:
 NOT_APPLICABLE = Measure(False, ZERO)
 
 
+def plain_obligation_label(ob) -> str:
+    """An obligation named by its kind and number, for callers without a screen (the
+    scheduler keeps only the number of gaps); screens pass their translated label."""
+    return f"{ob.kind} {ob.seq}"
+
+
 @dataclass
 class Context:
     session: Session
     today: dt.date
     ledgers_ok: bool | None = None  # charity verify: funds and stock
     publications_ok: bool | None = None  # charity verify: publications and hash chain
+    open_data: bool = True  # the open-data API is served (it is, in every app)
+    obligation_label: Callable[[Obligation], object] = plain_obligation_label
 
 
 def _ratio(met: Decimal, total: int) -> Decimal:
@@ -83,11 +96,10 @@ def _disclosures(ctx: Context, org, subject_type: str, kinds=("periodic", "final
         Obligation.kind.in_(kinds), Obligation.due >= ctx.today - WINDOW,
         Obligation.due <= ctx.today).order_by(Obligation.due, Obligation.id)).all()
     counted, met, gaps = 0, ZERO, []
-    names = _subject_names(ctx.session, subject_type, {o.subject_id for o in rows})
-    from charity.web.nav import obligation_label
-
+    names = subject_names(rows, ctx.session)
     for ob in rows:
-        label = {"name": names.get(ob.subject_id, "?"), "what": obligation_label(ob)}
+        label = {"name": names.get((ob.subject_type, ob.subject_id), "?"),
+                 "what": ctx.obligation_label(ob)}
         if ob.published_on is not None:
             counted += 1
             if ob.published_on <= ob.due:
@@ -106,13 +118,6 @@ def _disclosures(ctx: Context, org, subject_type: str, kinds=("periodic", "final
     if not counted:
         return NOT_APPLICABLE
     return Measure(True, _ratio(met, counted), tuple(gaps))
-
-
-def _subject_names(session: Session, subject_type: str, ids) -> dict[int, str]:
-    model = {"campaign": Campaign, "project": Project}.get(subject_type)
-    if model is None or not ids:
-        return {}
-    return dict(session.execute(sa.select(model.id, model.name).where(model.id.in_(ids))).all())
 
 
 def campaign_disclosures(ctx: Context, org) -> Measure:
@@ -146,7 +151,7 @@ def project_disclosures(ctx: Context, org) -> Measure:
 
 
 def closed_projects(ctx: Context, org) -> Measure:
-    cutoff = _months_back(ctx.today, 3)
+    cutoff = add_months(ctx.today, -3)
     projects = ctx.session.scalars(sa.select(Project).where(
         Project.organization_id == org.id, Project.status == ProjectStatus.CLOSED,
         Project.actual_end.is_not(None), Project.actual_end < cutoff)).all()
@@ -159,13 +164,6 @@ def closed_projects(ctx: Context, org) -> Measure:
                         "published — publish it now.", name=p.name, day=p.actual_end.isoformat()),
                      "compliance.dashboard") for p in projects if p.id not in published)
     return Measure(True, _ratio(Decimal(len(projects) - len(gaps)), len(projects)), gaps)
-
-
-def _months_back(day: dt.date, months: int) -> dt.date:
-    y, m = divmod(day.year * 12 + day.month - 1 - months, 12)
-    import calendar
-
-    return dt.date(y, m + 1, min(day.day, calendar.monthrange(y, m + 1)[1]))
 
 
 # --- finance -------------------------------------------------------------------------------
@@ -265,10 +263,4 @@ def complaints(ctx: Context, org) -> Measure:
 def open_data(ctx: Context, org) -> Measure:
     """The installation publishes every organisation's public data through the open-data API;
     the indicator stays here so that an installation that turns it off loses the points."""
-    from flask import current_app
-
-    try:
-        available = "api.campaigns" in current_app.view_functions
-    except RuntimeError:  # outside an app (plain scripts): the API is part of the app
-        available = True
-    return Measure(True, ONE if available else ZERO)
+    return Measure(True, ONE if ctx.open_data else ZERO)

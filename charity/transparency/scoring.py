@@ -18,6 +18,8 @@ from charity.orgs.models import Organization
 from charity.transparency import measures
 from charity.transparency.indicators import GROUPS, INDICATORS, Indicator, grade
 from charity.transparency.models import TransparencyScore
+# The score history read back; kept importable here, beside the scores it keeps.
+from charity.transparency.queries import history, latest  # noqa: F401
 
 CENT = Decimal("0.01")
 
@@ -77,6 +79,22 @@ def verify_context(session: Session, today: dt.date) -> measures.Context:
                             publications_ok=not problems["publications and hash chain"])
 
 
+def stored_context(session: Session, org: Organization, today: dt.date,
+                   **presentation) -> measures.Context:
+    """A context for a screen: the checks of `charity verify` are costly, so the results
+    stored with the organisation's latest score (computed by the scheduler) stand in for
+    running them. `presentation` passes the screen's Context fields (labels, open data)."""
+    row = next((r for r in reversed(history(session, org.id, days=1))), None)
+
+    def ok(indicator_id):
+        if row is None or not row.indicators.get(indicator_id, {}).get("applicable"):
+            return None
+        return float(row.indicators[indicator_id]["fraction"]) >= 1
+
+    return measures.Context(session, today, ledgers_ok=ok("A3"), publications_ok=ok("G2"),
+                            **presentation)
+
+
 def store(session: Session, result: OrgScore) -> TransparencyScore:
     """Keep `result` as the organisation's score of its day (replacing that day's)."""
     row = session.scalar(sa.select(TransparencyScore).where(
@@ -111,25 +129,3 @@ def refresh(session: Session, today: dt.date, org_ids=None) -> int:
     for org in todo:
         store(session, compute(ctx, org))
     return len(todo)
-
-
-def latest(session: Session) -> list[TransparencyScore]:
-    """Each active organisation's most recent score, best first (the public ranking)."""
-    newest = (sa.select(TransparencyScore.organization_id,
-                        sa.func.max(TransparencyScore.computed_on).label("day"))
-              .group_by(TransparencyScore.organization_id).subquery())
-    return list(session.scalars(
-        sa.select(TransparencyScore)
-        .join(newest, sa.and_(newest.c.organization_id == TransparencyScore.organization_id,
-                              newest.c.day == TransparencyScore.computed_on))
-        .join(Organization, Organization.id == TransparencyScore.organization_id)
-        .where(Organization.active.is_(True))
-        .options(sa.orm.contains_eager(TransparencyScore.organization))
-        .order_by(TransparencyScore.score.desc(), Organization.name)))
-
-
-def history(session: Session, organization_id: int, days: int = 366) -> list[TransparencyScore]:
-    rows = session.scalars(sa.select(TransparencyScore).where(
-        TransparencyScore.organization_id == organization_id)
-        .order_by(TransparencyScore.computed_on.desc()).limit(days)).all()
-    return list(reversed(rows))

@@ -85,7 +85,7 @@ def test_only_managers_record(client, db, make_org, make_user, login):
 def test_statistics_count_recorded_complaints_by_channel(db, make_org):
     org = make_org()
     ensure_default_categories(db, org)
-    from charity.complaints.staff_intake import record_complaint
+    from charity.complaints.services import record_complaint
 
     category = _hotline(db, org, "公共事业")
     for day in (3, 4):

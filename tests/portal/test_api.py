@@ -12,7 +12,7 @@ from openapi_spec_validator import validate as validate_openapi
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from charity.portal import openapi
+from charity.portal.open_data import openapi
 from charity.reports.pdf import ICC_RESOURCE_WARNING
 from charity.core.system import system_actor
 from tests.portal.api_world import PRIVATE, world  # noqa: F401  (fixture)

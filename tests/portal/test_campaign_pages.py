@@ -8,7 +8,7 @@ import pytest
 
 from charity.funds import ledger
 from charity.goods.services.distributions import post_distribution
-from charity.portal import stats
+from charity.portal.queries import figures as stats
 from charity.core.system import system_actor
 
 TODAY = dt.date(2026, 11, 25)

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from charity.core.clock import today_in
 from charity.disclosure.models import Obligation
-from charity.portal.compliance import OrgCompliance, compliance_table
+from charity.portal.queries.disclosures import OrgCompliance, compliance_table
 
 DAY = dt.timedelta(days=1)
 

@@ -109,7 +109,7 @@ def test_the_qr_code_opens_the_intake_form_prefilled(client, db, point, org, mak
 
 
 def test_the_qr_code_encodes_the_staff_intake_url(client, db, point, monkeypatch):
-    import charity.portal.dropoff_views as views
+    import charity.portal.views.dropoff as views
 
     seen = []
     original = views.qr_svg

@@ -4,7 +4,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from charity.portal.feed import entry_id
+from charity.portal.open_data.atom import entry_id
 from charity.reports.pdf import ICC_RESOURCE_WARNING
 from tests.portal.api_world import world  # noqa: F401  (fixture)
 

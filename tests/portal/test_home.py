@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from charity.funds import ledger
 from charity.goods.services.distributions import post_distribution, reverse_distribution
 from charity.goods.services.intake import reverse_intake
-from charity.portal import stats
+from charity.portal.queries import figures as stats
 from charity.core.system import system_actor
 
 TODAY = dt.date(2026, 11, 25)
@@ -106,7 +106,7 @@ def test_home_lists_running_campaigns_with_progress_not_drafts(client, db, world
 def test_wanted_items_merge_the_points_needs_lists(db, world, make_point):
     from charity.goods.queries.stock import needs_list
     from charity.goods.services.targets import set_wanted_level
-    from charity.portal.page_data import wanted_items
+    from charity.portal.queries.home import wanted_items
 
     org, coat = world["org"], world["coat"]
     other = make_point(org, name="二号站")

@@ -9,7 +9,7 @@ import pytest
 from charity.goods.services.catalogue import add_refused_good
 from charity.goods.services.targets import set_wanted_level
 from charity.orgs.services import set_organization_active, set_point_active
-from charity.portal.directory import is_open, opening_schedule
+from charity.portal.opening_hours import is_open, opening_schedule
 from charity.core.system import system_actor
 
 
@@ -172,7 +172,7 @@ def test_opening_schedule_shape():
 
 
 def test_open_now_uses_the_organisation_time_zone(db, points):
-    import charity.portal.directory as directory
+    import charity.portal.opening_hours as directory
 
     # 2026-11-25 10:00 in Shanghai is 02:00 UTC: open by Shanghai time.
     fixed = dt.datetime(2026, 11, 25, 2, 0, tzinfo=dt.timezone.utc)

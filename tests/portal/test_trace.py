@@ -12,8 +12,8 @@ from charity.funds import ledger
 from charity.goods import services as documents
 from charity.goods.services import distributions as distribution, intake
 from charity.people.identity import make_id
-from charity.portal.trace import trace_receipt
-from charity.portal.trace_goods import Outcome
+from charity.portal.trace.receipts import trace_receipt
+from charity.portal.trace.goods import Outcome
 from charity.core.system import system_actor
 from tests.factories_funds import TODAY
 
@@ -288,7 +288,7 @@ def test_transfer_in_transit(db, make_org, make_point, make_item, make_donor):
 
 
 def test_outcomes_of_the_same_kind_add_up():
-    from charity.portal.trace_goods import _merge
+    from charity.portal.trace.goods import _merge
 
     day = dt.date(2026, 1, 1)
     merged = _merge([Outcome("distributed", D("1"), "件", day=day, place="甲"),

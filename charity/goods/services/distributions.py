@@ -10,20 +10,21 @@ from sqlalchemy.orm import Session
 
 from charity.audit.services import record
 from charity.auth.permissions import require
-from charity.core.clock import org_today
+from charity.core.clock import month_key, org_today
 from charity.core.errors import ValidationFailed
-from charity.funds.models import Project, ProjectStatus
 from charity.core.i18n import _l
+from charity.funds.models import Project, ProjectStatus
 from charity.goods.models import Distribution, DistributionLine, DocStatus, MovementKind
-from charity.goods.services.checks import (filled_lines, item_and_quantity, not_future,
-                                           require_point_active, running_of)
+from charity.goods.services.checks import (
+    filled_lines,
+    item_and_quantity,
+    not_future,
+    require_point_active,
+    running_of,
+)
 from charity.goods.services.corrections import reverse_posted
 from charity.goods.services.stock_ledger import take
 from charity.people.models import Beneficiary, PointsEntry
-
-
-def month_key(day: dt.date) -> str:
-    return f"{day:%Y-%m}"
 
 
 def points_balance(session: Session, beneficiary: Beneficiary, day: dt.date,

@@ -9,9 +9,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from charity.auth.permissions import scope_organizations
+from charity.core.clock import month_key
 from charity.core.db import contains
 from charity.core.extensions import db
-from charity.goods.services.distributions import month_key
 from charity.goods.models import Distribution, DistributionLine
 from charity.people.models import BENEFICIARY_CATEGORY_NAMES, Beneficiary, PointsEntry
 

@@ -1,0 +1,1 @@
+"""The disclosure feature's blueprints, one module each (`compliance`: the staff dashboard)."""

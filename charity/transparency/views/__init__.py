@@ -1,0 +1,1 @@
+"""The transparency feature's blueprint (`scores`: the staff view and the public pages)."""
