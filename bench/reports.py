@@ -34,8 +34,8 @@ START, END = dt.date(2026, 1, 1), dt.date(2026, 12, 31)
 def child(subject_type: str, subject_id: int) -> None:
     """Runs in a child process (app settings from the environment); prints one JSON line."""
     from charity import create_app
-    from charity.disclosure.publishing import build_snapshot, canonical, render, sha256
     from charity.core.extensions import db
+    from charity.disclosure.publishing import build_snapshot, canonical, render, sha256
     from charity.funds.models import Campaign, Project
 
     app = create_app()
@@ -100,12 +100,12 @@ def setup_campaign(app, donations: int) -> int:
     import sqlalchemy as sa
 
     from charity.core.extensions import db
-    from charity.funds.campaigns import activate_campaign, create_campaign
+    from charity.core.system import system_actor
     from charity.funds.models import FundEntry
+    from charity.funds.services.campaigns import activate_campaign, create_campaign
     from charity.orgs import uscc
     from charity.orgs.services import create_organization
     from charity.people.models import Donor
-    from charity.core.system import system_actor
 
     actor = system_actor()
     rng = random.Random(1)

@@ -20,7 +20,7 @@ def fundraising_org(make_org):
 
 @pytest.fixture
 def make_campaign(db, fundraising_org):
-    from charity.funds.campaigns import activate_campaign, create_campaign
+    from charity.funds.services.campaigns import activate_campaign, create_campaign
 
     counter = iter(range(1, 10_000))
 
@@ -46,7 +46,7 @@ def make_campaign(db, fundraising_org):
 
 @pytest.fixture
 def make_project(db, fundraising_org):
-    from charity.funds.campaigns import activate_project, create_project
+    from charity.funds.services.campaigns import activate_project, create_project
 
     counter = iter(range(1, 10_000))
 

@@ -11,12 +11,12 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from charity.core.clock import org_today
-from charity.funds import campaigns as cs
-from charity.funds import ledger
+from charity.core.system import system_actor
 from charity.funds.models import Campaign, Project
+from charity.funds.services import campaigns as cs
+from charity.funds.services import ledger
 from charity.people.models import Donor
 from charity.people.services import create_donor
-from charity.core.system import system_actor
 
 DONORS = [
     # name, kind, phone, consent to publish the name

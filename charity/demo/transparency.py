@@ -15,14 +15,14 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from charity.core.clock import org_today
 from charity.complaints import services as complaints
-from charity.funds import ledger
+from charity.core.clock import org_today
+from charity.core.system import system_actor
+from charity.funds.services import ledger
 from charity.orgs import uscc
 from charity.orgs.models import Organization
 from charity.orgs.services import create_organization
 from charity.people.services import create_donor
-from charity.core.system import system_actor
 
 MODEL = {"name": "兰州市安宁区慈善超市服务中心", "uscc": uscc.make("52620105MJ7306611"),
          "registering_authority": "兰州市安宁区民政局", "contact_person": "周海燕",

@@ -6,6 +6,6 @@ non-cash gifts.
 - `queries.py`: the read side: lists, choices, totals and the figures of a fund
 - `forms/`: the screens' forms and labels
 - `views/`: the screens, one module per blueprint
-- `export.py` (CSV/XLSX writers), `receipt_pdf.py` (the printed receipt), `uploads.py`
-  (evidence files)
+- `receipt_pdf.py` (the printed receipt), `uploads.py` (evidence files, also used by
+  complaints); the CSV/XLSX writers are in `charity.reports.spreadsheets`
 """

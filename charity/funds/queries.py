@@ -16,12 +16,24 @@ from charity.auth.models import User
 from charity.auth.permissions import scope_organizations
 from charity.core.db import contains
 from charity.core.extensions import db
-from charity.funds.export import CHUNK_ROWS
-from charity.funds.models import (COLUMN, INCOME_KINDS, SPENDING_KINDS, Campaign,
-                                  CampaignChange, CampaignStatus, EntryKind, FundBalance,
-                                  FundEntry, NonCashGift, Project, ProjectStatus, Receipt)
+from charity.funds.models import (
+    COLUMN,
+    INCOME_KINDS,
+    SPENDING_KINDS,
+    Campaign,
+    CampaignChange,
+    CampaignStatus,
+    EntryKind,
+    FundBalance,
+    FundEntry,
+    NonCashGift,
+    Project,
+    ProjectStatus,
+    Receipt,
+)
 from charity.orgs.models import Organization
 from charity.people.models import Donor
+from charity.reports.spreadsheets import CHUNK_ROWS
 
 FIGURES = ("donation_income", "commercial_income", "spent_projects", "spent_other",
            "fundraising_costs", "transfers_in", "transfers_out")

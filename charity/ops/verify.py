@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 
 def _fund_balances(session: Session) -> list[str]:
-    from charity.funds.ledger import verify_balances
+    from charity.funds.services.ledger import verify_balances
 
     return verify_balances(session)
 

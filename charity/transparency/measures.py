@@ -17,13 +17,21 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, aliased
 
 from charity.complaints.models import Complaint
+from charity.core.i18n import _l
 from charity.disclosure.models import Obligation
 from charity.disclosure.queries import subject_names
 from charity.disclosure.rules import add_months
-from charity.funds.campaigns import REQUIRED_FOR_ACTIVATION
-from charity.funds.models import (DONATION_INCOME_KINDS, Campaign, CampaignStatus, EntryKind,
-                                  FundEntry, Project, ProjectStatus, Receipt)
-from charity.core.i18n import _l
+from charity.funds.models import (
+    DONATION_INCOME_KINDS,
+    Campaign,
+    CampaignStatus,
+    EntryKind,
+    FundEntry,
+    Project,
+    ProjectStatus,
+    Receipt,
+)
+from charity.funds.services.campaigns import REQUIRED_FOR_ACTIVATION
 
 ONE, ZERO, HALF = Decimal(1), Decimal(0), Decimal("0.5")
 WINDOW = dt.timedelta(days=365)

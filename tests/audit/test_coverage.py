@@ -150,7 +150,7 @@ def _login(app, user, addr="198.51.100.7"):
 
 
 def test_ledger_export_is_logged_with_filters_and_rows(app, db, make_org, make_user):
-    from charity.funds import ledger
+    from charity.funds.services import ledger
 
     org = make_org()
     manager = make_user("manager", org=org)

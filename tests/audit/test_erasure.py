@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from charity.core.clock import org_today
 from charity.disclosure.models import Publication
 from charity.core.extensions import db as _db
-from charity.funds import ledger
+from charity.funds.services import ledger
 from charity.goods.services.distributions import post_distribution
 from charity.ops.scheduler import tick
 from charity.people import beneficiaries

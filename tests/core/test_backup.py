@@ -18,7 +18,7 @@ from charity import create_app
 from charity.complaints.services import submit_complaint
 from charity.demo.loader import ORG
 from charity.core.extensions import db as _db
-from charity.funds.noncash import record_gift
+from charity.funds.services.noncash import record_gift
 from charity.funds.uploads import FileStore, Upload, upload_dir
 from charity.orgs.models import Organization
 from charity.core.system import system_actor

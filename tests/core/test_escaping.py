@@ -27,7 +27,7 @@ ESCAPED_DONOR = "&lt;b onmouseover=alert(2)&gt;王&amp;善&lt;/b&gt;"
 @pytest.fixture
 def hostile(db, fundraising_org, make_campaign, make_donor):
     from charity.disclosure.models import Publication
-    from charity.funds import ledger
+    from charity.funds.services import ledger
     from charity.ops.scheduler import tick
     from charity.core.system import system_actor
 

@@ -189,7 +189,7 @@ def test_evidence_file_is_a_nosniff_attachment_outside_static(app, client, db, l
                                                                make_org, make_user):
     from flask import current_app
 
-    from charity.funds.noncash import record_gift
+    from charity.funds.services.noncash import record_gift
     from charity.funds.uploads import FileStore, Upload, upload_dir
     from charity.reports.pdf import STATIC_DIR
     from charity.core.system import system_actor

@@ -38,7 +38,7 @@ SEED = int(os.environ.get("CHARITY_CRASH_SEED", str(random.SystemRandom().randra
 def _setup(app) -> dict:
     from charity.core.clock import org_today
     from charity.auth.services import create_user
-    from charity.funds.campaigns import activate_campaign, create_campaign
+    from charity.funds.services.campaigns import activate_campaign, create_campaign
     from charity.goods.services.catalogue import create_item_type
     from charity.goods.models import ItemCategory
     from charity.orgs import uscc

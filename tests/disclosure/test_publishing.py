@@ -9,8 +9,8 @@ import sqlalchemy as sa
 
 from charity.disclosure.models import Obligation, Publication
 from charity.disclosure.publishing import publish_correction, verify_publications
-from charity.funds import ledger
-from charity.funds.ledger import balance
+from charity.funds.services import ledger
+from charity.funds.services.ledger import balance
 from charity.ops.scheduler import tick
 from charity.reports.pdf import ICC_RESOURCE_WARNING, pdf_attachments, pdf_font_report, pdf_text
 from charity.core.system import system_actor
@@ -138,7 +138,7 @@ def test_a_crash_while_rendering_leaves_no_half_publication(db, campaign_with_mo
 
 
 def test_early_end_moves_the_final_and_drops_later_periodics(db, campaign_with_money):
-    from charity.funds.campaigns import end_campaign
+    from charity.funds.services.campaigns import end_campaign
 
     c = campaign_with_money
     tick(db, dt.date(2026, 4, 1))
@@ -153,7 +153,7 @@ def test_early_end_moves_the_final_and_drops_later_periodics(db, campaign_with_m
 
 def test_two_schedulers_publish_each_obligation_once(committed_app):
     from charity.core.extensions import db
-    from charity.funds.campaigns import activate_campaign, create_campaign
+    from charity.funds.services.campaigns import activate_campaign, create_campaign
     from charity.orgs import uscc
     from charity.orgs.services import create_organization
 

@@ -10,7 +10,8 @@ from decimal import Decimal
 import pytest
 from flask import Flask
 
-from charity.funds import export
+from charity.reports import spreadsheets as export
+from charity.web import downloads
 
 D = Decimal
 UTC = dt.timezone.utc
@@ -87,7 +88,7 @@ def test_csv_chunks_are_lazy_and_parse_back():
 
 def test_csv_response_streams(tiny_app):
     with tiny_app.test_request_context():
-        response = export.csv_response("x.csv", ["a"], iter([(D("1.50"),)]))
+        response = downloads.csv_response("x.csv", ["a"], iter([(D("1.50"),)]))
         assert response.is_streamed
         assert response.headers["Content-Disposition"] == 'attachment; filename="x.csv"'
         body = response.get_data()
@@ -126,7 +127,7 @@ def test_xlsx_response_streams_a_temporary_file(tiny_app):
     from openpyxl import load_workbook
 
     with tiny_app.test_request_context():
-        response = export.xlsx_response("ledger.xlsx", ["金额"], iter([(D("5.00"),)]))
+        response = downloads.xlsx_response("ledger.xlsx", ["金额"], iter([(D("5.00"),)]))
         body = b"".join(response.response)
         response.close()
     assert response.headers["Content-Length"] == str(len(body))

@@ -157,6 +157,6 @@ def test_random_postings_keep_balances_equal_to_ledger(committed_app):
         assert db.session.scalar(sa.select(sa.func.min(StockBalance.quantity))) >= 0
         intakes = db.session.scalar(sa.select(sa.func.count(Intake.id)))
         assert intakes >= 1
-        from charity.funds.ledger import verify_balances
+        from charity.funds.services.ledger import verify_balances
 
         assert verify_balances(db.session) == []

@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 
-from charity.funds import ledger
+from charity.funds.services import ledger
 from charity.people.models import Donor
 from tests.factories_funds import TODAY
 

@@ -157,7 +157,7 @@ def test_no_private_data_anywhere(client, world):
 # --- caching ---------------------------------------------------------------------------------
 
 def test_etag_and_conditional_get(client, world, db):
-    from charity.funds import ledger
+    from charity.funds.services import ledger
 
     r = client.get("/api/v1/campaigns")
     etag = r.headers["ETag"]

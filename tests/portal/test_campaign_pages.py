@@ -6,7 +6,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from charity.funds import ledger
+from charity.funds.services import ledger
 from charity.goods.services.distributions import post_distribution
 from charity.portal.queries import figures as stats
 from charity.core.system import system_actor
@@ -132,7 +132,7 @@ def test_drafts_and_unknown_ids_are_not_found(client, db, make_campaign, make_pr
 
 def test_list_shows_running_and_ended_never_drafts(client, db, funded, make_campaign,
                                                    make_project, make_org):
-    from charity.funds.campaigns import end_campaign
+    from charity.funds.services.campaigns import end_campaign
 
     ended = make_campaign(name="已结束的募捐", planned_start=dt.date(2026, 1, 1),
                           planned_end=dt.date(2026, 3, 31))

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from charity.disclosure.models import Publication
 from charity.disclosure.publishing import publish_correction
-from charity.funds.campaigns import activate_project, close_project, create_project
+from charity.funds.services.campaigns import activate_project, close_project, create_project
 from charity.ops.scheduler import tick
 from charity.reports.pdf import ICC_RESOURCE_WARNING
 from charity.core.system import system_actor

@@ -7,7 +7,7 @@ from decimal import Decimal as D
 import pytest
 import sqlalchemy as sa
 
-from charity.funds import ledger
+from charity.funds.services import ledger
 from charity.goods.services.distributions import post_distribution, reverse_distribution
 from charity.goods.services.intake import reverse_intake
 from charity.portal.queries import figures as stats
@@ -129,7 +129,7 @@ def test_wanted_items_merge_the_points_needs_lists(db, world, make_point):
 
 
 def test_home_links_disclosures_points_and_the_other_public_pages(client, app, db, world):
-    from charity.funds.campaigns import activate_project, close_project, create_project
+    from charity.funds.services.campaigns import activate_project, close_project, create_project
     from charity.ops.scheduler import tick
 
     p = create_project(system_actor(), db, world["org"], {

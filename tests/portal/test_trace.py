@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from charity.funds import ledger
+from charity.funds.services import ledger
 from charity.goods import services as documents
 from charity.goods.services import distributions as distribution, intake
 from charity.people.identity import make_id
@@ -117,7 +117,7 @@ def test_money_trace_page_in_words(client, db, campaign_world):
 
 
 def test_the_receipts_qr_link_opens_the_trace_in_chinese(client, db, campaign_world):
-    from charity.funds.receipts import trace_url
+    from charity.funds.services.receipts import trace_url
 
     html = client.get(trace_url("http://localhost", campaign_world["b"].receipt)).get_data(
         as_text=True)

@@ -11,10 +11,10 @@ import sqlalchemy as sa
 
 from charity.complaints import rules
 from charity.complaints.models import Complaint, ComplaintCategory
-from charity.funds.ledger import recompute_balances, verify_balances
+from charity.funds.services.ledger import recompute_balances, verify_balances
 from charity.funds.models import (Campaign, FundBalance, FundEntry, NonCashGift, Project,
                                   Receipt, ReceiptLine, ReceiptSequence, project_campaign)
-from charity.funds.receipts import format_number
+from charity.funds.services.receipts import format_number
 from charity.people.models import Shift, Volunteer
 from charity.demo.province.bulk import Ids
 from charity.demo.province.extras import generate_extras
@@ -30,7 +30,7 @@ TABLES = [FundEntry, Receipt, ReceiptLine, ReceiptSequence, NonCashGift, Complai
 
 
 def _campaign(db, org, name, start, end):
-    from charity.funds.campaigns import activate_campaign, create_campaign
+    from charity.funds.services.campaigns import activate_campaign, create_campaign
 
     campaign = create_campaign(system_actor(), db, org, {
         "name": name, "purpose": "为困难家庭筹集冬衣", "region": "兰州市",
@@ -43,7 +43,7 @@ def _campaign(db, org, name, start, end):
 
 
 def _project(db, org, name, start, end, campaigns):
-    from charity.funds.campaigns import activate_project, create_project
+    from charity.funds.services.campaigns import activate_project, create_project
 
     project = create_project(system_actor(), db, org, {
         "name": name, "content": "资助学生", "area": "城关区", "beneficiary_groups": "留守儿童",
@@ -57,8 +57,8 @@ def orgs(db, make_org, make_point, make_user, make_item, stock):
     """Two organisations with points, a manager, donors, an ended and a running campaign,
     two projects, one sale-income entry and one goods receipt (numbers already taken)."""
     from charity.complaints.categories import ensure_default_categories
-    from charity.funds.campaigns import end_campaign
-    from charity.funds.ledger import post_entry
+    from charity.funds.services.campaigns import end_campaign
+    from charity.funds.services.ledger import post_entry
     from charity.goods.services.intake import post_intake
     from charity.people.services import create_donor
 

@@ -7,7 +7,7 @@ import pytest
 
 from charity.complaints.services import submit_complaint
 from charity.disclosure.models import Obligation
-from charity.funds import ledger
+from charity.funds.services import ledger
 from charity.core.system import system_actor
 
 TODAY = dt.date(2026, 11, 25)

@@ -6,7 +6,7 @@ from decimal import Decimal as D
 import sqlalchemy as sa
 
 from charity.disclosure.models import Obligation
-from charity.funds import ledger
+from charity.funds.services import ledger
 from charity.core.system import system_actor
 from charity.transparency import measures, scoring
 from charity.transparency.indicators import BY_ID, INDICATORS, grade

@@ -57,9 +57,9 @@ def generate(session: Session, *, factor: float = 1.0, seed: int = 2026,
         progress(f"{name}: {timings[name]} s")
 
     from charity.demo.province.core import create_cast
+    from charity.demo.province.extras import generate_extras
     from charity.demo.province.goods import generate_goods
     from charity.demo.province.money import generate_money
-    from charity.demo.province.extras import generate_extras
 
     stage("organisations, people, subjects", create_cast)
     stage("goods ledger", generate_goods)
@@ -77,10 +77,10 @@ def generate(session: Session, *, factor: float = 1.0, seed: int = 2026,
 def _balances(world: World) -> None:
     """Balances kept at posting time, computed from the ledgers; organisations dated back to
     the start of the history (so their annual reports fall due); id sequences moved on."""
-    from charity.funds.ledger import recompute_balances
-    from charity.funds.models import FundBalance
-    from charity.orgs.models import Organization
     from charity.demo.province.bulk import insert
+    from charity.funds.models import FundBalance
+    from charity.funds.services.ledger import recompute_balances
+    from charity.orgs.models import Organization
 
     s = world.session
     s.execute(sa.text(
@@ -110,7 +110,7 @@ def _balances(world: World) -> None:
 def _fund_columns(totals: dict) -> dict:
     from decimal import Decimal
 
-    from charity.funds.ledger import COLUMN
+    from charity.funds.services.ledger import COLUMN
 
     out = {column: Decimal("0") for column in set(COLUMN.values())}
     out.update({k: v for k, v in totals.items() if k != "entry_count"})

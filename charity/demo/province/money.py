@@ -14,12 +14,19 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from charity.funds.models import (Activity, FundEntry, NonCashGift, Receipt, ReceiptLine,
-                                  ReceiptSequence, project_campaign)
-from charity.funds.receipts import CHECK_ALPHABET, CHECK_LENGTH, format_number
-from charity.people.models import ANONYMOUS_NAME, Donor
 from charity.demo.province.bulk import insert
 from charity.demo.province.world import Org, World
+from charity.funds.models import (
+    Activity,
+    FundEntry,
+    NonCashGift,
+    Receipt,
+    ReceiptLine,
+    ReceiptSequence,
+    project_campaign,
+)
+from charity.funds.services.receipts import CHECK_ALPHABET, CHECK_LENGTH, format_number
+from charity.people.models import ANONYMOUS_NAME, Donor
 
 CENT = Decimal("0.01")
 SPEND_SHARE = 0.22          # of an organisation's entries

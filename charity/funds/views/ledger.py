@@ -1,8 +1,7 @@
 """The money ledger screens: record money, list, export, correct, transfer."""
 from __future__ import annotations
 
-from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
-                   url_for)
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
@@ -16,16 +15,25 @@ from charity.core.errors import DomainError
 from charity.core.extensions import db
 from charity.core.idempotency import new_token
 from charity.funds import queries
-from charity.funds.forms.ledger import (ACTIVITY_LABELS, CHANNEL_LABELS, KIND_LABELS,
-                                        POSTABLE_KINDS, RECEIPT_KINDS, CorrectionForm,
-                                        EntryForm, LedgerFilter, TransferForm, label)
+from charity.funds.forms.ledger import (
+    ACTIVITY_LABELS,
+    CHANNEL_LABELS,
+    KIND_LABELS,
+    POSTABLE_KINDS,
+    RECEIPT_KINDS,
+    CorrectionForm,
+    EntryForm,
+    LedgerFilter,
+    TransferForm,
+    label,
+)
 from charity.funds.models import EntryKind, FundEntry
 from charity.funds.services import ledger
 from charity.funds.services.lookup import MAX_ID
-from charity.funds.views.downloads import csv_response, xlsx_response
 from charity.funds.views.org_choice import is_admin, posting_organisation
 from charity.orgs.models import Organization
 from charity.web.access import access, load, paginate
+from charity.web.downloads import csv_response, xlsx_response
 from charity.web.forms import choices
 from charity.web.posting import post_form
 

@@ -16,11 +16,16 @@ from charity.core.errors import ValidationFailed
 from charity.core.i18n import _l
 from charity.core.money import check_amount
 from charity.funds.models import Campaign, CampaignStatus, ReceiptKind
-from charity.funds.receipts import Line, issue_receipt, void_receipt
+from charity.funds.services.receipts import Line, issue_receipt, void_receipt
 from charity.goods.models import Condition, Intake, IntakeLine, MovementKind, PreRegistration
-from charity.goods.services.checks import (filled_lines, item_and_quantity, not_future,
-                                           of_organisation, require_point_active,
-                                           running_of)
+from charity.goods.services.checks import (
+    filled_lines,
+    item_and_quantity,
+    not_future,
+    of_organisation,
+    require_point_active,
+    running_of,
+)
 from charity.goods.services.corrections import reverse_posted
 from charity.goods.services.stock_ledger import move
 from charity.people.models import Donor

@@ -13,10 +13,14 @@ from charity.core.clock import org_today
 from charity.core.errors import ValidationFailed
 from charity.core.i18n import _l
 from charity.core.money import check_amount
-from charity.funds import ledger
+from charity.funds.services import ledger
 from charity.goods.models import MovementKind, Sale, SaleLine
-from charity.goods.services.checks import (filled_lines, item_and_quantity, not_future,
-                                           require_point_active)
+from charity.goods.services.checks import (
+    filled_lines,
+    item_and_quantity,
+    not_future,
+    require_point_active,
+)
 from charity.goods.services.stock_ledger import take
 
 PAYMENT_METHODS = ("cash", "wechat", "alipay", "bank_transfer", "other")

@@ -17,7 +17,6 @@ from charity.core.db import run_transaction
 from charity.core.extensions import db
 from charity.core.i18n import _l
 from charity.core.roles import Role
-from charity.funds import export as exporting
 from charity.goods.forms.stock import WRITE_OFF_LABELS, StockTargetForm, WriteOffForm
 from charity.goods.models import ItemType, MovementKind, StockBalance
 from charity.goods.quantities import quantity_text
@@ -30,6 +29,8 @@ from charity.goods.services.write_offs import post_write_off
 from charity.goods.views.counter import open_counter
 from charity.goods.views.links import document_url
 from charity.orgs.models import CharityPoint
+from charity.reports.spreadsheets import CHUNK_ROWS
+from charity.web import downloads
 from charity.web.access import access, date_arg, int_arg, paginate
 from charity.web.forms import choices
 from charity.web.points import chosen_point, counter_points, point_label
@@ -167,7 +168,7 @@ def _export_rows(flt: queries.StockFilter):
 
     def rows():
         for org, point, category, item, unit, batch, expiry, qty, value in db.session.execute(
-                stmt.execution_options(yield_per=exporting.CHUNK_ROWS)):
+                stmt.execution_options(yield_per=CHUNK_ROWS)):
             yield (org, point, category, item, unit, batch, expiry, qty.normalize(), value)
 
     return rows()
@@ -186,8 +187,8 @@ def export(fmt: str):
         db.session, current_user, "stock", fmt, filters, count))
     rows = _export_rows(flt)
     if fmt == "csv":
-        return exporting.csv_response(filename, _export_headers(), rows, tz_name=tz_name)
-    return exporting.xlsx_response(filename, _export_headers(), rows, title=_("Stock"),
+        return downloads.csv_response(filename, _export_headers(), rows, tz_name=tz_name)
+    return downloads.xlsx_response(filename, _export_headers(), rows, title=_("Stock"),
                                    tz_name=tz_name, widths=(24, 20, 14, 24, 8, 14, 12, 10, 14))
 
 

@@ -16,8 +16,8 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from charity.funds.ledger import INFLOWS, OUTFLOWS
 from charity.funds.models import Campaign, EntryKind, FundEntry, Project
+from charity.funds.services.ledger import INFLOWS, OUTFLOWS
 from charity.portal.trace.fifo import ZERO, net_of_reversals
 
 MAX_USES = 200  # outflow rows shown per donation; the rest are summed

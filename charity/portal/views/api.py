@@ -9,19 +9,31 @@ from __future__ import annotations
 
 import json
 
-from flask import (Blueprint, Response, abort, current_app, render_template, request,
-                   stream_with_context, url_for)
-
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_babel import gettext as _
 
 from charity.core.clock import today_in
 from charity.core.extensions import db
-from charity.funds.export import content_disposition, csv_chunks
 from charity.portal.open_data import atom, openapi
-from charity.portal.open_data.resources import (RESOURCES, Filters, collection_chunks,
-                                                collection_page,
-                                                newest_change, newest_publications,
-                                                stats_payload)
+from charity.portal.open_data.resources import (
+    RESOURCES,
+    Filters,
+    collection_chunks,
+    collection_page,
+    newest_change,
+    newest_publications,
+    stats_payload,
+)
+from charity.reports.spreadsheets import content_disposition, csv_chunks
 from charity.transparency import queries as transparency
 from charity.transparency.serialise import score_data, trend_data
 from charity.web.access import MAX_PAGE, PUBLIC, access, query_choice, query_int

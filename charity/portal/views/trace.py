@@ -1,5 +1,5 @@
 """The public donation trace page (捐赠追溯) at /trace?r=<number>&c=<check code> — the URL the
-receipt's QR code encodes (charity.funds.receipts.trace_url). A GET form: nothing is
+receipt's QR code encodes (charity.funds.services.receipts.trace_url). A GET form: nothing is
 written, so no CSRF token; the answer never says which of the two values was wrong."""
 from __future__ import annotations
 

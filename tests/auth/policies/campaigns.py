@@ -22,7 +22,7 @@ POLICY = {
 
 
 def url_args(world, db):
-    from charity.funds.campaigns import (activate_campaign, create_campaign, create_project)
+    from charity.funds.services.campaigns import (activate_campaign, create_campaign, create_project)
     from charity.core.system import system_actor
 
     org = world["org"]

@@ -12,7 +12,7 @@ POLICY = {
 def url_args(world, db):
     from charity.disclosure.obligations import refresh_all
     from charity.disclosure.models import Obligation
-    from charity.funds.campaigns import activate_project, create_project
+    from charity.funds.services.campaigns import activate_project, create_project
     from charity.core.system import system_actor
     import sqlalchemy as sa
 

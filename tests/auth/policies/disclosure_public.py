@@ -13,7 +13,7 @@ POLICY = {
 
 def url_args(world, db):
     """A real publication of a one-day project, published through the scheduler."""
-    from charity.funds.campaigns import activate_project, close_project, create_project
+    from charity.funds.services.campaigns import activate_project, close_project, create_project
     from charity.ops.scheduler import tick
     from charity.core.system import system_actor
 

@@ -40,8 +40,8 @@ def url_args(world, db):
     from flask import current_app
 
     from charity.funds.models import ReceiptKind
-    from charity.funds.noncash import record_gift
-    from charity.funds.receipts import Line, issue_receipt
+    from charity.funds.services.noncash import record_gift
+    from charity.funds.services.receipts import Line, issue_receipt
     from charity.funds.uploads import FileStore, Upload, upload_dir
     from charity.people.services import create_donor
     from charity.core.system import system_actor

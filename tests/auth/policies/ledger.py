@@ -16,7 +16,7 @@ POLICY = {
 
 def url_args(world, db):
     """A posted donation of the world's organisation (general fund), and the CSV format."""
-    from charity.funds import ledger
+    from charity.funds.services import ledger
     from charity.core.system import system_actor
 
     entry = ledger.post_entry(system_actor(), db, world["org"], {

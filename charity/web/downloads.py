@@ -1,12 +1,12 @@
-"""Download responses around the plain CSV and XLSX writers of charity.funds.export: the
-ledger export (and the stock export of the goods screens) answer with these."""
+"""Download responses around the plain CSV and XLSX writers (charity.reports.spreadsheets):
+every staff export (the fund ledger, the stock lists) answers with these."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
 from flask import Response, current_app, stream_with_context
 
-from charity.funds import export
+from charity.reports import spreadsheets as export
 
 
 def _zone(tz_name: str | None) -> str | None:

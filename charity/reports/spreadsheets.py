@@ -177,14 +177,3 @@ def xlsx_file(headers: Sequence, rows: Iterable[Sequence], title: str = "Sheet1"
         spool.close()
         raise
     return spool, length
-
-
-def __getattr__(name: str):
-    """csv_response and xlsx_response build web responses, so they moved to
-    charity.funds.views.downloads; this keeps the old names working for the packages outside
-    funds that still import them from here (goods). Delete once those imports have moved."""
-    if name in ("csv_response", "xlsx_response"):
-        from charity.funds.views import downloads
-
-        return getattr(downloads, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
