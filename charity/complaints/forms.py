@@ -3,18 +3,16 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import (BooleanField, DateField, HiddenField, SelectField, StringField,
-                     TextAreaField)
+from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from charity.complaints.models import ComplaintChannel
 from charity.complaints.rules import CHANNEL_LABELS
-from charity.web.forms import choices, strip
 from charity.core.i18n import _l
+from charity.web.forms import PostingForm, choices, strip
 
 
-class ComplaintForm(FlaskForm):
-    submission_token = HiddenField()
+class ComplaintForm(PostingForm):
     rendered = HiddenField()  # signed render time (charity.complaints.formstamp)
     organization_id = SelectField(_l("Organisation"), choices=[],
                                   validators=[DataRequired(_l("Choose an organisation."))])
@@ -43,9 +41,8 @@ class ComplaintForm(FlaskForm):
             "contact_email")}
 
 
-class StepForm(FlaskForm):
+class StepForm(PostingForm):
     """One form for every step; the view uses the fields the step needs."""
-    submission_token = HiddenField()
     target = SelectField(_l("Dispatch to"), choices=[], validate_choice=False)
     note = TextAreaField(_l("Note"), filters=[strip], validators=[Optional(), Length(max=5000)])
 
@@ -59,9 +56,8 @@ class CategoryForm(FlaskForm):
     active = BooleanField(_l("Active"), default=True)
 
 
-class RecordForm(FlaskForm):
+class RecordForm(PostingForm):
     """A complaint received by phone or from the grid centre, recorded by staff."""
-    submission_token = HiddenField()
     organization_id = SelectField(_l("Organisation"), choices=[], validate_choice=False)
     category_id = SelectField(_l("Category"), choices=[], validate_choice=False)
     received_on = DateField(_l("Received on"), validators=[Optional()])

@@ -144,3 +144,11 @@ def _instance_secret(instance: Path, name: str = "secret_key") -> str:
         raise ConfigError(f"{path} is empty; delete it to generate a new key, or set "
                           "CHARITY_SECRET_KEY")
     return key
+
+
+def installation_key() -> bytes:
+    """The running app's key for hashing resident ID numbers (instance folder): for the
+    callers inside the app (demo loaders, the CLI) that do not pass it themselves."""
+    from flask import current_app
+
+    return current_app.config["CHARITY_ID_HASH_KEY"]

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, registry
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -75,25 +75,15 @@ class Posted:
     """Mixin: who posted a ledger document and when. Posted documents are never edited; a
     correction is a new document, so these columns are written once."""
 
-    @declared_attr
-    def posted_by_id(cls) -> Mapped[int | None]:
-        return mapped_column(sa.ForeignKey("user_account.id"), nullable=True)
-
-    @declared_attr
-    def posted_at(cls) -> Mapped[dt.datetime]:
-        return mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+    posted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    posted_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
 class Created:
     """Mixin: who created a record and when (records that are edited afterwards)."""
 
-    @declared_attr
-    def created_by_id(cls) -> Mapped[int | None]:
-        return mapped_column(sa.ForeignKey("user_account.id"), nullable=True)
-
-    @declared_attr
-    def created_at(cls) -> Mapped[dt.datetime]:
-        return mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
 def configure_engine(engine: sa.engine.Engine, busy_timeout_ms: int) -> None:

@@ -9,6 +9,3 @@ from wtforms.validators import Length
 class NarrativeForm(FlaskForm):
     text = TextAreaField(validators=[Length(max=5000)])
 
-
-class ConfirmForm(FlaskForm):
-    """A button's form: only the CSRF token."""

@@ -9,7 +9,6 @@ from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from charity.core.i18n import _l
-from charity.core.idempotency import new_token
 from charity.orgs.models import PointKind
 from charity.web.forms import choices, strip
 
@@ -79,9 +78,6 @@ class PointForm(FlaskForm):
                 if name not in ("csrf_token", "organization_id")}
 
 
-class ConfirmForm(FlaskForm):
-    """An empty form: a CSRF-protected button (deactivate, reactivate)."""
-
 
 def start_new_record(form, orgs, blank: str, as_text: bool = False) -> None:
     """Prepare the form of a new record of one of `orgs`: the organisation select (after a
@@ -92,6 +88,5 @@ def start_new_record(form, orgs, blank: str, as_text: bool = False) -> None:
         [("", blank)] * (len(orgs) > 1) + [(value(o.id), o.name) for o in orgs])
     if form.is_submitted():
         return
-    form.submission_token.data = new_token()
     if len(orgs) == 1:
         form.organization_id.data = value(orgs[0].id)

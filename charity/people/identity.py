@@ -1,14 +1,16 @@
 """Resident ID numbers (GB 11643-1999): checked, then kept only as a keyed hash + last four.
 
 Pure functions: the key is an argument. Views pass the installation's key
-(`app.config["CHARITY_ID_HASH_KEY"]`, from the instance folder); `installation_key` reads it
-for the callers that still call without one (the demo loaders, tests run inside the app).
+(`app.config["CHARITY_ID_HASH_KEY"]`, from the instance folder); callers inside the app that
+pass none get it from `charity.core.config.installation_key`.
 """
 from __future__ import annotations
 
 import hashlib
 import hmac
 import re
+
+from charity.core.config import installation_key
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
@@ -31,14 +33,6 @@ def is_valid_id(value: str) -> bool:
 def make_id(body17: str) -> str:
     """Complete a 17-digit body with its check character (demo data, tests)."""
     return body17 + id_check_char(body17)
-
-
-def installation_key() -> bytes:
-    """The running app's ID-hash key, for callers that do not pass one. Only a fallback:
-    the code that knows the app (a view) passes the key itself."""
-    from flask import current_app  # noqa: PLC0415  (the fallback alone needs the app)
-
-    return current_app.config["CHARITY_ID_HASH_KEY"]
 
 
 def hash_id(value: str, key: bytes | None = None) -> str:

@@ -1,7 +1,10 @@
 """Small helpers shared by the WTForms forms."""
 from __future__ import annotations
 
-from wtforms import SelectChoice
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, SelectChoice
+
+from charity.core.idempotency import new_token
 
 
 def choices(pairs) -> list[SelectChoice]:
@@ -11,3 +14,21 @@ def choices(pairs) -> list[SelectChoice]:
 
 def strip(value):
     return value.strip() if isinstance(value, str) else value
+
+
+class ConfirmForm(FlaskForm):
+    """An empty form: a CSRF-protected button (deactivate, reactivate, publish now)."""
+
+
+class PostingForm(FlaskForm):
+    """A form that posts something, once: it carries a one-time token (charity/web/posting.py)
+    that is new each time the form is shown and comes back with the submission, so a double
+    click or a resubmitted form posts once. A form built with `formdata=None` is shown, not
+    read, and gets a new token too."""
+
+    submission_token = HiddenField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if kwargs.get("formdata", "from the request") is None or not self.is_submitted():
+            self.submission_token.data = new_token()

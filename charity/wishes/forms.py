@@ -5,16 +5,14 @@ answered next to the field with what was typed kept.
 """
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from charity.web.forms import strip
 from charity.core.i18n import _l
+from charity.web.forms import PostingForm, strip
 
 
-class WishForm(FlaskForm):
-    submission_token = HiddenField()
+class WishForm(PostingForm):
     organization_id = SelectField(_l("Organisation"), choices=[], validate_choice=False)
     point_id = SelectField(_l("Charity point"), choices=[], default="", validate_choice=False,
                            description=_l("Where the gift is brought."))
@@ -45,8 +43,7 @@ class WishForm(FlaskForm):
             "beneficiary_id", "note")}
 
 
-class FulfilForm(FlaskForm):
-    submission_token = HiddenField()
+class FulfilForm(PostingForm):
     intake_id = SelectField(_l("Recent intakes"), choices=[], default="",
                             validate_choice=False)
     intake_no = StringField(_l("or the intake number"), validators=[Optional(), Length(max=12)],
@@ -57,14 +54,12 @@ class FulfilForm(FlaskForm):
         return self.intake_no.data or self.intake_id.data or ""
 
 
-class ReasonForm(FlaskForm):
-    submission_token = HiddenField()
+class ReasonForm(PostingForm):
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(_l("Give a reason.")),
                                                      Length(max=500)], filters=[strip])
 
 
-class ClaimForm(FlaskForm):
-    submission_token = HiddenField()
+class ClaimForm(PostingForm):
     name = StringField(_l("Your name"), validators=[DataRequired(_l("Enter your name.")),
                                                     Length(max=100)], filters=[strip])
     phone = StringField(_l("Your phone"),

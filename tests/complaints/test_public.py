@@ -104,7 +104,7 @@ def test_double_submit_posts_once(app, client, db, make_org):
 
 
 def test_attachment_is_checked_and_stored_outside_static(app, client, db, make_org):
-    from charity.complaints.attachments import complaint_store
+    from charity.complaints.views.attachments import complaint_store
 
     org = make_org()
     disguised = _post(client, form_data(org, app, attachment=(io.BytesIO(b"MZ\x90 exe"),

@@ -218,7 +218,7 @@ def test_evidence_file_is_a_nosniff_attachment_outside_static(app, client, db, l
 
 def test_complaint_attachment_is_a_nosniff_attachment_outside_static(app, client, db, login,
                                                                      make_org, make_user):
-    from charity.complaints.attachments import complaint_store
+    from charity.complaints.views.attachments import complaint_store
     from charity.complaints.services import submit_complaint
     from charity.funds.uploads import Upload
     from charity.reports.pdf import STATIC_DIR

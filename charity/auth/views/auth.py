@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import time
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from markupsafe import Markup
@@ -23,9 +32,9 @@ from charity.auth.signin import safe_next
 from charity.auth.throttle import LoginThrottled
 from charity.core.db import run_transaction
 from charity.core.extensions import db
-from charity.orgs.forms import ConfirmForm
 from charity.reports.qr import qr_svg
 from charity.web.access import PUBLIC, access
+from charity.web.forms import ConfirmForm
 from charity.web.posting import post_form
 
 bp = Blueprint("auth", __name__)

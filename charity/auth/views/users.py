@@ -12,13 +12,12 @@ from charity.auth.models import User
 from charity.auth.permissions import assignable_roles, can
 from charity.core.extensions import db
 from charity.core.roles import Role
-from charity.orgs.forms import ConfirmForm
 from charity.orgs.queries import active_organizations
-from charity.orgs.switching import post_switch
 from charity.web.access import access, load, paginate
-from charity.web.forms import choices
+from charity.web.forms import ConfirmForm, choices
 from charity.web.nav import ROLE_LABELS
 from charity.web.posting import post_form
+from charity.web.switching import post_switch
 
 bp = Blueprint("users", __name__, url_prefix="/admin/users")
 

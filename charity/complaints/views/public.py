@@ -12,22 +12,21 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from flask_babel import gettext as _
 
 from charity.complaints import formstamp, queries, rules
-from charity.complaints.attachments import complaint_store
 from charity.complaints.forms import ComplaintForm
 from charity.complaints.services import RateLimited, submit_complaint
 from charity.complaints.stats import monthly_stats
 from charity.complaints.timeline import timeline
+from charity.complaints.views.attachments import complaint_store
 from charity.core.clock import today_in
 from charity.core.errors import DomainError
 from charity.core.extensions import db
 from charity.funds.uploads import read_upload
-from charity.core.idempotency import new_token
 from charity.orgs.models import Organization
-from charity.portal.public_posting import post_public_form, robot_refused
 from charity.web.access import PUBLIC, access, query_int
 from charity.web.forms import choices
 from charity.web.posting import show_refusal
 from charity.web.public_page import public_page
+from charity.web.public_posting import post_public_form, robot_refused
 
 bp = Blueprint("public_complaints", __name__, url_prefix="/complaints")
 
@@ -101,7 +100,6 @@ def complaint_new():
     _fill_choices(form, orgs)
     status = 200
     if request.method == "GET":
-        form.submission_token.data = new_token()
         if len(orgs) == 1:
             form.organization_id.data = str(orgs[0].id)
     elif (refused := _refusal(form)) is not None:

@@ -3,23 +3,22 @@ next step, recording a hotline or grid-centre complaint, the attachment, and the
 organisation's categories."""
 from __future__ import annotations
 
-from flask import (Blueprint, abort, current_app, render_template, request, send_file,
-                   url_for)
+from flask import Blueprint, abort, current_app, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from charity.auth.permissions import can
 from charity.complaints import queries, rules
-from charity.complaints.attachments import complaint_store
 from charity.complaints.categories import add_category, update_category
 from charity.complaints.forms import CategoryForm, RecordForm, StepForm
-from charity.complaints.models import Complaint, ComplaintCategory, ComplaintStatus as S
+from charity.complaints.models import Complaint, ComplaintCategory
+from charity.complaints.models import ComplaintStatus as S
 from charity.complaints.services import STEP_FUNCTIONS, record_complaint
 from charity.complaints.timeline import timeline
+from charity.complaints.views.attachments import complaint_store
 from charity.core.clock import today_in
 from charity.core.errors import ValidationFailed
 from charity.core.extensions import db
-from charity.core.idempotency import new_token
 from charity.funds.uploads import download_name
 from charity.orgs.models import Organization
 from charity.web.access import access, load, paginate, query_choice, query_int
@@ -81,7 +80,6 @@ def _render(complaint: Complaint, form: StepForm | None = None, status: int = 20
         step = None
     if form is None:
         form = StepForm()
-        form.submission_token.data = new_token()
     if step == S.DISPATCHED:
         form.target.choices = _targets(complaint)
     return render_template(
@@ -168,7 +166,6 @@ def complaint_record():
     orgs = queries.managed_organisations(db.session, current_user)
     _record_choices(form, orgs)
     if request.method == "GET":
-        form.submission_token.data = new_token()
         form.organization_id.data = str(orgs[0].id) if orgs else ""
         return render_template("complaints/record.html", form=form), 200
     if form.validate_on_submit():

@@ -9,9 +9,10 @@ from flask_login import current_user
 from charity.auth.permissions import can
 from charity.core.extensions import db
 from charity.disclosure import queries, services
-from charity.disclosure.forms import ConfirmForm, NarrativeForm
+from charity.disclosure.forms import NarrativeForm
 from charity.disclosure.models import Obligation
 from charity.web.access import access, load, paginate
+from charity.web.forms import ConfirmForm
 from charity.web.posting import post_form
 
 bp = Blueprint("compliance", __name__, url_prefix="/staff/disclosure")

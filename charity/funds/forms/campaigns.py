@@ -14,8 +14,7 @@ from charity.auth.forms import MultiCheckboxField
 from charity.core.errors import ValidationFailed
 from charity.core.i18n import _l
 from charity.core.money import check_amount
-from charity.funds.forms import PostedOnce
-from charity.web.forms import choices, strip
+from charity.web.forms import PostingForm, choices, strip
 
 # Labels of the plan fields, also used to show what changed in a campaign's history.
 CAMPAIGN_LABELS = {
@@ -90,7 +89,7 @@ def _amount(label, allow_zero=False, **kwargs):
                        filters=[strip], **kwargs)
 
 
-class ServiceForm(PostedOnce):
+class ServiceForm(PostingForm):
     """A form whose fields (except the technical ones) are the service's data."""
 
     TECHNICAL = frozenset({"csrf_token", "submission_token", "organization_id", "reason"})
@@ -144,17 +143,17 @@ class CampaignForm(ServiceForm):
                                           "changes; it is kept in the campaign's history."))
 
 
-class ActionForm(PostedOnce):
+class ActionForm(PostingForm):
     """A button that changes a state (start a campaign or project), posted once."""
 
 
-class ExtendForm(PostedOnce):
+class ExtendForm(PostingForm):
     new_end = DateField(_l("New end"), validators=[InputRequired()])
     reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=2000)],
                            filters=[strip])
 
 
-class EndForm(PostedOnce):
+class EndForm(PostingForm):
     end_date = DateField(_l("End date"), validators=[InputRequired()])
     reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=2000)],
                            filters=[strip],
@@ -192,7 +191,7 @@ class ProjectForm(ServiceForm):
         self.campaign_ids.choices = choices((c.id, label(c)) for c in campaigns)
 
 
-class CloseProjectForm(PostedOnce):
+class CloseProjectForm(PostingForm):
     end_date = DateField(_l("End date"), validators=[InputRequired()])
     leftover_property = TextAreaField(
         _l("Leftover property"), validators=[DataRequired(), Length(max=2000)],

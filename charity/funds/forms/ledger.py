@@ -15,10 +15,9 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from charity.core.db import contains
 from charity.core.i18n import _l
-from charity.funds.forms import PostedOnce
 from charity.funds.models import Activity, Channel, EntryKind, FundEntry
 from charity.funds.services.lookup import MAX_ID
-from charity.web.forms import choices, strip
+from charity.web.forms import PostingForm, choices, strip
 
 KIND_LABELS = {
     EntryKind.DONATION: _l("Donation"),
@@ -74,7 +73,7 @@ def _money_text(value) -> str:
     return "" if value is None else str(value)
 
 
-class EntryFields(PostedOnce):
+class EntryFields(PostingForm):
     """The fields of one ledger entry, shared by the new-entry and the correction forms."""
 
     kind = SelectField(_l("Kind"), coerce=_id, validate_choice=False)
@@ -156,7 +155,7 @@ class CorrectionForm(EntryFields):
     replace = BooleanField(_l("Post a replacement entry with the values below"))
 
 
-class TransferForm(PostedOnce):
+class TransferForm(PostingForm):
     organization_id = SelectField(_l("Organisation"), coerce=_id, validate_choice=False)
     from_campaign_id = SelectField(_l("From fund"), coerce=_id, validate_choice=False)
     to_campaign_id = SelectField(_l("To fund"), coerce=_id, validate_choice=False)

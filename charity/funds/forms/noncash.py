@@ -6,9 +6,8 @@ from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaF
 from wtforms.validators import DataRequired, Length, Optional
 
 from charity.core.i18n import _l
-from charity.funds.forms import PostedOnce
 from charity.funds.models import PropertyType, ValuationBasis
-from charity.web.forms import choices, strip
+from charity.web.forms import PostingForm, choices, strip
 
 PROPERTY_TYPE_LABELS = {
     PropertyType.BUILDING.value: _l("Building"),
@@ -36,7 +35,7 @@ def optional_int(value):
     return int(value)
 
 
-class GiftForm(PostedOnce):
+class GiftForm(PostingForm):
     organization_id = SelectField(_l("Organisation"), coerce=optional_int,
                                   validators=[DataRequired()])
     property_type = SelectField(

@@ -2,7 +2,7 @@
 steps of a campaign's life (start, extend, end)."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -10,11 +10,17 @@ from charity.auth.permissions import can
 from charity.core.clock import org_today
 from charity.core.extensions import db
 from charity.core.i18n import date as format_date
-from charity.core.idempotency import new_token
 from charity.funds import queries
-from charity.funds.forms.campaigns import (CAMPAIGN_LABELS, CAMPAIGN_STATUS_LABELS,
-                                           CHANGE_KIND_LABELS, ENTRY_KIND_LABELS, ActionForm,
-                                           CampaignForm, EndForm, ExtendForm)
+from charity.funds.forms.campaigns import (
+    CAMPAIGN_LABELS,
+    CAMPAIGN_STATUS_LABELS,
+    CHANGE_KIND_LABELS,
+    ENTRY_KIND_LABELS,
+    ActionForm,
+    CampaignForm,
+    EndForm,
+    ExtendForm,
+)
 from charity.funds.models import Campaign, CampaignStatus
 from charity.funds.services import campaigns as services
 from charity.funds.views.org_choice import chosen_organisation, plan_organisation
@@ -46,8 +52,6 @@ def campaign_list():
 def campaign_new():
     form = CampaignForm()
     org = plan_organisation(form, "campaigns.manage")
-    if request.method == "GET":
-        form.submission_token.data = new_token()
     return post_or_show(
         form, lambda: services.create_campaign(
             current_user, db.session, chosen_organisation(form, org, "campaigns.manage"),
@@ -94,11 +98,11 @@ def render_detail(campaign: Campaign, extend_form: ExtendForm | None = None,
     activate_form = None
     if manage:
         if extend_form is None:
-            extend_form = ExtendForm.fresh(prefix="extend")
+            extend_form = ExtendForm(formdata=None, prefix="extend")
         if end_form is None:
-            end_form = EndForm.fresh(prefix="end")
+            end_form = EndForm(formdata=None, prefix="end")
             end_form.end_date.data = min(today, campaign.planned_end)
-        activate_form = ActionForm.fresh(prefix="activate")
+        activate_form = ActionForm(formdata=None, prefix="activate")
     else:
         extend_form = end_form = None
     return render_template(

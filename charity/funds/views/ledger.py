@@ -13,7 +13,6 @@ from charity.core.clock import org_today, today_in
 from charity.core.db import run_transaction
 from charity.core.errors import DomainError
 from charity.core.extensions import db
-from charity.core.idempotency import new_token
 from charity.funds import queries
 from charity.funds.forms.ledger import (
     ACTIVITY_LABELS,
@@ -85,7 +84,6 @@ def _posting_form(form):
     date."""
     org = posting_organisation(form)
     if request.method == "GET":
-        form.submission_token.data = new_token()
         form.entry_date.data = _org_today(org)
     return org
 
@@ -206,7 +204,6 @@ def entry_correct(entry_id: int):
         form.kind.choices = [*form.kind.choices,
                              *choices([(entry.kind.value, KIND_LABELS[entry.kind])])]
     if request.method == "GET":
-        form.submission_token.data = new_token()
         form.prefill(entry)
     if form.validate_on_submit():
         replacement = form.entry_data() if form.replace.data and not is_transfer else None

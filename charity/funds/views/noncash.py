@@ -6,7 +6,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from charity.core.extensions import db
-from charity.core.idempotency import new_token
 from charity.funds import queries
 from charity.funds.forms.noncash import PROPERTY_TYPE_LABELS, VALUATION_LABELS, GiftForm
 from charity.funds.models import NonCashGift, Project, PropertyType, StoredFile
@@ -51,7 +50,6 @@ def gift_new():
         int(preselected) if preselected.isdigit() else None)
     form.fill_choices(orgs, *queries.gift_choices(orgs, donor_id))
     if request.method == "GET":
-        form.submission_token.data = new_token()
         if len(orgs) == 1:
             form.organization_id.data = orgs[0].id
         if donor_id:

@@ -8,10 +8,14 @@ from flask_login import current_user
 from charity.auth.permissions import can
 from charity.core.clock import org_today
 from charity.core.extensions import db
-from charity.core.idempotency import new_token
 from charity.funds import queries
-from charity.funds.forms.campaigns import (CAMPAIGN_STATUS_LABELS, PROJECT_STATUS_LABELS,
-                                           ActionForm, CloseProjectForm, ProjectForm)
+from charity.funds.forms.campaigns import (
+    CAMPAIGN_STATUS_LABELS,
+    PROJECT_STATUS_LABELS,
+    ActionForm,
+    CloseProjectForm,
+    ProjectForm,
+)
 from charity.funds.models import Project, ProjectStatus
 from charity.funds.services import campaigns as services
 from charity.funds.views.org_choice import chosen_organisation, plan_organisation
@@ -42,7 +46,6 @@ def project_new():
     form.offer_campaigns(queries.funding_campaigns(current_user, org.id if org else None),
                          with_org=org is None)
     if request.method == "GET":
-        form.submission_token.data = new_token()
         if request.args.get("campaign", type=int):
             form.campaign_ids.data = [request.args.get("campaign", type=int)]
     return post_or_show(
@@ -82,9 +85,9 @@ def render_detail(project: Project, close_form: CloseProjectForm | None = None):
     manage = can(current_user, "projects.manage", project)
     activate_form = None
     if manage:
-        activate_form = ActionForm.fresh(prefix="activate")
+        activate_form = ActionForm(formdata=None, prefix="activate")
         if close_form is None:
-            close_form = CloseProjectForm.fresh(prefix="close")
+            close_form = CloseProjectForm(formdata=None, prefix="close")
             today = org_today(project.organization)
             close_form.end_date.data = min(today, project.planned_end or today)
     else:

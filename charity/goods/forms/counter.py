@@ -6,13 +6,12 @@ so a refusal lands next to the input it concerns (`CounterLines.show_error`).
 """
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import DateField, Form, FormField, HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from charity.core.i18n import _l
 from charity.goods.forms.lines import BLANK_LINES, MAX_LINES, CounterLines, LineList
-from charity.web.forms import choices, strip
+from charity.web.forms import PostingForm, choices, strip
 
 PAYMENT_LABELS = {"cash": _l("Cash"), "wechat": _l("WeChat Pay"), "alipay": _l("Alipay"),
                   "bank_transfer": _l("Bank transfer"), "other": _l("Other")}
@@ -39,10 +38,9 @@ class SaleLineForm(_LineForm):
                              filters=[strip])
 
 
-class CounterForm(CounterLines, FlaskForm):
+class CounterForm(CounterLines, PostingForm):
     """What the distribution and the sale forms share: the token, the point, the lines."""
 
-    submission_token = HiddenField()
     point_id = SelectField(_l("Charity point"), choices=[], validators=[DataRequired()])
 
     def set_item_choices(self, pairs) -> None:

@@ -1,16 +1,14 @@
 """The public form a donor announces a drop-off with (no sign-in; see `charity.portal`)."""
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from charity.core.i18n import _l
-from charity.web.forms import strip
+from charity.web.forms import PostingForm, strip
 
 
-class DropoffForm(FlaskForm):
-    submission_token = HiddenField()
+class DropoffForm(PostingForm):
     point_id = SelectField(_l("Where will you bring it?"), choices=[],
                            validators=[DataRequired(_l("Choose a charity point."))])
     donor_name = StringField(_l("Your name (optional)"), validators=[Optional(), Length(max=100)],

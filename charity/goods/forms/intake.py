@@ -8,18 +8,25 @@ intake service's error fields, so a refusal lands next to the input it concerns
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, Form, FormField, HiddenField, RadioField,
-                     SelectChoice, SelectField, StringField, TextAreaField)
+from wtforms import (
+    BooleanField,
+    DateField,
+    Form,
+    FormField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from charity.core.i18n import _l
-from charity.core.idempotency import new_token
 from charity.goods.forms.lines import BLANK_LINES, MAX_LINES, CounterLines, LineList, mark
 from charity.goods.models import Condition
 from charity.goods.queries.counter import id_of
 from charity.goods.services.intake import NEW_DONOR, donor_from_preregistration
-from charity.web.forms import choices, strip
+from charity.web.forms import PostingForm, choices, strip
 
 CONDITION_LABELS = {Condition.NEW.value: _l("New"), Condition.GOOD.value: _l("Good"),
                     Condition.USABLE.value: _l("Usable")}
@@ -79,8 +86,7 @@ class IntakeLineForm(Form):
         return not (self.item_type_id.data or self.barcode.data)
 
 
-class IntakeForm(CounterLines, FlaskForm):
-    submission_token = HiddenField()
+class IntakeForm(CounterLines, PostingForm):
     point_id = SelectField(_l("Charity point"), choices=[], validators=[DataRequired()])
     donor_mode = RadioField(_l("Donor"), choices=choices(DONOR_MODE_LABELS.items()),
                             default=DONOR_ANONYMOUS)
@@ -199,7 +205,6 @@ class IntakeForm(CounterLines, FlaskForm):
     def start(self, point, today, donor_q: str = "", prereg=None, code: str = "") -> None:
         """The form as the counter opens it: a new token, the point, today; a donor search
         and a drop-off code from the address (a registered drop-off prefills its donor)."""
-        self.submission_token.data = new_token()
         self.point_id.data = str(point.id) if point else ""
         self.received_on.data = today
         if donor_q:

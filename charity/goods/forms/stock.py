@@ -7,7 +7,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from charity.core.i18n import _l
 from charity.goods.models import WriteOffReason
-from charity.web.forms import choices, strip
+from charity.web.forms import PostingForm, choices, strip
 
 WRITE_OFF_LABELS = {WriteOffReason.EXPIRED.value: _l("Expired"),
                     WriteOffReason.DAMAGED.value: _l("Damaged"),
@@ -23,8 +23,7 @@ class StockTargetForm(FlaskForm):
                                                          "needs list."))
 
 
-class WriteOffForm(FlaskForm):
-    submission_token = HiddenField()
+class WriteOffForm(PostingForm):
     point_id = SelectField(_l("Charity point"), choices=[], validators=[DataRequired()])
     reason = SelectField(_l("Reason"), choices=choices(WRITE_OFF_LABELS.items()),
                          default=WriteOffReason.EXPIRED.value, validators=[DataRequired()])

@@ -8,10 +8,10 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
-from flask_wtf import FlaskForm
 from wtforms import FieldList, Form, FormField, HiddenField, SelectField, StringField
 from wtforms.validators import Length, Optional, ValidationError
 
+from charity.web.forms import PostingForm
 from charity.core.i18n import _l
 from charity.goods.forms.lines import (MAX_LINES, MORE_LINES, LineErrors, item_needed, mark,
                                        select_id)
@@ -21,8 +21,7 @@ from charity.web.forms import strip
 BLANK_EXTRA = 3  # rows for items found on the shelf but missing from the count sheet
 
 
-class StartStocktakeForm(LineErrors, FlaskForm):
-    submission_token = HiddenField()
+class StartStocktakeForm(LineErrors, PostingForm):
     point_id = SelectField(_l("Charity point"), coerce=select_id, validate_choice=False)
     category_id = SelectField(_l("Category"), coerce=select_id, validate_choice=False,
                               description=_l("Leave empty to count the whole point."))
@@ -53,8 +52,7 @@ class ExtraLineForm(Form):
                            filters=[strip])
 
 
-class CountForm(LineErrors, FlaskForm):
-    submission_token = HiddenField()
+class CountForm(LineErrors, PostingForm):
     lines = FieldList(FormField(CountLineForm), max_entries=5000)
     extra = FieldList(FormField(ExtraLineForm), min_entries=BLANK_EXTRA, max_entries=MAX_LINES)
 
@@ -112,5 +110,5 @@ class CountForm(LineErrors, FlaskForm):
         self.form_errors.append(error.message)
 
 
-class ApproveForm(FlaskForm):
-    submission_token = HiddenField()
+class ApproveForm(PostingForm):
+    """Approve a submitted count sheet (the button's one-time token)."""

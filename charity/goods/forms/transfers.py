@@ -9,16 +9,29 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from flask_wtf import FlaskForm
-from wtforms import (DateField, FieldList, Form, FormField, HiddenField, SelectField,
-                     StringField, TextAreaField)
+from wtforms import (
+    DateField,
+    FieldList,
+    Form,
+    FormField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import Length, Optional
 
 from charity.core.i18n import _l
-from charity.goods.forms.lines import (BLANK_LINES, MAX_LINES, MORE_LINES, LineErrors,
-                                       item_needed, mark, select_id)
+from charity.goods.forms.lines import (
+    BLANK_LINES,
+    MAX_LINES,
+    MORE_LINES,
+    LineErrors,
+    item_needed,
+    mark,
+    select_id,
+)
 from charity.goods.quantities import plain_qty
-from charity.web.forms import strip
+from charity.web.forms import PostingForm, strip
 
 
 class TransferLineForm(Form):
@@ -30,8 +43,7 @@ class TransferLineForm(Form):
                         description=_l("Leave empty to send the oldest first."))
 
 
-class TransferForm(LineErrors, FlaskForm):
-    submission_token = HiddenField()
+class TransferForm(LineErrors, PostingForm):
     from_point_id = SelectField(_l("From point"), coerce=select_id, validate_choice=False)
     to_point_id = SelectField(_l("To point"), coerce=select_id, validate_choice=False)
     sent_on = DateField(_l("Sent on"), validators=[Optional()])
@@ -86,10 +98,9 @@ class ReceiveLineForm(Form):
                               validators=[Optional(), Length(max=300)], filters=[strip])
 
 
-class ReceiveForm(LineErrors, FlaskForm):
+class ReceiveForm(LineErrors, PostingForm):
     """One entry per line of the transfer, prefilled with what was sent."""
 
-    submission_token = HiddenField()
     lines = FieldList(FormField(ReceiveLineForm), max_entries=MAX_LINES * 10)
 
     def match(self, lines) -> list:

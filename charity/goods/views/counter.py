@@ -9,15 +9,19 @@ from flask import request
 from flask_babel import gettext as _
 
 from charity.core.extensions import db
-from charity.core.idempotency import new_token
 from charity.goods.quantities import plain_qty
 from charity.goods.queries.catalogue import catalogue_items
 from charity.goods.queries.counter import counter_items, items_on_shelf
 from charity.orgs.models import CharityPoint
 from charity.web.access import date_arg, int_arg
 from charity.web.forms import choices
-from charity.web.points import (chosen_point, counter_points, offered_point, point_label,
-                                 visible_points)
+from charity.web.points import (
+    chosen_point,
+    counter_points,
+    offered_point,
+    point_label,
+    visible_points,
+)
 
 
 @dataclass
@@ -41,7 +45,6 @@ def open_counter(form, permission: str, describe=None) -> Counter:
     if describe is not None:
         form.set_item_choices(counter_item_choices(point, describe))
     if not posting:
-        form.submission_token.data = new_token()
         form.point_id.data = str(point.id) if point else ""
     return Counter(points, point, posting)
 

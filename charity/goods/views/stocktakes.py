@@ -13,16 +13,19 @@ from flask_login import current_user
 from charity.auth.permissions import can
 from charity.core.extensions import db
 from charity.core.i18n import _l
-from charity.core.idempotency import new_token
 from charity.core.roles import Role
 from charity.goods.forms.lines import MAX_LINES, mark
 from charity.goods.forms.stocktakes import ApproveForm, CountForm, StartStocktakeForm
 from charity.goods.models import ItemCategory, Stocktake, StocktakeStatus
 from charity.goods.queries.catalogue import categories
-from charity.goods.queries.lists import (counted_line_ids, lines_of,
-                                         stocktake_list as listed_stocktakes, users_by_id)
-from charity.goods.services.stocktakes import (approve_stocktake, save_counts,
-                                               start_stocktake, stocktake_differences)
+from charity.goods.queries.lists import counted_line_ids, lines_of, users_by_id
+from charity.goods.queries.lists import stocktake_list as listed_stocktakes
+from charity.goods.services.stocktakes import (
+    approve_stocktake,
+    save_counts,
+    start_stocktake,
+    stocktake_differences,
+)
 from charity.goods.views.counter import pressed, shelf_item_choices, status_and_point
 from charity.web.access import access, load, paginate
 from charity.web.forms import choices
@@ -41,7 +44,6 @@ def _start_form(form: StartStocktakeForm, points, fresh: bool) -> StartStocktake
     form.category_id.choices = choices([("", _("All categories"))]
                                        + [(str(c.id), c.name) for c in categories(db.session)])
     if fresh:
-        form.submission_token.data = new_token()
         if len(points) == 1:
             form.point_id.data = str(points[0].id)
     return form
@@ -111,8 +113,6 @@ def stocktake_view(stocktake_id: int):
         return redirect(url_for("stocktakes.stocktake_view", stocktake_id=st.id))
     counted_ids = counted_line_ids(db.session, st)
     form = CountForm()
-    if request.method == "GET":
-        form.submission_token.data = new_token()
     form.match(lines_of(db.session, st), counted_ids, fresh=request.method == "GET")
     if pressed("more"):
         form.add_extra_rows()
@@ -137,7 +137,6 @@ def _render_sheet(st, form: CountForm, editable: bool, counted_ids: set[int]):
     if st.status == StocktakeStatus.SUBMITTED and can(current_user, "goods.stocktake_approve",
                                                       st):
         approve = ApproveForm(formdata=None)
-        approve.submission_token.data = new_token()
     return render_template(
         "goods/stocktake_view.html", st=st, form=form, rows=form.rows, editable=editable,
         counted_ids=counted_ids, sees_expected=_sees_expected(), differences=differences,

@@ -9,13 +9,13 @@ from charity.auth.permissions import can
 from charity.core.clock import org_today
 from charity.core.extensions import db
 from charity.core.i18n import _l
-from charity.core.idempotency import new_token
 from charity.goods.forms.lines import MAX_LINES, mark
 from charity.goods.forms.transfers import ReceiveForm, TransferForm
 from charity.goods.models import Transfer, TransferStatus
 from charity.goods.quantities import plain_qty
 from charity.goods.queries.counter import destinations
-from charity.goods.queries.lists import lines_of, transfer_list as listed_transfers, users_by_id
+from charity.goods.queries.lists import lines_of, users_by_id
+from charity.goods.queries.lists import transfer_list as listed_transfers
 from charity.goods.services.transfers import receive_transfer, send_transfer
 from charity.goods.views.counter import pressed, shelf_item_choices, status_and_point
 from charity.web.access import access, paginate
@@ -91,7 +91,6 @@ def transfer_new():
     else:
         source = offered_point(request.args.get("from"), sources) or (
             sources[0] if len(sources) == 1 else None)
-        form.submission_token.data = new_token()
         form.sent_on.data = org_today(source.organization if source else
                                       current_user.organization)
         form.show_lines(request.args.get("lines", type=int) or 0)
@@ -142,8 +141,6 @@ def transfer_receive(transfer_id: int):
         return redirect(url_for("transfers.transfer_view", transfer_id=transfer.id))
     lines = lines_of(db.session, transfer)
     form = ReceiveForm()
-    if request.method == "GET":
-        form.submission_token.data = new_token()
     rows = form.match(lines)
     if form.validate_on_submit():
         received = form.received(lines)

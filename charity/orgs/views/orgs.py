@@ -8,12 +8,12 @@ from flask_login import current_user
 from charity.auth.permissions import can
 from charity.core.extensions import db
 from charity.orgs import queries, services
-from charity.orgs.forms import ConfirmForm, OrganizationForm, PointForm
+from charity.orgs.forms import OrganizationForm, PointForm
 from charity.orgs.models import CharityPoint, Organization
-from charity.orgs.switching import post_switch
 from charity.web.access import access, load, paginate
-from charity.web.forms import choices
+from charity.web.forms import ConfirmForm, choices
 from charity.web.posting import post_form
+from charity.web.switching import post_switch
 
 bp = Blueprint("orgs", __name__, url_prefix="/admin")
 

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from charity.web.forms import choices, strip
 from charity.core.i18n import _l
 from charity.people.models import DonorKind, masked_address
+from charity.web.forms import PostingForm, choices, strip
 
 DONOR_KIND_LABELS = {DonorKind.PERSON.value: _l("Person"),
                      DonorKind.ORGANIZATION.value: _l("Organisation")}
@@ -68,7 +68,6 @@ class DonorForm(FlaskForm):
         return data
 
 
-class NewDonorForm(DonorForm):
-    submission_token = HiddenField()
+class NewDonorForm(DonorForm, PostingForm):
     organization_id = SelectField(_l("Organisation"), coerce=_optional_int,
                                   validators=[DataRequired()])

@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, HiddenField, IntegerField, SelectField,
-                     StringField)
+from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from charity.auth.forms import MultiCheckboxField
-from charity.web.forms import choices, strip
 from charity.core.i18n import _l
 from charity.people.models import BENEFICIARY_CATEGORY_NAMES
+from charity.web.forms import PostingForm, choices, strip
 
 
 def _optional_int(value):
@@ -68,8 +67,7 @@ class BeneficiaryForm(FlaskForm):
         return data
 
 
-class NewBeneficiaryForm(BeneficiaryForm):
-    submission_token = HiddenField()
+class NewBeneficiaryForm(BeneficiaryForm, PostingForm):
     organization_id = SelectField(_l("Organisation"), coerce=_optional_int,
                                   validators=[DataRequired()])
 

@@ -1,14 +1,13 @@
 """Forms of the volunteer screens: profiles and the sign-in board."""
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from charity.auth.forms import MultiCheckboxField
-from charity.web.forms import choices, strip
 from charity.core.i18n import _l
 from charity.people.models import ServiceType
+from charity.web.forms import PostingForm, choices, strip
 
 # The seed article's volunteer services (文体、法律、心理疏导、医疗保健),
 # and duty at a charity supermarket.
@@ -35,8 +34,7 @@ def _account_id(value) -> int | None:
     return int(text) if text.isascii() and text.isdigit() and int(text) < 2**31 else -1
 
 
-class VolunteerForm(FlaskForm):
-    submission_token = HiddenField()
+class VolunteerForm(PostingForm):
     organization_id = SelectField(_l("Organisation"), coerce=_id, validate_choice=False)
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)],
                        filters=[strip])
@@ -66,8 +64,7 @@ class VolunteerForm(FlaskForm):
                 "active": bool(self.active.data)}
 
 
-class SignInForm(FlaskForm):
-    submission_token = HiddenField()
+class SignInForm(PostingForm):
     point_id = HiddenField()
     volunteer_id = SelectField(_l("Volunteer"), coerce=_id, validate_choice=False)
     service_type = SelectField(_l("Service"), coerce=_id, validate_choice=False,
@@ -84,6 +81,5 @@ class SignInForm(FlaskForm):
                 + (f" ({here})" if v.id in signed_in else "")) for v in volunteers])
 
 
-class SignOutForm(FlaskForm):
-    submission_token = HiddenField()
+class SignOutForm(PostingForm):
     shift_id = HiddenField()

@@ -16,17 +16,18 @@ from flask_login import current_user
 from charity.auth.permissions import can, has_permission
 from charity.core.extensions import db
 from charity.core.roles import Role
-from charity.orgs.forms import ConfirmForm, start_new_record
+from charity.orgs.forms import start_new_record
 from charity.orgs.models import Organization
 from charity.orgs.queries import active_organizations
-from charity.orgs.switching import post_switch
 from charity.people import beneficiaries as services
 from charity.people.forms.households import BeneficiaryForm, EraseForm, NewBeneficiaryForm
 from charity.people.models import BENEFICIARY_CATEGORY_NAMES, Beneficiary
 from charity.people.queries import households as queries
 from charity.web.access import access, load, paginate
+from charity.web.forms import ConfirmForm
 from charity.web.points import staff_today
 from charity.web.posting import post_form
+from charity.web.switching import post_switch
 
 bp = Blueprint("beneficiaries", __name__, url_prefix="/staff/beneficiaries")
 

@@ -11,7 +11,6 @@ from flask_login import current_user
 from charity.auth.permissions import can
 from charity.core.clock import org_today
 from charity.core.extensions import db
-from charity.core.idempotency import new_token
 from charity.core.roles import Role
 from charity.orgs.forms import start_new_record
 from charity.orgs.models import CharityPoint, Organization
@@ -125,7 +124,6 @@ def volunteer_edit(volunteer_id: int):
     form.organization_id.data = str(org.id)
     form.offer_accounts(queries.free_accounts(org, volunteer), _("— none —"))
     if request.method == "GET":
-        form.submission_token.data = new_token()
         form.user_id.data = str(volunteer.user_id) if volunteer.user_id else ""
     if form.validate_on_submit():
         response = _save(form, lambda: services.update_volunteer(
@@ -153,7 +151,6 @@ def _board(point, sign_in: SignInForm) -> dict:
     sign_outs = {}
     for s in board.open_shifts:
         f = SignOutForm(formdata=None)
-        f.submission_token.data = new_token()
         f.shift_id.data = str(s.id)
         sign_outs[s.id] = f
     return {"open_shifts": board.open_shifts, "sign_outs": sign_outs,
@@ -175,7 +172,6 @@ def shift_board():
             points[0] if len(points) == 1 else None)
     form = SignInForm() if action == "sign_in" else SignInForm(formdata=None)
     if action != "sign_in":
-        form.submission_token.data = new_token()
         own = queries.own_volunteer_id(current_user)
         if own is not None:
             form.volunteer_id.data = str(own)

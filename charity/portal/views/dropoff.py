@@ -16,16 +16,15 @@ from markupsafe import Markup
 
 from charity.core.errors import DomainError
 from charity.core.extensions import db
-from charity.core.idempotency import new_token
 from charity.goods.forms.dropoff import DropoffForm
 from charity.goods.services.preregistrations import preregister
 from charity.orgs.models import CharityPoint
-from charity.portal.public_posting import post_public_form, robot_refused
 from charity.portal.queries.points import dropoff_by_code, dropoff_points
 from charity.reports.qr import qr_svg
 from charity.web.access import PUBLIC, access
 from charity.web.forms import choices
 from charity.web.posting import show_refusal
+from charity.web.public_posting import post_public_form, robot_refused
 from charity.web.ratelimit import AddressLimiter
 
 bp = Blueprint("dropoff", __name__, url_prefix="/dropoff")
@@ -42,7 +41,6 @@ def _point_label(point: CharityPoint) -> str:
 
 def _preselect(form: DropoffForm, points: list[CharityPoint]) -> None:
     """A new form: its token, and the point asked for in the link (or the only one)."""
-    form.submission_token.data = new_token()
     wanted = request.args.get("point", "")
     if wanted in {str(p.id) for p in points}:
         form.point_id.data = wanted

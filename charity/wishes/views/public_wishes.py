@@ -14,7 +14,6 @@ from flask_babel import gettext as _
 
 from charity.core.errors import DomainError
 from charity.core.extensions import db
-from charity.core.idempotency import new_token
 from charity.orgs.models import Organization
 from charity.web.access import PUBLIC, access, paginate, query_int, show_domain_error
 from charity.web.public_page import public_page
@@ -56,7 +55,7 @@ def wish_claim(wish_id: int):
     status = 200
     address = request.remote_addr or ""
     if request.method == "GET":
-        form.submission_token.data = new_token()
+        pass  # a new form (PostingForm gave it its one-time token)
     elif form.website.data:
         # A robot filled in the field people do not see: nothing is saved.
         limiter.hit(address)

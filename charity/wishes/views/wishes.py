@@ -8,7 +8,6 @@ from flask_login import current_user
 
 from charity.auth.permissions import can
 from charity.core.extensions import db
-from charity.core.idempotency import new_token
 from charity.core.roles import Role
 from charity.orgs.models import Organization
 from charity.orgs.queries import active_organizations
@@ -87,7 +86,6 @@ def wish_new():
         del form.organization_id
     _offer(form, None if _is_admin() else current_user.organization_id)
     if request.method == "GET":
-        form.submission_token.data = new_token()
         wanted = request.args.get("point", "")
         if wanted in {c.value for c in form.point_id.choices}:
             form.point_id.data = wanted
@@ -140,7 +138,6 @@ def _step_forms(wish: Wish, forms: dict) -> dict:
     for name, cls in steps:
         if name not in forms:
             forms[name] = cls(prefix=name, formdata=None)
-            forms[name].submission_token.data = new_token()
     forms["fulfil"].intake_id.choices = choices([("", "—")] + [
         (str(i.id), _("No. %(id)s · %(date)s · %(point)s", id=i.id,
                       date=i.received_on.isoformat(), point=i.point.name))

@@ -10,7 +10,7 @@ from typing import Callable
 
 from flask import redirect, request
 
-from charity.orgs.forms import ConfirmForm
+from charity.web.forms import ConfirmForm
 from charity.web.posting import post_form
 
 
