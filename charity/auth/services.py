@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from charity.audit.services import record
-from charity.auth.edits import apply_changes, create_audited, switch_active
+from charity.audit.edits import apply_changes, create_audited, switch_active
 from charity.auth.models import User, new_session_token
 from charity.auth.permissions import assignable_roles, in_scope, require
 from charity.auth import throttle, totp

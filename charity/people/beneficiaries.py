@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from charity.audit.services import record
-from charity.auth.edits import create_audited, member, picked, switch_active, update_audited
+from charity.audit.edits import create_audited, member, picked, switch_active, update_audited
 from charity.auth.permissions import require
 from charity.core.db import utcnow
 from charity.core.errors import ValidationFailed

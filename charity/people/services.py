@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from charity.auth.edits import create_audited, member, picked, update_audited
+from charity.audit.edits import create_audited, member, picked, update_audited
 from charity.auth.permissions import require
 from charity.core.errors import ValidationFailed
 from charity.core.i18n import _l

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from charity.audit.services import record
-from charity.auth.edits import create_audited, member, update_audited
+from charity.audit.edits import create_audited, member, update_audited
 from charity.auth.models import User
 from charity.auth.permissions import require
 from charity.core.db import utcnow

@@ -79,10 +79,12 @@ def point_choices(points, blank: bool = True):
     return choices(pairs)
 
 
-def offered_point(raw, points) -> CharityPoint | None:
-    """The point with id `raw` among `points` (those offered to the user), else None."""
+def offered(raw, options):
+    """The option (a point, an organisation…) with id `raw` among `options` (those offered
+    to the user), else None: a forged id is simply not among them."""
     try:
         wanted = int(raw)
     except (TypeError, ValueError):
         return None
-    return next((p for p in points if p.id == wanted), None)
+    return next((o for o in options if o.id == wanted), None)
+

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from charity.audit.services import record
-from charity.auth.edits import create_audited, update_audited
+from charity.audit.edits import create_audited, update_audited
 from charity.auth.permissions import can, require
 from charity.core.roles import Role
 from charity.core.db import utcnow

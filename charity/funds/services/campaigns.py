@@ -8,15 +8,15 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from charity.audit.edits import apply_changes
 from charity.audit.services import diff, record
 from charity.auth.permissions import require
 from charity.core.clock import org_today
 from charity.core.db import utcnow
 from charity.core.errors import ValidationFailed
-from charity.funds.models import (Campaign, CampaignChange, CampaignStatus, Project,
-                                  ProjectStatus)
 from charity.core.i18n import _l
 from charity.core.money import check_amount
+from charity.funds.models import Campaign, CampaignChange, CampaignStatus, Project, ProjectStatus
 
 PLAN_FIELDS = ("name", "purpose", "region", "donation_methods", "bank_account", "beneficiaries",
                "intended_use", "cost_budget", "leftover_plan", "responsible_person", "contact",
@@ -260,9 +260,7 @@ def update_project(actor, session: Session, project: Project, data: dict) -> Pro
     if project.status == ProjectStatus.CLOSED:
         raise ValidationFailed(_l("A closed project cannot be changed."))
     clean = _project_data(session, project.organization_id, data, project)
-    changes = diff(project, clean)
-    for key, value in clean.items():
-        setattr(project, key, value)
+    changes = apply_changes(project, clean)
     old_campaigns = _set_campaigns(session, project, data.get("campaign_ids"))
     if old_campaigns is not None:
         changes["campaigns"] = [old_campaigns, sorted(c.id for c in project.campaigns)]

@@ -18,7 +18,7 @@ from charity.web.forms import choices
 from charity.web.points import (
     chosen_point,
     counter_points,
-    offered_point,
+    offered,
     point_label,
     visible_points,
 )
@@ -79,7 +79,7 @@ def status_and_point(labels: dict) -> tuple[str, int | None, list[CharityPoint],
     closed) and the point id chosen."""
     status = request.args.get("status", "")
     points = visible_points("goods.view", active_only=False)
-    point = offered_point(request.args.get("point"), points)
+    point = offered(request.args.get("point"), points)
     return status, status if status in labels else None, points, point.id if point else None
 
 

@@ -29,7 +29,7 @@ from charity.goods.services.stocktakes import (
 from charity.goods.views.counter import pressed, shelf_item_choices, status_and_point
 from charity.web.access import access, load, paginate
 from charity.web.forms import choices
-from charity.web.points import offered_point, point_choices, point_label, visible_points
+from charity.web.points import offered, point_choices, point_label, visible_points
 from charity.web.posting import post_form
 
 bp = Blueprint("stocktakes", __name__, url_prefix="/staff/stocktakes")
@@ -87,7 +87,7 @@ def stocktake_new():
     points = visible_points("goods.stocktake")
     form = _start_form(StartStocktakeForm(), points, fresh=request.method == "GET")
     if form.validate_on_submit():
-        point = offered_point(form.point_id.data, points)
+        point = offered(form.point_id.data, points)
         if point is None:
             mark(form.point_id, _("Choose the point to count."))
         else:

@@ -20,7 +20,7 @@ from charity.goods.services.transfers import receive_transfer, send_transfer
 from charity.goods.views.counter import pressed, shelf_item_choices, status_and_point
 from charity.web.access import access, paginate
 from charity.web.forms import choices
-from charity.web.points import offered_point, point_choices, point_label, visible_points
+from charity.web.points import offered, point_choices, point_label, visible_points
 from charity.web.posting import post_form
 
 bp = Blueprint("transfers", __name__, url_prefix="/staff/transfers")
@@ -87,9 +87,9 @@ def transfer_new():
     sources = visible_points("goods.transfer")
     if request.method == "POST":
         # The point the form was filled in for, never silently another one.
-        source = offered_point(form.from_point_id.data, sources)
+        source = offered(form.from_point_id.data, sources)
     else:
-        source = offered_point(request.args.get("from"), sources) or (
+        source = offered(request.args.get("from"), sources) or (
             sources[0] if len(sources) == 1 else None)
         form.sent_on.data = org_today(source.organization if source else
                                       current_user.organization)

@@ -26,21 +26,13 @@ from charity.people.models import Shift, Volunteer
 from charity.people.queries import volunteers as queries
 from charity.web.access import access, load, paginate
 from charity.web.forms import choices
-from charity.web.points import offered_point, point_label, visible_points
+from charity.web.points import offered, point_label, visible_points
 from charity.web.posting import post_form
 
 bp = Blueprint("volunteers", __name__, url_prefix="/staff/volunteers")
 
 
 # --- which organisation, which year ----------------------------------------------------------
-
-def _pick(raw, orgs) -> Organization | None:
-    try:
-        wanted = int(raw)
-    except (TypeError, ValueError):
-        return None
-    return next((o for o in orgs if o.id == wanted), None)
-
 
 def _report_scope() -> tuple[list[Organization], Organization | None, int]:
     """What a report is about: the organisations offered, the one shown (the user's own;
@@ -50,7 +42,7 @@ def _report_scope() -> tuple[list[Organization], Organization | None, int]:
     if current_user.role != Role.ADMIN:
         org = current_user.organization
     else:
-        org = _pick(request.args.get("org"), orgs) or (orgs[0] if orgs else None)
+        org = offered(request.args.get("org"), orgs) or (orgs[0] if orgs else None)
     this_year = org_today(org).year
     year = request.args.get("year", type=int) or this_year
     return orgs, org, (year if 2000 <= year <= this_year + 1 else this_year)
@@ -79,7 +71,7 @@ def _new_org(form, orgs) -> Organization | None:
     if current_user.role != Role.ADMIN:
         return current_user.organization
     raw = form.organization_id.data if request.method == "POST" else request.args.get("org")
-    return _pick(raw, orgs) or (orgs[0] if len(orgs) == 1 else None)
+    return offered(raw, orgs) or (orgs[0] if len(orgs) == 1 else None)
 
 
 def _save(form, work, message):
@@ -166,9 +158,9 @@ def shift_board():
         return _sign_out()
     if action == "sign_in":
         # The point the form was filled in at, never silently another one.
-        point = offered_point(request.form.get("point_id"), points)
+        point = offered(request.form.get("point_id"), points)
     else:
-        point = offered_point(request.args.get("point"), points) or (
+        point = offered(request.args.get("point"), points) or (
             points[0] if len(points) == 1 else None)
     form = SignInForm() if action == "sign_in" else SignInForm(formdata=None)
     if action != "sign_in":

@@ -2,10 +2,8 @@
 a choice, apply the cleaned values, audit what changed (or what was created).
 
 Every service of organisations, points, donors, households, volunteers, accounts and wishes
-did these steps by hand — compare, set, record. They live here once, next to `require`: the
-two things every service does around a change are "may they?" and "say what was done".
-(Its natural home would be charity.audit.services, beside `diff`; it sits here because the
-audit package belongs to another slice of the refactoring.)
+did these steps by hand — compare, set, record. They live here once, beside the audit log's
+`diff` and `record`: every service says "may they?" (`require`) and then "what was done".
 """
 from __future__ import annotations
 
