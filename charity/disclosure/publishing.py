@@ -8,7 +8,7 @@ import hashlib
 import json
 
 import sqlalchemy as sa
-from flask import render_template
+from flask import current_app, render_template
 from sqlalchemy.orm import Session
 
 from charity.core.db import utcnow
@@ -16,6 +16,7 @@ from charity.disclosure import content
 from charity.disclosure.models import Obligation, Publication
 from charity.core.errors import ValidationFailed
 from charity.funds.models import Campaign, Project
+from charity.log.services import append_publication
 from charity.core.i18n import _l
 from charity.orgs.models import Organization
 
@@ -122,6 +123,8 @@ def _publish(session: Session, *, organization_id, subject_type, subject_id, kin
     pub.entry_hash = entry_hash(prev, chain_fields(pub))
     session.add(pub)
     session.flush()
+    if renderer is None:  # deferred renders are logged once sealed (append_pending)
+        append_publication(session, pub, current_app.instance_path)
     return pub
 
 
