@@ -120,6 +120,8 @@ def _register_blueprints(app: Flask) -> None:
                    complaint_public_views, complaint_views,
                    wish_public_views, wish_views, transparency_views):
         app.register_blueprint(module.bp)
+    from charity.log.views import bp as log_bp  # the public transparency log (/api/v1/log)
+    app.register_blueprint(log_bp)
 
 
 def _register_cli(app: Flask) -> None:

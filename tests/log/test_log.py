@@ -11,27 +11,10 @@ import stat
 import pytest
 import sqlalchemy as sa
 
-from charity.core.system import system_actor
 from charity.disclosure.models import Publication
-from charity.disclosure.publishing import publish_correction
 from charity.log import keys, merkle, queries, services
 from charity.log.models import LogHead, LogLeaf, LogNode
-from charity.ops.scheduler import tick
-from tests.log.world import make_campaigns, new_org, rewrite_publication
-
-@pytest.fixture
-def published(db, fast_pdfs, app):
-    """Seven publications: three periodic reports, a correction, three more periodic."""
-    org = new_org(db, "日志测试慈善会", "51620102MJ0000701")
-    campaigns = make_campaigns(db, org, 3)
-    tick(db, dt.date(2026, 4, 1))
-    first = db.scalars(sa.select(Publication).order_by(Publication.chain_seq)).first()
-    publish_correction(system_actor(), db, first, "渠道分类有误", dt.date(2026, 4, 5))
-    db.commit()
-    tick(db, dt.date(2026, 7, 1))
-    pubs = db.scalars(sa.select(Publication).order_by(Publication.chain_seq)).all()
-    assert len(pubs) == 7, [p.title for p in pubs]
-    return {"org": org, "campaigns": campaigns, "pubs": pubs}
+from tests.log.world import rewrite_publication
 
 
 def _leaves(db):
