@@ -66,6 +66,15 @@ def load_or_create(instance_path: str | os.PathLike) -> Ed25519PrivateKey:
     return load_pem(path.read_bytes())
 
 
+def public_info(instance_path: str | os.PathLike) -> dict:
+    """The public key as GET /api/v1/log/key gives it (and the open-data page shows it)."""
+    raw = public_bytes(load_or_create(instance_path))
+    kid = key_id(raw)
+    return {"algorithm": "Ed25519", "key_id": kid, "fingerprint": fingerprint(kid),
+            "public_key": raw.hex(), "public_key_pem": public_pem(raw),
+            "signature_encoding": "hex", "signed_message": HEAD_FORMAT}
+
+
 def load_pem(pem: bytes) -> Ed25519PrivateKey:
     key = serialization.load_pem_private_key(pem, password=None)
     if not isinstance(key, Ed25519PrivateKey):

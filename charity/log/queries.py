@@ -6,12 +6,14 @@ whatever the size of the log.
 """
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from charity.log import merkle
+from charity.log.keys import TIMESTAMP_FORMAT
 from charity.log.models import LogHead, LogLeaf, LogNode
 from charity.log.merkle import Range
 
@@ -22,8 +24,22 @@ def latest_head(session: Session) -> LogHead | None:
     return session.scalar(sa.select(LogHead).order_by(LogHead.id.desc()).limit(1))
 
 
+def recent_heads(session: Session, limit: int = 20) -> list[LogHead]:
+    """The latest signed heads, newest first (for the Atom feed, so readers archive them)."""
+    return list(session.scalars(sa.select(LogHead).order_by(LogHead.id.desc()).limit(limit)))
+
+
+def head_json(head: LogHead) -> dict:
+    """A head as the API, the feed and the monitor's witness file write it."""
+    return {"tree_size": head.tree_size, "root_hash": head.root_hash,
+            "timestamp": head.signed_at.astimezone(dt.timezone.utc).strftime(TIMESTAMP_FORMAT),
+            "signature": head.signature, "key_id": head.key_id}
+
+
 def leaf_count(session: Session) -> int:
-    return session.scalar(sa.select(sa.func.count()).select_from(LogLeaf)) or 0
+    """How many leaves (indexes are 0..n-1 without gaps): an index lookup, not a count."""
+    last = session.scalar(sa.select(sa.func.max(LogLeaf.leaf_index)))
+    return 0 if last is None else last + 1
 
 
 def entries(session: Session, start: int, end: int) -> list[LogLeaf]:

@@ -260,6 +260,8 @@ def _check_key(base: str, state: dict, expected_key_id: str | None, say) -> byte
             raise Inconsistent(f"the signing key changed from {pinned['key_id']} to {kid}; if "
                                "the operator announced it, run again with --key-id " + kid)
         say(f"key changed from {pinned['key_id']} to {kid} (accepted with --key-id)")
+        # Kept: the heads it signed (in the witness file) stay checkable.
+        state.setdefault("retired_keys", []).append(pinned)
     state["key"] = {"key_id": kid, "public_key": raw.hex()}
     return raw
 

@@ -12,7 +12,6 @@ from flask import Blueprint, Response, current_app, request, url_for
 
 from charity.core.extensions import db
 from charity.log import keys, queries
-from charity.log.services import format_timestamp
 from charity.web.access import PUBLIC, BadQueryParameter, access, query_int
 
 bp = Blueprint("log_api", __name__, url_prefix="/api/v1/log")
@@ -40,12 +39,6 @@ def _signed_size():
     return head, head.tree_size if head else 0
 
 
-def head_data(head) -> dict:
-    return {"tree_size": head.tree_size, "root_hash": head.root_hash,
-            "timestamp": format_timestamp(head.signed_at), "signature": head.signature,
-            "key_id": head.key_id}
-
-
 @bp.route("/head")
 @access(PUBLIC)
 def head():
@@ -54,18 +47,13 @@ def head():
     latest, _size = _signed_size()
     if latest is None:
         return _error(404, "The log has no signed head yet.")
-    return _json(head_data(latest), None)
+    return _json(queries.head_json(latest), None)
 
 
 @bp.route("/key")
 @access(PUBLIC)
 def key():
-    private = keys.load_or_create(current_app.instance_path)
-    raw = keys.public_bytes(private)
-    kid = keys.key_id(raw)
-    return _json({"algorithm": "Ed25519", "key_id": kid, "fingerprint": keys.fingerprint(kid),
-                  "public_key": raw.hex(), "public_key_pem": keys.public_pem(raw),
-                  "signature_encoding": "hex", "signed_message": keys.HEAD_FORMAT}, 300)
+    return _json(keys.public_info(current_app.instance_path), 300)
 
 
 @bp.route("/entries")
