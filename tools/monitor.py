@@ -1,29 +1,13 @@
 #!/usr/bin/env python3
-"""Monitor the public transparency log of a 慈善超市与捐赠公开系统 installation.
+"""Monitor the public transparency log of a 慈善超市与捐赠公开系统 installation:
 
-    python3 monitor.py https://charity.example.org --state monitor-state.json \
-        [--witness heads.jsonl] [--key-id HEX] [--new-pdfs-only]
+    python3 monitor.py https://charity.example.org --state state.json [--witness heads.jsonl]
 
-Needs Python 3.9+ and the `cryptography` package (for Ed25519), nothing else. This file is
-charity/log/standalone_monitor.py of the project, copied unchanged to tools/monitor.py (a
-test keeps the two identical); `charity monitor` runs the same code.
-
-What one run checks, in order, stopping at the first inconsistency:
-
-1. the signing key: its id is the SHA-256 of its raw bytes; it is the key pinned in the
-   state file at the first run (or the --key-id you got elsewhere, e.g. on paper);
-2. the latest tree head: signed by that key; not smaller or older than the head seen last;
-3. every entry: its leaf hash is SHA-256(0x00 || leaf); entries seen before are unchanged
-   (a changed one is named by its report number); all leaves hash up to the signed root;
-4. a consistency proof (RFC 9162 §2.1.4) from the head seen last to the new head;
-5. an inclusion proof (RFC 9162 §2.1.3) for every new entry;
-6. every entry's PDF (only the new ones with --new-pdfs-only): downloaded and rehashed
-   against the SHA-256 its leaf states.
-
-Exit status: 0 all verified (the state file then remembers the new head; --witness appends
-it as one JSON line, so it can be published elsewhere); 1 the log is inconsistent (the
-message names the report where it can); 2 the check could not be completed (network, a
-server error, a state file of another log) — nothing is concluded, and the state is kept.
+Needs Python 3.9+ and `cryptography` (Ed25519) only. charity/log/standalone_monitor.py is
+copied unchanged to tools/monitor.py (a test keeps them identical). Exit 0: verified (the
+state remembers the head; --witness appends it as a JSON line). Exit 1: inconsistent, naming
+the report where it can. Exit 2: not checked (network, server error): nothing is concluded,
+the state is kept. What it checks: `run`, and docs/decisions/0008-transparency-log.md.
 """
 from __future__ import annotations
 
@@ -33,16 +17,19 @@ import hashlib
 import json
 import os
 import sys
-import tempfile
 import urllib.error
 import urllib.parse
 import urllib.request
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 API = "/api/v1/log"
 STATE_VERSION = 1
 HEAD_CONTEXT = "charity-transparency-log/v1"
 TIMEOUT = 60
 USER_AGENT = "charity-log-monitor/1"
+HEAD_FIELDS = ("tree_size", "root_hash", "timestamp", "signature", "key_id")
 
 
 class Inconsistent(Exception):
@@ -55,21 +42,17 @@ class Unverifiable(Exception):
 
 # --- RFC 9162 §2.1: hashing and proof verification ------------------------------------------
 
-def _sha(data: bytes) -> bytes:
-    return hashlib.sha256(data).digest()
-
-
 def leaf_hash(data: bytes) -> bytes:
-    return _sha(b"\x00" + data)
+    return hashlib.sha256(b"\x00" + data).digest()
 
 
 def node_hash(left: bytes, right: bytes) -> bytes:
-    return _sha(b"\x01" + left + right)
+    return hashlib.sha256(b"\x01" + left + right).digest()
 
 
 def mth(hashes: list) -> bytes:
     if not hashes:
-        return _sha(b"")
+        return hashlib.sha256(b"").digest()
     level = list(hashes)
     while len(level) > 1:
         paired = [node_hash(level[i], level[i + 1]) for i in range(0, len(level) - 1, 2)]
@@ -102,10 +85,8 @@ def verify_consistency(first: int, second: int, first_root: bytes, second_root: 
                        proof: list) -> bool:
     if not 0 <= first <= second:
         return False
-    if first == second:
-        return not proof and first_root == second_root
-    if first == 0:
-        return not proof
+    if first in (0, second):  # nothing to prove: the empty tree, or the same tree
+        return not proof and (first == 0 or first_root == second_root)
     if not proof:
         return False
     path = list(proof)
@@ -132,16 +113,11 @@ def verify_consistency(first: int, second: int, first_root: bytes, second_root: 
     return fr == first_root and sr == second_root and sn == 0
 
 
-# --- signatures -------------------------------------------------------------------------------
-
 def head_message(tree_size: int, root_hash: str, timestamp: str) -> bytes:
     return f"{HEAD_CONTEXT}\n{tree_size}\n{root_hash}\n{timestamp}\n".encode("utf-8")
 
 
 def verify_head(public_key: bytes, head: dict) -> bool:
-    from cryptography.exceptions import InvalidSignature
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-
     try:
         Ed25519PublicKey.from_public_bytes(public_key).verify(
             bytes.fromhex(head["signature"]),
@@ -151,7 +127,13 @@ def verify_head(public_key: bytes, head: dict) -> bool:
     return True
 
 
-# --- HTTP -------------------------------------------------------------------------------------
+class Refused(Exception):
+    """A 4xx answer: the server declined a question it should answer."""
+
+    def __init__(self, url: str, code: int):
+        super().__init__(f"{url}: HTTP {code}")
+        self.url, self.code = url, code
+
 
 def _get(url: str, accept: str) -> bytes:
     request = urllib.request.Request(url, headers={
@@ -168,23 +150,14 @@ def _get(url: str, accept: str) -> bytes:
         raise Unverifiable(f"{url}: {getattr(e, 'reason', e)}") from None
 
 
-class Refused(Exception):
-    def __init__(self, url: str, code: int):
-        super().__init__(f"{url}: HTTP {code}")
-        self.url, self.code = url, code
-
-
 def _api(base: str, path: str, **params) -> dict:
     url = f"{base}{API}{path}"
     if params:
         url += "?" + urllib.parse.urlencode(params)
     try:
-        body = _get(url, "application/json")
-    except Refused as e:
-        # The log refused what its own signed head makes a valid question.
+        data = json.loads(_get(url, "application/json"))
+    except Refused as e:  # a question its own signed head makes valid
         raise Inconsistent(f"the log refused {e.url} (HTTP {e.code})") from None
-    try:
-        data = json.loads(body)
     except ValueError:
         raise Inconsistent(f"{url}: the answer is not JSON") from None
     if not isinstance(data, dict):
@@ -194,11 +167,11 @@ def _api(base: str, path: str, **params) -> dict:
 
 def _hex32(value, what: str) -> bytes:
     try:
-        raw = bytes.fromhex(value)
-    except (TypeError, ValueError):
+        raw = bytes.fromhex(value) if value == value.lower() else b""
+    except (TypeError, ValueError, AttributeError):
         raw = b""
-    if len(raw) != 32 or value != value.lower():
-        raise Inconsistent(f"{what} is not a lowercase hex SHA-256: {value!r}")
+    if len(raw) != 32:
+        raise Inconsistent(f"{what} is not 32 bytes in lowercase hex: {value!r}")
     return raw
 
 
@@ -209,8 +182,6 @@ def _timestamp(value) -> dt.datetime:
         raise Inconsistent(f"the head's timestamp {value!r} is not YYYY-MM-DDTHH:MM:SSZ") from None
 
 
-# --- the state file ---------------------------------------------------------------------------
-
 def load_state(path: str, base: str) -> dict:
     if not os.path.exists(path):
         return {"version": STATE_VERSION, "url": base, "key": None, "head": None, "leaves": []}
@@ -219,27 +190,19 @@ def load_state(path: str, base: str) -> dict:
             state = json.load(fh)
     except (OSError, ValueError) as e:
         raise Unverifiable(f"cannot read the state file {path}: {e}") from None
-    if state.get("version") != STATE_VERSION:
-        raise Unverifiable(f"{path}: unknown state version {state.get('version')!r}")
-    if state.get("url") != base:
-        raise Unverifiable(f"{path} is the state of {state.get('url')}, not of {base}")
+    if state.get("version") != STATE_VERSION or state.get("url") != base:
+        raise Unverifiable(f"{path} is not a version {STATE_VERSION} state of {base}")
     return state
 
 
 def save_state(path: str, state: dict) -> None:
     """Atomically: a crash leaves the old state or the new one, never half of one."""
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".monitor-state.", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(state, fh, ensure_ascii=False, indent=1)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    tmp = f"{path}.tmp"
+    with open(tmp, "w", encoding="utf-8") as fh:
+        json.dump(state, fh, ensure_ascii=False, indent=1)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
 
 
 # --- one run ----------------------------------------------------------------------------------
@@ -260,16 +223,19 @@ def _check_key(base: str, state: dict, expected_key_id: str | None, say) -> byte
             raise Inconsistent(f"the signing key changed from {pinned['key_id']} to {kid}; if "
                                "the operator announced it, run again with --key-id " + kid)
         say(f"key changed from {pinned['key_id']} to {kid} (accepted with --key-id)")
-        # Kept: the heads it signed (in the witness file) stay checkable.
         state.setdefault("retired_keys", []).append(pinned)
     state["key"] = {"key_id": kid, "public_key": raw.hex()}
     return raw
 
 
 def _check_head(base: str, state: dict, public_key: bytes) -> dict:
-    head = _api(base, "/head")
-    fields = {k: head.get(k) for k in ("tree_size", "root_hash", "timestamp", "signature",
-                                       "key_id")}
+    try:
+        head = _api(base, "/head")
+    except Inconsistent as e:
+        if state["head"] is None:  # a new log has no head yet: nothing to conclude
+            raise Unverifiable(str(e)) from None
+        raise
+    fields = {k: head.get(k) for k in HEAD_FIELDS}
     size = fields["tree_size"]
     if not isinstance(size, int) or isinstance(size, bool) or size < 0:
         raise Inconsistent(f"the head's tree size {size!r} is not a whole number")
@@ -298,9 +264,10 @@ def _fetch_entries(base: str, size: int) -> list[dict]:
             raise Inconsistent(f"the log gave no entries from {len(entries)} on, though its "
                                f"head has {size}")
         for entry in page:
-            if not isinstance(entry, dict) or entry.get("index") != len(entries):
-                raise Inconsistent(f"the log gave entry {entry.get('index')!r} where "
-                                   f"{len(entries)} was expected")
+            index = entry.get("index") if isinstance(entry, dict) else None
+            if index != len(entries) or isinstance(index, bool):
+                raise Inconsistent(f"the log gave entry {index!r} where {len(entries)} was "
+                                   "expected")
             entries.append(entry)
             if len(entries) == size:
                 break
@@ -308,19 +275,19 @@ def _fetch_entries(base: str, size: int) -> list[dict]:
 
 
 def _report(entry: dict) -> str:
-    try:
-        return json.loads(entry["leaf"])["report_no"]
-    except (TypeError, ValueError, KeyError):
-        return f"entry {entry.get('index')}"
+    facts = entry.get("facts")
+    return (isinstance(facts, dict) and facts.get("report_no")) or f"entry {entry.get('index')}"
 
 
 def _check_entries(entries: list[dict], state: dict, head: dict) -> list[bytes]:
-    seen = state["leaves"]
-    hashes = []
+    seen, hashes = state["leaves"], []
     for entry in entries:
         index, leaf = entry["index"], entry.get("leaf")
-        if not isinstance(leaf, str):
-            raise Inconsistent(f"entry {index} has no leaf")
+        try:
+            entry["facts"] = json.loads(leaf)
+            _hex32(entry["facts"]["pdf_sha256"], "the PDF digest")
+        except (ValueError, KeyError, TypeError, Inconsistent):
+            raise Inconsistent(f"entry {index}'s leaf is not the JSON of a publication") from None
         digest = leaf_hash(leaf.encode("utf-8"))
         if entry.get("leaf_hash") != digest.hex():
             raise Inconsistent(f"{_report(entry)}: entry {index}'s leaf hash does not match "
@@ -328,11 +295,6 @@ def _check_entries(entries: list[dict], state: dict, head: dict) -> list[bytes]:
         if index < len(seen) and seen[index]["leaf_hash"] != digest.hex():
             raise Inconsistent(f"{seen[index]['report_no']}: entry {index} of the log changed "
                                f"since it was seen (now it says {_report(entry)})")
-        try:
-            facts = json.loads(leaf)
-            _hex32(facts["pdf_sha256"], "the PDF digest")
-        except (ValueError, KeyError, TypeError):
-            raise Inconsistent(f"entry {index}'s leaf is not the JSON of a publication") from None
         hashes.append(digest)
     if mth(hashes).hex() != head["root_hash"]:
         raise Inconsistent(f"the {len(hashes)} entries do not hash up to the signed root")
@@ -368,8 +330,7 @@ def _check_inclusion(base: str, entries: list[dict], hashes: list[bytes], start:
 
 
 def _check_pdf(entry: dict) -> None:
-    report, url = _report(entry), entry.get("pdf_url")
-    expected = json.loads(entry["leaf"])["pdf_sha256"]
+    report, url, expected = _report(entry), entry.get("pdf_url"), entry["facts"]["pdf_sha256"]
     if not isinstance(url, str) or not url.startswith(("http://", "https://")):
         raise Inconsistent(f"{report}: no PDF address for entry {entry['index']}")
     try:
@@ -384,7 +345,10 @@ def _check_pdf(entry: dict) -> None:
 
 def run(base: str, state_path: str, witness_path: str | None = None,
         key_id: str | None = None, new_pdfs_only: bool = False, say=print) -> int:
-    """One monitoring run; returns the exit status (0, 1 or 2) after saying why."""
+    """One run: the key (pinned at first use, or --key-id), the head's signature and that it
+    does not go back, every entry against what was seen, consistency with the last head
+    (RFC 9162 §2.1.4), inclusion of new entries (§2.1.3), each PDF's SHA-256. Returns the
+    exit status (0, 1 or 2) after saying why."""
     base = base.rstrip("/")
     try:
         state = load_state(state_path, base)
@@ -409,10 +373,9 @@ def run(base: str, state_path: str, witness_path: str | None = None,
                        for e, h in zip(entries, hashes)]
     save_state(state_path, state)
     if witness_path and head != previous:
-        line = dict(head, url=base, verified_at=dt.datetime.now(dt.timezone.utc)
-                    .strftime("%Y-%m-%dT%H:%M:%SZ"))
+        now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
         with open(witness_path, "a", encoding="utf-8") as fh:
-            fh.write(json.dumps(line, sort_keys=True) + "\n")
+            fh.write(json.dumps(dict(head, url=base, verified_at=now), sort_keys=True) + "\n")
     pdfs = len(entries) - (seen if new_pdfs_only else 0)
     say(f"OK: {head['tree_size']} entries ({head['tree_size'] - seen} new), root "
         f"{head['root_hash']}, signed {head['timestamp']} by {head['key_id']}; "
@@ -422,15 +385,14 @@ def run(base: str, state_path: str, witness_path: str | None = None,
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("url", help="the installation's address, e.g. https://charity.example.org")
+    parser.add_argument("url", help="the site, e.g. https://charity.example.org")
     parser.add_argument("--state", required=True, help="JSON file remembering what was seen")
     parser.add_argument("--witness", help="append each newly verified head to this file")
-    parser.add_argument("--key-id", help="the key id you expect (first run, or an announced "
-                                         "new key)")
+    parser.add_argument("--key-id", help="the key id expected (first run, or a new key)")
     parser.add_argument("--new-pdfs-only", action="store_true",
                         help="rehash only the PDFs of entries new since the last run")
-    args = parser.parse_args(argv)
-    return run(args.url, args.state, args.witness, args.key_id, args.new_pdfs_only)
+    a = parser.parse_args(argv)
+    return run(a.url, a.state, a.witness, a.key_id, a.new_pdfs_only)
 
 
 if __name__ == "__main__":
