@@ -6,6 +6,7 @@ docs/decisions/0008-transparency-log.md for rotation and for what a lost key mea
 """
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
 import os
@@ -101,6 +102,11 @@ def key_id(raw: bytes) -> str:
 def fingerprint(kid: str) -> str:
     """The key id in groups of four, for reading aloud and printing on paper."""
     return " ".join(kid[i:i + 4] for i in range(0, len(kid), 4))
+
+
+def format_timestamp(moment: dt.datetime) -> str:
+    """A head's timestamp as signed and served: whole seconds, UTC, YYYY-MM-DDTHH:MM:SSZ."""
+    return moment.astimezone(dt.timezone.utc).strftime(TIMESTAMP_FORMAT)
 
 
 def head_message(tree_size: int, root_hash: str, timestamp: str) -> bytes:

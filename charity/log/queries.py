@@ -6,14 +6,13 @@ whatever the size of the log.
 """
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from charity.log import merkle
-from charity.log.keys import TIMESTAMP_FORMAT
+from charity.log.keys import format_timestamp
 from charity.log.models import LogHead, LogLeaf, LogNode
 from charity.log.merkle import Range
 
@@ -32,7 +31,7 @@ def recent_heads(session: Session, limit: int = 20) -> list[LogHead]:
 def head_json(head: LogHead) -> dict:
     """A head as the API, the feed and the monitor's witness file write it."""
     return {"tree_size": head.tree_size, "root_hash": head.root_hash,
-            "timestamp": head.signed_at.astimezone(dt.timezone.utc).strftime(TIMESTAMP_FORMAT),
+            "timestamp": format_timestamp(head.signed_at),
             "signature": head.signature, "key_id": head.key_id}
 
 
@@ -115,11 +114,9 @@ def inclusion_for_publication(session: Session, publication_id: int) -> dict | N
     leaf = leaf_for_publication(session, publication_id)
     if head is None or leaf is None or leaf.leaf_index >= head.tree_size:
         return None
+    path = inclusion_path(session, leaf.leaf_index, head.tree_size)
     return {"index": leaf.leaf_index, "leaf_hash": leaf.leaf_hash, "leaf": leaf.leaf,
-            "tree_size": head.tree_size, "root_hash": head.root_hash,
-            "timestamp": head.signed_at, "key_id": head.key_id, "signature": head.signature,
-            "inclusion_path": [h.hex() for h in inclusion_path(session, leaf.leaf_index,
-                                                                head.tree_size)]}
+            "inclusion_path": [h.hex() for h in path], "head": head_json(head)}
 
 
 def pdf_anchor(session: Session) -> dict:

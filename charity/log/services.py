@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from charity.core.db import utcnow
 from charity.disclosure.models import Publication
 from charity.log import keys, merkle, queries
+from charity.log.keys import format_timestamp
 from charity.log.models import LogHead, LogLeaf, LogNode
 
 LOCK_KEY = 0x6C6F67747265  # "logtre": the PostgreSQL advisory lock of the log
@@ -148,10 +149,6 @@ def sign_head_if_stale(session: Session, instance_path: str,
             or now - last.signed_at >= HEAD_MAX_AGE):
         return sign_head(session, instance_path, now)
     return None
-
-
-def format_timestamp(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.timezone.utc).strftime(keys.TIMESTAMP_FORMAT)
 
 
 def verify_log(session: Session, instance_path: str | None = None) -> list[str]:

@@ -217,7 +217,7 @@ def test_tools_monitor_is_the_same_file_and_needs_only_the_standard_library():
     assert imported - set(sys.stdlib_module_names) == {"cryptography"}
 
 
-def test_the_demo_site_passes_its_own_monitor(live_server, tmp_path):
+def test_the_demo_site_passes_its_own_monitor(live_server, tmp_path):  # noqa: F811
     """The demo's real reports (WeasyPrint PDFs), published by the scheduler as in production."""
     lines = []
     status = standalone_monitor.run(live_server, str(tmp_path / "demo.json"), say=lines.append)
