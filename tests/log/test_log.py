@@ -160,3 +160,19 @@ def test_verify_names_a_publication_rewritten_behind_the_log(db, app, published)
     assert problems == ["log entry 1 (GK-000002): the publication no longer says what the "
                         "log says"]
     assert db.get(Publication, target.id).pdf_sha256 == sha256(b"%PDF-1.4\n% forged\n")
+
+
+def test_what_the_page_the_pdf_and_the_feed_will_show(db, published):
+    """The helpers left for the disclosure page, the PDF anchor and the Atom feed."""
+    pub = published["pubs"][4]
+    shown = queries.inclusion_for_publication(db, pub.id)
+    head = shown["head"]
+    assert shown["index"] == 4 and head == queries.head_json(queries.latest_head(db))
+    assert merkle.verify_inclusion(bytes.fromhex(shown["leaf_hash"]), 4, head["tree_size"],
+                                   [bytes.fromhex(h) for h in shown["inclusion_path"]],
+                                   bytes.fromhex(head["root_hash"]))
+    assert queries.inclusion_for_publication(db, 2**30) is None
+    anchor = queries.pdf_anchor(db)
+    assert anchor["log_index"] == 7 and anchor["tree_size"] == 7
+    assert anchor["root_hash"] == head["root_hash"]
+    assert [h.tree_size for h in queries.recent_heads(db, 3)] == [7, 6, 5]
