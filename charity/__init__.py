@@ -97,6 +97,7 @@ BLUEPRINTS = (
     "portal.views.api", "portal.views.trace", "portal.views.campaigns", "portal.views.points",
     "complaints.views.public", "complaints.views.staff",
     "wishes.views.public_wishes", "wishes.views.wishes", "transparency.views.scores",
+    "log.views.api",
 )
 
 

@@ -17,3 +17,4 @@ from charity.disclosure.models import Narrative, Obligation, Publication  # noqa
 import charity.complaints.models  # noqa: F401,E402
 import charity.wishes.models  # noqa: F401,E402
 import charity.transparency.models  # noqa: F401,E402
+import charity.log.models  # noqa: F401,E402

@@ -152,3 +152,11 @@ def installation_key() -> bytes:
     from flask import current_app
 
     return current_app.config["CHARITY_ID_HASH_KEY"]
+
+
+def instance_path() -> str:
+    """The running app's instance folder (keys, uploads), for services called inside the app
+    that were not given it."""
+    from flask import current_app
+
+    return current_app.instance_path

@@ -10,12 +10,14 @@ import json
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from charity.core.config import instance_path
 from charity.core.db import utcnow
+from charity.core.errors import ValidationFailed
+from charity.core.i18n import _l
 from charity.disclosure import content
 from charity.disclosure.models import Obligation, Publication, report_no
 from charity.disclosure.queries import SUBJECT_MODELS
-from charity.core.errors import ValidationFailed
-from charity.core.i18n import _l
+from charity.log.services import append_publication
 from charity.reports.pdf_templates import render_pdf_template
 
 GENESIS = "0" * 64
@@ -129,6 +131,8 @@ def _publish(session: Session, *, organization_id, subject_type, subject_id, kin
     pub.entry_hash = entry_hash(prev, chain_fields(pub))
     session.add(pub)
     session.flush()
+    if renderer is None:  # deferred renders are logged once sealed (append_pending)
+        append_publication(session, pub, instance_path())
     return pub
 
 

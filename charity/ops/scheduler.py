@@ -97,7 +97,22 @@ def tick(session: Session, today: dt.date, requests_only: bool = False) -> TickR
                 log.info("published %s (%s)%s", pub.title, f"GK-{pub.chain_seq:06d}",
                          " late" if pub.late else "")
     _score(session, today, result.organizations)
+    if not requests_only:
+        _sign_log_head(session)
     return result
+
+
+def _sign_log_head(session: Session) -> None:
+    """A signed tree head at least daily, even on days nothing is published, so monitors see
+    the log is alive. Like the scores, a failure here must not stop disclosures."""
+    from charity.core.config import instance_path
+    from charity.core.db import utcnow
+    from charity.log.services import sign_head_if_stale
+
+    try:
+        run_transaction(session, lambda: sign_head_if_stale(session, instance_path(), utcnow()))
+    except Exception:  # noqa: BLE001
+        log.exception("transparency log head not signed")
 
 
 def _score(session: Session, today: dt.date, org_ids: set[int]) -> None:

@@ -30,10 +30,18 @@ def _publications(session: Session) -> list[str]:
     return verify_publications(session)
 
 
+def _transparency_log(session: Session) -> list[str]:
+    from charity.core.config import instance_path
+    from charity.log.services import verify_log
+
+    return verify_log(session, instance_path())
+
+
 CHECKS: list[tuple[str, Callable[[Session], list[str]]]] = [
     ("fund balances", _fund_balances),
     ("stock balances", _stock_balances),
     ("publications and hash chain", _publications),
+    ("transparency log", _transparency_log),
 ]
 
 

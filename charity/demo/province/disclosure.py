@@ -83,6 +83,12 @@ def publish_history(world: World, progress=lambda msg: None) -> None:
     refresh_all(s, today)
     s.commit()
     _render_and_seal(s, progress)
+    # The publications were rendered after the fact: now they enter the transparency log.
+    from charity.core.config import instance_path
+    from charity.log.services import append_pending
+
+    append_pending(s, instance_path())
+    s.commit()
     world.add("publications", published)
     world.add("subjects_left_overdue", overdue)
 
