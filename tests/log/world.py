@@ -17,8 +17,8 @@ def fake_render(snapshot: dict, meta: dict) -> tuple[str, bytes]:
 
 def make_campaigns(session, org, n: int, prefix: str = "透明日志") -> list:
     """n active campaigns of `org` running through 2026, each with a donation."""
-    from charity.funds import ledger
-    from charity.funds.campaigns import activate_campaign, create_campaign
+    from charity.funds.services import ledger
+    from charity.funds.services.campaigns import activate_campaign, create_campaign
 
     actor = system_actor()
     campaigns = []
