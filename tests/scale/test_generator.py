@@ -119,3 +119,18 @@ def test_same_seed_same_data(province, committed_app):
     app, _counts = province
     _generate(committed_app, seed=7)
     assert _digest(committed_app) == _digest(app)
+
+
+def test_public_pages_serve_the_province(province):
+    from charity.funds.models import Campaign, Project
+
+    app, _counts = province
+    with app.app_context():
+        campaign = _db.session.scalar(sa.select(Campaign.id).order_by(Campaign.id))
+        project = _db.session.scalar(sa.select(Project.id).order_by(Project.id))
+        _db.session.remove()
+    client = app.test_client()
+    for url in ("/", "/disclosures/", "/disclosures/compliance", f"/campaigns/{campaign}",
+                f"/projects/{project}", "/api/v1/campaigns", "/points/", "/transparency/"):
+        response = client.get(url)
+        assert response.status_code == 200, url
