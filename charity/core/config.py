@@ -73,7 +73,7 @@ def load_config(app, overrides: dict | None = None) -> None:
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ConfigError(f"Unknown time zone {settings['TIMEZONE']!r}") from exc
 
-    url = settings["DATABASE_URL"] or f"sqlite:///{instance / 'charity.core.db'}"
+    url = settings["DATABASE_URL"] or f"sqlite:///{instance / 'charity.db'}"
     if url.startswith("postgresql://"):
         # psycopg 3 is the supported driver; accept the plain scheme operators paste.
         url = "postgresql+psycopg://" + url[len("postgresql://"):]

@@ -41,7 +41,7 @@ def test_defaults(clean_env, tmp_path):
     app = _app(tmp_path)
     instance = tmp_path / "instance"
     assert app.instance_path == str(instance.resolve())
-    assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{instance.resolve() / 'charity.core.db'}"
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{instance.resolve() / 'charity.db'}"
     assert app.config["CHARITY_TIMEZONE"] == "Asia/Shanghai"
     assert app.config["BABEL_DEFAULT_LOCALE"] == "zh_CN"
     assert app.config["BABEL_DEFAULT_TIMEZONE"] == "Asia/Shanghai"
@@ -206,7 +206,7 @@ def test_sqlite_file_database_pragmas(clean_env, tmp_path):
         assert _db.session.execute(sa.text("PRAGMA foreign_keys")).scalar() == 1
         _db.session.remove()
         _db.engine.dispose()
-    assert (tmp_path / "instance" / "charity.core.db").exists()
+    assert (tmp_path / "instance" / "charity.db").exists()
 
 
 def test_default_busy_timeout(clean_env, tmp_path):
