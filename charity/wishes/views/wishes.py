@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from charity.auth.permissions import can
 from charity.core.extensions import db
+from charity.core.i18n import _l
 from charity.core.roles import Role
 from charity.orgs.models import Organization
 from charity.orgs.queries import active_organizations
@@ -160,42 +161,41 @@ def wish_detail(wish_id: int):
     return _render_detail(load(Wish, wish_id, "wishes.view"))
 
 
-def _step(wish_id: int, name: str, form_cls, run, done_message):
-    """Post one step's form (`run(wish, form)`); its refusal is shown on the detail page."""
+# The steps after a wish is claimed: the form, the service call and what to say when done.
+STEPS = {
+    "fulfil": (FulfilForm, lambda wish, form: services.fulfil_wish(
+        current_user, db.session, wish, form.chosen_intake()),
+        _l("The wish is marked fulfilled. Thank you!")),
+    "release": (ReasonForm, lambda wish, form: services.release_claim(
+        current_user, db.session, wish, form.reason.data),
+        _l("The claim is released; the wish is open again.")),
+    "cancel": (ReasonForm, lambda wish, form: services.cancel_wish(
+        current_user, db.session, wish, form.reason.data),
+        _l("The wish is cancelled.")),
+}
+
+
+def _step(wish_id: int, name: str):
+    """Post one step's form; its refusal is shown on the detail page."""
+    form_cls, run, done = STEPS[name]
     wish = load(Wish, wish_id, "wishes.manage")
     form = form_cls(prefix=name)
     if form.validate_on_submit():
         response = post_form(
             form, lambda: run(wish, form), kind="wish", first=_detail_url,
-            fallback=_detail_url(wish.id),
-            success=lambda _wish: (done_message(), _detail_url(wish.id)))
+            fallback=_detail_url(wish.id), success=lambda _wish: (str(done), _detail_url(wish.id)))
         if response:
             return response
     return _render_detail(wish, {name: form}, 400 if request.method == "POST" else 200)
 
 
-@bp.route("/<int:wish_id>/fulfil", methods=["POST"])
-@access("wishes.manage")
-def wish_fulfil(wish_id: int):
-    return _step(wish_id, "fulfil", FulfilForm,
-                 lambda wish, form: services.fulfil_wish(current_user, db.session, wish,
-                                                         form.chosen_intake()),
-                 lambda: _("The wish is marked fulfilled. Thank you!"))
+def _route_step(name: str) -> None:
+    @access("wishes.manage")
+    def view(wish_id: int):
+        return _step(wish_id, name)
+
+    bp.add_url_rule(f"/<int:wish_id>/{name}", f"wish_{name}", view, methods=["POST"])
 
 
-@bp.route("/<int:wish_id>/release", methods=["POST"])
-@access("wishes.manage")
-def wish_release(wish_id: int):
-    return _step(wish_id, "release", ReasonForm,
-                 lambda wish, form: services.release_claim(current_user, db.session, wish,
-                                                           form.reason.data),
-                 lambda: _("The claim is released; the wish is open again."))
-
-
-@bp.route("/<int:wish_id>/cancel", methods=["POST"])
-@access("wishes.manage")
-def wish_cancel(wish_id: int):
-    return _step(wish_id, "cancel", ReasonForm,
-                 lambda wish, form: services.cancel_wish(current_user, db.session, wish,
-                                                         form.reason.data),
-                 lambda: _("The wish is cancelled."))
+for _name in STEPS:
+    _route_step(_name)
