@@ -19,8 +19,10 @@ OK, TOO_FAST, STALE, INVALID = "ok", "too_fast", "stale", "invalid"
 
 
 def make_stamp(secret_key: str, now: float | None = None) -> str:
-    return URLSafeSerializer(secret_key, salt=SALT).dumps(int(now if now is not None
-                                                              else time.time()))
+    """The render time in milliseconds (whole seconds would make a 0.7-s fill look up to a
+    second older or younger than it was)."""
+    now = now if now is not None else time.time()
+    return URLSafeSerializer(secret_key, salt=SALT).dumps(round(now * 1000))
 
 
 def check_stamp(secret_key: str, stamp: str | None, now: float | None = None,
@@ -33,7 +35,7 @@ def check_stamp(secret_key: str, stamp: str | None, now: float | None = None,
         return INVALID
     if not isinstance(rendered, int):
         return INVALID
-    age = (now if now is not None else time.time()) - rendered
+    age = (now if now is not None else time.time()) - rendered / 1000
     if age < min_seconds:
         return TOO_FAST
     if age > max_seconds:
