@@ -363,3 +363,11 @@ def test_stocktake_shortfall_is_reported(db, make_org, make_point, make_item, ma
     t = trace_receipt(db, doc.receipt.number, doc.receipt.check_code)
     assert [(o.kind, o.quantity, o.day) for o in t.goods[0].outcomes] == [
         ("stocktake_loss", D("1"), TODAY), ("on_shelf", D("4"), None)]
+
+
+def test_the_help_says_where_the_check_code_is_printed(client, db):
+    """The receipt prints the check code at the top, under its number (templates/pdf/
+    receipt.html), not next to the QR code: the help on the trace form must say so."""
+    html = client.get("/trace").get_data(as_text=True)
+    assert "票据号码下方" in html and "校验码" in html
+    assert "二维码旁" not in html and "next to the QR code" not in html
