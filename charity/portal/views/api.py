@@ -23,6 +23,7 @@ from flask_babel import gettext as _
 
 from charity.core.clock import today_in
 from charity.core.extensions import db
+from charity.log import keys as log_keys
 from charity.log import queries as log_queries
 from charity.portal.open_data import atom, openapi
 from charity.portal.open_data.resources import (
@@ -231,7 +232,8 @@ def index():
     return render_template("portal/open_data.html", resources=list(RESOURCES), labels=labels,
                            filters={n: r.filters for n, r in RESOURCES.items()},
                            prefix=PREFIX, max_per_page=MAX_PER_PAGE,
-                           default_per_page=DEFAULT_PER_PAGE)
+                           default_per_page=DEFAULT_PER_PAGE,
+                           log_key=log_keys.public_info(current_app.instance_path))
 
 
 @bp.route("/feed.atom")
