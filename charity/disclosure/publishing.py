@@ -17,6 +17,7 @@ from charity.core.i18n import _l
 from charity.disclosure import content
 from charity.disclosure.models import Obligation, Publication, report_no
 from charity.disclosure.queries import SUBJECT_MODELS
+from charity.log.queries import pdf_anchor
 from charity.log.services import append_publication
 from charity.reports.pdf_templates import render_pdf_template
 
@@ -118,6 +119,7 @@ def _publish(session: Session, *, organization_id, subject_type, subject_id, kin
     snapshot["published_on"] = on.isoformat()
     snap_bytes = canonical(snapshot)
     meta = report_meta(chain_seq, now, sha256(snap_bytes), due, on)
+    meta["log"] = pdf_anchor(session)  # the PDF prints its log index and the head before it
     _html, pdf = (renderer or render)(snapshot, meta)
     pub = Publication(
         organization_id=organization_id, obligation_id=obligation_id, subject_type=subject_type,

@@ -123,10 +123,14 @@ def pdf_anchor(session: Session) -> dict:
     """What the PDF of the publication about to be published prints (call it in
     `disclosure.publishing._publish` before rendering; the chain lock is held, so the index
     is the one `append_publication` will give it): its log index, and the latest signed head
-    before it (size and root), so a paper copy can be checked against the log years later."""
+    before it (size, root, time, key id and signature, all as signed: the paper then holds a
+    signed head of its own), so a paper copy can be checked against the log years later.
+    `timestamp`, `key_id` and `signature` are None before the first head. Plain values only:
+    the PDF template uses no filters."""
     head = latest_head(session)
     return {"log_index": leaf_count(session),
             "tree_size": head.tree_size if head else 0,
             "root_hash": head.root_hash if head else merkle.EMPTY_ROOT.hex(),
-            "timestamp": head.signed_at if head else None,
-            "key_id": head.key_id if head else None}
+            "timestamp": format_timestamp(head.signed_at) if head else None,
+            "key_id": head.key_id if head else None,
+            "signature": head.signature if head else None}

@@ -3,6 +3,7 @@ answer validated against the served OpenAPI description."""
 import csv
 import datetime as dt
 import io
+import json
 import re
 from decimal import Decimal
 
@@ -261,8 +262,12 @@ def test_the_document_is_valid_openapi_31(served_document):
 def test_the_document_lists_exactly_the_api_routes(app, served_document):
     routes = set()
     for rule in app.url_map.iter_rules():
-        if rule.endpoint.startswith("api.") and rule.endpoint != "api.index":
+        if (rule.endpoint.startswith(("api.", "log_api."))
+                and rule.endpoint != "api.index"):
             routes.add(re.sub(r"<int:(\w+)>", r"{\1}", rule.rule))
+    assert {r for r in routes if r.startswith("/api/v1/log/")} == {
+        "/api/v1/log/head", "/api/v1/log/key", "/api/v1/log/entries",
+        "/api/v1/log/proof/inclusion", "/api/v1/log/proof/consistency"}
     assert routes == set(served_document["paths"])
 
 
@@ -279,6 +284,60 @@ def test_every_answer_validates_against_its_schema(client, world, served_documen
         errors = [e.message for e in validator_for(served_document, schema).iter_errors(
             client.get(url).json)]
         assert not errors, f"{url}: {errors[:3]}"
+
+
+def documented_schema(document, path, status):
+    """The schema the document names for `path`'s answer `status` (not one the test picks)."""
+    ref = document["paths"][path]["get"]["responses"][status]["content"][
+        "application/json"]["schema"]["$ref"]
+    return ref.rsplit("/", 1)[1]
+
+
+def test_every_log_answer_validates_against_its_documented_schema(client, world,
+                                                                    served_document):
+    size = len(world["pubs"])  # every publication is a leaf, and the last one is signed
+    checks = [("/api/v1/log/head", "200"), ("/api/v1/log/key", "200"),
+              ("/api/v1/log/entries?start=0", "200"),
+              (f"/api/v1/log/entries?start=1&end={size - 1}", "200"),
+              ("/api/v1/log/proof/inclusion?index=0", "200"),
+              (f"/api/v1/log/proof/inclusion?index=1&tree_size={size}", "200"),
+              ("/api/v1/log/proof/consistency?first=1", "200"),
+              (f"/api/v1/log/proof/consistency?first={size}&second={size}", "200"),
+              ("/api/v1/log/entries", "400"), (f"/api/v1/log/entries?start={size}", "400"),
+              (f"/api/v1/log/proof/inclusion?index={size}", "400"),
+              ("/api/v1/log/proof/consistency?first=0", "400")]
+    for url, status in checks:
+        answer = client.get(url)
+        assert answer.status_code == int(status), (url, answer.data)
+        schema = documented_schema(served_document, url.split("?")[0], status)
+        errors = [e.message for e in validator_for(served_document, schema).iter_errors(
+            answer.json)]
+        assert not errors, f"{url}: {errors[:3]}"
+    head = client.get("/api/v1/log/head").json
+    assert head["tree_size"] == size
+    entries = client.get("/api/v1/log/entries?start=0").json["entries"]
+    assert len(entries) == size
+    leaf_validator = validator_for(served_document, "LogLeaf")
+    for entry in entries:  # the leaf's own format is documented too (contentSchema)
+        errors = [e.message for e in leaf_validator.iter_errors(json.loads(entry["leaf"]))]
+        assert not errors, f"leaf {entry['index']}: {errors[:3]}"
+    # Proof the validation can fail: a field more, a hash in capitals, a short signature.
+    head_validator = validator_for(served_document, "LogHead")
+    assert head_validator.is_valid(head)
+    assert not head_validator.is_valid({**head, "note": "x"})
+    assert not head_validator.is_valid({**head, "root_hash": head["root_hash"].upper()})
+    assert not head_validator.is_valid({**head, "signature": head["signature"][:64]})
+    assert not head_validator.is_valid({**head, "timestamp": head["timestamp"][:-1]})
+
+
+def test_the_log_before_its_first_head_answers_the_documented_404(client, db,
+                                                                   served_document):
+    for url in ("/api/v1/log/head", "/api/v1/log/proof/inclusion?index=0",
+                "/api/v1/log/proof/consistency?first=1"):
+        answer = client.get(url)
+        assert answer.status_code == 404, url
+        schema = documented_schema(served_document, url.split("?")[0], "404")
+        assert validator_for(served_document, schema).is_valid(answer.json), url
 
 
 def test_the_schema_catches_an_unlisted_field(client, world, served_document):

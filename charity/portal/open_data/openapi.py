@@ -140,6 +140,65 @@ SCHEMAS["TransparencyItem"] = obj({
         "day": DATE, "score": _SCORE, "grade": enum("A+", "A", "B+", "B", "C", "D")})}}),
     "links": {"$ref": "#/components/schemas/ItemLinks"}})
 
+# --- the transparency log (charity/log, docs/decisions/0008-transparency-log.md) ---------------
+
+HEX_SIGNATURE = {"type": "string", "pattern": "^[0-9a-f]{128}$"}
+TIMESTAMP = {"type": "string", "format": "date-time",
+             "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$",
+             "description": "UTC, whole seconds, exactly as signed (YYYY-MM-DDTHH:MM:SSZ)"}
+TREE_SIZE = {"type": "integer", "minimum": 0}
+LEAF_INDEX = {"type": "integer", "minimum": 0}
+REPORT_NO = {"type": "string", "pattern": "^GK-[0-9]{6,}$"}
+HASH_PATH = {"type": "array", "items": SHA256}
+SCHEMAS["LogHead"] = obj({
+    "tree_size": TREE_SIZE, "root_hash": SHA256, "timestamp": TIMESTAMP,
+    "signature": HEX_SIGNATURE, "key_id": SHA256},
+    "A signed tree head. `signature` is Ed25519 (hex) over four lines of UTF-8 text, each "
+    "ending in a newline: `charity-transparency-log/v1`, tree_size (decimal), root_hash, "
+    "timestamp. `key_id` is the SHA-256 of the raw public key (GET /api/v1/log/key).")
+SCHEMAS["LogKey"] = obj({
+    "algorithm": enum("Ed25519"), "key_id": SHA256,
+    "fingerprint": {"type": "string", "pattern": "^[0-9a-f]{4}( [0-9a-f]{4}){15}$",
+                    "description": "The key id in groups of four, as printed and shown."},
+    "public_key": {"type": "string", "pattern": "^[0-9a-f]{64}$",
+                   "description": "The raw 32-byte Ed25519 public key, hex."},
+    "public_key_pem": STR, "signature_encoding": enum("hex"),
+    "signed_message": {"type": "string", "description": "The text a head signature covers."}},
+    "The log's public signing key. Its fingerprint is per installation: compare it with the "
+    "one the installation publishes elsewhere (its open-data page, its PDFs, its letters).")
+SCHEMAS["LogLeaf"] = obj({
+    "v": {"type": "integer", "const": 1}, "report_no": REPORT_NO, "publication_id": ID,
+    "organization_id": ID, "organization_name": STR, "subject_type": SUBJECT,
+    "subject_id": ID, "kind": enum("periodic", "final", "annual", "correction"),
+    "seq": {"type": "integer", "minimum": 0}, "title": STR, "period_start": DATE,
+    "period_end": DATE, "due": nullable(DATE), "published_on": DATE, "pdf_sha256": SHA256,
+    "snapshot_sha256": SHA256, "corrects": nullable(REPORT_NO)},
+    "What a leaf states about one publication (format version 1): its canonical JSON "
+    "(sorted keys, no spaces, UTF-8) is the leaf the tree hashes.")
+SCHEMAS["LogEntry"] = obj({
+    "index": LEAF_INDEX,
+    "leaf": {"type": "string", "contentMediaType": "application/json",
+             "contentSchema": {"$ref": "#/components/schemas/LogLeaf"},
+             "description": "The leaf's exact bytes (canonical JSON of a LogLeaf): hash "
+                            "these, never a re-serialisation."},
+    "leaf_hash": {**SHA256, "description": "SHA-256(0x00 ‖ leaf), RFC 9162 §2.1.1"},
+    "publication_id": ID, "publication_url": URL, "pdf_url": URL})
+SCHEMAS["LogEntries"] = obj({
+    "entries": {"type": "array", "items": {"$ref": "#/components/schemas/LogEntry"},
+                "maxItems": 100},
+    "tree_size": TREE_SIZE}, "Entries start..end (end inclusive, as RFC 6962 get-entries), "
+    "at most 100 per call and never beyond the signed tree size: ask again from the next "
+    "index for more.")
+SCHEMAS["LogInclusionProof"] = obj({
+    "index": LEAF_INDEX, "tree_size": {"type": "integer", "minimum": 1}, "leaf_hash": SHA256,
+    "inclusion_path": HASH_PATH},
+    "The audit path of RFC 9162 §2.1.3: the leaf is in the tree of that size.")
+SCHEMAS["LogConsistencyProof"] = obj({
+    "first": {"type": "integer", "minimum": 1}, "second": {"type": "integer", "minimum": 1},
+    "consistency_path": HASH_PATH},
+    "The consistency proof of RFC 9162 §2.1.4: the tree of size `first` is a prefix of the "
+    "tree of size `second` (empty when they are equal).")
+
 
 def _ref(name: str) -> dict:
     return {"$ref": f"#/components/schemas/{name}"}
@@ -238,6 +297,68 @@ def _resource_paths(name: str, schema: str, filters: dict) -> dict:
     }
 
 
+LOG_HEADERS = {
+    "ETag": CACHE_HEADERS["ETag"],
+    "Cache-Control": {"description": "The head: public, no-cache (always ask again). Entries "
+                                     "and proofs: public, max-age=3600 (they never change).",
+                      "schema": STR},
+}
+NO_HEAD = _json("Error", "The log has no signed head yet.", False)
+
+
+def _log_json(schema: str, description: str) -> dict:
+    return {**_json(schema, description, False), "headers": LOG_HEADERS}
+
+
+def _required(name: str, schema: dict, description: str) -> dict:
+    return {**_query(name, schema, description), "required": True}
+
+
+def _log_paths() -> dict:
+    """GET /api/v1/log/…: the transparency log (charity.log.views.api), hashes in lowercase
+    hex, errors in the API's shape."""
+    tag = ["transparency log"]
+    index = {"type": "integer", "minimum": 0}
+    size = {"type": "integer", "minimum": 1}
+    return {
+        f"{PREFIX}/log/head": {"get": {
+            "operationId": "log_head", "tags": tag, "summary": "The latest signed tree head",
+            "responses": {"200": _log_json("LogHead", "The head."), **NOT_MODIFIED,
+                          "404": NO_HEAD}}},
+        f"{PREFIX}/log/key": {"get": {
+            "operationId": "log_key", "tags": tag,
+            "summary": "The public key that signs the heads, with its fingerprint",
+            "responses": {"200": _log_json("LogKey", "The key."), **NOT_MODIFIED}}},
+        f"{PREFIX}/log/entries": {"get": {
+            "operationId": "log_entries", "tags": tag,
+            "summary": "Entries start..end, end inclusive (RFC 6962 get-entries)",
+            "parameters": [
+                _required("start", index, "The first index (below the signed tree size)."),
+                _query("end", index, "The last index (default: start + 99; clipped to at "
+                                     "most 100 entries and to the signed tree size).")],
+            "responses": {"200": _log_json("LogEntries", "The entries, in order."),
+                          **NOT_MODIFIED, "400": ERRORS["400"]}}},
+        f"{PREFIX}/log/proof/inclusion": {"get": {
+            "operationId": "log_inclusion_proof", "tags": tag,
+            "summary": "The inclusion proof of one entry (RFC 9162 §2.1.3)",
+            "parameters": [
+                _required("index", index, "The entry's index (below tree_size)."),
+                _query("tree_size", size, "The tree to prove it in (default and at most: "
+                                          "the signed tree size).")],
+            "responses": {"200": _log_json("LogInclusionProof", "The proof."),
+                          **NOT_MODIFIED, "400": ERRORS["400"], "404": NO_HEAD}}},
+        f"{PREFIX}/log/proof/consistency": {"get": {
+            "operationId": "log_consistency_proof", "tags": tag,
+            "summary": "The consistency proof between two tree sizes (RFC 9162 §2.1.4)",
+            "parameters": [
+                _required("first", size, "The older tree size (at most second)."),
+                _query("second", size, "The newer tree size (default and at most: the "
+                                       "signed tree size).")],
+            "responses": {"200": _log_json("LogConsistencyProof", "The proof."),
+                          **NOT_MODIFIED, "400": ERRORS["400"], "404": NO_HEAD}}},
+    }
+
+
 @cache
 def _build() -> dict:
     from charity.portal.open_data.resources import RESOURCES
@@ -265,6 +386,7 @@ def _build() -> dict:
                         "schema": {"type": "integer", "minimum": 1}}],
         "responses": {"200": _json("TransparencyItem", "The score."), **NOT_MODIFIED,
                       "404": ERRORS["404"]}}}
+    paths.update(_log_paths())
     paths[f"{PREFIX}/openapi.json"] = {"get": {
         "operationId": "openapi", "tags": ["meta"], "summary": "This description",
         "responses": {"200": {"description": "OpenAPI 3.1",
@@ -272,7 +394,8 @@ def _build() -> dict:
                                   "type": "object"}}}}}}}
     paths["/feed.atom"] = {"get": {
         "operationId": "feed", "tags": ["publications"],
-        "summary": "Atom 1.0 feed of the newest 50 publications",
+        "summary": "Atom 1.0 feed of the newest 50 publications and the newest signed "
+                   "heads of the transparency log",
         "responses": {"200": {"description": "Atom feed", "content": {
             "application/atom+xml": {"schema": STR}}}, **NOT_MODIFIED}}}
     return {
@@ -282,7 +405,8 @@ def _build() -> dict:
             "title": "Charity supermarket open data API",
             "version": "1.0.0",
             "summary": "Read-only public data: organisations, charity points, campaigns, "
-                       "projects, disclosure obligations and publications, statistics.",
+                       "projects, disclosure obligations and publications, statistics, and the "
+                       "transparency log of every publication.",
             "description": (
                 "Every list answers {data, meta: {page, per_page, total}, links: {self, next, "
                 "prev}}; every object {data, links: {self}}; errors {error: {code, message}}. "
@@ -291,7 +415,10 @@ def _build() -> dict:
                 "and projects) and personal data are never published. Responses carry an ETag "
                 "(304 on If-None-Match) and Cache-Control: public, max-age=60. The data may be "
                 "reused under CC BY 4.0: name the organisation and, for a disclosure, its "
-                "report number."),
+                "report number. The transparency log (/api/v1/log/…, RFC 9162 Merkle tree "
+                "hashing, Ed25519-signed heads) answers in its own shapes, every hash and "
+                "signature in lowercase hex; run the monitor (tools/monitor.py) to check that "
+                "nothing published was changed."),
             "license": DATA_LICENCE,
         },
         "paths": paths,

@@ -23,6 +23,8 @@ from flask_babel import gettext as _
 
 from charity.core.clock import today_in
 from charity.core.extensions import db
+from charity.log import keys as log_keys
+from charity.log import queries as log_queries
 from charity.portal.open_data import atom, openapi
 from charity.portal.open_data.resources import (
     RESOURCES,
@@ -45,6 +47,7 @@ DEFAULT_PER_PAGE = 50
 MAX_PER_PAGE = 200
 MAX_AGE = 60  # seconds: public data, but a new disclosure should show within a minute
 FEED_ENTRIES = 50
+FEED_HEADS = 20  # the log's newest signed heads, so feed readers archive them
 CSV_CHUNK = 200
 
 
@@ -229,15 +232,20 @@ def index():
     return render_template("portal/open_data.html", resources=list(RESOURCES), labels=labels,
                            filters={n: r.filters for n, r in RESOURCES.items()},
                            prefix=PREFIX, max_per_page=MAX_PER_PAGE,
-                           default_per_page=DEFAULT_PER_PAGE)
+                           default_per_page=DEFAULT_PER_PAGE,
+                           log_key=log_keys.public_info(current_app.instance_path))
 
 
 @bp.route("/feed.atom")
 @access(PUBLIC)
 @public_page
 def feed():
+    heads = log_queries.recent_heads(db.session, FEED_HEADS)
     body = atom.build(newest_publications(db.session, FEED_ENTRIES), urls=_publication_urls,
                       self_url=url_for("api.feed", _external=True),
-                      list_url=url_for("disclosures.publication_list", _external=True))
+                      list_url=url_for("disclosures.publication_list", _external=True),
+                      heads=heads, key_url=url_for("log_api.key", _external=True))
     response = Response(body, mimetype="application/atom+xml")
-    return _cached(response, newest_change(db.session, "publications"))
+    changed = [t for t in (newest_change(db.session, "publications"),
+                           heads[0].signed_at if heads else None) if t is not None]
+    return _cached(response, max(changed, default=None))

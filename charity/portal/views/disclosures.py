@@ -12,6 +12,7 @@ from charity.core.clock import today_in
 from charity.core.extensions import db
 from charity.disclosure.models import Publication
 from charity.disclosure.publishing import publication_meta
+from charity.log import queries as log_queries
 from charity.portal.queries import disclosures
 from charity.web.access import (PUBLIC, BadQueryParameter, access, page_arg, paginate,
                                 query_choice, query_int)
@@ -118,7 +119,8 @@ def publication_view(pub_id: int):
         "portal/disclosure_view.html", pub=pub, report=report, meta=publication_meta(pub),
         web=True, donor_page=donors[(page - 1) * DONORS_PER_PAGE: page * DONORS_PER_PAGE],
         donor_pages=max(1, -(-len(donors) // DONORS_PER_PAGE)), donor_page_no=page,
-        corrections=disclosures.corrections_of(db.session, pub))
+        corrections=disclosures.corrections_of(db.session, pub),
+        log=log_queries.inclusion_for_publication(db.session, pub.id))
 
 
 @bp.route("/<int:pub_id>.pdf")
