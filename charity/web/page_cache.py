@@ -18,6 +18,7 @@ from charity.complaints.models import Complaint
 from charity.disclosure.models import Obligation, Publication
 from charity.funds.models import FundEntry
 from charity.goods.models import StockMovement
+from charity.log.models import LogHead
 
 
 def change_marker(session: Session) -> tuple:
@@ -28,12 +29,13 @@ def change_marker(session: Session) -> tuple:
     def latest(column):
         return sa.select(sa.func.max(column)).scalar_subquery()
 
-    # Obligations are created by the scheduler and complaints by the public form, neither
-    # with an audit entry: their newest ids count too.
+    # Obligations are created by the scheduler, complaints by the public form and the
+    # transparency log's daily heads by the scheduler, none with an audit entry: their newest
+    # ids count too.
     return tuple(session.execute(sa.select(
         latest(AuditLog.id), latest(AuditLog.at), latest(FundEntry.id),
         latest(StockMovement.id), latest(Publication.id), latest(Obligation.id),
-        latest(Complaint.id))).one())
+        latest(Complaint.id), latest(LogHead.id))).one())
 
 
 class _Writes:
