@@ -18,15 +18,13 @@ SubtreeHash = Callable[[int, int], bytes]
 
 EMPTY_ROOT = hashlib.sha256(b"").digest()  # MTH({}) = SHA-256() (RFC 9162 §2.1.1)
 
+# Hashing (leaf: SHA-256(0x00||d), node: SHA-256(0x01||l||r)), the MTH and the two proof
+# checks of RFC 9162 §2.1.3.2 and §2.1.4.2 have one implementation: the monitor's, which
+# needs only the standard library (tools/monitor.py is a copy of it) — so the log and the
+# monitors that outsiders run cannot disagree about what a valid proof is.
+from charity.log.standalone_monitor import (  # noqa: E402,F401
+    leaf_hash, mth, node_hash, verify_consistency, verify_inclusion)
 
-def leaf_hash(data: bytes) -> bytes:
-    """MTH({d}) = SHA-256(0x00 || d)."""
-    return hashlib.sha256(b"\x00" + data).digest()
-
-
-def node_hash(left: bytes, right: bytes) -> bytes:
-    """SHA-256(0x01 || left || right)."""
-    return hashlib.sha256(b"\x01" + left + right).digest()
 
 
 def split_point(n: int) -> int:
@@ -38,22 +36,6 @@ def split_point(n: int) -> int:
 
 def is_power_of_two(n: int) -> bool:
     return n > 0 and n & (n - 1) == 0
-
-
-def mth(hashes: Sequence[bytes]) -> bytes:
-    """The Merkle Tree Hash of leaves given by their leaf hashes (O(n)): the reference the
-    stored nodes are built from and checked against."""
-    if not hashes:
-        return EMPTY_ROOT
-    # Bottom-up: pair neighbours; an odd last node is carried up unchanged, which gives the
-    # RFC's split at the largest power of two (left subtrees are always perfect).
-    level = list(hashes)
-    while len(level) > 1:
-        paired = [node_hash(level[i], level[i + 1]) for i in range(0, len(level) - 1, 2)]
-        if len(level) % 2:
-            paired.append(level[-1])
-        level = paired
-    return level[0]
 
 
 def list_subtree(hashes: Sequence[bytes]) -> SubtreeHash:
@@ -111,29 +93,6 @@ def inclusion_proof(index: int, size: int, subtree: SubtreeHash) -> list[bytes]:
     return [subtree(a, b) for a, b in inclusion_ranges(index, size)]
 
 
-def verify_inclusion(leaf: bytes, index: int, size: int, proof: Sequence[bytes],
-                     root: bytes) -> bool:
-    """RFC 9162 §2.1.3.2: does `proof` show the leaf hash `leaf` at `index` in the tree of
-    `size` leaves with root `root`?"""
-    if not 0 <= index < size:
-        return False
-    fn, sn, r = index, size - 1, leaf
-    for p in proof:
-        if sn == 0:
-            return False
-        if fn & 1 or fn == sn:
-            r = node_hash(p, r)
-            if not fn & 1:
-                while fn and not fn & 1:
-                    fn >>= 1
-                    sn >>= 1
-        else:
-            r = node_hash(r, p)
-        fn >>= 1
-        sn >>= 1
-    return sn == 0 and r == root
-
-
 # --- consistency: PROOF(m, D[n]) (RFC 9162 §2.1.4.1) ------------------------------------------
 
 def consistency_ranges(first: int, second: int) -> list[Range]:
@@ -161,40 +120,3 @@ def consistency_ranges(first: int, second: int) -> list[Range]:
 
 def consistency_proof(first: int, second: int, subtree: SubtreeHash) -> list[bytes]:
     return [subtree(a, b) for a, b in consistency_ranges(first, second)]
-
-
-def verify_consistency(first: int, second: int, first_root: bytes, second_root: bytes,
-                       proof: Sequence[bytes]) -> bool:
-    """RFC 9162 §2.1.4.2: is the tree of `second` leaves with `second_root` an append-only
-    extension of the tree of `first` leaves with `first_root`?"""
-    if not 0 <= first <= second:
-        return False
-    if first == second:
-        return not proof and first_root == second_root
-    if first == 0:
-        return not proof  # every tree extends the empty one
-    if not proof:
-        return False
-    path = list(proof)
-    if is_power_of_two(first):
-        path.insert(0, first_root)
-    fn, sn = first - 1, second - 1
-    while fn & 1:
-        fn >>= 1
-        sn >>= 1
-    fr = sr = path[0]
-    for c in path[1:]:
-        if sn == 0:
-            return False
-        if fn & 1 or fn == sn:
-            fr = node_hash(c, fr)
-            sr = node_hash(c, sr)
-            if not fn & 1:
-                while fn and not fn & 1:
-                    fn >>= 1
-                    sn >>= 1
-        else:
-            sr = node_hash(sr, c)
-        fn >>= 1
-        sn >>= 1
-    return fr == first_root and sr == second_root and sn == 0
