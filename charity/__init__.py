@@ -70,9 +70,9 @@ def _init_extensions(app: Flask) -> None:
         write_intent.set(True)
         request_address.set(None)
 
-    from charity.web.access import enforce_access
+    from charity.web import access
 
-    app.before_request(enforce_access)
+    access.init_app(app)  # the bounded <int:id> converter, before any blueprint
 
     from charity.web import errors as web_errors, nav
 

@@ -8,6 +8,7 @@ import hmac
 from sqlalchemy.orm import Session
 
 from charity.audit.models import AuditLog
+from charity.orgs.models import Organization
 
 # Set by the web layer per request (`set_request_address`) so services need not know about
 # HTTP. It holds the keyed hash of the remote address, never the address itself.
@@ -98,6 +99,11 @@ def record_export(session: Session, actor, what: str, fmt: str, filters: dict, r
     actor's own organisation, so that organisation's auditors see it."""
     if organization_id is None:
         organization_id = getattr(actor, "organization_id", None)
+    elif session.get(Organization, organization_id) is None:
+        # A filter naming no organisation (an administrator's ?org=99999) is still on
+        # record in the filters; the entry is filed under no organisation rather than
+        # failing the download on the foreign key.
+        organization_id = None
     entry = AuditLog(
         user_id=getattr(actor, "id", None), remote_addr=request_address.get(),
         action=f"export.{what}", object_type="Export", object_id=what,
