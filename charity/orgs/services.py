@@ -52,8 +52,19 @@ def _org_data(session: Session, data: dict, current: Organization | None) -> dic
 def create_organization(actor, session: Session, data: dict) -> Organization:
     """Create an organisation; the code must be valid and unique."""
     require(actor, "orgs.create")
-    return create_audited(session, actor, Organization(**_org_data(session, data, None)),
-                          "org.create", lambda org: {k: getattr(org, k) for k in ORG_FIELDS})
+    clean = _org_data(session, data, None)
+    return create_audited(session, actor, Organization(**clean), "org.create",
+                          lambda org: {k: getattr(org, k) for k in ORG_FIELDS},
+                          unique=_code_free(session, clean.get("uscc")))
+
+
+def _code_free(session: Session, code: str | None, current: Organization | None = None):
+    """The `unique` of create_audited / refused_if_taken for an organisation's code."""
+    def taken() -> bool:
+        clash = session.scalar(sa.select(Organization.id).where(Organization.uscc == code))
+        return clash is not None and (current is None or clash != current.id)
+
+    return taken, _l("Another organisation already has this code."), "uscc"
 
 
 def update_organization(actor, session: Session, org: Organization, data: dict) -> Organization:
