@@ -30,6 +30,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "orgs.create": frozenset({Role.ADMIN}),
     "orgs.edit": MANAGERS,
     "orgs.toggle": frozenset({Role.ADMIN}),
+    # Name, code, registering authority, type, public-fundraising qualification: only an
+    # administrator changes them, with a reason and evidence (managers see them read-only).
+    "orgs.registration": frozenset({Role.ADMIN}),
     "points.view": ALL_STAFF,
     "points.manage": MANAGERS,
     "users.view": READERS,
