@@ -270,3 +270,30 @@ def test_the_administrator_records_type_and_validity_at_creation(app, db, world)
     assert org.fundraising_cert_valid_until == dt.date(2031, 1, 31)
     page = client.get(f"/admin/orgs/{org.id}").get_data(as_text=True)
     assert "基金会" in page and "62000000000088" in page
+
+
+def test_the_evidence_travels_in_the_backup(committed_app, tmp_path):
+    import tarfile
+    from pathlib import Path
+
+    from charity.core.extensions import db as _db
+    from charity.core.system import system_actor
+    from charity.funds.uploads import FileStore, Upload
+    from charity.ops.backup import create_backup
+
+    app = committed_app
+    with app.app_context():
+        org = services.create_organization(system_actor(), _db.session, {
+            "name": "备份会", "uscc": NEW_CODE, "timezone": "Asia/Shanghai"})
+        store = FileStore(upload_dir(app.instance_path) / "registration")
+        change = services.change_registration(
+            system_actor(), _db.session, org, {"name": "备份总会"}, "更名批复",
+            Upload("批复.pdf", PDF), store=store, max_bytes=10**6)
+        _db.session.commit()
+        store.publish()
+        member = f"instance/uploads/registration/{change.evidence_stored_name}"
+        manifest = create_backup(_db.engine, Path(app.instance_path), tmp_path / "b.tar.gz")
+    assert manifest["problems"] == []
+    assert manifest["files"][member] == hashlib.sha256(PDF).hexdigest()
+    with tarfile.open(tmp_path / "b.tar.gz") as tar:
+        assert tar.extractfile(member).read() == PDF
