@@ -34,7 +34,7 @@ def _init_extensions(app: Flask) -> None:
     from charity.core import i18n
     from charity.core.db import configure_engine, write_intent
     from charity.core.extensions import babel, csrf, db, login_manager, migrate
-    from charity.audit.services import request_address
+    from charity.audit.services import request_address, set_request_address
 
     import charity.models  # noqa: F401  (every table registered before migrations look)
 
@@ -53,7 +53,8 @@ def _init_extensions(app: Flask) -> None:
     def _request_context():
         # Safe methods read only: let them begin DEFERRED on SQLite (see charity.core.db).
         write_intent.set(request.method not in ("GET", "HEAD", "OPTIONS"))
-        request_address.set(request.remote_addr)
+        # Audit entries keep a keyed hash of the address, never the address (issue 16).
+        set_request_address(request.remote_addr, app.config["CHARITY_ID_HASH_KEY"])
 
     from charity.auth.signin import init_login
 
@@ -69,9 +70,9 @@ def _init_extensions(app: Flask) -> None:
         write_intent.set(True)
         request_address.set(None)
 
-    from charity.web.access import enforce_access
+    from charity.web import access
 
-    app.before_request(enforce_access)
+    access.init_app(app)  # the bounded <int:id> converter, before any blueprint
 
     from charity.web import errors as web_errors, nav
 

@@ -7,8 +7,10 @@ did these steps by hand — compare, set, record. They live here once, beside th
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from typing import Callable
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from charity.audit.services import diff, record
@@ -63,13 +65,36 @@ def switch_active(session: Session, actor, obj, active: bool, kind: str) -> bool
 
 
 
+@contextmanager
+def refused_if_taken(session: Session, taken: Callable[[], bool], message, field: str):
+    """Run the block (the writes of a unique value) in a savepoint and flush it. When two
+    requests write the same unique value at the same instant, both pass the service's own
+    "is it free?" check and the database refuses the second: if `taken()` then confirms the
+    value is now someone else's, that is ValidationFailed(`message`, `field`) — an answer on
+    the form, with the transaction still usable — instead of an IntegrityError (a 500)."""
+    try:
+        with session.begin_nested():
+            yield
+            session.flush()
+    except sa.exc.IntegrityError:
+        if not taken():
+            raise
+        raise ValidationFailed(message, field=field) from None
+
+
 def create_audited(session: Session, actor, obj, action: str,
                    summary: Callable[[object], dict] | None = None,
-                   organization_id: int | None = None):
+                   organization_id: int | None = None, *,
+                   unique: tuple[Callable[[], bool], object, str] | None = None):
     """Add the new `obj`, flush (it gets its id and defaults), then record `action` with
-    `summary(obj)`. Returns `obj`."""
-    session.add(obj)
-    session.flush()
+    `summary(obj)`. Returns `obj`. `unique`: (taken, message, field) for
+    `refused_if_taken`, when `obj` holds a value that must be unique."""
+    if unique is None:
+        session.add(obj)
+        session.flush()
+    else:
+        with refused_if_taken(session, *unique):
+            session.add(obj)
     record(session, actor, action, obj, summary(obj) if summary else None,
            organization_id=organization_id)
     return obj

@@ -2,15 +2,34 @@
 from __future__ import annotations
 
 import contextvars
+import hashlib
+import hmac
 
 from sqlalchemy.orm import Session
 
 from charity.audit.models import AuditLog
+from charity.orgs.models import Organization
 
-# Set by the web layer per request so services need not know about HTTP.
+# Set by the web layer per request (`set_request_address`) so services need not know about
+# HTTP. It holds the keyed hash of the remote address, never the address itself.
 request_address: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "request_address", default=None
 )
+
+# The same keyed hash complaints keep of their sender (charity.complaints.rules.address_hash,
+# whose bytes tests/audit/test_addresses.py compares with these): an auditor can match a
+# complaint's audit entry to the complaint, and nobody who reads the log learns an address.
+_ADDRESS_LABEL = b"complaint-address:"
+
+
+def address_hash(address: str | None, key: bytes) -> str:
+    """HMAC-SHA256 of a remote address under the installation key (64 hex characters)."""
+    return hmac.new(key, _ADDRESS_LABEL + (address or "").encode(), hashlib.sha256).hexdigest()
+
+
+def set_request_address(address: str | None, key: bytes) -> None:
+    """Remember, for this request's audit entries, the hash of the address it came from."""
+    request_address.set(address_hash(address, key) if address else None)
 
 # Never written to the log, whatever a caller passes in `changes`: secrets, and the personal
 # contact and identity data of donors, beneficiaries, volunteers, complainants and claimants
@@ -80,6 +99,11 @@ def record_export(session: Session, actor, what: str, fmt: str, filters: dict, r
     actor's own organisation, so that organisation's auditors see it."""
     if organization_id is None:
         organization_id = getattr(actor, "organization_id", None)
+    elif session.get(Organization, organization_id) is None:
+        # A filter naming no organisation (an administrator's ?org=99999) is still on
+        # record in the filters; the entry is filed under no organisation rather than
+        # failing the download on the foreign key.
+        organization_id = None
     entry = AuditLog(
         user_id=getattr(actor, "id", None), remote_addr=request_address.get(),
         action=f"export.{what}", object_type="Export", object_id=what,

@@ -40,7 +40,8 @@ class User(UserMixin, Base):
         sa.ForeignKey("organization.id"), index=True
     )
     active: Mapped[bool] = mapped_column(default=True)
-    # Part of the login cookie: rotating it signs out every session of this user.
+    # Part of the login cookie: rotating it signs out every session of this user (each
+    # session also has its own row, UserSession, which signing out ends).
     session_token: Mapped[str] = mapped_column(sa.String(64), default=new_session_token)
     must_change_password: Mapped[bool] = mapped_column(default=False)
     # Two-factor sign-in (charity.auth.totp): the TOTP secret, sealed under the installation
@@ -61,13 +62,19 @@ class User(UserMixin, Base):
         sa.CheckConstraint("role = 'admin' OR organization_id IS NOT NULL", name="org_unless_admin"),
     )
 
+    # The key of the session this request runs in (charity.auth.sessions), set when the
+    # session is opened or its cookie is read: not a column, never stored.
+    session_key = None
+
     # Flask-Login
     @property
     def is_active(self) -> bool:  # type: ignore[override]
         return self.active
 
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_token}"
+        """What the session cookie and the remember-me cookie carry: the user, the user's
+        session generation and this session's key ("id:token:key")."""
+        return f"{self.id}:{self.session_token}:{self.session_key or ''}"
 
     @property
     def totp_enabled(self) -> bool:
@@ -101,3 +108,23 @@ class LoginAttempt(Base):
         sa.Index("ix_login_attempt_username_at", "username", "at"),
         sa.Index("ix_login_attempt_address_at", "address_hash", "at"),
     )
+
+
+class UserSession(Base):
+    """One signed-in session (one browser): ended on the server by signing out, by "sign out
+    everywhere", or by its expiry. The cookies carry a random key; only its SHA-256 is kept,
+    so a copy of the database opens no session."""
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    # "Keep me signed in": the remember-me cookie may reopen it until `expires_at`; a session
+    # not kept ends after the configured hours without a request (charity.auth.sessions).
+    remember: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime]
+    ended_at: Mapped[dt.datetime | None]
+    # "sign_out", "everywhere"
+    end_reason: Mapped[str] = mapped_column(sa.String(16), default="")

@@ -30,6 +30,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "orgs.create": frozenset({Role.ADMIN}),
     "orgs.edit": MANAGERS,
     "orgs.toggle": frozenset({Role.ADMIN}),
+    # Name, code, registering authority, type, public-fundraising qualification: only an
+    # administrator changes them, with a reason and evidence (managers see them read-only).
+    "orgs.registration": frozenset({Role.ADMIN}),
     "points.view": ALL_STAFF,
     "points.manage": MANAGERS,
     "users.view": READERS,
@@ -156,13 +159,27 @@ def scope_points(user, stmt, point_column, org_column=None):
 
 
 def assignable_roles(user) -> list[Role]:
-    """Roles `user` may give to others: a manager cannot create admins."""
+    """Roles `user` may give to others. A manager gives neither administrator nor auditor:
+    the auditor supervises the managers, so only an administrator creates, changes and
+    resets auditor accounts (issue 16)."""
     if user.role == Role.ADMIN:
         return list(Role)
     if user.role == Role.MANAGER:
-        return [Role.MANAGER, Role.VOLUNTEER, Role.AUDITOR]
+        return [Role.MANAGER, Role.VOLUNTEER]
     return []
 
 
+# Accounts only an administrator may change (edit, switch off, reset the password): other
+# administrators, and the auditors who supervise the managers.
+ADMIN_ONLY_ACCOUNTS = frozenset({Role.ADMIN, Role.AUDITOR})
+
+
+def may_manage_account(user, account) -> bool:
+    """May `user` change `account` (details, role, activation, password)?"""
+    if not can(user, "users.manage", account):
+        return False
+    return user.role == Role.ADMIN or account.role not in ADMIN_ONLY_ACCOUNTS
+
+
 __all__ = ["PERMISSIONS", "has_permission", "in_scope", "can", "require", "scope_organizations",
-           "scope_points", "assignable_roles"]
+           "scope_points", "assignable_roles", "may_manage_account", "ADMIN_ONLY_ACCOUNTS"]

@@ -8,7 +8,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from charity.audit.services import record
 from charity.audit.edits import apply_changes, create_audited, switch_active
 from charity.auth.models import User, new_session_token
-from charity.auth.permissions import assignable_roles, in_scope, require
+from charity.auth.permissions import assignable_roles, in_scope, may_manage_account, require
 from charity.auth import throttle, totp
 from charity.core.roles import Role
 from charity.auth.throttle import normalise_username
@@ -156,12 +156,19 @@ def create_user(actor, session: Session, data: dict) -> User:
                           lambda user: {"username": username, "role": role,
                                         "organization_id": org_id,
                                         "points": [p.id for p in user.points]},
-                          organization_id=org_id)
+                          organization_id=org_id, unique=_username_free(session, username))
+
+
+def _username_free(session: Session, username: str):
+    """The `unique` of create_audited for a new account's username."""
+    return (lambda: session.scalar(sa.select(User.id).where(User.username == username))
+            is not None, _l("This username is taken."), "username")
 
 
 def _require_manage(actor, user: User) -> None:
+    """Administrators' and auditors' accounts are changed by administrators only."""
     require(actor, "users.manage", user)
-    if user.role == Role.ADMIN and actor.role != Role.ADMIN:
+    if not may_manage_account(actor, user):
         raise PermissionDenied(_l("You are not allowed to do this."))
 
 

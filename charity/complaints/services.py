@@ -150,7 +150,7 @@ def record_complaint(actor, session: Session, org, data: dict,
 
 def _int(value) -> int | None:
     text = str(value or "").strip()
-    return int(text) if text.isdigit() and len(text) < 10 else None
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else None
 
 
 # --- the steps -------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ Nothing is read at import time; `load_config` runs inside `create_app`.
 """
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 import tempfile
@@ -29,11 +30,18 @@ DEFAULTS: dict[str, object] = {
     "COMPLAINT_RATE_LIMIT": 5,
     "WISH_CLAIM_RATE_LIMIT": 5,
     "DROPOFF_RATE_LIMIT": 10,
+    # Staff sign-in (charity.auth.sessions): "keep me signed in" lasts at most this many days
+    # (1 to 30); a session not kept that way ends after this many hours without a request.
+    "REMEMBER_DAYS": 30,
+    "SESSION_IDLE_HOURS": 8,
 }
+
+MAX_REMEMBER_DAYS = 30
 
 # Environment variables whose value is not a plain string.
 _INT_KEYS = {"PAGE_SIZE", "UPLOAD_MAX_BYTES", "SQLITE_BUSY_TIMEOUT_MS", "PORTAL_CACHE_SECONDS",
-             "COMPLAINT_RATE_LIMIT", "WISH_CLAIM_RATE_LIMIT", "DROPOFF_RATE_LIMIT"}
+             "COMPLAINT_RATE_LIMIT", "WISH_CLAIM_RATE_LIMIT", "DROPOFF_RATE_LIMIT",
+             "REMEMBER_DAYS", "SESSION_IDLE_HOURS"}
 _BOOL_KEYS = {"PROXY_FIX", "SECURE_COOKIES"}
 
 
@@ -73,6 +81,13 @@ def load_config(app, overrides: dict | None = None) -> None:
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ConfigError(f"Unknown time zone {settings['TIMEZONE']!r}") from exc
 
+    if not 1 <= int(settings["REMEMBER_DAYS"]) <= MAX_REMEMBER_DAYS:
+        raise ConfigError(f"CHARITY_REMEMBER_DAYS must be from 1 to {MAX_REMEMBER_DAYS}, got "
+                          f"{settings['REMEMBER_DAYS']!r}")
+    if not 1 <= int(settings["SESSION_IDLE_HOURS"]) <= 24 * MAX_REMEMBER_DAYS:
+        raise ConfigError("CHARITY_SESSION_IDLE_HOURS must be a positive number of hours, got "
+                          f"{settings['SESSION_IDLE_HOURS']!r}")
+
     url = settings["DATABASE_URL"] or f"sqlite:///{instance / 'charity.db'}"
     if url.startswith("postgresql://"):
         # psycopg 3 is the supported driver; accept the plain scheme operators paste.
@@ -102,6 +117,9 @@ def load_config(app, overrides: dict | None = None) -> None:
         CHARITY_DROPOFF_RATE_LIMIT=settings["DROPOFF_RATE_LIMIT"],
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        CHARITY_REMEMBER_DAYS=int(settings["REMEMBER_DAYS"]),
+        CHARITY_SESSION_IDLE_HOURS=int(settings["SESSION_IDLE_HOURS"]),
+        REMEMBER_COOKIE_DURATION=dt.timedelta(days=int(settings["REMEMBER_DAYS"])),
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings["SECURE_COOKIES"],

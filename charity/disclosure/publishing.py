@@ -10,6 +10,7 @@ import json
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from charity.audit.services import record
 from charity.core.config import instance_path
 from charity.core.db import utcnow
 from charity.core.errors import ValidationFailed
@@ -133,6 +134,14 @@ def _publish(session: Session, *, organization_id, subject_type, subject_id, kin
     pub.entry_hash = entry_hash(prev, chain_fields(pub))
     session.add(pub)
     session.flush()
+    # Who published what, in the same transaction (issue 16): the scheduler (actor None) or
+    # the person who asked for it, with the digests that tie the entry to the document.
+    record(session, actor, "publication.create", pub, {
+        "report_no": pub.report_no, "kind": pub.kind, "subject_type": subject_type,
+        "subject_id": subject_id, "seq": seq, "period": [period_start, period_end],
+        "published_on": on, "late": pub.late, "chain_seq": chain_seq,
+        "pdf_sha256": pub.pdf_sha256, "snapshot_sha256": pub.snapshot_sha256,
+        "corrects_id": pub.corrects_id}, organization_id=organization_id)
     if renderer is None:  # deferred renders are logged once sealed (append_pending)
         append_publication(session, pub, instance_path())
     return pub

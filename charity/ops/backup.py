@@ -5,8 +5,9 @@ A backup is one ``.tar.gz`` holding
 * ``database/charity.sqlite3`` (SQLite, made with the sqlite3 backup API from the live WAL
   database, never a file copy) or ``database/charity.pgdump`` (``pg_dump --format=custom``);
 * ``instance/uploads/…``: every evidence file a row of the snapshot refers to (non-cash gift
-  evidence, complaint attachments). Publications' PDFs, snapshots and CSVs are rows of the
-  ``publication`` table, so they travel inside the database dump;
+  evidence, complaint attachments, evidence of registration changes). Publications' PDFs,
+  snapshots and CSVs are rows of the ``publication`` table, so they travel inside the
+  database dump;
 * ``instance/secret_key`` and ``instance/id_hash_key`` only with ``--include-keys``;
 * ``manifest.json``: created_at, app version, alembic revision, backend, per-table row
   counts, the SHA-256 of every file above and the publications' stored digests.
@@ -78,6 +79,10 @@ def inventory(conn: sa.Connection) -> dict:
                 "SELECT attachment_stored_name, attachment_sha256 FROM complaint "
                 "WHERE attachment_stored_name IS NOT NULL")):
             files[f"uploads/complaints/{name}"] = digest
+    if "registration_change" in tables:  # evidence of registration changes (issue 16)
+        for name, digest in conn.execute(sa.text(
+                "SELECT evidence_stored_name, evidence_sha256 FROM registration_change")):
+            files[f"uploads/registration/{name}"] = digest
     publications = []
     if "publication" in tables:
         for row in conn.execute(sa.text(

@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from flask_wtf.file import FileField
+from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from charity.core.i18n import _l
-from charity.orgs.models import PointKind
-from charity.web.forms import choices, strip
+from charity.orgs.models import REGISTRATION_FIELDS, OrgType, PointKind
+from charity.orgs.services import CONTACT_FIELDS
+from charity.web.forms import PostingForm, choices, strip
 
 
 class EmailAddress:
@@ -25,7 +27,23 @@ class EmailAddress:
             raise ValidationError(field.gettext("Invalid email address."))
 
 
-class OrganizationForm(FlaskForm):
+ORG_TYPE_LABELS = {OrgType.FOUNDATION.value: _l("Foundation"),
+                   OrgType.SOCIAL_GROUP.value: _l("Social group"),
+                   OrgType.SOCIAL_SERVICE_AGENCY.value: _l("Social service agency")}
+
+
+REGISTRATION_LABELS = {
+    "name": _l("Name"), "uscc": _l("Unified social credit code"),
+    "registering_authority": _l("Registering authority"),
+    "org_type": _l("Type of organisation"),
+    "can_fundraise_publicly": _l("Qualified for public fundraising"),
+    "fundraising_cert_no": _l("Public-fundraising certificate number"),
+    "fundraising_cert_valid_until": _l("Certificate valid until"),
+}
+
+
+class _RegistrationFields(FlaskForm):
+    """What the registering authority certified (charity.orgs.models.REGISTRATION_FIELDS)."""
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)],
                        filters=[strip])
     uscc = StringField(_l("Unified social credit code"),
@@ -35,9 +53,23 @@ class OrganizationForm(FlaskForm):
     registering_authority = StringField(_l("Registering authority"),
                                         validators=[Optional(), Length(max=200)],
                                         filters=[strip])
+    org_type = SelectField(_l("Type of organisation"),
+                           choices=choices([("", _l("— not recorded —")),
+                                            *ORG_TYPE_LABELS.items()]),
+                           validators=[Optional()])
     can_fundraise_publicly = BooleanField(_l("Qualified for public fundraising"))
     fundraising_cert_no = StringField(_l("Public-fundraising certificate number"),
                                       validators=[Optional(), Length(max=100)], filters=[strip])
+    fundraising_cert_valid_until = DateField(
+        _l("Certificate valid until"), validators=[Optional()],
+        description=_l("Leave empty if the certificate has no end date."))
+
+    def registration_data(self) -> dict:
+        return {name: getattr(self, name).data for name in REGISTRATION_FIELDS}
+
+
+class _ContactFields(FlaskForm):
+    """The details an organisation's managers keep up to date."""
     contact_person = StringField(_l("Contact person"), validators=[Optional(), Length(max=100)],
                                  filters=[strip])
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=50)], filters=[strip])
@@ -50,9 +82,33 @@ class OrganizationForm(FlaskForm):
     timezone = StringField(_l("Time zone"), default="Asia/Shanghai",
                            validators=[DataRequired(), Length(max=64)], filters=[strip])
 
+    def contact_data(self) -> dict:
+        return {name: getattr(self, name).data for name in CONTACT_FIELDS}
+
+
+class OrganizationForm(_ContactFields):
+    """Editing an organisation (managers and administrators): its details only. Registration
+    facts posted with it are not fields of this form, so they never reach the service."""
+
     def data_for_service(self) -> dict:
-        return {name: field.data for name, field in self._fields.items()
-                if name != "csrf_token"}
+        return self.contact_data()
+
+
+class OrganizationCreateForm(_RegistrationFields, _ContactFields):
+    """A new organisation (administrators): registration facts and details."""
+
+    def data_for_service(self) -> dict:
+        return {**self.registration_data(), **self.contact_data()}
+
+
+class RegistrationForm(_RegistrationFields, PostingForm):
+    """Changing registration facts (administrators): the facts, the reason, the evidence."""
+    reason = TextAreaField(_l("Reason for the change"),
+                           validators=[DataRequired(), Length(max=2000)], filters=[strip],
+                           description=_l("e.g. the civil-affairs bureau's approval of the new "
+                                          "name, with its document number"))
+    evidence = FileField(_l("Evidence"),
+                         description=_l("The certificate or decision: a PDF, JPEG or PNG file."))
 
 
 class PointForm(FlaskForm):

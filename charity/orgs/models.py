@@ -15,15 +15,38 @@ class PointKind(enum.StrEnum):
     STATION = "station"  # 社会捐助站(点)
 
 
+class OrgType(enum.StrEnum):
+    """The legal form a charity organisation is registered as (Charity Law Art. 8): the
+    management-cost thresholds differ (foundations 10 %, the others 13 %)."""
+    FOUNDATION = "foundation"  # 基金会
+    SOCIAL_GROUP = "social_group"  # 社会团体
+    SOCIAL_SERVICE_AGENCY = "social_service_agency"  # 社会服务机构
+
+
+# The registration facts: what the registering authority certified. Only an administrator
+# changes them, with a reason and an evidence file (charity.orgs.services.change_registration).
+REGISTRATION_FIELDS = ("name", "uscc", "registering_authority", "org_type",
+                       "can_fundraise_publicly", "fundraising_cert_no",
+                       "fundraising_cert_valid_until")
+
+
 class Organization(Base):
     __tablename__ = "organization"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # --- registration facts (REGISTRATION_FIELDS) ---
     name: Mapped[str] = mapped_column(sa.String(200))
     uscc: Mapped[str] = mapped_column(sa.String(18), unique=True)
     registering_authority: Mapped[str] = mapped_column(sa.String(200), default="")
+    # None: not recorded yet (organisations registered before the field existed).
+    org_type: Mapped[OrgType | None] = mapped_column(
+        sa.Enum(OrgType, native_enum=False, length=32, create_constraint=False,
+                values_callable=lambda e: [m.value for m in e], name="org_type"))
     can_fundraise_publicly: Mapped[bool] = mapped_column(default=False)
     fundraising_cert_no: Mapped[str] = mapped_column(sa.String(100), default="")
+    # The last day the public-fundraising certificate is valid; None: no end date.
+    fundraising_cert_valid_until: Mapped[dt.date | None]
+    # --- details the organisation's managers keep up to date ---
     contact_person: Mapped[str] = mapped_column(sa.String(100), default="")
     phone: Mapped[str] = mapped_column(sa.String(50), default="")
     email: Mapped[str] = mapped_column(sa.String(200), default="")
@@ -47,6 +70,34 @@ class Organization(Base):
 
     def __repr__(self) -> str:
         return f"<Organization {self.id} {self.name}>"
+
+    def fundraising_qualified_on(self, day: dt.date) -> bool:
+        """Does the organisation hold a valid public-fundraising qualification on `day`?"""
+        return (self.can_fundraise_publicly and bool(self.fundraising_cert_no)
+                and (self.fundraising_cert_valid_until is None
+                     or day <= self.fundraising_cert_valid_until))
+
+
+class RegistrationChange(Base):
+    """One change of an organisation's registration facts: what changed (old and new
+    values), by which administrator, why, and the evidence (a PDF or image, stored like the
+    other evidence files, charity.funds.uploads). Written once, never changed."""
+    __tablename__ = "registration_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organization.id"), index=True)
+    changed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    changed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    reason: Mapped[str] = mapped_column(sa.Text)
+    # {field: [old, new]}, values as text (dates ISO, booleans true/false).
+    changes: Mapped[dict] = mapped_column(sa.JSON)
+    evidence_stored_name: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    evidence_name: Mapped[str] = mapped_column(sa.String(255))
+    evidence_mime: Mapped[str] = mapped_column(sa.String(64))
+    evidence_size: Mapped[int]
+    evidence_sha256: Mapped[str] = mapped_column(sa.String(64))
+
+    changed_by = relationship("User")
 
 
 class CharityPoint(Base):

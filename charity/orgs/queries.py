@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from charity.auth.permissions import scope_organizations, scope_points
 from charity.core.db import contains
 from charity.core.extensions import db
-from charity.orgs.models import CharityPoint, Organization
+from charity.orgs.models import CharityPoint, Organization, RegistrationChange
 
 ORG_STATUSES = ("active", "inactive")
 POINT_KINDS = ("supermarket", "station")
@@ -45,3 +45,13 @@ def point_list(user, q: str, kind: str):
         stmt = stmt.where(CharityPoint.kind == kind)
     stmt = stmt.options(sa.orm.contains_eager(CharityPoint.organization))
     return stmt.order_by(Organization.name, CharityPoint.name)
+
+
+def registration_history(organization_id: int) -> list[RegistrationChange]:
+    """The changes of an organisation's registration facts, newest first, with who made
+    them."""
+    return list(db.session.scalars(
+        sa.select(RegistrationChange)
+        .where(RegistrationChange.organization_id == organization_id)
+        .options(sa.orm.selectinload(RegistrationChange.changed_by))
+        .order_by(RegistrationChange.changed_at.desc(), RegistrationChange.id.desc())))

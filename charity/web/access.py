@@ -8,6 +8,7 @@ from flask import abort, current_app, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import BadRequest
+from werkzeug.routing import BaseConverter, ValidationError
 
 from charity.auth.permissions import PERMISSIONS, can, has_permission
 from charity.core.db import contains  # noqa: F401  (re-exported for the views)
@@ -61,10 +62,66 @@ def enforce_access():
     return None
 
 
+# --- ids -------------------------------------------------------------------------------------
+# Every id a request names — in the path, the query or a form — is read by `parse_id`: ASCII
+# digits only (no sign, no spaces, no full-width or other Unicode digits, which int() would
+# accept or choke on), from 1 to the largest 32-bit integer. A larger number cannot be a row
+# (SQLite raises OverflowError binding it, PostgreSQL aborts the transaction); anything else
+# is not an id. Views answer 404 for such an id, never a 500.
+MAX_ID = 2**31 - 1
+
+
+def parse_id(raw) -> int | None:
+    """`raw` (text or a number) as an id from 1 to MAX_ID, else None."""
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, int):
+        return raw if 0 < raw <= MAX_ID else None
+    if not isinstance(raw, str):
+        return None
+    text = raw.strip()
+    if not text or len(text) > 10 or not (text.isascii() and text.isdigit()):
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_ID else None
+
+
+def id_or_404(raw) -> int:
+    number = parse_id(raw)
+    if number is None:
+        abort(404)
+    return number
+
+
+class IdConverter(BaseConverter):
+    """The app's `<int:…>` in every route: an id as `parse_id` reads it, else no match
+    (404). Replaces werkzeug's int converter, which takes any length of digits."""
+
+    regex = r"[0-9]{1,10}"
+    weight = 50
+    part_isolating = True
+
+    def to_python(self, value: str) -> int:
+        number = parse_id(value)
+        if number is None:
+            raise ValidationError()
+        return number
+
+    def to_url(self, value) -> str:
+        return str(int(value))
+
+
+def init_app(app) -> None:
+    """Before any blueprint is registered: the bounded id converter, then the access rule
+    every request passes."""
+    app.url_map.converters["int"] = IdConverter
+    app.before_request(enforce_access)
+
+
 def load(model, object_id, permission: str):
     """The object, if it exists (else 404) and the current user may `permission` it (else 403)."""
-    # Ids beyond a 32-bit integer cannot exist (and PostgreSQL would refuse the query).
-    obj = db.session.get(model, object_id) if 0 < object_id < 2**31 else None
+    object_id = parse_id(object_id)
+    obj = db.session.get(model, object_id) if object_id is not None else None
     if obj is None:
         abort(404)
     if not can(current_user, permission, obj):
@@ -86,7 +143,8 @@ def query_int(name: str, default: int | None = None, *, minimum: int = 1,
     raw = request.args.get(name, "").strip()
     if not raw:
         return default
-    if not raw.isdigit() or len(raw) > 10 or not minimum <= int(raw) <= maximum:
+    if (not (raw.isascii() and raw.isdigit()) or len(raw) > 10
+            or not minimum <= int(raw) <= maximum):
         raise BadQueryParameter(_("The parameter “%(name)s” must be a whole number from "
                                   "%(min)s to %(max)s.", name=name, min=minimum, max=maximum))
     return int(raw)
@@ -149,5 +207,5 @@ def date_arg(name: str) -> dt.date | None:
 
 
 def int_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 10 else None
+    """The query parameter `name` as an id (`parse_id`), else None."""
+    return parse_id(request.args.get(name, ""))

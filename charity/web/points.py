@@ -15,6 +15,7 @@ from charity.core.clock import org_today, today_in
 from charity.core.extensions import db
 from charity.core.roles import Role
 from charity.orgs.models import CharityPoint, Organization
+from charity.web.access import parse_id
 from charity.web.forms import choices
 
 
@@ -39,12 +40,8 @@ def point_label(point: CharityPoint) -> str:
 def chosen_point(raw, points: list[CharityPoint], permission: str) -> CharityPoint | None:
     """The point the request names (403 when it is outside the user's scope), else the
     first of `points`: a volunteer's only point is preselected."""
-    try:
-        wanted = int(raw)
-    except (TypeError, ValueError):
-        wanted = 0
-    # Bounded before the query: a larger id overflows SQLite and aborts PostgreSQL's transaction.
-    point = db.session.get(CharityPoint, wanted) if 0 < wanted < 2**31 else None
+    wanted = parse_id(raw)
+    point = db.session.get(CharityPoint, wanted) if wanted is not None else None
     if point is not None:
         if not can(current_user, permission, point):
             abort(403)
@@ -82,9 +79,6 @@ def point_choices(points, blank: bool = True):
 def offered(raw, options):
     """The option (a point, an organisation…) with id `raw` among `options` (those offered
     to the user), else None: a forged id is simply not among them."""
-    try:
-        wanted = int(raw)
-    except (TypeError, ValueError):
-        return None
-    return next((o for o in options if o.id == wanted), None)
+    wanted = parse_id(raw)
+    return next((o for o in options if o.id == wanted), None) if wanted else None
 

@@ -27,7 +27,7 @@ from charity.core.db import run_transaction
 from charity.core.errors import DomainError, PermissionDenied
 from charity.core.extensions import db
 from charity.core.idempotency import AlreadySubmitted, claim, record_result
-from charity.web.access import show_domain_error
+from charity.web.access import parse_id, show_domain_error
 
 
 def show_refusal(form, error: DomainError) -> None:
@@ -43,9 +43,10 @@ def already_posted(result: str, first: Callable[[int], str] | None, fallback: st
     """The answer to a form sent again: what the first submission posted."""
     db.session.rollback()
     flash(_("This form was already sent; it was posted once. Here is the result."), "info")
-    _kind, _sep, object_id = (result or "").rpartition(":")
-    if first is not None and object_id.isdigit():
-        return redirect(first(int(object_id)))
+    _kind, _sep, raw = (result or "").rpartition(":")
+    object_id = parse_id(raw)
+    if first is not None and object_id is not None:
+        return redirect(first(object_id))
     return redirect(fallback)
 
 

@@ -11,10 +11,15 @@ A header a view set deliberately is kept (the donation trace page sends
 ``Referrer-Policy: no-referrer`` so its secret URL never leaves in a Referer). HSTS is sent
 only when ``CHARITY_SECURE_COOKIES`` says the site is served over HTTPS: sent over plain
 HTTP by mistake it would lock browsers out of the site for a year.
+
+Staff pages — every route behind sign-in, whatever its answer (a page, a redirect, a 403) —
+and anything shown to a signed-in user that did not say how it may be cached are sent
+``Cache-Control: no-store``: a shared desktop's browser cache, the back button after signing
+out, or a proxy must not keep a page with donors' or households' details (issue 16).
 """
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Response, request
 
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
@@ -59,9 +64,30 @@ def security_headers(response: Response, *, https_only: bool) -> Response:
     return response
 
 
+NO_STORE = "private, no-store"
+
+
+def no_store_when_private(response: Response) -> Response:
+    """``Cache-Control: no-store`` on a staff route's every answer, and on any answer to a
+    signed-in user that sets no Cache-Control of its own (public pages a view marks public,
+    such as the open-data API, keep theirs)."""
+    from flask_login import current_user
+
+    from charity.web.access import PUBLIC, access_rule
+
+    if (request.endpoint == "static"
+            or "no-store" in (response.headers.get("Cache-Control") or "")):
+        return response
+    staff_route = request.endpoint is not None and access_rule(request.endpoint) != PUBLIC
+    if staff_route or ("Cache-Control" not in response.headers
+                       and current_user.is_authenticated):
+        response.headers["Cache-Control"] = NO_STORE
+    return response
+
+
 def init_app(app: Flask) -> None:
     https_only = bool(app.config.get("CHARITY_SECURE_COOKIES"))
 
     @app.after_request
     def _security_headers(response: Response) -> Response:
-        return security_headers(response, https_only=https_only)
+        return security_headers(no_store_when_private(response), https_only=https_only)

@@ -2,6 +2,7 @@
 import re
 
 import pytest
+import sqlalchemy as sa
 from werkzeug.security import check_password_hash
 
 from charity.auth.models import User
@@ -76,10 +77,18 @@ def test_signed_in_user_visiting_login_goes_to_workbench(client, user, login):
     assert response.status_code == 302 and response.location.endswith("/staff/")
 
 
-def test_session_cookie_carries_id_and_session_token(client, user, login):
+def test_session_cookie_carries_id_session_token_and_session_key(client, db, user, login):
+    import hashlib
+
+    from charity.auth.models import UserSession
+
     login(user)
     with client.session_transaction() as session:
-        assert session["_user_id"] == f"{user.id}:{user.session_token}"
+        user_id, token, key = session["_user_id"].split(":")
+    assert (user_id, token) == (str(user.id), user.session_token)
+    # The key names this session's row on the server, which keeps only its SHA-256.
+    row = db.scalars(sa.select(UserSession).where(UserSession.user_id == user.id)).one()
+    assert row.key_hash == hashlib.sha256(key.encode()).hexdigest() and len(key) >= 40
 
 
 def test_wrong_password_and_unknown_user_get_the_same_message(client, db, user):
@@ -172,7 +181,7 @@ def test_remember_me_sets_the_remember_cookie(client, user):
     cookie = client.get_cookie("remember_token")
     assert cookie is not None
     assert cookie.http_only
-    assert cookie.value.startswith(f"{user.id}:{user.session_token}|")
+    assert cookie.value.startswith(f"{user.id}:{user.session_token}:")
 
 
 def test_without_remember_me_no_remember_cookie(client, user):

@@ -158,7 +158,10 @@ def test_web_change_records_actor_and_address(app, db, make_user):
     (entry,) = since(db, mark)
     assert entry.action == "org.create"
     assert entry.user_id == admin.id
-    assert entry.remote_addr == "203.0.113.9"
+    from charity.audit.services import address_hash
+
+    # A keyed hash of the address, never the address (issue 16).
+    assert entry.remote_addr == address_hash("203.0.113.9", app.config["CHARITY_ID_HASH_KEY"])
 
 
 def test_failed_form_writes_no_entry(app, db, make_user):

@@ -1,5 +1,6 @@
 """Admin screens for organisations: create, edit, deactivate, list, search, pages."""
 import html
+import io
 import re
 
 import pytest
@@ -139,12 +140,16 @@ def test_duplicate_code_is_refused(client, db, admin, make_org):
     assert counts(db) == before
 
 
-def test_editing_to_another_organisations_code_is_refused(client, db, admin, make_org):
+def test_changing_to_another_organisations_code_is_refused(client, db, admin, make_org):
     a, b = make_org(), make_org()
     db.commit()
     sign_in(client, admin)
-    response = client.post(f"/admin/orgs/{a.id}/edit", data={
-        "name": a.name, "uscc": b.uscc, "timezone": "Asia/Shanghai"})
+    # Registration facts change on their own page, with a reason and evidence
+    # (tests/orgs/test_registration.py).
+    response = client.post(f"/admin/orgs/{a.id}/registration", data={
+        "name": a.name, "uscc": b.uscc, "reason": "更正代码",
+        "evidence": (io.BytesIO(b"%PDF-1.4 evidence"), "批复.pdf")},
+        content_type="multipart/form-data")
     assert response.status_code == 200
     assert CJK.search(field_error(response, "uscc"))
     db.expire_all()
@@ -156,7 +161,10 @@ def test_edit_keeps_own_code_and_audits_the_change(client, db, admin, make_org):
     db.commit()
     sign_in(client, admin)
     page = client.get(f"/admin/orgs/{org.id}/edit")
-    assert value_of(page, "name") == org.name and value_of(page, "uscc") == org.uscc
+    # The registration facts are shown, not offered for editing.
+    assert value_of(page, "name") is None and value_of(page, "uscc") is None
+    assert org.uscc in page.get_data(as_text=True) and org.name in page.get_data(as_text=True)
+    assert value_of(page, "contact_person") == "旧联系人"
     response = client.post(f"/admin/orgs/{org.id}/edit", data={
         "name": org.name, "uscc": org.uscc, "contact_person": "新联系人",
         "registering_authority": org.registering_authority, "timezone": "Asia/Shanghai"})
@@ -181,14 +189,16 @@ def test_manager_edits_own_organisation_only(client, db, make_org, make_user):
     sign_in(client, manager)
     assert client.get(f"/admin/orgs/{mine.id}/edit").status_code == 200
     response = client.post(f"/admin/orgs/{mine.id}/edit", data={
-        "name": "我们的新名字", "uscc": mine.uscc, "timezone": "Asia/Shanghai"})
+        "contact_person": "我们的联系人", "name": "我们的新名字", "uscc": mine.uscc,
+        "timezone": "Asia/Shanghai"})
     assert response.status_code == 302
     assert client.get(f"/admin/orgs/{theirs.id}/edit").status_code == 403
     assert client.get("/admin/orgs/new").status_code == 403
     assert client.post("/admin/orgs/new", data=FULL).status_code == 403
     assert client.post(f"/admin/orgs/{mine.id}/active", data={"active": "0"}).status_code == 403
     db.expire_all()
-    assert db.get(Organization, mine.id).name == "我们的新名字"
+    assert db.get(Organization, mine.id).contact_person == "我们的联系人"
+    assert db.get(Organization, mine.id).name == mine.name, "a registration fact: ignored"
     assert db.get(Organization, mine.id).active
     assert db.scalar(sa.select(Organization.id).where(Organization.uscc == CODE)) is None
 

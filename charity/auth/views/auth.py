@@ -28,7 +28,8 @@ from charity.auth.forms import (
 )
 from charity.auth.models import User
 from charity.auth.permissions import can
-from charity.auth.signin import safe_next
+from charity.auth.sessions import sign_out_everywhere
+from charity.auth.signin import end_this_session, remember_days, safe_next, start_session
 from charity.auth.throttle import LoginThrottled
 from charity.core.db import run_transaction
 from charity.core.extensions import db
@@ -70,6 +71,8 @@ def login():
     if current_user.is_authenticated:
         return redirect(url_for("staff.home"))
     form = LoginForm()
+    form.remember.description = _("For at most %(days)d days. Not on a shared computer.",
+                                  days=remember_days())
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
     if not form.validate_on_submit():
@@ -92,8 +95,7 @@ def login():
                             "next": safe_next(form.next.data) or "",
                             "until": time.time() + PENDING_SECONDS}
         return redirect(url_for("auth.login_code"))
-    login_user(user, remember=form.remember.data)
-    session.permanent = False
+    start_session(user, remember=form.remember.data)
     return redirect(safe_next(form.next.data) or url_for("staff.home"))
 
 
@@ -132,8 +134,7 @@ def login_code():
             return render_template("auth/login_code.html", form=form), 429
         if ok:
             pending = session.pop(PENDING)
-            login_user(user, remember=pending.get("remember", False))
-            session.permanent = False
+            start_session(user, remember=pending.get("remember", False))
             return redirect(safe_next(pending.get("next")) or url_for("staff.home"))
         form.code.errors = [*form.code.errors, _("The code is wrong or has expired.")]
     return render_template("auth/login_code.html", form=form)
@@ -142,8 +143,9 @@ def login_code():
 @bp.route("/logout", methods=["POST"])
 @access(PUBLIC)
 def logout():
-    # CSRF-protected POST: a link on another site cannot sign people out.
-    logout_user()
+    # CSRF-protected POST: a link on another site cannot sign people out. The session ends on
+    # the server: the cookies, and any copy of them, open nothing any more.
+    end_this_session()
     flash(_("You have signed out."), "info")
     return redirect(url_for("portal.home"))
 
@@ -185,13 +187,29 @@ def _account_page(confirm_form=None, disable_form=None, status=200):
     return render_template(
         "auth/account.html", user=user, can_2fa=can(user, "account.2fa"), secret=secret, qr=qr,
         start_form=ConfirmForm(), confirm_form=confirm_form or TotpConfirmForm(),
-        disable_form=disable_form or TotpDisableForm()), status
+        disable_form=disable_form or TotpDisableForm(), everywhere_form=ConfirmForm(),
+        remember_days=remember_days(),
+        idle_hours=current_app.config["CHARITY_SESSION_IDLE_HOURS"]), status
 
 
 @bp.route("/account")
 @access("account.self")
 def account():
     return _account_page()
+
+
+@bp.route("/account/sessions/end", methods=["POST"])
+@access("account.self")
+def sign_out_all():
+    """Sign out everywhere: every session of this account ends, on every device and this
+    one (a lost phone, a shared computer left signed in)."""
+    if not ConfirmForm().validate_on_submit():
+        return redirect(url_for("auth.account"))
+    user = current_user._get_current_object()
+    run_transaction(db.session, lambda: sign_out_everywhere(user, db.session))
+    logout_user()
+    flash(_("You have been signed out on every device."), "info")
+    return redirect(url_for("auth.login"))
 
 
 @bp.route("/account/2fa/start", methods=["POST"])

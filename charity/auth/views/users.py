@@ -9,7 +9,7 @@ from flask_login import current_user, login_user
 from charity.auth import queries, services, totp
 from charity.auth.forms import ResetPasswordForm, UserCreateForm, UserForm
 from charity.auth.models import User
-from charity.auth.permissions import assignable_roles, can
+from charity.auth.permissions import assignable_roles, can, may_manage_account
 from charity.core.extensions import db
 from charity.core.roles import Role
 from charity.orgs.queries import active_organizations
@@ -56,9 +56,10 @@ def _service_data(form: UserForm) -> dict:
 
 
 def _load_managed(user_id: int) -> User:
-    """An account the current user may manage: an administrator's only by an administrator."""
+    """An account the current user may manage: an administrator's or an auditor's only by an
+    administrator."""
     user = load(User, user_id, "users.manage")
-    if user.role == Role.ADMIN and current_user.role != Role.ADMIN:
+    if not may_manage_account(current_user, user):
         abort(403)
     return user
 
@@ -70,7 +71,8 @@ def user_list():
     page = paginate(queries.user_list(current_user, q, role))
     return render_template("users/user_list.html", page=page, q=q, role=role,
                            roles=ROLE_LABELS, confirm=ConfirmForm(),
-                           can_manage=can(current_user, "users.manage"))
+                           can_manage=can(current_user, "users.manage"),
+                           may_manage=lambda u: may_manage_account(current_user, u))
 
 
 @bp.route("/new", methods=["GET", "POST"])

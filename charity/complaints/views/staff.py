@@ -21,7 +21,7 @@ from charity.core.errors import ValidationFailed
 from charity.core.extensions import db
 from charity.funds.uploads import download_name
 from charity.orgs.models import Organization
-from charity.web.access import access, load, paginate, query_choice, query_int
+from charity.web.access import access, load, paginate, parse_id, query_choice, query_int
 from charity.web.forms import choices
 from charity.web.posting import post_form
 
@@ -100,7 +100,7 @@ def _step_arguments(step: S, form: StepForm) -> dict:
     """What the step's service takes from the form: the dispatch target, or the note."""
     if step == S.DISPATCHED:
         kind, _sep, raw = (form.target.data or "").partition(":")
-        object_id = int(raw) if raw.isdigit() and len(raw) < 10 else None
+        object_id = parse_id(raw)
         return {"user_id": object_id if kind == "u" else None,
                 "point_id": object_id if kind == "p" else None, "note": form.note.data}
     if step in (S.HANDLED, S.ANSWERED):
@@ -231,8 +231,7 @@ def category_new():
     form = _category_form()
     if form.validate_on_submit():
         raw = form.organization_id.data or ""
-        org = load(Organization, int(raw) if raw.isdigit() and len(raw) < 10 else 0,
-                   "complaints.manage")
+        org = load(Organization, raw, "complaints.manage")
         saved = _save_category(form, lambda: add_category(current_user, db.session, org,
                                                           form.data), _("Category added."))
         if saved:

@@ -157,7 +157,9 @@ def activate_campaign(actor, session: Session, campaign: Campaign,
     org = campaign.organization
     if campaign.status != CampaignStatus.PLANNED:
         raise ValidationFailed(_l("Only a planned campaign can be started."))
-    if not org.can_fundraise_publicly:
+    # The qualification and certificate as an administrator recorded them (issue 16), valid
+    # on the day the campaign starts.
+    if not org.fundraising_qualified_on(today or org_today(org)):
         raise ValidationFailed(_l("The organisation has no public-fundraising qualification, "
                                   "so it cannot run a public campaign."))
     if not campaign.filing_no:

@@ -12,7 +12,7 @@ from charity.funds.models import NonCashGift, Project, PropertyType, StoredFile
 from charity.funds.services.noncash import record_gift
 from charity.funds.uploads import FileStore, download_name, read_upload, upload_dir
 from charity.orgs.models import Organization
-from charity.web.access import access, load, paginate
+from charity.web.access import access, load, paginate, parse_id
 from charity.web.posting import post_form
 
 bp = Blueprint("noncash", __name__, url_prefix="/staff/noncash")
@@ -47,7 +47,7 @@ def gift_new():
     orgs = queries.organisations(current_user)
     preselected = request.args.get("donor_id", "")
     donor_id = form.donor_id.data if request.method == "POST" else (
-        int(preselected) if preselected.isdigit() else None)
+        parse_id(preselected))
     form.fill_choices(orgs, *queries.gift_choices(orgs, donor_id))
     if request.method == "GET":
         if len(orgs) == 1:

@@ -10,9 +10,8 @@ from charity.auth.permissions import can
 from charity.core.extensions import db
 from charity.core.roles import Role
 from charity.funds import queries
-from charity.funds.services.lookup import MAX_ID
 from charity.orgs.models import Organization
-from charity.web.access import load
+from charity.web.access import load, parse_id
 from charity.web.forms import choices
 
 
@@ -62,11 +61,8 @@ def _picked(form, permission: str) -> Organization | None:
     if not is_admin():
         return db.session.get(Organization, current_user.organization_id)
     raw = form.organization_id.data if request.method == "POST" else request.args.get("org")
-    try:
-        org_id = int(raw)
-    except (TypeError, ValueError):
-        return None
-    org = db.session.get(Organization, org_id) if 0 < org_id <= MAX_ID else None
+    org_id = parse_id(raw)
+    org = db.session.get(Organization, org_id) if org_id is not None else None
     if org is None or not org.active or not can(current_user, permission, org):
         return None
     return org

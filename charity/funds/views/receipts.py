@@ -26,7 +26,7 @@ def receipt_list():
     q = request.args.get("q", "").strip()[:100]
     status = request.args.get("status", "")
     year = request.args.get("year", "")
-    if not (year.isdigit() and len(year) == 4):
+    if not (year.isascii() and year.isdigit() and len(year) == 4):
         year = ""
     stmt, years = queries.receipt_list(current_user, q, status if status in STATUS_LABELS
                                        else "", int(year) if year else None)

@@ -26,6 +26,7 @@ from charity.goods.forms.lines import BLANK_LINES, MAX_LINES, CounterLines, Line
 from charity.goods.models import Condition
 from charity.goods.queries.counter import id_of
 from charity.goods.services.intake import NEW_DONOR, donor_from_preregistration
+from charity.web.access import parse_id
 from charity.web.forms import PostingForm, choices, strip
 
 CONDITION_LABELS = {Condition.NEW.value: _l("New"), Condition.GOOD.value: _l("Good"),
@@ -132,11 +133,11 @@ class IntakeForm(CounterLines, PostingForm):
     # The services check that the donor and the campaign belong to the point's organisation;
     # here only that the posted values are ids at all.
     def validate_donor_id(self, field):
-        if field.data and not (str(field.data).isdigit() and len(str(field.data)) < 10):
+        if field.data and parse_id(str(field.data)) is None:
             raise ValidationError(_l("Choose the donor from the list."))
 
     def validate_campaign_id(self, field):
-        if field.data and not (str(field.data).isdigit() and len(str(field.data)) < 10):
+        if field.data and parse_id(str(field.data)) is None:
             raise ValidationError(_l("Choose a campaign from the list."))
 
     # --- service data and errors -------------------------------------------------------------

@@ -31,7 +31,7 @@ from charity.goods.views.links import document_url
 from charity.orgs.models import CharityPoint
 from charity.reports.spreadsheets import CHUNK_ROWS
 from charity.web import downloads
-from charity.web.access import access, date_arg, int_arg, paginate
+from charity.web.access import access, date_arg, int_arg, paginate, parse_id
 from charity.web.forms import choices
 from charity.web.points import chosen_point, counter_points, point_label
 from charity.web.posting import post_form
@@ -249,10 +249,7 @@ def write_off_new():
 def _chosen_item(form: WriteOffForm, posting: bool) -> int | None:
     if not posting:
         return int_arg("item")
-    try:
-        return int(form.item_type_id.data or "")
-    except ValueError:
-        return None
+    return parse_id(form.item_type_id.data)
 
 
 def _written_off(wo) -> str:

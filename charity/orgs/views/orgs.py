@@ -1,15 +1,18 @@
-"""The `orgs` blueprint: admin screens for organisations and charity points."""
+"""The `orgs` blueprint: admin screens for organisations (with their registration facts and
+the history of their changes) and charity points."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, abort, current_app, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from charity.auth.permissions import can
 from charity.core.extensions import db
+from charity.funds.uploads import FileStore, download_name, read_upload, upload_dir
 from charity.orgs import queries, services
-from charity.orgs.forms import OrganizationForm, PointForm
-from charity.orgs.models import CharityPoint, Organization
+from charity.orgs.forms import (ORG_TYPE_LABELS, REGISTRATION_LABELS, OrganizationCreateForm,
+                                OrganizationForm, PointForm, RegistrationForm)
+from charity.orgs.models import CharityPoint, Organization, RegistrationChange
 from charity.web.access import access, load, paginate
 from charity.web.forms import ConfirmForm, choices
 from charity.web.posting import post_form
@@ -44,27 +47,111 @@ def _form_page(form, work, message, template: str, back: str, **context):
     return render_template(template, form=form, **context)
 
 
+def _labels() -> dict:
+    return {"org_type_labels": ORG_TYPE_LABELS, "registration_labels": REGISTRATION_LABELS}
+
+
 @bp.route("/orgs/new", methods=["GET", "POST"])
 @access("orgs.create")
 def org_new():
-    form = OrganizationForm()
+    form = OrganizationCreateForm()
     return _form_page(
         form, lambda: services.create_organization(current_user, db.session,
                                                    form.data_for_service()),
         lambda org: _("Organisation %(name)s created.", name=org.name),
-        "orgs/org_form.html", url_for("orgs.org_list"), org=None)
+        "orgs/org_form.html", url_for("orgs.org_list"), org=None, **_labels())
+
+
+@bp.route("/orgs/<int:org_id>")
+@access("orgs.view")
+def org_view(org_id: int):
+    """An organisation's registration facts and the history of their changes."""
+    org = load(Organization, org_id, "orgs.view")
+    return render_template("orgs/org_view.html", org=org,
+                           history=queries.registration_history(org.id), **_labels())
 
 
 @bp.route("/orgs/<int:org_id>/edit", methods=["GET", "POST"])
 @access("orgs.edit")
 def org_edit(org_id: int):
+    """The details the organisation's managers keep; the registration facts are shown
+    read-only (the form has no such fields: posted anyway, they are ignored)."""
     org = load(Organization, org_id, "orgs.edit")
     form = OrganizationForm(obj=org)
     return _form_page(
         form, lambda: services.update_organization(current_user, db.session, org,
                                                    form.data_for_service()),
         lambda _org: _("Changes saved."), "orgs/org_form.html", url_for("orgs.org_list"),
-        org=org)
+        org=org, **_labels())
+
+
+def registration_store() -> FileStore:
+    """Where the evidence of registration changes is kept, beside the other uploads."""
+    return FileStore(upload_dir(current_app.instance_path) / "registration")
+
+
+@bp.route("/orgs/<int:org_id>/registration", methods=["GET", "POST"])
+@access("orgs.registration")
+def org_registration(org_id: int):
+    """An administrator changes registration facts, with a reason and an evidence file."""
+    org = load(Organization, org_id, "orgs.registration")
+    form = RegistrationForm(obj=org)
+    if not form.is_submitted():
+        form.org_type.data = org.org_type.value if org.org_type else ""
+    if form.validate_on_submit():
+        response = _post_registration(form, org)
+        if response:
+            return response
+    return render_template("orgs/registration_form.html", form=form, org=org, **_labels())
+
+
+def _post_registration(form: RegistrationForm, org: Organization):
+    """Post the change; its evidence is staged while the transaction is open, given its
+    final name once it has committed, and deleted otherwise (charity.funds.uploads)."""
+    max_bytes = current_app.config["CHARITY_UPLOAD_MAX_BYTES"]
+    upload = form.evidence.data
+    evidence = read_upload(upload, max_bytes) if upload and upload.filename else None
+    store = registration_store()
+    committed = False
+    back = url_for("orgs.org_view", org_id=org.id)
+
+    def work():
+        store.discard()  # a transaction run again stages its file again
+        return services.change_registration(
+            current_user, db.session, org, form.registration_data(), form.reason.data,
+            evidence, store=store, max_bytes=max_bytes)
+
+    def published(_change):
+        nonlocal committed
+        committed = True
+        store.publish()
+        return _("Registration facts changed; the change is in the history."), back
+
+    try:
+        return post_form(form, work, kind="registration_change", success=published,
+                         fallback=back)
+    finally:
+        if not committed:  # refused, sent again, or failed: no row names the file
+            store.discard()
+
+
+@bp.route("/orgs/<int:org_id>/registration/<int:change_id>/evidence")
+@access("orgs.view")
+def registration_evidence(org_id: int, change_id: int):
+    org = load(Organization, org_id, "orgs.view")
+    change = db.session.get(RegistrationChange, change_id)
+    if change is None or change.organization_id != org.id:
+        abort(404)
+    path = registration_store().path_of(change.evidence_stored_name)
+    if path is None:
+        current_app.logger.error("registration evidence %s (%s) is missing from the upload "
+                                 "folder", change.id, change.evidence_stored_name)
+        abort(404)
+    response = send_file(path, mimetype=change.evidence_mime, as_attachment=True,
+                         download_name=download_name(change.evidence_name, change.evidence_mime),
+                         max_age=0)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.route("/orgs/<int:org_id>/active", methods=["POST"])

@@ -24,7 +24,7 @@ from charity.people.forms.volunteers import (
 )
 from charity.people.models import Shift, Volunteer
 from charity.people.queries import volunteers as queries
-from charity.web.access import access, load, paginate
+from charity.web.access import access, load, paginate, parse_id
 from charity.web.forms import choices
 from charity.web.points import offered, point_label, visible_points
 from charity.web.posting import post_form
@@ -182,10 +182,8 @@ def _sign_in(form, point):
     if point is None:
         form.form_errors.append(_("Choose the charity point first."))
         return None
-    try:
-        volunteer = db.session.get(Volunteer, int(form.volunteer_id.data))
-    except (TypeError, ValueError):
-        volunteer = None
+    volunteer_id = parse_id(form.volunteer_id.data)
+    volunteer = db.session.get(Volunteer, volunteer_id) if volunteer_id else None
     if volunteer is None or volunteer.organization_id != point.organization_id \
             or not volunteer.active:
         form.volunteer_id.errors = [*form.volunteer_id.errors, _("Choose a volunteer.")]
@@ -200,10 +198,8 @@ def _sign_in(form, point):
 
 def _sign_out():
     form = SignOutForm()
-    try:
-        shift = db.session.get(Shift, int(form.shift_id.data))
-    except (TypeError, ValueError):
-        shift = None
+    shift_id = parse_id(form.shift_id.data)
+    shift = db.session.get(Shift, shift_id) if shift_id else None
     if shift is None:
         abort(404)
     point = db.session.get(CharityPoint, shift.point_id) if shift.point_id else None

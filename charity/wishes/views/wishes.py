@@ -12,7 +12,7 @@ from charity.core.i18n import _l
 from charity.core.roles import Role
 from charity.orgs.models import Organization
 from charity.orgs.queries import active_organizations
-from charity.web.access import access, load, paginate, query_choice, query_int
+from charity.web.access import access, load, paginate, parse_id, query_choice, query_int
 from charity.web.forms import choices
 from charity.web.points import counter_points
 from charity.web.posting import post_form
@@ -73,7 +73,8 @@ def _target_org(form: WishForm):
             abort(403)
         return org
     raw = form.organization_id.data or ""
-    org = db.session.get(Organization, int(raw)) if raw.isdigit() and len(raw) < 10 else None
+    org_id = parse_id(raw)
+    org = db.session.get(Organization, org_id) if org_id is not None else None
     if org is None:
         form.organization_id.errors = [_("Choose the organisation.")]
     return org
