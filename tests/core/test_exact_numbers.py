@@ -3,7 +3,8 @@
 SQLite has no exact decimal: its NUMERIC columns used to keep floats and sum() added floats.
 Now money is stored as integer fen and quantities as integer thousandths there, SQL sums are
 integer sums, and every value comes back as Decimal. Expected figures are written out here
-(computed by hand), never taken from the code under test.
+(computed by hand), never taken from the code under test. The million-row sum is in
+tests/scale/test_exact_sums.py.
 """
 from __future__ import annotations
 
@@ -37,44 +38,7 @@ def _bulk(db, rows, chunk: int = 50_000) -> None:
         db.execute(insert(FundEntry), batch)
 
 
-def _raw_sum(db, org_id: int):
-    return db.execute(sa.text("SELECT sum(amount) FROM fund_entry WHERE organization_id = :o"),
-                      {"o": org_id}).scalar()
-
-
 # --- the ledger's own aggregate ----------------------------------------------------------------
-
-def _post_many(db, org_id: int, amount: Decimal, n: int) -> None:
-    """`n` donations of `amount`, generated inside the database (a recursive count) so a
-    million rows take seconds, not minutes of Python; every value is a parameter bound
-    through the model's column type (so the amount is 10 fen on SQLite, 0.10 on PostgreSQL)."""
-    table = FundEntry.__table__
-    count = sa.select(sa.literal(1).label("i")).cte("count", recursive=True)
-    count = count.union_all(sa.select(count.c.i + 1).where(count.c.i < n))
-    values = {"organization_id": org_id, "kind": EntryKind.DONATION, "entry_date": DAY,
-              "amount": amount, "counterparty": "", "purpose": "", "voucher_no": "",
-              "reference": "", "restricted": False, "note": "", "correction_reason": "",
-              "posted_at": dt.datetime(2026, 3, 1, 2, tzinfo=dt.timezone.utc)}
-    db.execute(table.insert().from_select(
-        list(values), sa.select(*[sa.literal(v, table.c[k].type) for k, v in values.items()])
-        .select_from(count)))
-
-
-def test_a_million_dimes_make_exactly_100000_yuan(db, make_org, backend):
-    org = make_org()
-    _post_many(db, org.id, D("0.10"), 1_000_000)
-    totals = ledger.recompute_balances(db)  # what `charity verify` and the balances use
-    income = totals[("org", org.id)]["donation_income"]
-    assert isinstance(income, Decimal)
-    assert income == D("100000.00") and str(income) == "100000.00"
-    assert totals[("org", org.id)]["entry_count"] == 1_000_000
-    assert totals[("general", org.id)]["donation_income"] == D("100000.00")
-    raw = _raw_sum(db, org.id)
-    if backend == "sqlite":
-        assert raw == 10_000_000 and isinstance(raw, int)  # fen, summed as integers
-    else:
-        assert raw == D("100000.00")
-
 
 def test_small_amounts_on_a_large_fund_do_not_drift(db, make_org):
     """Floats lose the fen here: 900,000,000,000.00 + 10,000 × 0.10 summed in doubles gives
