@@ -7,9 +7,7 @@ with their consent (Charity Law 2023 Art. 82).
 """
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -21,6 +19,7 @@ from charity.funds.models import Campaign, EntryKind, FundEntry, Project
 from charity.goods.models import Distribution, DocStatus, Intake
 from charity.orgs.models import Organization
 from charity.people.models import ANONYMOUS_NAME, BENEFICIARY_CATEGORY_NAMES, Beneficiary, Donor
+from charity.reports.spreadsheets import csv_bytes
 
 ZERO = Decimal("0")
 SCHEMA_VERSION = 1
@@ -290,15 +289,12 @@ def annual_snapshot(session: Session, org: Organization, year: int) -> dict:
 
 
 def donors_csv(snapshot: dict) -> bytes | None:
-    """The long list (named donors) as CSV, attached to the PDF instead of printed in it."""
+    """The long list (named donors) as CSV, attached to the PDF instead of printed in it.
+    Written by the one spreadsheet writer: amounts are numbers, a donor's name that a
+    spreadsheet would run as a formula is neutralised."""
     donors = snapshot.get("donors")
     if not donors:
         return None
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["捐赠人", "捐赠金额（元）", "笔数"])
-    for d in donors["named"]:
-        writer.writerow([d["name"], d["amount"], d["gifts"]])
-    a = donors["anonymous"]
-    writer.writerow([a["name"], a["amount"], a["gifts"]])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    rows = [(d["name"], Decimal(d["amount"]), d["gifts"])
+            for d in [*donors["named"], donors["anonymous"]]]
+    return csv_bytes(["捐赠人", "捐赠金额（元）", "笔数"], rows)

@@ -9,11 +9,9 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
-from charity.core.db import Base, Created, Posted, utcnow
+from charity.core.db import Base, Created, Posted, Qty, utcnow
 from charity.goods.enums import (Condition, DocStatus, MovementKind, StocktakeStatus,
                                  TransferStatus, WriteOffReason)
-
-Qty = sa.Numeric(14, 3)
 
 
 def _enum(cls, name):

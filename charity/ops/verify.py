@@ -37,7 +37,33 @@ def _transparency_log(session: Session) -> list[str]:
     return verify_log(session, instance_path())
 
 
+def _exact_numbers(session: Session) -> list[str]:
+    """SQLite: every money and quantity column holds integers (fen, thousandths; see
+    charity.core.db.ExactDecimal). A float there was written around the column type (raw
+    SQL, an unconverted old database) and would be read back a hundred times wrong."""
+    import sqlalchemy as sa
+
+    from charity.core.db import Base, ExactDecimal
+
+    if session.get_bind().dialect.name != "sqlite":
+        return []  # PostgreSQL's NUMERIC holds exact decimals
+    problems = []
+    for table in Base.metadata.sorted_tables:
+        for column in table.columns:
+            if not isinstance(column.type, ExactDecimal):
+                continue
+            found = session.execute(sa.text(
+                f'SELECT count(*), min(rowid) FROM "{table.name}" '
+                f'WHERE "{column.name}" IS NOT NULL AND typeof("{column.name}") != \'integer\'')
+            ).one()
+            if found[0]:
+                problems.append(f"{table.name}.{column.name}: {found[0]} value(s) not stored as "
+                                f"integer units (first rowid {found[1]})")
+    return problems
+
+
 CHECKS: list[tuple[str, Callable[[Session], list[str]]]] = [
+    ("exact numbers", _exact_numbers),
     ("fund balances", _fund_balances),
     ("stock balances", _stock_balances),
     ("publications and hash chain", _publications),

@@ -12,6 +12,17 @@ PostgreSQL), so memory stays flat however long the export is:
 
 Money is Decimal end to end: CSV cells are its exact text ("1234.50"); XLSX cells are numbers
 with the format "0.00". A float is refused, as everywhere in this project.
+
+Every CSV and XLSX the system produces goes through this module (staff exports through
+charity.web.downloads, the open-data CSVs, the donor list attached to a disclosure PDF
+through `csv_bytes`), because it is where spreadsheet formula injection is stopped
+(OWASP "CSV Injection"): a text cell beginning with =, +, -, @, a tab or a carriage return
+would be run as a formula by Excel or LibreOffice (`=HYPERLINK(…)`, `=cmd|' /C calc'!A0`).
+Such text is written with a leading single quote in CSV (`safe_text`) and as a string cell
+with Excel's quote prefix in XLSX (never a formula cell). Numbers stay numbers: a Decimal or
+int is written as a number, so a negative amount (-12.50) is still -12.50; text that is
+nothing but a plain decimal number ("-12.50", as the open-data API spells money) is a number
+to a spreadsheet too and is left as it is.
 """
 from __future__ import annotations
 
@@ -19,6 +30,7 @@ import csv
 import datetime as dt
 import enum
 import io
+import re
 import tempfile
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
@@ -34,6 +46,20 @@ CSV_MIME = "text/csv; charset=utf-8"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Times are shown in this zone when the caller names none (the app's default zone).
 DEFAULT_TIMEZONE = "Asia/Shanghai"
+# What makes a spreadsheet read a cell as a formula (OWASP's list).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+
+
+def is_formula_like(text: str) -> bool:
+    """Text a spreadsheet would run as a formula (a plain number like "-12.50" is not)."""
+    return text.startswith(FORMULA_START) and not PLAIN_NUMBER.fullmatch(text)
+
+
+def safe_text(text: str) -> str:
+    """Text as a CSV cell: formula-like text gets a leading single quote, which spreadsheets
+    take as "this is text" (OWASP's advice), so it is shown, never run."""
+    return "'" + text if is_formula_like(text) else text
 
 
 def _local(value: dt.datetime, tz_name: str | None) -> dt.datetime:
@@ -45,7 +71,8 @@ def _local(value: dt.datetime, tz_name: str | None) -> dt.datetime:
 
 
 def cell_text(value, tz_name: str | None = None) -> str:
-    """The CSV text of one value: Decimal exact with its cents, dates in ISO form."""
+    """The CSV text of one value: Decimal exact with its cents, dates in ISO form, text
+    neutralised (`safe_text`)."""
     if value is None:
         return ""
     if isinstance(value, float):
@@ -59,8 +86,8 @@ def cell_text(value, tz_name: str | None = None) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, enum.Enum):
-        return str(value.value)
-    return str(value)
+        return safe_text(str(value.value))
+    return safe_text(str(value))
 
 
 def content_disposition(filename: str) -> str:
@@ -78,7 +105,7 @@ def csv_chunks(headers: Sequence, rows: Iterable[Sequence], tz_name: str | None 
     """Yield the CSV text in pieces of CHUNK_ROWS rows, starting with the BOM and headers."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow([str(h) for h in headers])
+    writer.writerow([safe_text(str(h)) for h in headers])
     yield BOM + buffer.getvalue()
     buffer.seek(0)
     buffer.truncate()
@@ -95,6 +122,23 @@ def csv_chunks(headers: Sequence, rows: Iterable[Sequence], tz_name: str | None 
         yield rest
 
 
+def csv_bytes(headers: Sequence, rows: Iterable[Sequence], tz_name: str | None = None) -> bytes:
+    """A whole (short) CSV as UTF-8 bytes with the BOM, e.g. a file attached to a PDF."""
+    return "".join(csv_chunks(headers, rows, tz_name)).encode("utf-8")
+
+
+def _text_cell(sheet, text: str):
+    """A string cell, never a formula: openpyxl would turn "=…" into a formula cell, so the
+    type is set back to string, and Excel's quote prefix keeps it text when edited."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value=text)
+    cell.data_type = "s"
+    if is_formula_like(text):
+        cell.quotePrefix = True
+    return cell
+
+
 def _xlsx_cell(sheet, value, tz_name):
     from openpyxl.cell import WriteOnlyCell
 
@@ -106,6 +150,8 @@ def _xlsx_cell(sheet, value, tz_name):
         pass
     elif not isinstance(value, (bool, int, Decimal, dt.date)):
         value = str(value)  # lazy strings and other objects: their text
+    if isinstance(value, str):
+        return _text_cell(sheet, value)
     if isinstance(value, dt.datetime):
         value = _local(value, tz_name)
     cell = WriteOnlyCell(sheet, value=value)
@@ -123,7 +169,6 @@ def write_xlsx(target, headers: Sequence, rows: Iterable[Sequence], title: str =
     """Write one sheet in openpyxl's write-only mode (rows go to disk as they come).
     Returns the number of data rows."""
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
     workbook = Workbook(write_only=True)
@@ -135,7 +180,7 @@ def write_xlsx(target, headers: Sequence, rows: Iterable[Sequence], title: str =
     bold = Font(bold=True)
     header_cells = []
     for header in headers:
-        cell = WriteOnlyCell(sheet, value=str(header))
+        cell = _text_cell(sheet, str(header))
         cell.font = bold
         header_cells.append(cell)
     sheet.append(header_cells)

@@ -61,6 +61,29 @@ def test_counts_verify_and_no_negative_stock(province):
             counts["stock_movement"]
 
 
+def test_stock_values_are_the_movements_at_their_unit_values(province):
+    """The generator's stock balances hold, in yuan, the sum of quantity × unit value of their
+    movements (summed in Python here; on SQLite the columns count thousandths and fen, so
+    a raw-SQL product would be 100,000 times the value)."""
+    from decimal import ROUND_HALF_UP
+
+    from charity.goods.models import StockBalance, StockMovement
+
+    app, _counts = province
+    with app.app_context():
+        s = _db.session
+        want: dict = defaultdict(Decimal)
+        for point, item, batch, qty, unit_value in s.execute(sa.select(
+                StockMovement.point_id, StockMovement.item_type_id, StockMovement.batch,
+                StockMovement.quantity, StockMovement.unit_value)):
+            want[(point, item, batch)] += qty * unit_value
+        have = {(b.point_id, b.item_type_id, b.batch): b.value
+                for b in s.scalars(sa.select(StockBalance))}
+        assert have and set(have) == set(want)
+        assert have == {k: v.quantize(Decimal("0.01"), ROUND_HALF_UP) for k, v in want.items()}
+        s.remove()
+
+
 def test_publications_are_real_and_chained_in_deadline_order(province):
     from charity.disclosure.models import Obligation, Publication
 

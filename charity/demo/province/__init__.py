@@ -80,13 +80,19 @@ def _balances(world: World) -> None:
     from charity.demo.province.bulk import insert
     from charity.funds.models import FundBalance
     from charity.funds.services.ledger import recompute_balances
+    from charity.goods.models import StockBalance, StockMovement
     from charity.orgs.models import Organization
 
     s = world.session
-    s.execute(sa.text(
-        "INSERT INTO stock_balance (point_id, item_type_id, batch, quantity, value) "
-        "SELECT point_id, item_type_id, batch, SUM(quantity), SUM(quantity * unit_value) "
-        "FROM stock_movement GROUP BY point_id, item_type_id, batch"))
+    # Summed through the column types (on SQLite they count thousandths and fen, and a
+    # quantity times a value has five places): the value is rounded to the fen on insert.
+    m = StockMovement
+    stock = s.execute(sa.select(m.point_id, m.item_type_id, m.batch, sa.func.sum(m.quantity),
+                                sa.func.sum(m.quantity * m.unit_value))
+                      .group_by(m.point_id, m.item_type_id, m.batch)).all()
+    insert(s, StockBalance.__table__, [
+        {"point_id": p, "item_type_id": i, "batch": b, "quantity": q, "value": v}
+        for p, i, b, q, v in stock])
     org_of = {}
     for org in world.orgs:
         org_of[("org", org.id)] = org_of[("general", org.id)] = org.id

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from charity.core.db import Base, utcnow
+from charity.core.db import Base, Qty, utcnow
 from charity.funds.models.columns import enum_column
 
 if TYPE_CHECKING:
@@ -85,7 +85,7 @@ class ReceiptLine(Base):
     receipt_id: Mapped[int] = mapped_column(sa.ForeignKey("receipt.id"), index=True)
     item: Mapped[str] = mapped_column(sa.String(200))
     unit: Mapped[str] = mapped_column(sa.String(20), default="")
-    quantity: Mapped[Decimal] = mapped_column(sa.Numeric(14, 3), default=Decimal("1"))
+    quantity: Mapped[Decimal] = mapped_column(Qty, default=Decimal("1"))
     unit_value: Mapped[Decimal | None]
     amount: Mapped[Decimal]
 
