@@ -26,7 +26,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0013_exact_numbers'
-down_revision = '0010'
+down_revision = '0012_sessions_and_registration'
 branch_labels = None
 depends_on = None
 
