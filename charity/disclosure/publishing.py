@@ -17,6 +17,7 @@ from charity.core.i18n import _l
 from charity.disclosure import content
 from charity.disclosure.models import Obligation, Publication, report_no
 from charity.disclosure.queries import SUBJECT_MODELS
+from charity.disclosure.rules import period_if_published_on
 from charity.log.services import append_publication
 from charity.reports.pdf_templates import render_pdf_template
 
@@ -136,6 +137,13 @@ def _publish(session: Session, *, organization_id, subject_type, subject_id, kin
     return pub
 
 
+def not_publishable_reason(kind: str):
+    """Why a disclosure of `kind` cannot be published yet (see period_if_published_on)."""
+    if kind == "periodic":
+        return _l("Nothing to disclose yet: the period has not begun.")
+    return _l("This disclosure covers a period that has not ended yet.")
+
+
 def publish_obligation(session: Session, obligation: Obligation, on: dt.date, actor=None,
                        now: dt.datetime | None = None, renderer=None) -> Publication | None:
     """Publish `obligation` as of day `on`. Returns None if it was published meanwhile (by
@@ -147,13 +155,11 @@ def publish_obligation(session: Session, obligation: Obligation, on: dt.date, ac
     session.refresh(obligation)
     if obligation.published_on is not None:
         return None
-    if on <= obligation.period_end and obligation.kind in ("final", "annual"):
-        raise ValidationFailed(_l("This disclosure covers a period that has not ended yet."))
-    period_end = obligation.period_end
-    if obligation.kind == "periodic" and on <= period_end:
-        period_end = on - dt.timedelta(days=1)
-        if period_end < obligation.period_start:
-            raise ValidationFailed(_l("Nothing to disclose yet: the period has not begun."))
+    period = period_if_published_on(obligation.kind, obligation.period_start,
+                                    obligation.period_end, on)
+    if period is None:
+        raise ValidationFailed(not_publishable_reason(obligation.kind))
+    period_end = period[1]
     pub = _publish(session, organization_id=obligation.organization_id,
                    subject_type=obligation.subject_type, subject_id=obligation.subject_id,
                    kind=obligation.kind, seq=obligation.seq,

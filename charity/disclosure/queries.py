@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from charity.auth.permissions import scope_organizations
 from charity.core.extensions import db
 from charity.disclosure.models import Narrative, Obligation, Publication
+from charity.disclosure.rules import period_if_published_on
 from charity.funds.models import Campaign, Project
 from charity.goods.models import (Distribution, DistributionLine, DocStatus, Intake, IntakeLine,
                                   ItemCategory, ItemType)
@@ -63,6 +64,14 @@ def narrative_of(session: Session, ob: Obligation) -> Narrative | None:
     return session.scalar(sa.select(Narrative).where(
         Narrative.subject_type == ob.subject_type, Narrative.subject_id == ob.subject_id,
         Narrative.kind == ob.kind, Narrative.seq == ob.seq))
+
+
+def publishable_period(ob: Obligation, today: dt.date) -> tuple[dt.date, dt.date] | None:
+    """The period `ob` would cover if published today ("publish now"), or None when it
+    cannot be published today (already published, nothing to report yet, not ended)."""
+    if ob.published_on is not None:
+        return None
+    return period_if_published_on(ob.kind, ob.period_start, ob.period_end, today)
 
 
 def publication_of(session: Session, ob: Obligation) -> Publication | None:

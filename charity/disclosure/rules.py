@@ -113,7 +113,7 @@ def obligations_for(
     obligations due on or before it.
 
     `published[k-1]` is the date periodic disclosure k was actually published; they
-    must be strictly increasing. Each next periodic deadline counts from the actual
+    must not decrease (a late one and the next may be published the same day). Each next periodic deadline counts from the actual
     publication of the previous one; unpublished ones are projected as if published
     on their deadline. A published periodic disclosure is always returned, even when
     a later change (an early end) means it would no longer be required.
@@ -144,12 +144,12 @@ def obligations_for(
 
     Raises ValueError for inconsistent input (end before start, a campaign without
     an end, an open-ended project without `until`, an emergency project, publication
-    dates that are not increasing or cover no day).
+    dates out of order or covering no day).
     """
     _check_subject(start, end, subject_kind, emergency, until, final_published)
     for earlier, later in zip(published, published[1:]):
-        if later <= earlier:
-            raise ValueError(f"periodic publication dates are not increasing: "
+        if later < earlier:
+            raise ValueError(f"periodic publication dates are not in order: "
                              f"{earlier.isoformat()}, then {later.isoformat()}")
     if len(published_through) > len(published):
         raise ValueError("`published_through` names more periodic disclosures than `published`")
@@ -311,3 +311,15 @@ def annual_report_obligation(org_year: int, policy: Policy = DEFAULT_POLICY) -> 
         period_end=date(org_year, 12, 31),
         due=due,
     )
+
+
+def period_if_published_on(kind: ObligationKind, period_start: date, period_end: date,
+                           on: date) -> tuple[date, date] | None:
+    """The period a disclosure published on `on` covers, or None if it cannot be
+    published that day. A periodic disclosure reports on past days only: published early
+    it covers up to the day before `on`, and it needs at least one such day. A final or
+    annual report can only be published once its whole period is over."""
+    if kind == "periodic":
+        end = min(period_end, on - _ONE_DAY)
+        return (period_start, end) if end >= period_start else None
+    return (period_start, period_end) if on > period_end else None

@@ -486,9 +486,9 @@ def test_same_due_date_sorts_periodic_before_final():
         (("2026-01-01", "2026-02-01"), {"subject_kind": "project", "emergency": True}, "campaigns only"),
         (("2026-01-01", "2026-12-31"), {"subject_kind": "programme"}, "unknown subject kind"),
         (("2026-01-01", "2026-12-31"), {"published": ["2026-01-01"]}, "covers no day"),
-        (("2026-01-01", "2026-12-31"), {"published": ["2026-04-01", "2026-04-01"]}, "not increasing"),
-        (("2026-01-01", "2026-12-31"), {"published": ["2026-04-01", "2026-03-01"]}, "not increasing"),
-        (("2026-01-01", "2026-12-31"), {"published": ["2026-05-01", "2026-04-20"]}, "not increasing"),
+        (("2026-01-01", "2026-12-31"), {"published": ["2026-04-01", "2026-04-01"]}, "covers no day"),
+        (("2026-01-01", "2026-12-31"), {"published": ["2026-04-01", "2026-03-01"]}, "not in order"),
+        (("2026-01-01", "2026-12-31"), {"published": ["2026-05-01", "2026-04-20"]}, "not in order"),
         (("2026-01-01", "2026-12-31"),
          {"published": ["2026-04-01", "2026-07-01", "2027-01-10", "2027-01-20", "2027-01-25"]},
          "whole period"),
@@ -663,10 +663,10 @@ def test_periods_tile_the_life_whatever_the_publication_days(start, length, emer
         if nxt is None:
             break
         # Early, on time or late; never before the day after its period began, and
-        # time only moves forward.
+        # time only moves forward (a late one and the next may go out the same day).
         published.append(max(nxt.due + timedelta(days=delay),
                              nxt.period_start + timedelta(days=1),
-                             published[-1] + timedelta(days=1) if published else start))
+                             published[-1] if published else start))
     obligations = obligations_for(start, end, subject_kind=kind, emergency=emergency,
                                   published=published, until=until)
     _tiles(obligations, start, end)
@@ -681,3 +681,15 @@ def test_periods_tile_the_life_whatever_the_publication_days(start, length, emer
             expected = min(o.due, o.published_on) - timedelta(days=1)
             assert o.period_end == (expected if end is None else min(expected, end))
         anchor = o.published_on or o.due
+
+
+def test_a_late_report_and_the_next_one_may_go_out_the_same_day():
+    # #1 (due 04-01) goes out late on 05-10 covering up to 03-31; staff publish #2 at
+    # once, covering 04-01..05-09; #3 then counts from 05-10.
+    obligations = obligations_for(D("2026-01-01"), D("2026-12-31"),
+                                  published=[D("2026-05-10"), D("2026-05-10")])
+    assert rows(obligations)[:3] == [
+        ("periodic", 1, "2026-01-01", "2026-03-31", "2026-04-01"),
+        ("periodic", 2, "2026-04-01", "2026-05-09", "2026-08-10"),
+        ("periodic", 3, "2026-05-10", "2026-08-09", "2026-08-10"),
+    ]
