@@ -170,8 +170,25 @@ def publish_obligation(session: Session, obligation: Obligation, on: dt.date, ac
     obligation.published_on = on
     obligation.status = "published_late" if on > obligation.due else "published_on_time"
     obligation.publish_requested_at = None
+    obligation.publish_failed_at = None
+    obligation.publish_failure = ""
     session.flush()
     return pub
+
+
+def record_failure(session: Session, obligation_id: int, reason: str, *, withdraw: bool,
+                   now: dt.datetime | None = None) -> None:
+    """Keep on the obligation why the scheduler's attempt to publish it failed, for the staff
+    screens. The scheduler tries again at its next run (a due obligation always; a "publish
+    now" request unless `withdraw`: a refusal that retrying cannot change)."""
+    ob = session.get(Obligation, obligation_id)
+    if ob is None or ob.published_on is not None:
+        return
+    ob.publish_failed_at = now or utcnow()
+    ob.publish_failure = (reason or "")[:2000]
+    if withdraw:
+        ob.publish_requested_at = None
+    session.flush()
 
 
 def publish_correction(actor, session: Session, original: Publication, reason: str,
