@@ -112,10 +112,17 @@ def _publish(session: Session, *, organization_id, subject_type, subject_id, kin
                               "final" if kind == "final" else kind, seq, period_start,
                               period_end)
     if corrects is not None:
+        # Each figure before → after: against the latest version of the report (the
+        # original, or the last correction note of it).
+        previous = session.scalar(
+            sa.select(Publication).where(Publication.corrects_id == corrects.id)
+            .order_by(Publication.chain_seq.desc()).limit(1)) or corrects
+        changes = content.figure_changes(json.loads(previous.snapshot), snapshot)
         snapshot["kind"] = "correction"
         snapshot["title"] = f"{snapshot['title']} · 更正说明"
         snapshot["correction"] = {"corrects_report": corrects.report_no,
-                                  "corrects_id": corrects.id, "reason": reason}
+                                  "corrects_id": corrects.id, "reason": reason,
+                                  "compared_with": previous.report_no, "changes": changes}
     snapshot["published_on"] = on.isoformat()
     snap_bytes = canonical(snapshot)
     meta = report_meta(chain_seq, now, sha256(snap_bytes), due, on)
