@@ -16,6 +16,7 @@ import calendar
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from itertools import pairwise
 from typing import Literal
 
 ObligationKind = Literal["periodic", "final", "annual"]
@@ -113,10 +114,11 @@ def obligations_for(
     obligations due on or before it.
 
     `published[k-1]` is the date periodic disclosure k was actually published; they
-    must not decrease (a late one and the next may be published the same day). Each next periodic deadline counts from the actual
-    publication of the previous one; unpublished ones are projected as if published
-    on their deadline. A published periodic disclosure is always returned, even when
-    a later change (an early end) means it would no longer be required.
+    must not decrease (a late one and the next may be published the same day). Each
+    next periodic deadline counts from the actual publication of the previous one;
+    unpublished ones are projected as if published on their deadline. A published
+    periodic disclosure is always returned, even when a later change (an early end)
+    means it would no longer be required.
 
     Periods tile the subject's life: each periodic disclosure covers from the day
     after the previous one's period ended (the start, for the first) up to the day
@@ -147,7 +149,7 @@ def obligations_for(
     dates out of order or covering no day).
     """
     _check_subject(start, end, subject_kind, emergency, until, final_published)
-    for earlier, later in zip(published, published[1:]):
+    for earlier, later in pairwise(published):
         if later < earlier:
             raise ValueError(f"periodic publication dates are not in order: "
                              f"{earlier.isoformat()}, then {later.isoformat()}")

@@ -5,7 +5,6 @@ import json
 from decimal import Decimal
 
 import pytest
-import sqlalchemy as sa
 
 from charity.core.system import system_actor
 from charity.disclosure.models import Publication

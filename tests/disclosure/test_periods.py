@@ -15,8 +15,8 @@ The expected figures are computed here from the rows the test itself posted, not
 from __future__ import annotations
 
 import datetime as dt
-import os
 import json
+import os
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -39,7 +39,7 @@ DAY = dt.timedelta(days=1)
 D = Decimal
 ZERO = D("0")
 # CHARITY_PERIOD_EXAMPLES=500 for a longer search.
-EXAMPLES = {"sqlite": int(os.environ.get("CHARITY_PERIOD_EXAMPLES", 30)), "postgresql": 10}
+EXAMPLES = {"sqlite": int(os.environ.get("CHARITY_PERIOD_EXAMPLES", "30")), "postgresql": 10}
 CHANNELS = {"cash": "现金", "wechat": "微信支付", "bank_transfer": "银行转账"}
 PURPOSES = ("助学金", "文具", "交通补贴")
 
@@ -92,8 +92,12 @@ class World:
 
     # --- the subject ---------------------------------------------------------------------
     def create(self, planned_end: dt.date | None) -> None:
-        from charity.funds.services.campaigns import (activate_campaign, activate_project,
-                                                      create_campaign, create_project)
+        from charity.funds.services.campaigns import (
+            activate_campaign,
+            activate_project,
+            create_campaign,
+            create_project,
+        )
         from charity.goods.models import ItemCategory
         from charity.goods.services.catalogue import create_item_type
         from charity.orgs import uscc
