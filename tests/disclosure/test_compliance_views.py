@@ -110,8 +110,9 @@ def test_a_failed_publication_shows_its_reason_and_is_retried(client, login, db,
 
     monkeypatch.setattr(publishing, "render", crash)
     assert len(tick(db, dt.date(2026, 4, 1)).failed) == 1
-    ob = db.scalar(sa.select(Obligation).where(Obligation.subject_id == c.id,
-                                               Obligation.kind == "periodic"))
+    ob = db.scalar(sa.select(Obligation).where(
+        Obligation.subject_type == "campaign", Obligation.subject_id == c.id,
+        Obligation.kind == "periodic", Obligation.seq == 1))
     assert ob.published_on is None and ob.status == "due"
     assert ob.publish_failed_at is not None and "字体文件缺失" in ob.publish_failure
     login(make_user("manager", org=fundraising_org))
@@ -139,8 +140,9 @@ def test_a_request_that_can_no_longer_be_met_is_withdrawn_with_its_reason(db, ma
     c = make_campaign(planned_start=dt.date(2026, 1, 1), planned_end=dt.date(2026, 12, 31))
     refresh_all(db, dt.date(2026, 1, 1))
     db.commit()
-    ob = db.scalar(sa.select(Obligation).where(Obligation.subject_id == c.id,
-                                               Obligation.kind == "periodic"))
+    ob = db.scalar(sa.select(Obligation).where(
+        Obligation.subject_type == "campaign", Obligation.subject_id == c.id,
+        Obligation.kind == "periodic", Obligation.seq == 1))
     assert request_publication(system_actor(), db, ob, today=dt.date(2026, 3, 1))
     db.commit()
     # The scheduler runs on 1 January (its clock was wrong when it was asked): nothing of
