@@ -8,6 +8,7 @@ with their consent (Charity Law 2023 Art. 82).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -298,3 +299,76 @@ def donors_csv(snapshot: dict) -> bytes | None:
     rows = [(d["name"], Decimal(d["amount"]), d["gifts"])
             for d in [*donors["named"], donors["anonymous"]]]
     return csv_bytes(["捐赠人", "捐赠金额（元）", "笔数"], rows)
+
+
+# --- corrections: each figure before → after -------------------------------------------------
+
+# Parts of a snapshot that are not figures (names, plan text, dates, the narrative).
+_NOT_FIGURES = {"schema", "kind", "seq", "title", "organization", "subject", "period",
+                "cumulative_period", "narrative", "published_on", "correction"}
+# How a figure is named in the correction note (the report is a Chinese document).
+FIGURE_LABELS = {
+    "money": "款物收支", "figures": "项目收支", "period": "本期", "cumulative": "累计",
+    "donation_income": "捐赠收入合计", "commercial_income": "商业（义卖经营）收入",
+    "fundraising_costs": "募捐成本", "spent_projects": "用于慈善项目", "spent_other": "其他用途",
+    "transfers_in": "资金调入", "transfers_out": "资金调出", "remaining_change": "结余变动",
+    "donations_by_channel": "捐赠渠道", "activity_income": "慈善活动收入",
+    "use_by_project": "用于项目", "goods_received": "接收物资", "goods_distributed": "发放物资",
+    "unused": "尚未使用", "amount": "金额", "donors": "捐赠人", "anonymous": "爱心人士",
+    "gifts": "笔数", "direct_donations": "直接捐赠收入", "spent_total": "支出合计",
+    "spending_by_purpose": "支出用途", "funded_by": "资金来源", "households_served": "受助家庭户数",
+    "households_by_category": "受助类别户数", "count": "户数", "quantity": "数量",
+    "value": "价值", "campaigns": "募捐活动", "raised": "募得", "goods": "物资",
+    "intakes": "接收批次",
+}
+_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+
+
+def _row_key(row: dict) -> str:
+    """What names a row of a figure list: its text fields (channel, project, category and
+    unit…), e.g. "衣物（件）"."""
+    texts = [str(v) for v in row.values() if isinstance(v, str) and not _NUMBER.fullmatch(v)]
+    return texts[0] + (f"（{'、'.join(texts[1:])}）" if texts[1:] else "") if texts else "—"
+
+
+def _figures(node, path: tuple[str, ...], out: dict) -> None:
+    if isinstance(node, bool) or node is None:
+        return
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if not path and key in _NOT_FIGURES:
+                continue
+            if path and path[-1] == "donors" and key == "named":
+                continue  # names, not figures (their sums are in the totals)
+            _figures(value, (*path, FIGURE_LABELS.get(key, key)), out)
+    elif isinstance(node, list):
+        seen: dict[str, int] = {}
+        for row in node:
+            if isinstance(row, dict):
+                key = _row_key(row)
+                seen[key] = seen.get(key, 0) + 1
+                if seen[key] > 1:  # two rows alike (two entries of one day and purpose)
+                    key = f"{key} #{seen[key]}"
+                numbers = {k: v for k, v in row.items()
+                           if isinstance(v, (int, float)) and not isinstance(v, bool)
+                           or isinstance(v, str) and _NUMBER.fullmatch(v)}
+                _figures(numbers, (*path, key), out)
+    elif isinstance(node, (int, float)) or (isinstance(node, str) and _NUMBER.fullmatch(node)):
+        out[" · ".join(path)] = str(node)
+
+
+def figure_changes(before: dict, after: dict) -> list[dict]:
+    """Every figure that differs between two snapshots of the same report, named as the
+    report names it ("款物收支 · 本期 · 捐赠收入合计"), before → after ("—" where a row is
+    new or gone), in the order the newer snapshot lists them."""
+    old, new = {}, {}
+    _figures(before, (), old)
+    _figures(after, (), new)
+    changes = []
+    for item in [*new, *(k for k in old if k not in new)]:
+        a, b = old.get(item), new.get(item)
+        if a is not None and b is not None and Decimal(a) == Decimal(b):
+            continue
+        changes.append({"item": item, "before": a if a is not None else "—",
+                        "after": b if b is not None else "—"})
+    return changes

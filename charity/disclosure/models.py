@@ -33,6 +33,9 @@ class Obligation(Base):
     published_on: Mapped[dt.date | None]
     publish_requested_at: Mapped[dt.datetime | None]
     publish_requested_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    # The scheduler's last failed attempt to publish it (cleared when it is published).
+    publish_failed_at: Mapped[dt.datetime | None]
+    publish_failure: Mapped[str] = mapped_column(sa.Text, default="")
     refreshed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     publication: Mapped[Publication | None] = relationship(

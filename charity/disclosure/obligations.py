@@ -45,15 +45,19 @@ class Facts:
         for row in session.execute(scoped(sa.select(*_OB_COLS), Obligation)):
             self.obligations[(row.subject_type, row.subject_id)][(row.kind, row.seq)] = row
         self.periodic: dict[tuple[str, int], list[dt.date]] = {}
+        # The last day each published periodic report covered: the next one starts after it.
+        self.through: dict[tuple[str, int], list[dt.date]] = {}
         self.final: dict[tuple[str, int], dt.date] = {}
         rows = session.execute(scoped(sa.select(
             Publication.subject_type, Publication.subject_id, Publication.kind,
-            Publication.published_on).where(Publication.kind.in_(("periodic", "final"))),
+            Publication.published_on, Publication.period_end).where(
+                Publication.kind.in_(("periodic", "final"))),
             Publication).order_by(Publication.subject_type, Publication.subject_id,
                                   Publication.seq))
-        for st, sid, kind, published_on in rows:
+        for st, sid, kind, published_on, period_end in rows:
             if kind == "periodic":
                 self.periodic.setdefault((st, sid), []).append(published_on)
+                self.through.setdefault((st, sid), []).append(period_end)
             else:
                 self.final[(st, sid)] = published_on
         stmt = sa.select(CampaignChange.campaign_id, sa.func.max(CampaignChange.changed_on)).where(
@@ -103,7 +107,7 @@ def compute(subject, today: dt.date, facts: Facts, subject_type: str) -> list[ru
     previous = {k: o.due for k, o in existing.items()} if changed_on else None
     return rules.obligations_for(subject.planned_start, end, subject_kind=subject_type,
                                  emergency=emergency, published=facts.periodic.get(key, ()),
-                                 until=until, changed_on=changed_on,
+                                 published_through=facts.through.get(key, ()), until=until, changed_on=changed_on,
                                  previous_deadlines=previous,
                                  final_published=facts.final.get(key))
 

@@ -18,6 +18,7 @@ from charity.core.i18n import _l
 from charity.disclosure import content
 from charity.disclosure.models import Obligation, Publication, report_no
 from charity.disclosure.queries import SUBJECT_MODELS
+from charity.disclosure.rules import period_if_published_on
 from charity.log.queries import pdf_anchor
 from charity.log.services import append_publication
 from charity.reports.pdf_templates import render_pdf_template
@@ -113,10 +114,17 @@ def _publish(session: Session, *, organization_id, subject_type, subject_id, kin
                               "final" if kind == "final" else kind, seq, period_start,
                               period_end)
     if corrects is not None:
+        # Each figure before → after: against the latest version of the report (the
+        # original, or the last correction note of it).
+        previous = session.scalar(
+            sa.select(Publication).where(Publication.corrects_id == corrects.id)
+            .order_by(Publication.chain_seq.desc()).limit(1)) or corrects
+        changes = content.figure_changes(json.loads(previous.snapshot), snapshot)
         snapshot["kind"] = "correction"
         snapshot["title"] = f"{snapshot['title']} · 更正说明"
         snapshot["correction"] = {"corrects_report": corrects.report_no,
-                                  "corrects_id": corrects.id, "reason": reason}
+                                  "corrects_id": corrects.id, "reason": reason,
+                                  "compared_with": previous.report_no, "changes": changes}
     snapshot["published_on"] = on.isoformat()
     snap_bytes = canonical(snapshot)
     meta = report_meta(chain_seq, now, sha256(snap_bytes), due, on)
@@ -147,6 +155,13 @@ def _publish(session: Session, *, organization_id, subject_type, subject_id, kin
     return pub
 
 
+def not_publishable_reason(kind: str):
+    """Why a disclosure of `kind` cannot be published yet (see period_if_published_on)."""
+    if kind == "periodic":
+        return _l("Nothing to disclose yet: the period has not begun.")
+    return _l("This disclosure covers a period that has not ended yet.")
+
+
 def publish_obligation(session: Session, obligation: Obligation, on: dt.date, actor=None,
                        now: dt.datetime | None = None, renderer=None) -> Publication | None:
     """Publish `obligation` as of day `on`. Returns None if it was published meanwhile (by
@@ -158,13 +173,11 @@ def publish_obligation(session: Session, obligation: Obligation, on: dt.date, ac
     session.refresh(obligation)
     if obligation.published_on is not None:
         return None
-    if on <= obligation.period_end and obligation.kind in ("final", "annual"):
-        raise ValidationFailed(_l("This disclosure covers a period that has not ended yet."))
-    period_end = obligation.period_end
-    if obligation.kind == "periodic" and on <= period_end:
-        period_end = on - dt.timedelta(days=1)
-        if period_end < obligation.period_start:
-            raise ValidationFailed(_l("Nothing to disclose yet: the period has not begun."))
+    period = period_if_published_on(obligation.kind, obligation.period_start,
+                                    obligation.period_end, on)
+    if period is None:
+        raise ValidationFailed(not_publishable_reason(obligation.kind))
+    period_end = period[1]
     pub = _publish(session, organization_id=obligation.organization_id,
                    subject_type=obligation.subject_type, subject_id=obligation.subject_id,
                    kind=obligation.kind, seq=obligation.seq,
@@ -175,8 +188,25 @@ def publish_obligation(session: Session, obligation: Obligation, on: dt.date, ac
     obligation.published_on = on
     obligation.status = "published_late" if on > obligation.due else "published_on_time"
     obligation.publish_requested_at = None
+    obligation.publish_failed_at = None
+    obligation.publish_failure = ""
     session.flush()
     return pub
+
+
+def record_failure(session: Session, obligation_id: int, reason: str, *, withdraw: bool,
+                   now: dt.datetime | None = None) -> None:
+    """Keep on the obligation why the scheduler's attempt to publish it failed, for the staff
+    screens. The scheduler tries again at its next run (a due obligation always; a "publish
+    now" request unless `withdraw`: a refusal that retrying cannot change)."""
+    ob = session.get(Obligation, obligation_id)
+    if ob is None or ob.published_on is not None:
+        return
+    ob.publish_failed_at = now or utcnow()
+    ob.publish_failure = (reason or "")[:2000]
+    if withdraw:
+        ob.publish_requested_at = None
+    session.flush()
 
 
 def publish_correction(actor, session: Session, original: Publication, reason: str,

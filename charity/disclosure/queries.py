@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from charity.auth.permissions import scope_organizations
 from charity.core.extensions import db
 from charity.disclosure.models import Narrative, Obligation, Publication
+from charity.disclosure.rules import period_if_published_on
 from charity.funds.models import Campaign, Project
 from charity.goods.models import (Distribution, DistributionLine, DocStatus, Intake, IntakeLine,
                                   ItemCategory, ItemType)
@@ -43,19 +44,42 @@ def subject_names(items, session: Session | None = None) -> dict[tuple[str, int]
     return names
 
 
+FAILED = "failed"
+"""The dashboard's filter for unpublished obligations whose last publication attempt failed."""
+
+
+def _failed():
+    return sa.and_(Obligation.publish_failed_at.is_not(None), Obligation.published_on.is_(None))
+
+
 def dashboard_stmt(user, status: str | None):
-    """The obligations `user` may see (of one status, if given), most urgent first."""
+    """The obligations `user` may see (of one status, or FAILED, if given), most urgent
+    first."""
     stmt = scope_organizations(user, sa.select(Obligation), Obligation.organization_id)
-    if status:
+    if status == FAILED:
+        stmt = stmt.where(_failed())
+    elif status:
         stmt = stmt.where(Obligation.status == status)
     return stmt.order_by(_URGENCY, Obligation.due, Obligation.id)
 
 
 def status_counts(session: Session, user) -> dict[str, int]:
-    """How many obligations `user` may see, per status."""
-    return dict(session.execute(scope_organizations(
+    """How many obligations `user` may see, per status, and how many failed (FAILED)."""
+    counts = dict(session.execute(scope_organizations(
         user, sa.select(Obligation.status, sa.func.count()), Obligation.organization_id)
         .group_by(Obligation.status)).all())
+    counts[FAILED] = session.scalar(scope_organizations(
+        user, sa.select(sa.func.count(Obligation.id)), Obligation.organization_id)
+        .where(_failed()))
+    return counts
+
+
+def subject_obligations(session: Session, subject_type: str, subject_id: int
+                        ) -> list[Obligation]:
+    """A campaign's or project's obligations, in deadline order."""
+    return list(session.scalars(sa.select(Obligation).where(
+        Obligation.subject_type == subject_type, Obligation.subject_id == subject_id)
+        .order_by(Obligation.due, Obligation.kind.desc(), Obligation.seq)))
 
 
 def narrative_of(session: Session, ob: Obligation) -> Narrative | None:
@@ -63,6 +87,22 @@ def narrative_of(session: Session, ob: Obligation) -> Narrative | None:
     return session.scalar(sa.select(Narrative).where(
         Narrative.subject_type == ob.subject_type, Narrative.subject_id == ob.subject_id,
         Narrative.kind == ob.kind, Narrative.seq == ob.seq))
+
+
+def publishable_period(ob: Obligation, today: dt.date) -> tuple[dt.date, dt.date] | None:
+    """The period `ob` would cover if published today ("publish now"), or None when it
+    cannot be published today (already published, nothing to report yet, not ended)."""
+    if ob.published_on is not None:
+        return None
+    return period_if_published_on(ob.kind, ob.period_start, ob.period_end, today)
+
+
+def first_publishable_day(ob: Obligation) -> dt.date:
+    """The first day `ob` can be published: a periodic disclosure once a day of its period
+    has passed, a final or annual one once its whole period is over."""
+    if ob.kind == "periodic":
+        return ob.period_start + dt.timedelta(days=1)
+    return ob.period_end + dt.timedelta(days=1)
 
 
 def publication_of(session: Session, ob: Obligation) -> Publication | None:

@@ -16,6 +16,7 @@ import calendar
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from itertools import pairwise
 from typing import Literal
 
 ObligationKind = Literal["periodic", "final", "annual"]
@@ -97,6 +98,7 @@ def obligations_for(
     subject_kind: SubjectKind = "campaign",
     emergency: bool = False,
     published: Sequence[date] = (),
+    published_through: Sequence[date] = (),
     until: date | None = None,
     changed_on: date | None = None,
     previous_deadlines: Mapping[ObligationKey, date] | None = None,
@@ -112,10 +114,22 @@ def obligations_for(
     obligations due on or before it.
 
     `published[k-1]` is the date periodic disclosure k was actually published; they
-    must be strictly increasing. Each next periodic deadline counts from the actual
-    publication of the previous one; unpublished ones are projected as if published
-    on their deadline. A published periodic disclosure is always returned, even when
-    a later change (an early end) means it would no longer be required.
+    must not decrease (a late one and the next may be published the same day). Each
+    next periodic deadline counts from the actual publication of the previous one;
+    unpublished ones are projected as if published on their deadline. A published
+    periodic disclosure is always returned, even when a later change (an early end)
+    means it would no longer be required.
+
+    Periods tile the subject's life: each periodic disclosure covers from the day
+    after the previous one's period ended (the start, for the first) up to the day
+    before its deadline — or the day before its publication, if published early; a
+    late one keeps its cut-off and the days after it belong to the next one — never
+    past the end. `published_through[k-1]`, when given, is the last day periodic
+    disclosure k actually covered as published (published periods never change);
+    the next period starts the day after it. The final covers the rest: from the day
+    after the last periodic period up to the end (an empty period, starting the day
+    after the end, if the periodic disclosures already covered everything); its
+    cumulative figures run from the start.
     `final_published` is the publication date of the final disclosure, if any.
 
     Changes (early end, extension): pass the new end and `changed_on`, the date the
@@ -132,17 +146,27 @@ def obligations_for(
 
     Raises ValueError for inconsistent input (end before start, a campaign without
     an end, an open-ended project without `until`, an emergency project, publication
-    dates that are not increasing or cover no day).
+    dates out of order or covering no day).
     """
     _check_subject(start, end, subject_kind, emergency, until, final_published)
+    for earlier, later in pairwise(published):
+        if later < earlier:
+            raise ValueError(f"periodic publication dates are not in order: "
+                             f"{earlier.isoformat()}, then {later.isoformat()}")
+    if len(published_through) > len(published):
+        raise ValueError("`published_through` names more periodic disclosures than `published`")
     effective_due = _due_adjuster(changed_on, previous_deadlines or {})
     obligations = list(
-        _periodic(start, end, emergency=emergency, published=published, until=until,
+        _periodic(start, end, emergency=emergency, published=published,
+                  published_through=published_through, until=until,
                   effective_due=effective_due, policy=policy)
     )
     if end is not None:
         final_due = effective_due(("final", 0), add_months(end, policy.final_within_months))
-        obligations.append(Obligation("final", 0, start, end, final_due, final_published))
+        # The rest after the last periodic period (`min`: an empty period, never past it).
+        rest_start = obligations[-1].period_end + _ONE_DAY if obligations else start
+        obligations.append(Obligation("final", 0, min(rest_start, end + _ONE_DAY), end,
+                                      final_due, final_published))
     if until is not None:
         obligations = [o for o in obligations if o.due <= until]
     obligations.sort(key=lambda o: (o.due, _KIND_ORDER[o.kind], o.seq))
@@ -191,6 +215,7 @@ def _periodic(
     *,
     emergency: bool,
     published: Sequence[date],
+    published_through: Sequence[date],
     until: date | None,
     effective_due: Callable[[ObligationKey, date], date],
     policy: Policy,
@@ -214,30 +239,41 @@ def _periodic(
     assert horizon is not None  # checked by obligations_for
 
     cut_off = start  # first day not yet covered by an earlier periodic disclosure
+    anchor = start  # the day the next deadline counts from
     seq = 0
     while True:
         seq += 1
-        legal_due = step(cut_off)
+        legal_due = step(anchor)
         published_on = published[seq - 1] if seq <= len(published) else None
         if published_on is None and (not required or legal_due > horizon):
             return
         due = effective_due(("periodic", seq), legal_due)
-        next_cut_off = published_on if published_on is not None else due
-        if next_cut_off <= cut_off:
+        if published_on is not None and published_on <= cut_off:
             raise ValueError(
-                f"periodic disclosure #{seq} published on {next_cut_off.isoformat()} "
+                f"periodic disclosure #{seq} published on {published_on.isoformat()} "
                 f"covers no day (its period starts {cut_off.isoformat()})"
             )
-        period_end = next_cut_off - _ONE_DAY
-        if end is not None:
-            if cut_off > end:
+        if end is not None and cut_off > end:
+            raise ValueError(
+                f"periodic disclosure #{seq} was published after earlier ones "
+                f"already covered the whole period up to {end.isoformat()}"
+            )
+        if seq <= len(published_through):
+            period_end = published_through[seq - 1]
+            if period_end < cut_off:
                 raise ValueError(
-                    f"periodic disclosure #{seq} was published after earlier ones "
-                    f"already covered the whole period up to {end.isoformat()}"
+                    f"periodic disclosure #{seq} is said to cover up to "
+                    f"{period_end.isoformat()}, before its period starts {cut_off.isoformat()}"
                 )
-            period_end = min(period_end, end)
+        else:
+            # Up to the day before the deadline (kept when published late), or before
+            # the publication when published early; never past the end.
+            period_end = min(due, published_on or due) - _ONE_DAY
+            if end is not None:
+                period_end = min(period_end, end)
         yield Obligation("periodic", seq, cut_off, period_end, due, published_on)
-        cut_off = next_cut_off
+        cut_off = period_end + _ONE_DAY
+        anchor = published_on if published_on is not None else due
 
 
 def status_of(
@@ -277,3 +313,15 @@ def annual_report_obligation(org_year: int, policy: Policy = DEFAULT_POLICY) -> 
         period_end=date(org_year, 12, 31),
         due=due,
     )
+
+
+def period_if_published_on(kind: ObligationKind, period_start: date, period_end: date,
+                           on: date) -> tuple[date, date] | None:
+    """The period a disclosure published on `on` covers, or None if it cannot be
+    published that day. A periodic disclosure reports on past days only: published early
+    it covers up to the day before `on`, and it needs at least one such day. A final or
+    annual report can only be published once its whole period is over."""
+    if kind == "periodic":
+        end = min(period_end, on - _ONE_DAY)
+        return (period_start, end) if end >= period_start else None
+    return (period_start, period_end) if on > period_end else None

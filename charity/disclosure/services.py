@@ -1,6 +1,8 @@
 """What staff do to obligations: write the narrative in advance, ask for publication now."""
 from __future__ import annotations
 
+import datetime as dt
+
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
@@ -9,6 +11,8 @@ from charity.auth.permissions import require
 from charity.core.clock import org_today
 from charity.core.db import utcnow
 from charity.disclosure.models import Narrative, Obligation
+from charity.disclosure.publishing import not_publishable_reason
+from charity.disclosure.queries import publishable_period
 from charity.core.errors import ValidationFailed
 from charity.core.i18n import _l
 from charity.orgs.models import Organization
@@ -34,14 +38,16 @@ def save_narrative(actor, session: Session, ob: Obligation, text: str) -> Narrat
     return narrative
 
 
-def request_publication(actor, session: Session, ob: Obligation) -> bool:
-    """Queue `ob` for the scheduler ("publish now"). False if it is already published."""
+def request_publication(actor, session: Session, ob: Obligation,
+                        today: dt.date | None = None) -> bool:
+    """Queue `ob` for the scheduler ("publish now"). False if it is already published;
+    refused when it could not be published today (see `publishable_period`)."""
     require(actor, "disclosure.publish", ob)
     if ob.published_on is not None:
         return False
-    today = org_today(session.get(Organization, ob.organization_id))
-    if ob.kind in ("final", "annual") and ob.period_end >= today:
-        raise ValidationFailed(_l("This disclosure covers a period that has not ended yet."))
+    today = today or org_today(session.get(Organization, ob.organization_id))
+    if publishable_period(ob, today) is None:
+        raise ValidationFailed(not_publishable_reason(ob.kind))
     ob.publish_requested_at = utcnow()
     ob.publish_requested_by_id = getattr(actor, "id", None)
     record(session, actor, "disclosure.publish_request", ob)

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from charity.core.db import run_transaction
 from charity.disclosure.models import Obligation, Publication
 from charity.disclosure.obligations import refresh_all
-from charity.disclosure.publishing import publish_obligation
+from charity.disclosure.publishing import publish_obligation, record_failure
 from charity.core.errors import DomainError
 
 log = logging.getLogger("charity.scheduler")
@@ -83,11 +83,12 @@ def tick(session: Session, today: dt.date, requests_only: bool = False) -> TickR
                 pub = run_transaction(session, work)
             except DomainError as exc:
                 log.warning("obligation %s not published: %s", ob_id, exc)
-                run_transaction(session, lambda: _clear_request(session, ob_id))
+                _record_failure(session, ob_id, str(exc), withdraw=True)
                 result.failed.append(f"{ob_id}: {exc}")
                 continue
             except Exception as exc:  # noqa: BLE001 - one bad report must not stop the others
                 log.exception("obligation %s failed", ob_id)
+                _record_failure(session, ob_id, f"{type(exc).__name__}: {exc}", withdraw=False)
                 result.failed.append(f"{ob_id}: {exc!r}")
                 continue
             if pub is not None:
@@ -129,10 +130,13 @@ def _score(session: Session, today: dt.date, org_ids: set[int]) -> None:
         log.info("transparency scores computed for %s organisations", scored)
 
 
-def _clear_request(session: Session, ob_id: int) -> None:
-    ob = session.get(Obligation, ob_id)
-    if ob is not None:
-        ob.publish_requested_at = None
+def _record_failure(session: Session, ob_id: int, reason: str, withdraw: bool) -> None:
+    """Show staff why it failed (the next tick tries again); never stop the tick."""
+    try:
+        run_transaction(session, lambda: record_failure(session, ob_id, reason,
+                                                        withdraw=withdraw))
+    except Exception:  # noqa: BLE001
+        log.exception("failure of obligation %s not recorded", ob_id)
 
 
 def scheduler_today(app) -> dt.date:

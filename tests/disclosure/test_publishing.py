@@ -64,8 +64,11 @@ def test_catch_up_after_100_days_down_is_marked_late(db, campaign_with_money):
     assert len(r.published) == 1 and r.late == 1
     pub = db.get(Publication, r.published[0])
     assert pub.seq == 2 and pub.late and pub.due == dt.date(2026, 7, 1)
+    # Late, it keeps its cut-off; the days after it belong to the next report.
+    assert (pub.period_start, pub.period_end) == (dt.date(2026, 4, 1), dt.date(2026, 6, 30))
     nxt = obligations(db, c)[("periodic", 3)]
     assert nxt.due == dt.date(2026, 10, 10)  # three months after the late publication
+    assert (nxt.period_start, nxt.period_end) == (dt.date(2026, 7, 1), dt.date(2026, 10, 9))
     assert tick(db, dt.date(2026, 7, 11)).published == []
 
 
@@ -191,7 +194,8 @@ def test_two_schedulers_publish_each_obligation_once(committed_app):
         rows = db.session.execute(sa.select(Publication.obligation_id, sa.func.count())
                                   .group_by(Publication.obligation_id)).all()
         # No tick ran before 2025-08-01: each campaign's periodic #1 (due 2025-04-01) is
-        # published late, covering up to 2025-07-31; #2 then falls due 2025-11-01.
+        # published late, keeping its cut-off (up to 2025-03-31); #2 then covers
+        # 2025-04-01 .. 2025-10-31 and falls due 2025-11-01.
         assert len(rows) == 3 and all(n == 1 for _ob, n in rows)
         assert db.session.scalar(sa.select(sa.func.count()).where(Publication.late)) == 3
         assert verify_publications(db.session) == []

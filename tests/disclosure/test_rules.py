@@ -7,6 +7,8 @@ timing") and docs/decisions/0003-disclosure-rules.md, not from the code.
 from datetime import date, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from charity.disclosure.rules import (
     DEFAULT_POLICY,
@@ -88,7 +90,7 @@ def test_six_months_and_a_day():
     assert rows(obligations_for(D("2026-01-01"), D("2026-07-02"))) == [
         ("periodic", 1, "2026-01-01", "2026-03-31", "2026-04-01"),
         ("periodic", 2, "2026-04-01", "2026-06-30", "2026-07-01"),
-        ("final", 0, "2026-01-01", "2026-07-02", "2026-10-02"),
+        ("final", 0, "2026-07-01", "2026-07-02", "2026-10-02"),  # the rest of the life
     ]
 
 
@@ -104,7 +106,7 @@ def test_six_months_and_a_day():
                 ("periodic", 1, "2026-01-01", "2026-03-31", "2026-04-01"),
                 ("periodic", 2, "2026-04-01", "2026-06-30", "2026-07-01"),
                 ("periodic", 3, "2026-07-01", "2026-09-30", "2026-10-01"),
-                ("final", 0, "2026-01-01", "2026-12-31", "2027-03-31"),
+                ("final", 0, "2026-10-01", "2026-12-31", "2027-03-31"),
             ],
             id="calendar-year",
         ),
@@ -117,7 +119,7 @@ def test_six_months_and_a_day():
                 ("periodic", 2, "2026-11-30", "2027-02-27", "2027-02-28"),
                 ("periodic", 3, "2027-02-28", "2027-05-27", "2027-05-28"),
                 ("periodic", 4, "2027-05-28", "2027-08-27", "2027-08-28"),
-                ("final", 0, "2026-08-31", "2027-08-31", "2027-11-30"),
+                ("final", 0, "2027-08-28", "2027-08-31", "2027-11-30"),
             ],
             id="month-end-drift",
         ),
@@ -128,7 +130,7 @@ def test_six_months_and_a_day():
                 ("periodic", 2, "2028-02-29", "2028-05-28", "2028-05-29"),
                 ("periodic", 3, "2028-05-29", "2028-08-28", "2028-08-29"),
                 ("periodic", 4, "2028-08-29", "2028-11-28", "2028-11-29"),
-                ("final", 0, "2027-11-30", "2028-11-30", "2029-02-28"),
+                ("final", 0, "2028-11-29", "2028-11-30", "2029-02-28"),
             ],
             id="leap-year",
         ),
@@ -139,7 +141,7 @@ def test_six_months_and_a_day():
                 ("periodic", 1, "2026-01-01", "2026-03-31", "2026-04-01"),
                 ("periodic", 2, "2026-04-01", "2026-06-30", "2026-07-01"),
                 ("periodic", 3, "2026-07-01", "2026-09-30", "2026-10-01"),
-                ("final", 0, "2026-01-01", "2026-10-01", "2027-01-01"),
+                ("final", 0, "2026-10-01", "2026-10-01", "2027-01-01"),
             ],
             id="deadline-on-end-day",
         ),
@@ -168,19 +170,21 @@ def test_projects_follow_the_same_rule():
                 ("periodic", 2, "2026-03-15", "2026-06-14", "2026-06-15"),
                 ("periodic", 3, "2026-06-15", "2026-09-14", "2026-09-15"),
                 ("periodic", 4, "2026-09-15", "2026-12-14", "2026-12-15"),
-                ("final", 0, "2026-01-01", "2026-12-31", "2027-03-31"),
+                ("final", 0, "2026-12-15", "2026-12-31", "2027-03-31"),
             ],
             id="early-publication-counts-from-publication",
         ),
         pytest.param(
             ["2026-04-20"],
             [
-                ("periodic", 1, "2026-01-01", "2026-04-19", "2026-04-01"),
-                ("periodic", 2, "2026-04-20", "2026-07-19", "2026-07-20"),
+                # Late: it keeps its cut-off; 1 Apr - 19 Apr go to the next one,
+                # whose deadline counts from the actual publication.
+                ("periodic", 1, "2026-01-01", "2026-03-31", "2026-04-01"),
+                ("periodic", 2, "2026-04-01", "2026-07-19", "2026-07-20"),
                 ("periodic", 3, "2026-07-20", "2026-10-19", "2026-10-20"),
-                ("final", 0, "2026-01-01", "2026-12-31", "2027-03-31"),
+                ("final", 0, "2026-10-20", "2026-12-31", "2027-03-31"),
             ],
-            id="late-publication-counts-from-publication",
+            id="late-publication-keeps-its-cut-off",
         ),
         pytest.param(
             ["2026-04-01", "2026-06-20"],
@@ -189,7 +193,7 @@ def test_projects_follow_the_same_rule():
                 ("periodic", 2, "2026-04-01", "2026-06-19", "2026-07-01"),
                 ("periodic", 3, "2026-06-20", "2026-09-19", "2026-09-20"),
                 ("periodic", 4, "2026-09-20", "2026-12-19", "2026-12-20"),
-                ("final", 0, "2026-01-01", "2026-12-31", "2027-03-31"),
+                ("final", 0, "2026-12-20", "2026-12-31", "2027-03-31"),
             ],
             id="on-time-then-early",
         ),
@@ -201,18 +205,18 @@ def test_projects_follow_the_same_rule():
                 ("periodic", 2, "2026-04-01", "2026-06-30", "2026-07-01"),
                 ("periodic", 3, "2026-07-01", "2026-09-30", "2026-10-01"),
                 ("periodic", 4, "2026-10-01", "2026-12-19", "2027-01-01"),
-                ("final", 0, "2026-01-01", "2026-12-31", "2027-03-31"),
+                ("final", 0, "2026-12-20", "2026-12-31", "2027-03-31"),
             ],
             id="extra-published-disclosure-kept",
         ),
         pytest.param(
-            # Published after the end: the period cannot run past the end.
+            # Published late, after the end: it keeps its cut-off, the final has the rest.
             ["2026-04-01", "2026-07-01", "2027-01-10"],
             [
                 ("periodic", 1, "2026-01-01", "2026-03-31", "2026-04-01"),
                 ("periodic", 2, "2026-04-01", "2026-06-30", "2026-07-01"),
-                ("periodic", 3, "2026-07-01", "2026-12-31", "2026-10-01"),
-                ("final", 0, "2026-01-01", "2026-12-31", "2027-03-31"),
+                ("periodic", 3, "2026-07-01", "2026-09-30", "2026-10-01"),
+                ("final", 0, "2026-10-01", "2026-12-31", "2027-03-31"),
             ],
             id="late-publication-after-the-end",
         ),
@@ -248,7 +252,7 @@ def test_twenty_day_emergency_campaign():
         ("periodic", 1, "2026-01-01", "2026-01-05", "2026-01-06"),
         ("periodic", 2, "2026-01-06", "2026-01-10", "2026-01-11"),
         ("periodic", 3, "2026-01-11", "2026-01-15", "2026-01-16"),
-        ("final", 0, "2026-01-01", "2026-01-20", "2026-04-20"),
+        ("final", 0, "2026-01-16", "2026-01-20", "2026-04-20"),
     ]
 
 
@@ -268,7 +272,7 @@ def test_emergency_counts_from_the_actual_publication():
         ("periodic", 2, "2026-01-04", "2026-01-08", "2026-01-09"),
         ("periodic", 3, "2026-01-09", "2026-01-13", "2026-01-14"),
         ("periodic", 4, "2026-01-14", "2026-01-18", "2026-01-19"),
-        ("final", 0, "2026-01-01", "2026-01-20", "2026-04-20"),
+        ("final", 0, "2026-01-19", "2026-01-20", "2026-04-20"),
     ]
 
 
@@ -335,7 +339,7 @@ def test_early_end_moves_the_final_and_drops_later_periodic_deadlines():
     assert rows(obligations) == [
         ("periodic", 1, "2026-01-01", "2026-03-31", "2026-04-01"),
         ("periodic", 2, "2026-04-01", "2026-06-30", "2026-07-01"),
-        ("final", 0, "2026-01-01", "2026-08-10", "2026-11-10"),
+        ("final", 0, "2026-07-01", "2026-08-10", "2026-11-10"),
     ]
 
 
@@ -346,7 +350,7 @@ def test_early_end_below_six_months_keeps_what_was_published():
     )
     assert rows(obligations) == [
         ("periodic", 1, "2026-01-01", "2026-03-31", "2026-04-01"),
-        ("final", 0, "2026-01-01", "2026-06-15", "2026-09-15"),
+        ("final", 0, "2026-04-01", "2026-06-15", "2026-09-15"),
     ]
 
 
@@ -387,7 +391,7 @@ def test_extension_past_six_months_makes_past_periodic_deadlines_due_on_the_chan
         ("periodic", 1, "2026-01-01", "2026-05-09", "2026-05-10"),
         ("periodic", 2, "2026-05-10", "2026-08-09", "2026-08-10"),
         ("periodic", 3, "2026-08-10", "2026-11-09", "2026-11-10"),
-        ("final", 0, "2026-01-01", "2026-12-31", "2027-03-31"),
+        ("final", 0, "2026-11-10", "2026-12-31", "2027-03-31"),
     ]
     assert status_of(obligations[0], D("2026-05-10")) == "due"
 
@@ -400,7 +404,7 @@ def test_extension_adds_periodic_deadlines_and_moves_the_final():
     )
     assert rows(obligations)[3:] == [
         ("periodic", 4, "2026-10-01", "2026-12-31", "2027-01-01"),
-        ("final", 0, "2026-01-01", "2027-03-31", "2027-06-30"),
+        ("final", 0, "2027-01-01", "2027-03-31", "2027-06-30"),
     ]
 
 
@@ -483,9 +487,17 @@ def test_same_due_date_sorts_periodic_before_final():
         (("2026-01-01", "2026-12-31"), {"subject_kind": "programme"}, "unknown subject kind"),
         (("2026-01-01", "2026-12-31"), {"published": ["2026-01-01"]}, "covers no day"),
         (("2026-01-01", "2026-12-31"), {"published": ["2026-04-01", "2026-04-01"]}, "covers no day"),
-        (("2026-01-01", "2026-12-31"), {"published": ["2026-04-01", "2026-03-01"]}, "covers no day"),
+        (("2026-01-01", "2026-12-31"), {"published": ["2026-04-01", "2026-03-01"]}, "not in order"),
+        (("2026-01-01", "2026-12-31"), {"published": ["2026-05-01", "2026-04-20"]}, "not in order"),
         (("2026-01-01", "2026-12-31"),
-         {"published": ["2026-04-01", "2026-07-01", "2027-01-10", "2027-01-20"]}, "whole period"),
+         {"published": ["2026-04-01", "2026-07-01", "2027-01-10", "2027-01-20", "2027-01-25"]},
+         "whole period"),
+        (("2026-01-01", "2026-12-31"),
+         {"published": ["2026-04-01"], "published_through": ["2026-04-05", "2026-05-01"]},
+         "more periodic disclosures"),
+        (("2026-01-01", "2026-12-31"),
+         {"published": ["2026-04-01", "2026-07-01"], "published_through": ["2026-03-31", "2026-03-20"]},
+         "before its period starts"),
     ],
 )
 def test_inconsistent_input_is_rejected(args, kwargs, message):
@@ -493,8 +505,9 @@ def test_inconsistent_input_is_rejected(args, kwargs, message):
     for name in ("until", "final_published"):
         if name in kwargs:
             kwargs[name] = D(kwargs[name])
-    if "published" in kwargs:
-        kwargs["published"] = [D(p) for p in kwargs["published"]]
+    for name in ("published", "published_through"):
+        if name in kwargs:
+            kwargs[name] = [D(p) for p in kwargs[name]]
     with pytest.raises(ValueError, match=message):
         obligations_for(start, end, **kwargs)
 
@@ -559,7 +572,7 @@ def test_a_different_policy_changes_the_schedule():
     assert rows(obligations_for(D("2026-01-01"), D("2026-05-01"), policy=policy)) == [
         ("periodic", 1, "2026-01-01", "2026-02-28", "2026-03-01"),
         ("periodic", 2, "2026-03-01", "2026-04-30", "2026-05-01"),
-        ("final", 0, "2026-01-01", "2026-05-01", "2026-11-01"),
+        ("final", 0, "2026-05-01", "2026-05-01", "2026-11-01"),
     ]
 
 
@@ -570,3 +583,113 @@ def test_a_different_policy_changes_the_schedule():
 def test_impossible_policy_is_rejected(kwargs):
     with pytest.raises(ValueError):
         Policy(**kwargs)
+
+
+# --- periods tile the subject's life (DOMAIN.md "Periods tile the subject's life") ----
+
+
+def test_a_late_report_keeps_its_cut_off_and_the_next_one_takes_the_days_after_it():
+    # Issue 17: a project reported 01-01..03-31 on time, then #2 was due 07-01 but
+    # published only on 07-21. #2 keeps 04-01..06-30; #3 starts on 07-01 (the days
+    # until its deadline are its own) and its deadline counts from 07-21.
+    obligations = obligations_for(D("2026-01-01"), D("2026-12-31"), subject_kind="project",
+                                  published=[D("2026-04-01"), D("2026-07-21")])
+    assert rows(obligations) == [
+        ("periodic", 1, "2026-01-01", "2026-03-31", "2026-04-01"),
+        ("periodic", 2, "2026-04-01", "2026-06-30", "2026-07-01"),
+        ("periodic", 3, "2026-07-01", "2026-10-20", "2026-10-21"),
+        ("final", 0, "2026-10-21", "2026-12-31", "2027-03-31"),
+    ]
+
+
+def test_published_periods_are_taken_as_published():
+    # A report published (by older code) up to 04-19 stays so; the next starts 04-20.
+    obligations = obligations_for(D("2026-01-01"), D("2026-12-31"),
+                                  published=[D("2026-04-20")],
+                                  published_through=[D("2026-04-19")])
+    assert rows(obligations)[:2] == [
+        ("periodic", 1, "2026-01-01", "2026-04-19", "2026-04-01"),
+        ("periodic", 2, "2026-04-20", "2026-07-19", "2026-07-20"),
+    ]
+
+
+def test_the_final_is_empty_when_the_periodic_reports_covered_everything():
+    # Published early on 20 Jun (covering up to 19 Jun); the campaign is then recorded
+    # as ended on 19 Jun: nothing is left for the final's "this period" column.
+    obligations = obligations_for(D("2026-01-01"), D("2026-06-19"),
+                                  published=[D("2026-04-01"), D("2026-06-20")],
+                                  changed_on=D("2026-06-25"), previous_deadlines=PLAN_2026)
+    final = obligations[-1]
+    assert (final.kind, final.period_start, final.period_end) == (
+        "final", D("2026-06-20"), D("2026-06-19"))
+
+
+def _tiles(obligations, start, end):
+    """Every day from `start` (up to `end`, or the last periodic period) is in exactly
+    one report's period; the final has the rest."""
+    periodic = [o for o in obligations if o.kind == "periodic"]
+    day = start
+    for o in periodic:
+        assert o.period_start == day, (o, day)
+        assert o.period_end >= o.period_start
+        day = o.period_end + timedelta(days=1)
+    finals = [o for o in obligations if o.kind == "final"]
+    if end is None:
+        assert finals == []
+        return
+    assert day <= end + timedelta(days=1)
+    (final,) = finals
+    assert (final.period_start, final.period_end) == (day, end)
+
+
+@given(start=st.dates(date(2024, 1, 1), date(2027, 12, 31)),
+       length=st.one_of(st.none(), st.integers(0, 900)),
+       emergency=st.booleans(),
+       delays=st.lists(st.integers(-80, 150), max_size=14))
+@settings(max_examples=300, deadline=None)
+def test_periods_tile_the_life_whatever_the_publication_days(start, length, emergency,
+                                                             delays):
+    kind = "project" if length is None else "campaign"
+    emergency = emergency and kind == "campaign"
+    end = None if length is None else start + timedelta(days=length)
+    until = start + timedelta(days=1000) if end is None else None
+    published: list[date] = []
+    for delay in delays:
+        obligations = obligations_for(start, end, subject_kind=kind, emergency=emergency,
+                                      published=published, until=until)
+        _tiles(obligations, start, end)
+        nxt = next((o for o in obligations if o.kind == "periodic" and o.published_on is None),
+                   None)
+        if nxt is None:
+            break
+        # Early, on time or late; never before the day after its period began, and
+        # time only moves forward (a late one and the next may go out the same day).
+        published.append(max(nxt.due + timedelta(days=delay),
+                             nxt.period_start + timedelta(days=1),
+                             published[-1] if published else start))
+    obligations = obligations_for(start, end, subject_kind=kind, emergency=emergency,
+                                  published=published, until=until)
+    _tiles(obligations, start, end)
+    periodic = [o for o in obligations if o.kind == "periodic"]
+    step = (lambda d: d + timedelta(days=5)) if emergency else (lambda d: add_months(d, 3))
+    anchor = start
+    for o in periodic:
+        assert o.due == step(anchor)  # counts from the previous actual publication
+        if o.published_on is not None:
+            # Late: keeps its cut-off (the day before the deadline); early: up to the
+            # day before publication. Never past the end.
+            expected = min(o.due, o.published_on) - timedelta(days=1)
+            assert o.period_end == (expected if end is None else min(expected, end))
+        anchor = o.published_on or o.due
+
+
+def test_a_late_report_and_the_next_one_may_go_out_the_same_day():
+    # #1 (due 04-01) goes out late on 05-10 covering up to 03-31; staff publish #2 at
+    # once, covering 04-01..05-09; #3 then counts from 05-10.
+    obligations = obligations_for(D("2026-01-01"), D("2026-12-31"),
+                                  published=[D("2026-05-10"), D("2026-05-10")])
+    assert rows(obligations)[:3] == [
+        ("periodic", 1, "2026-01-01", "2026-03-31", "2026-04-01"),
+        ("periodic", 2, "2026-04-01", "2026-05-09", "2026-08-10"),
+        ("periodic", 3, "2026-05-10", "2026-08-09", "2026-08-10"),
+    ]

@@ -26,7 +26,7 @@ def entry(kind, period_start, period_end, due):
                 entry("periodic", "2026-01-01", "2026-03-31", "2026-04-01"),
                 entry("periodic", "2026-04-01", "2026-06-30", "2026-07-01"),
                 entry("periodic", "2026-07-01", "2026-09-30", "2026-10-01"),
-                entry("final", "2026-01-01", "2026-12-31", "2027-03-31"),
+                entry("final", "2026-10-01", "2026-12-31", "2027-03-31"),
             ],
             id="calendar-year-campaign",
         ),
@@ -40,7 +40,7 @@ def entry(kind, period_start, period_end, due):
             [
                 entry("periodic", "2027-11-30", "2028-02-28", "2028-02-29"),
                 entry("periodic", "2028-02-29", "2028-05-28", "2028-05-29"),
-                entry("final", "2027-11-30", "2028-06-01", "2028-09-01"),
+                entry("final", "2028-05-29", "2028-06-01", "2028-09-01"),
             ],
             id="leap-year-project",
         ),
@@ -50,7 +50,7 @@ def entry(kind, period_start, period_end, due):
                 entry("periodic", "2026-01-01", "2026-01-05", "2026-01-06"),
                 entry("periodic", "2026-01-06", "2026-01-10", "2026-01-11"),
                 entry("periodic", "2026-01-11", "2026-01-15", "2026-01-16"),
-                entry("final", "2026-01-01", "2026-01-20", "2026-04-20"),
+                entry("final", "2026-01-16", "2026-01-20", "2026-04-20"),
             ],
             id="emergency-20-days",
         ),
@@ -99,7 +99,7 @@ def test_schedule_table():
     lines = result.stdout.splitlines()
     assert len(lines) == 5  # header and four obligations
     assert lines[1].split() == ["2026-04-01", "periodic", "1", "2026-01-01", "..", "2026-03-31"]
-    assert lines[4].split() == ["2027-03-31", "final", "2026-01-01", "..", "2026-12-31"]
+    assert lines[4].split() == ["2027-03-31", "final", "2026-10-01", "..", "2026-12-31"]
 
 
 @pytest.mark.parametrize(
