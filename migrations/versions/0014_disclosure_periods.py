@@ -21,17 +21,21 @@ branch_labels = None
 depends_on = None
 
 
+# Plain ADD/DROP COLUMN, no batch copy of the table: on SQLite a batch rebuild drops and
+# recreates `obligation`, which publications reference, and SQLite refuses that with its
+# foreign keys on. (SQLite has had DROP COLUMN since 3.35.)
+
 def upgrade():
-    with op.batch_alter_table('obligation', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('publish_failed_at',
-                                      charity.core.db.UTCDateTime(timezone=True), nullable=True))
-        batch_op.add_column(sa.Column('publish_failure', sa.Text(), nullable=False,
-                                      server_default=''))
-    with op.batch_alter_table('obligation', schema=None) as batch_op:
-        batch_op.alter_column('publish_failure', server_default=None)
+    op.add_column('obligation', sa.Column('publish_failed_at',
+                                          charity.core.db.UTCDateTime(timezone=True),
+                                          nullable=True))
+    op.add_column('obligation', sa.Column('publish_failure', sa.Text(), nullable=False,
+                                          server_default=''))
 
 
 def downgrade():
-    with op.batch_alter_table('obligation', schema=None) as batch_op:
-        batch_op.drop_column('publish_failure')
-        batch_op.drop_column('publish_failed_at')
+    for column in ('publish_failure', 'publish_failed_at'):
+        if op.get_bind().dialect.name == 'sqlite':
+            op.execute(f'ALTER TABLE obligation DROP COLUMN {column}')
+        else:
+            op.drop_column('obligation', column)
