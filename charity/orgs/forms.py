@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from charity.core.i18n import _l
 from charity.orgs.models import PointKind
@@ -49,6 +49,11 @@ class OrganizationForm(FlaskForm):
                           filters=[strip])
     timezone = StringField(_l("Time zone"), default="Asia/Shanghai",
                            validators=[DataRequired(), Length(max=64)], filters=[strip])
+    expiry_warning_days = IntegerField(
+        _l("Flag food expiring within (days)"), default=7,
+        validators=[Optional(), NumberRange(min=0, max=90)],
+        description=_l("At hand-out, batches this close to their expiry date are marked and "
+                       "offered first."))
 
     def data_for_service(self) -> dict:
         return {name: field.data for name, field in self._fields.items()

@@ -15,7 +15,7 @@ from charity.orgs.models import CharityPoint, Organization, PointKind
 
 ORG_FIELDS = ("name", "uscc", "registering_authority", "can_fundraise_publicly",
               "fundraising_cert_no", "contact_person", "phone", "email", "address", "website",
-              "timezone")
+              "timezone", "expiry_warning_days")
 POINT_FIELDS = ("kind", "name", "address", "district", "community", "opening_hours", "phone")
 
 
@@ -39,6 +39,13 @@ def _org_data(session: Session, data: dict, current: Organization | None) -> dic
             ZoneInfo(clean["timezone"] or "")
         except (ZoneInfoNotFoundError, ValueError):
             raise ValidationFailed(_l("Unknown time zone."), field="timezone") from None
+    if "expiry_warning_days" in clean:
+        days = clean["expiry_warning_days"]
+        if days is None or days == "":
+            del clean["expiry_warning_days"]  # left empty: unchanged (new: the default, 7)
+        elif isinstance(days, bool) or not isinstance(days, int) or not 0 <= days <= 90:
+            raise ValidationFailed(_l("Enter a number of days from 0 to 90."),
+                                   field="expiry_warning_days")
     fundraising = clean.get("can_fundraise_publicly",
                             current.can_fundraise_publicly if current else False)
     cert = clean.get("fundraising_cert_no", current.fundraising_cert_no if current else "")
