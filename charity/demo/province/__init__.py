@@ -25,7 +25,7 @@ from charity.demo.province.bulk import Ids, analyze, fix_sequences
 from charity.demo.province.world import HISTORY_DAYS, TARGETS, World
 
 __all__ = ["generate", "TARGETS", "ProvinceExists"]
-VERSION = 1  # bump when the generated data changes shape (bench caches key on it)
+VERSION = 2  # bump when the generated data changes shape (bench caches key on it)
 
 
 class ProvinceExists(Exception):
@@ -83,10 +83,16 @@ def _balances(world: World) -> None:
     from charity.orgs.models import Organization
 
     s = world.session
+    # A food batch's expiry date is its intake lines' (one date per batch name and item).
     s.execute(sa.text(
-        "INSERT INTO stock_balance (point_id, item_type_id, batch, quantity, value) "
-        "SELECT point_id, item_type_id, batch, SUM(quantity), SUM(quantity * unit_value) "
-        "FROM stock_movement GROUP BY point_id, item_type_id, batch"))
+        "INSERT INTO stock_balance (point_id, item_type_id, batch, expiry_date, quantity, "
+        "value) "
+        "SELECT m.point_id, m.item_type_id, m.batch, e.expiry_date, SUM(m.quantity), "
+        "SUM(m.quantity * m.unit_value) FROM stock_movement m "
+        "LEFT JOIN (SELECT item_type_id, batch, MIN(expiry_date) AS expiry_date "
+        "FROM intake_line WHERE batch <> '' GROUP BY item_type_id, batch) e "
+        "ON e.item_type_id = m.item_type_id AND e.batch = m.batch "
+        "GROUP BY m.point_id, m.item_type_id, m.batch, e.expiry_date"))
     org_of = {}
     for org in world.orgs:
         org_of[("org", org.id)] = org_of[("general", org.id)] = org.id
