@@ -93,7 +93,10 @@ def move(session: Session, *, organization_id: int, point_id: int, item_type: It
     row.quantity = row.quantity + quantity
     row.value = max(ZERO, (row.value + quantity * unit_value).quantize(Decimal("0.01"))) \
         if row.quantity else ZERO
-    if expiry is not None and row.expiry_date is None:
+    if expiry is not None and (row.expiry_date is None or expiry < row.expiry_date):
+        # Two donations may share a batch name (the same production day) with different
+        # expiry dates: the batch counts as expiring on the earliest, so no unit of it is
+        # ever handed out past its date.
         row.expiry_date = expiry
     session.flush()
     return movement
