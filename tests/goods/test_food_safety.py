@@ -416,12 +416,19 @@ def test_verify_reports_an_expired_batch_handed_out(app, db, w):
 
 # --- the staff home's one-tap write-off and the daily check -----------------------------------
 
-def test_staff_home_lists_expired_food_and_writes_it_all_off(client, login, db, w):
+def test_staff_home_lists_expired_food_and_writes_it_all_off(client, login, db, w,
+                                                             make_food):
     a, milk, today = w["a"], w["milk"], w["today"]
+    rice = make_food(w["org"], name="大米")
+    post_intake(A, db, a, {"received_on": today - dt.timedelta(days=30), "lines": [{
+        "item_type_id": rice.id, "quantity": "4", "batch": "R1", "inspected": True,
+        "expiry_date": today - dt.timedelta(days=1)}]}, today=today)
+    db.commit()
     login(w["volunteer"])
     home = client.get("/staff/").get_data(as_text=True)
     section = re.search(r'<section id="expired-food".*?</section>', home, re.S).group(0)
     assert "张掖路慈善超市" in section and "OLD" in section and "NEW" not in section
+    assert "大米" in section and "R1" in section
     assert (today - dt.timedelta(days=3)).isoformat() in section
     form = re.search(r'<form[^>]*action="/staff/stock/write-off-expired".*?</form>', section,
                      re.S).group(0)
@@ -432,16 +439,17 @@ def test_staff_home_lists_expired_food_and_writes_it_all_off(client, login, db, 
     assert done.status_code == 302 and done.location.endswith("/staff/")
     # One write-off per expired batch, whole, reason expired; the good batches untouched.
     offs = db.execute(sa.select(WriteOff.batch, WriteOff.quantity, WriteOff.reason).where(
-        WriteOff.point_id == a.id)).all()
-    assert [(b, q, r.value) for b, q, r in offs] == [("OLD", D("2"), "expired")]
+        WriteOff.point_id == a.id).order_by(WriteOff.batch)).all()
+    assert [(b, q, r.value) for b, q, r in offs] == [("OLD", D("2"), "expired"),
+                                                     ("R1", D("4"), "expired")]
     assert on_shelf(db, a, milk, "OLD") == 0 and on_shelf(db, a, milk, "NEW") == 5
     assert documents.verify_stock(db) == []
     # A second tap of the same button posts nothing more.
     again = client.post("/staff/stock/write-off-expired", data=data)
     assert again.status_code == 302
-    assert db.scalar(sa.select(sa.func.count(WriteOff.id))) == before + 1
+    assert db.scalar(sa.select(sa.func.count(WriteOff.id))) == before + 2
     home = client.get("/staff/").get_data(as_text=True)
-    assert 'id="expired-food"' not in home and "Expired food written off: 1 batches." in home
+    assert 'id="expired-food"' not in home and "Expired food written off: 2 batches." in home
 
 
 def test_write_off_all_is_scoped_to_the_users_points(client, login, db, w):
