@@ -331,6 +331,25 @@ def test_organisation_warning_window_is_checked(db, w):
     assert w["org"].expiry_warning_days == 0
 
 
+def test_manager_sets_the_warning_window_on_the_organisation_form(client, login, db, w):
+    from charity.orgs.models import Organization
+
+    login(w["manager"])
+    org = w["org"]
+    page = client.get(f"/admin/orgs/{org.id}/edit").get_data(as_text=True)
+    assert 'name="expiry_warning_days"' in page and 'value="7"' in page
+    form = {"name": org.name, "uscc": org.uscc, "timezone": org.timezone,
+            "registering_authority": org.registering_authority}
+    bad = client.post(f"/admin/orgs/{org.id}/edit", data={**form, "expiry_warning_days": "120"})
+    assert bad.status_code == 200
+    assert db.scalar(sa.select(Organization.expiry_warning_days).where(
+        Organization.id == org.id)) == 7
+    done = client.post(f"/admin/orgs/{org.id}/edit", data={**form, "expiry_warning_days": "14"})
+    assert done.status_code == 302
+    assert db.scalar(sa.select(Organization.expiry_warning_days).where(
+        Organization.id == org.id)) == 14
+
+
 def test_stock_pages_show_expired_apart(client, login, db, w):
     login(w["volunteer"])
     html = client.get(f"/staff/stock/?point={w['a'].id}").get_data(as_text=True)
