@@ -8,7 +8,7 @@ from charity.funds.models import (  # noqa: F401
     ReceiptLine, ReceiptSequence, StoredFile,
 )
 from charity.goods.models import (  # noqa: F401
-    Distribution, DistributionLine, Intake, IntakeLine, ItemCategory, ItemType, PreRegistration,
+    Distribution, DistributionLine, ExpiryCheck, Intake, IntakeLine, ItemCategory, ItemType, PreRegistration,
     RefusedGood, Sale, SaleLine, StockBalance, StockMovement, Stocktake, StocktakeLine,
     StockTarget, Transfer, TransferLine, WriteOff,
 )

@@ -1,5 +1,7 @@
 """Demo goods: a catalogue, a year of intake at every point, households with fake but
-well-formed ID numbers, distributions, sales, transfers, a stocktake, volunteers and shifts.
+well-formed ID numbers, distributions, sales, transfers, a weekly check that writes off
+expired food, a stocktake, volunteers and shifts. Everything goes through the services, so
+the demo keeps their rules: no expired food is handed out, sold or transferred.
 Deterministic; skipped entirely when the catalogue already exists (idempotent)."""
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from charity.funds.models import Campaign, CampaignStatus, Project
 from charity.goods import services as documents
 from charity.goods.services import distributions as distribution, intake
 from charity.goods.services.catalogue import add_refused_good, create_item_type
+from charity.goods.services.expiry import write_off_expired
 from charity.goods.models import ItemCategory, ItemType, StockTarget
 from charity.orgs.models import CharityPoint
 from charity.people import beneficiaries, volunteers
@@ -132,6 +135,12 @@ def load_goods_demo(session: Session, org) -> None:
                         "lines": [{"item_type_id": item.id, "quantity": "1"}]}, today=today)
                 except ValidationFailed:
                     pass
+        if day.weekday() == 0:  # the weekly check: expired food off the shelf, written off
+            for point in points:
+                try:
+                    write_off_expired(actor, session, point, today=day)
+                except ValidationFailed:
+                    pass  # nothing expired there
         if day.day == 10 and len(points) > 1:  # monthly transfer from a station to a supermarket
             src, dst = points[3 % len(points)], points[0]
             item = rng.choice(items[:6])

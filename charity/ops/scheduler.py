@@ -36,6 +36,7 @@ class TickResult:
     organizations: set[int] = field(default_factory=set)  # those that published this tick
     late: int = 0
     failed: list[str] = field(default_factory=list)
+    expired_food: dict[int, int] = field(default_factory=dict)  # point id → expired batches
 
 
 def latest_publication_day(session: Session) -> dt.date | None:
@@ -100,7 +101,25 @@ def tick(session: Session, today: dt.date, requests_only: bool = False) -> TickR
     _score(session, today, result.organizations)
     if not requests_only:
         _sign_log_head(session)
+        result.expired_food = _check_expired_food(session, today)
     return result
+
+
+def _check_expired_food(session: Session, today: dt.date) -> dict[int, int]:
+    """The daily check for expired food on every open point's shelf (recorded once per point
+    and day; the staff home lists what it finds with a one-tap write-off). Like the scores,
+    a failure here must not stop disclosures."""
+    from charity.goods.services.expiry import daily_expiry_check
+
+    try:
+        found = run_transaction(session, lambda: daily_expiry_check(session, today))
+    except Exception:  # noqa: BLE001
+        log.exception("daily expiry check failed")
+        return {}
+    if found:
+        log.warning("expired food on the shelf at %d points (%d batches): write it off",
+                    len(found), sum(found.values()))
+    return found
 
 
 def _sign_log_head(session: Session) -> None:

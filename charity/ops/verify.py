@@ -24,6 +24,12 @@ def _stock_balances(session: Session) -> list[str]:
     return verify_stock(session)
 
 
+def _expired_outgoing(session: Session) -> list[str]:
+    from charity.goods.services.expiry import verify_no_expired_outgoing
+
+    return verify_no_expired_outgoing(session)
+
+
 def _publications(session: Session) -> list[str]:
     from charity.disclosure.publishing import verify_publications
 
@@ -66,6 +72,7 @@ CHECKS: list[tuple[str, Callable[[Session], list[str]]]] = [
     ("exact numbers", _exact_numbers),
     ("fund balances", _fund_balances),
     ("stock balances", _stock_balances),
+    ("no expired food handed out, sold or transferred", _expired_outgoing),
     ("publications and hash chain", _publications),
     ("transparency log", _transparency_log),
 ]

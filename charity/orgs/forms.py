@@ -6,8 +6,8 @@ import re
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from charity.core.i18n import _l
 from charity.orgs.models import REGISTRATION_FIELDS, OrgType, PointKind
@@ -81,6 +81,11 @@ class _ContactFields(FlaskForm):
                           filters=[strip])
     timezone = StringField(_l("Time zone"), default="Asia/Shanghai",
                            validators=[DataRequired(), Length(max=64)], filters=[strip])
+    expiry_warning_days = IntegerField(
+        _l("Flag food expiring within (days)"), default=7,
+        validators=[Optional(), NumberRange(min=0, max=90)],
+        description=_l("At hand-out, batches this close to their expiry date are marked and "
+                       "offered first."))
 
     def contact_data(self) -> dict:
         return {name: getattr(self, name).data for name in CONTACT_FIELDS}

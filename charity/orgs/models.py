@@ -53,6 +53,9 @@ class Organization(Base):
     address: Mapped[str] = mapped_column(sa.String(300), default="")
     website: Mapped[str] = mapped_column(sa.String(300), default="")
     timezone: Mapped[str] = mapped_column(sa.String(64), default="Asia/Shanghai")
+    # Food this many days or fewer from its expiry date is flagged at hand-out and offered
+    # first (charity.goods.queries.expiry).
+    expiry_warning_days: Mapped[int] = mapped_column(default=7, server_default="7")
     active: Mapped[bool] = mapped_column(default=True, index=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
@@ -66,6 +69,8 @@ class Organization(Base):
             "can_fundraise_publicly = false OR fundraising_cert_no <> ''",
             name="fundraising_needs_cert",
         ),
+        sa.CheckConstraint("expiry_warning_days BETWEEN 0 AND 90",
+                           name="expiry_warning_days_range"),
     )
 
     def __repr__(self) -> str:

@@ -26,7 +26,9 @@ from charity.orgs import uscc
 from charity.orgs.models import (REGISTRATION_FIELDS, CharityPoint, Organization, OrgType,
                                  PointKind, RegistrationChange)
 
-CONTACT_FIELDS = ("contact_person", "phone", "email", "address", "website", "timezone")
+# What a manager keeps up to date: contact details and the point-of-work settings.
+CONTACT_FIELDS = ("contact_person", "phone", "email", "address", "website", "timezone",
+                  "expiry_warning_days")
 ORG_FIELDS = REGISTRATION_FIELDS + CONTACT_FIELDS
 POINT_FIELDS = ("kind", "name", "address", "district", "community", "opening_hours", "phone")
 MAX_REASON = 2000
@@ -53,6 +55,7 @@ def _registration_data(session: Session, data: dict, current: Organization | Non
     if clean.get("fundraising_cert_valid_until") is not None and not isinstance(
             clean["fundraising_cert_valid_until"], dt.date):
         raise ValidationFailed(_l("Not a valid date."), field="fundraising_cert_valid_until")
+    _check_settings(clean)
     fundraising = clean.get("can_fundraise_publicly",
                             current.can_fundraise_publicly if current else False)
     cert = clean.get("fundraising_cert_no", current.fundraising_cert_no if current else "")
@@ -63,13 +66,25 @@ def _registration_data(session: Session, data: dict, current: Organization | Non
     return clean
 
 
-def _contact_data(data: dict) -> dict:
-    clean = picked(data, CONTACT_FIELDS)
+def _check_settings(clean: dict) -> None:
+    """The time zone and the expiry-warning window, where `clean` has them."""
     if "timezone" in clean:
         try:
             ZoneInfo(clean["timezone"] or "")
         except (ZoneInfoNotFoundError, ValueError):
             raise ValidationFailed(_l("Unknown time zone."), field="timezone") from None
+    if "expiry_warning_days" in clean:
+        days = clean["expiry_warning_days"]
+        if days is None or days == "":
+            del clean["expiry_warning_days"]  # left empty: unchanged (new: the default, 7)
+        elif isinstance(days, bool) or not isinstance(days, int) or not 0 <= days <= 90:
+            raise ValidationFailed(_l("Enter a number of days from 0 to 90."),
+                                   field="expiry_warning_days")
+
+
+def _contact_data(data: dict) -> dict:
+    clean = picked(data, CONTACT_FIELDS)
+    _check_settings(clean)
     return clean
 
 

@@ -25,7 +25,7 @@ from charity.demo.province.bulk import Ids, analyze, fix_sequences
 from charity.demo.province.world import HISTORY_DAYS, TARGETS, World
 
 __all__ = ["generate", "TARGETS", "ProvinceExists"]
-VERSION = 1  # bump when the generated data changes shape (bench caches key on it)
+VERSION = 2  # bump when the generated data changes shape (bench caches key on it)
 
 
 class ProvinceExists(Exception):
@@ -80,19 +80,26 @@ def _balances(world: World) -> None:
     from charity.demo.province.bulk import insert
     from charity.funds.models import FundBalance
     from charity.funds.services.ledger import recompute_balances
-    from charity.goods.models import StockBalance, StockMovement
+    from charity.goods.models import IntakeLine, StockBalance, StockMovement
     from charity.orgs.models import Organization
 
     s = world.session
     # Summed through the column types (on SQLite they count thousandths and fen, and a
     # quantity times a value has five places): the value is rounded to the fen on insert.
-    m = StockMovement
-    stock = s.execute(sa.select(m.point_id, m.item_type_id, m.batch, sa.func.sum(m.quantity),
-                                sa.func.sum(m.quantity * m.unit_value))
-                      .group_by(m.point_id, m.item_type_id, m.batch)).all()
+    # A food batch's expiry date is its intake lines' (one date per batch name and item).
+    m, line = StockMovement, IntakeLine
+    expiry = (sa.select(line.item_type_id, line.batch,
+                        sa.func.min(line.expiry_date).label("expiry_date"))
+              .where(line.batch != "").group_by(line.item_type_id, line.batch).subquery())
+    stock = s.execute(
+        sa.select(m.point_id, m.item_type_id, m.batch, expiry.c.expiry_date,
+                  sa.func.sum(m.quantity), sa.func.sum(m.quantity * m.unit_value))
+        .select_from(m).outerjoin(expiry, sa.and_(expiry.c.item_type_id == m.item_type_id,
+                                                  expiry.c.batch == m.batch))
+        .group_by(m.point_id, m.item_type_id, m.batch, expiry.c.expiry_date)).all()
     insert(s, StockBalance.__table__, [
-        {"point_id": p, "item_type_id": i, "batch": b, "quantity": q, "value": v}
-        for p, i, b, q, v in stock])
+        {"point_id": p, "item_type_id": i, "batch": b, "expiry_date": e, "quantity": q,
+         "value": v} for p, i, b, e, q, v in stock])
     org_of = {}
     for org in world.orgs:
         org_of[("org", org.id)] = org_of[("general", org.id)] = org.id

@@ -2,6 +2,12 @@
 fund entries), transfers between points and write-offs, simulated day by day per
 organisation so that no balance ever goes below zero, then written in bulk.
 
+The simulation keeps the services' rules: food comes in with its expiry date, in a batch
+named after it (as `post_intake` names a batch without a production date); what goes out
+is taken first-expired-first-out among the batches still within their expiry date that day
+(Food Safety Law Arts. 53–54: expired food is never handed out, sold or transferred); and a
+weekly check at every point writes off what has expired.
+
 Each organisation is simulated on its own (stock moves only between its own points), and
 its rows are written before the next organisation starts, so memory stays bounded.
 """
@@ -14,11 +20,12 @@ from charity.funds.models import FundEntry
 from charity.goods.models import (Distribution, DistributionLine, Intake, IntakeLine, Sale,
                                   SaleLine, StockMovement, Transfer, TransferLine, WriteOff)
 from charity.demo.province.bulk import insert
-from charity.demo.province.world import Item, Org, World
+from charity.demo.province.world import HISTORY_DAYS, Item, Org, World
 
 CONDITIONS = ("new", "good", "usable")
 PAYMENTS = ("cash", "wechat", "alipay")
 TWO = Decimal("0.01")
+CHECK_EVERY_DAYS = 7  # the weekly expiry check at each point
 ORDER = (Intake, IntakeLine, Distribution, DistributionLine, FundEntry, Sale, SaleLine, Transfer,
          TransferLine, WriteOff, StockMovement)
 
@@ -53,7 +60,8 @@ def generate_goods(world: World) -> None:
 
 def _simulate(world: World, org: Org, n_intakes: int, rows: _Rows) -> None:
     rng = world.rng
-    # Events: (day, order, kind, point). Intakes first on a day, then what goes out.
+    # Events: (day, order, kind, point). Intakes first on a day, then what goes out, then
+    # the expiry check.
     events = []
     for _ in range(n_intakes):
         events.append((world.day(), 0, "intake", rng.choice(org.points)))
@@ -68,34 +76,75 @@ def _simulate(world: World, org: Org, n_intakes: int, rows: _Rows) -> None:
         events.append((world.day(), 1, "transfer", rng.choice(org.points)))
     for _ in range(max(1, n_intakes // 100)):
         events.append((world.day(), 1, "write_off", rng.choice(org.points)))
+    first = world.today - dt.timedelta(days=HISTORY_DAYS)
+    for n, point in enumerate(org.points):
+        day = first + dt.timedelta(days=n % CHECK_EVERY_DAYS)
+        while day < world.today:
+            events.append((day, 2, "expiry_check", point))
+            day += dt.timedelta(days=CHECK_EVERY_DAYS)
     events.sort(key=lambda e: (e[0], e[1]))
-    stock: dict[int, dict[int, Decimal]] = {p: {} for p in org.points}
-    arriving: list[tuple[dt.date, int, int, Decimal, int]] = []  # transfers in transit
+    shelf = _Shelf({p: {} for p in org.points}, {})
+    arriving: list[tuple] = []  # transfers in transit
     items = {it.id: it for it in org.items}
     for day, _order, kind, point in events:
         while arriving and arriving[0][0] <= day:
-            _receive(world, org, rows, stock, items, arriving.pop(0))
+            _receive(world, org, rows, shelf, items, arriving.pop(0))
         if kind == "intake":
-            _intake(world, org, rows, stock[point], day, point)
+            _intake(world, org, rows, shelf, day, point)
         elif kind == "distribution":
-            _distribution(world, org, rows, stock[point], items, day, point)
+            _distribution(world, org, rows, shelf, items, day, point)
         elif kind == "sale":
-            _sale(world, org, rows, stock[point], items, day, point)
+            _sale(world, org, rows, shelf, items, day, point)
         elif kind == "transfer":
-            _transfer(world, org, rows, stock, items, day, point, arriving)
+            _transfer(world, org, rows, shelf, items, day, point, arriving)
+        elif kind == "write_off":
+            _write_off(world, org, rows, shelf, items, day, point)
         else:
-            _write_off(world, org, rows, stock[point], items, day, point)
+            _expiry_check(world, org, rows, shelf, items, day, point)
     for arrival in arriving:  # sent near the end of the window, received since
-        _receive(world, org, rows, stock, items, arrival)
+        _receive(world, org, rows, shelf, items, arrival)
+
+
+class _Shelf:
+    """Stock per point and (item, batch), and each food batch's expiry date (a batch is named
+    after its expiry date, so one batch has one date at every point)."""
+
+    def __init__(self, stock: dict[int, dict[tuple[int, str], Decimal]],
+                 expiry: dict[tuple[int, str], dt.date]):
+        self.stock, self.expiry = stock, expiry
+
+    def add(self, point: int, item_id: int, batch: str, qty: Decimal) -> None:
+        key = (item_id, batch)
+        left = self.stock[point].get(key, Decimal("0")) + qty
+        if left:
+            self.stock[point][key] = left
+        else:  # an empty batch is gone from the shelf (keeps every scan short)
+            self.stock[point].pop(key, None)
+
+    def usable(self, point: int, day: dt.date) -> dict[int, list[tuple[str, Decimal]]]:
+        """Item → its batches within their expiry date on `day`, first-expired-first-out."""
+        out: dict[int, list[tuple[str, Decimal]]] = {}
+        for (item_id, batch), qty in self.stock[point].items():
+            expiry = self.expiry.get((item_id, batch))
+            if qty > 0 and (expiry is None or expiry >= day):
+                out.setdefault(item_id, []).append((batch, qty))
+        for batches in out.values():
+            batches.sort(key=lambda b: (b[0] == "", b[0]))  # ISO dates sort as dates
+        return out
+
+    def expired(self, point: int, day: dt.date) -> list[tuple[int, str, Decimal]]:
+        return sorted((item_id, batch, qty) for (item_id, batch), qty in self.stock[point].items()
+                      if qty > 0 and self.expiry.get((item_id, batch), day) < day)
 
 
 def _movement(world: World, org: Org, point: int, item: Item, qty: Decimal, kind: str,
-              day: dt.date, doc_type: str, doc_id: int, posted_at: dt.datetime) -> dict:
+              day: dt.date, doc_type: str, doc_id: int, posted_at: dt.datetime,
+              batch: str = "", reason: str = "") -> dict:
     return {"id": world.ids.one(StockMovement.__table__), "organization_id": org.id,
-            "point_id": point, "item_type_id": item.id, "batch": "", "kind": kind,
+            "point_id": point, "item_type_id": item.id, "batch": batch, "kind": kind,
             "quantity": qty, "unit_value": item.unit_value, "movement_date": day,
             "document_type": doc_type, "document_id": doc_id, "reverses_id": None,
-            "reason": "", "posted_by_id": org.manager_id, "posted_at": posted_at}
+            "reason": reason, "posted_by_id": org.manager_id, "posted_at": posted_at}
 
 
 def _campaign_on(world: World, org: Org, day: dt.date):
@@ -103,7 +152,7 @@ def _campaign_on(world: World, org: Org, day: dt.date):
     return world.rng.choice(running).id if running else None
 
 
-def _intake(world, org, rows, stock, day, point) -> None:
+def _intake(world, org, rows, shelf, day, point) -> None:
     rng = world.rng
     intake_id = world.ids.one(Intake.__table__)
     at = world.moment(day)
@@ -112,14 +161,19 @@ def _intake(world, org, rows, stock, day, point) -> None:
     for item in sorted(lines, key=lambda it: it.id):
         qty = Decimal(rng.choice((1, 1, 2, 3, 5, 10, 20)))
         total += qty * item.unit_value
+        # Food within its expiry date, inspected; its batch is named after the date.
+        expiry = day + dt.timedelta(days=rng.randint(20, 300)) if item.perishable else None
+        batch = expiry.isoformat() if expiry else ""
         rows.add(IntakeLine, {
             "id": world.ids.one(IntakeLine.__table__), "intake_id": intake_id,
             "item_type_id": item.id, "quantity": qty, "condition": rng.choice(CONDITIONS),
             "unit_value": item.unit_value, "valuation_basis": "参照同类物品市场价",
-            "batch": "", "production_date": None, "expiry_date": None, "inspected": True})
+            "batch": batch, "production_date": None, "expiry_date": expiry, "inspected": True})
         rows.add(StockMovement, _movement(world, org, point, item, qty, "donation_in", day,
-                                          "intake", intake_id, at))
-        stock[item.id] = stock.get(item.id, Decimal("0")) + qty
+                                          "intake", intake_id, at, batch=batch))
+        if expiry:
+            shelf.expiry[(item.id, batch)] = expiry
+        shelf.add(point, item.id, batch, qty)
     donor = rng.choice(org.donors) if rng.random() < 0.7 else None
     campaign = _campaign_on(world, org, day) if rng.random() < 0.3 else None
     rows.add(Intake, {"id": intake_id, "organization_id": org.id, "point_id": point,
@@ -130,23 +184,30 @@ def _intake(world, org, rows, stock, day, point) -> None:
                       "posted_by_id": org.manager_id, "posted_at": at})
 
 
-def _take(world, stock, items, n_lines, want=(1, 1, 2, 3)):
-    """Up to `n_lines` (item, quantity) pairs that the shelf can give."""
-    on_hand = [i for i, q in stock.items() if q > 0]
+def _take(world, shelf, point, day, items, n_lines, want=(1, 1, 2, 3), sellable=False):
+    """Up to `n_lines` items the shelf can give on `day`, as (item, batch, quantity) parts
+    taken first-expired-first-out from the batches within their expiry date."""
+    usable = shelf.usable(point, day)
+    on_hand = sorted(i for i in usable if not sellable or items[i].sale_price is not None)
     if not on_hand:
         return []
     chosen = world.rng.sample(on_hand, min(n_lines, len(on_hand)))
     out = []
     for item_id in sorted(chosen):
-        qty = min(stock[item_id], Decimal(world.rng.choice(want)))
-        stock[item_id] -= qty
-        out.append((items[item_id], qty))
+        left = min(sum(q for _b, q in usable[item_id]), Decimal(world.rng.choice(want)))
+        for batch, qty in usable[item_id]:
+            if left <= 0:
+                break
+            part = min(left, qty)
+            shelf.add(point, item_id, batch, -part)
+            out.append((items[item_id], batch, part))
+            left -= part
     return out
 
 
-def _distribution(world, org, rows, stock, items, day, point) -> None:
+def _distribution(world, org, rows, shelf, items, day, point) -> None:
     rng = world.rng
-    taken = _take(world, stock, items, rng.choice((1, 2, 2, 3, 3, 4)))
+    taken = _take(world, shelf, point, day, items, rng.choice((1, 2, 2, 3, 3, 4)))
     if not taken:
         return
     dist_id = world.ids.one(Distribution.__table__)
@@ -158,37 +219,35 @@ def _distribution(world, org, rows, stock, items, day, point) -> None:
                             "project_id": project, "distributed_on": day, "points_total": 0,
                             "status": "posted", "reversed_reason": "",
                             "posted_by_id": org.manager_id, "posted_at": at})
-    for item, qty in taken:
+    for item, batch, qty in taken:
         rows.add(DistributionLine, {"id": world.ids.one(DistributionLine.__table__),
                                     "distribution_id": dist_id, "item_type_id": item.id,
-                                    "batch": "", "quantity": qty,
+                                    "batch": batch, "quantity": qty,
                                     "unit_value": item.unit_value, "points": 0})
         rows.add(StockMovement, _movement(world, org, point, item, -qty, "distribution", day,
-                                          "distribution", dist_id, at))
+                                          "distribution", dist_id, at, batch=batch))
 
 
-def _sale(world, org, rows, stock, items, day, point) -> None:
-    sellable = {i: q for i, q in stock.items() if items[i].sale_price is not None}
-    taken = _take(world, sellable, items, world.rng.choice((1, 1, 2, 3)))
+def _sale(world, org, rows, shelf, items, day, point) -> None:
+    taken = _take(world, shelf, point, day, items, world.rng.choice((1, 1, 2, 3)),
+                  sellable=True)
     if not taken:
         return
-    for item, qty in taken:
-        stock[item.id] -= qty
     sale_id = world.ids.one(Sale.__table__)
     entry_id = world.ids.one(FundEntry.__table__)
     at = world.moment(day)
-    total = sum((qty * item.sale_price for item, qty in taken), Decimal("0")).quantize(TWO)
+    total = sum((qty * item.sale_price for item, _b, qty in taken), Decimal("0")).quantize(TWO)
     rows.add(Sale, {"id": sale_id, "organization_id": org.id, "point_id": point,
                     "sold_on": day, "payment_method": world.rng.choice(PAYMENTS),
                     "total": total, "campaign_id": None, "fund_entry_id": entry_id,
                     "status": "posted", "posted_by_id": org.manager_id, "posted_at": at})
-    for item, qty in taken:
+    for item, batch, qty in taken:
         rows.add(SaleLine, {"id": world.ids.one(SaleLine.__table__), "sale_id": sale_id,
-                            "item_type_id": item.id, "batch": "", "quantity": qty,
+                            "item_type_id": item.id, "batch": batch, "quantity": qty,
                             "unit_price": item.sale_price,
                             "amount": (qty * item.sale_price).quantize(TWO)})
         rows.add(StockMovement, _movement(world, org, point, item, -qty, "sale", day, "sale",
-                                          sale_id, at))
+                                          sale_id, at, batch=batch))
     rows.add(FundEntry, {
         "id": entry_id, "organization_id": org.id, "kind": "sale_income", "entry_date": day,
         "amount": total, "campaign_id": None, "project_id": None, "donor_id": None,
@@ -199,11 +258,12 @@ def _sale(world, org, rows, stock, items, day, point) -> None:
         "source_type": "sale", "source_id": sale_id, "posted_by_id": None, "posted_at": at})
 
 
-def _transfer(world, org, rows, stock, items, day, point, arriving) -> None:
+def _transfer(world, org, rows, shelf, items, day, point, arriving) -> None:
     targets = [p for p in (org.supermarkets or org.points) if p != point]
     if not targets:
         return
-    taken = _take(world, stock[point], items, world.rng.choice((1, 2, 3)), want=(2, 5, 10))
+    taken = _take(world, shelf, point, day, items, world.rng.choice((1, 2, 3)),
+                  want=(2, 5, 10))
     if not taken:
         return
     to_point = world.rng.choice(targets)
@@ -218,37 +278,49 @@ def _transfer(world, org, rows, stock, items, day, point, arriving) -> None:
                         "sent_by_id": org.manager_id,
                         "received_at": world.moment(arrives) if received else None,
                         "received_by_id": org.manager_id if received else None})
-    for item, qty in taken:
+    for item, batch, qty in taken:
         rows.add(TransferLine, {"id": world.ids.one(TransferLine.__table__),
                                 "transfer_id": transfer_id, "item_type_id": item.id,
-                                "batch": "", "expiry_date": None, "unit_value": item.unit_value,
-                                "quantity_sent": qty,
+                                "batch": batch,
+                                "expiry_date": shelf.expiry.get((item.id, batch)),
+                                "unit_value": item.unit_value, "quantity_sent": qty,
                                 "quantity_received": qty if received else None,
                                 "loss_reason": ""})
         rows.add(StockMovement, _movement(world, org, point, item, -qty, "transfer_out", day,
-                                          "transfer", transfer_id, at))
+                                          "transfer", transfer_id, at, batch=batch))
         if received:
-            arriving.append((arrives, to_point, item.id, qty, transfer_id))
+            arriving.append((arrives, to_point, item.id, batch, qty, transfer_id))
     arriving.sort(key=lambda a: a[0])
 
 
-def _receive(world, org, rows, stock, items, arrival) -> None:
-    day, point, item_id, qty, transfer_id = arrival
+def _receive(world, org, rows, shelf, items, arrival) -> None:
+    day, point, item_id, batch, qty, transfer_id = arrival
     rows.add(StockMovement, _movement(world, org, point, items[item_id], qty, "transfer_in",
-                                      day, "transfer", transfer_id, world.moment(day)))
-    stock[point][item_id] = stock[point].get(item_id, Decimal("0")) + qty
+                                      day, "transfer", transfer_id, world.moment(day),
+                                      batch=batch))
+    shelf.add(point, item_id, batch, qty)
 
 
-def _write_off(world, org, rows, stock, items, day, point) -> None:
-    taken = _take(world, stock, items, 1)
-    for item, qty in taken:
-        wo_id = world.ids.one(WriteOff.__table__)
-        at = world.moment(day)
-        rows.add(WriteOff, {"id": wo_id, "organization_id": org.id, "point_id": point,
-                            "item_type_id": item.id, "batch": "", "quantity": qty,
-                            "reason": "expired" if item.perishable else "damaged",
-                            "note": "盘点时发现", "written_off_on": day,
-                            "posted_by_id": org.manager_id,
-                            "posted_at": at})
-        rows.add(StockMovement, _movement(world, org, point, item, -qty, "write_off", day,
-                                          "write_off", wo_id, at))
+def _write_off(world, org, rows, shelf, items, day, point) -> None:
+    """Goods found damaged (food past its date is the weekly check's)."""
+    for item, batch, qty in _take(world, shelf, point, day, items, 1):
+        _post_write_off(world, org, rows, point, item, batch, qty, day, "damaged", "盘点时发现")
+
+
+def _expiry_check(world, org, rows, shelf, items, day, point) -> None:
+    """The weekly check: every batch past its expiry date is written off, whole."""
+    for item_id, batch, qty in shelf.expired(point, day):
+        shelf.add(point, item_id, batch, -qty)
+        _post_write_off(world, org, rows, point, items[item_id], batch, qty, day, "expired",
+                        "过期检查")
+
+
+def _post_write_off(world, org, rows, point, item, batch, qty, day, reason, note) -> None:
+    wo_id = world.ids.one(WriteOff.__table__)
+    at = world.moment(day)
+    rows.add(WriteOff, {"id": wo_id, "organization_id": org.id, "point_id": point,
+                        "item_type_id": item.id, "batch": batch, "quantity": qty,
+                        "reason": reason, "note": note, "written_off_on": day,
+                        "posted_by_id": org.manager_id, "posted_at": at})
+    rows.add(StockMovement, _movement(world, org, point, item, -qty, "write_off", day,
+                                      "write_off", wo_id, at, batch=batch, reason=reason))

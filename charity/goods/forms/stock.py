@@ -1,4 +1,5 @@
-"""Forms of the stock screens: a point's wanted level of an item, a write-off."""
+"""Forms of the stock screens: a point's wanted level of an item, a write-off, the one-tap
+write-off of a point's expired food."""
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
@@ -39,3 +40,11 @@ class WriteOffForm(PostingForm):
         return {"reason": self.reason.data, "item_type_id": self.item_type_id.data,
                 "batch": self.batch.data or "", "quantity": self.quantity.data or "",
                 "note": self.note.data or ""}
+
+
+class WriteOffExpiredForm(PostingForm):
+    """One tap: write off all of a point's expired food (reason: expired). `back` says which
+    page the button was on (the staff home or the stock page), to return there."""
+
+    point_id = HiddenField(validators=[DataRequired()])
+    back = HiddenField(default="stock")

@@ -3,15 +3,20 @@ point's shelf, the households, donors, campaigns and projects that may be named,
 drop-off code a donor brings."""
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
+from charity.core.clock import org_today
 from charity.core.db import contains
 from charity.funds.models import Campaign, CampaignStatus, Project, ProjectStatus
+from charity.goods.expiry import expired, not_expired
 from charity.goods.models import ItemType, PreRegistration, StockBalance
 from charity.goods.queries.catalogue import active_items
+from charity.goods.queries.expiry import warning_days
 from charity.orgs.models import CharityPoint, Organization
 from charity.people.models import Beneficiary, Donor
 
@@ -28,32 +33,69 @@ def id_of(raw) -> int | None:
     return number if 0 < number < 2**31 else None
 
 
-def on_hand(session: Session, point_id: int) -> dict[int, Decimal]:
-    """Item id → quantity on the point's shelf."""
-    return dict(session.execute(
-        sa.select(StockBalance.item_type_id, sa.func.sum(StockBalance.quantity))
-        .where(StockBalance.point_id == point_id).group_by(StockBalance.item_type_id)).all())
+@dataclass(frozen=True)
+class ShelfStock:
+    """One item on a point's shelf on a day: what may be handed out (within its expiry
+    date), the part of it that expires within the organisation's warning window (handed out
+    first), and what is expired (only to be written off)."""
+
+    available: Decimal = Decimal("0")
+    soon: Decimal = Decimal("0")
+    soonest: dt.date | None = None  # the earliest expiry date among the `soon` batches
+    expired: Decimal = Decimal("0")
+
+
+def shelf_stock(session: Session, point_id: int, today: dt.date, days: int
+                ) -> dict[int, ShelfStock]:
+    """Item id → its `ShelfStock` on the point's shelf on `today`, expiring "soon" meaning
+    within `days` days."""
+    last = today + dt.timedelta(days=days)
+    soon = sa.and_(StockBalance.expiry_date >= today, StockBalance.expiry_date <= last)
+    rows = session.execute(
+        sa.select(StockBalance.item_type_id,
+                  sa.func.sum(sa.case((not_expired(today), StockBalance.quantity), else_=0)),
+                  sa.func.sum(sa.case((soon, StockBalance.quantity), else_=0)),
+                  sa.func.min(sa.case((soon, StockBalance.expiry_date), else_=None)),
+                  sa.func.sum(sa.case((expired(today), StockBalance.quantity), else_=0)))
+        .where(StockBalance.point_id == point_id, StockBalance.quantity > 0)
+        .group_by(StockBalance.item_type_id))
+    return {item_id: ShelfStock(Decimal(a or 0), Decimal(s or 0), _as_date(first),
+                                Decimal(x or 0))
+            for item_id, a, s, first, x in rows}
+
+
+def _as_date(value) -> dt.date | None:
+    # MIN over a CASE loses the column's type on SQLite: the date comes back as text.
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))
 
 
 def counter_items(session: Session, point: CharityPoint | None
-                  ) -> list[tuple[ItemType, Decimal]]:
-    """The organisation's active items with the quantity on the point's shelf, those on the
-    shelf first."""
+                  ) -> list[tuple[ItemType, ShelfStock]]:
+    """The organisation's active items with what the point's shelf offers today (expired
+    batches left out): items with stock expiring within the warning window first (they are
+    handed out first), then the others on the shelf, then the rest."""
     if point is None:
         return []
-    stock = on_hand(session, point.id)
+    org = point.organization
+    stock = shelf_stock(session, point.id, org_today(org), warning_days(org))
+    empty = ShelfStock()
     items = sorted(active_items(session, point.organization_id),
-                   key=lambda item: not stock.get(item.id))
-    return [(item, stock.get(item.id) or Decimal("0")) for item in items]
+                   key=lambda item: (not stock.get(item.id, empty).soon,
+                                     not stock.get(item.id, empty).available))
+    return [(item, stock.get(item.id, empty)) for item in items]
 
 
 def counter_batches(session: Session, point: CharityPoint | None) -> list[StockBalance]:
-    """Named batches on the point's shelves (for the batch input's suggestions)."""
+    """Named batches on the point's shelves that may be handed out today (none past its
+    expiry date), soonest expiry first (for the batch input's suggestions)."""
     if point is None:
         return []
     return list(session.scalars(
         sa.select(StockBalance).where(StockBalance.point_id == point.id,
-                                      StockBalance.quantity > 0, StockBalance.batch != "")
+                                      StockBalance.quantity > 0, StockBalance.batch != "",
+                                      not_expired(org_today(point.organization)))
         .options(selectinload(StockBalance.item_type))
         .order_by(StockBalance.expiry_date.is_(None), StockBalance.expiry_date,
                   StockBalance.batch).limit(200)))
@@ -71,14 +113,17 @@ def shelf_balances(session: Session, point: CharityPoint | None) -> list[StockBa
                   StockBalance.expiry_date, StockBalance.batch)))
 
 
-def items_on_shelf(session: Session, point_id: int) -> list[tuple[ItemType, Decimal]]:
-    """Active items with something on the point's shelf, with the quantity, by name."""
-    return list(session.execute(
-        sa.select(ItemType, sa.func.sum(StockBalance.quantity))
-        .join(StockBalance, StockBalance.item_type_id == ItemType.id)
-        .where(StockBalance.point_id == point_id, StockBalance.quantity > 0,
-               ItemType.active.is_(True))
-        .group_by(ItemType.id).order_by(ItemType.name)).all())
+def items_on_shelf(session: Session, point_id: int, on: dt.date | None = None
+                   ) -> list[tuple[ItemType, Decimal]]:
+    """Active items with something on the point's shelf, with the quantity, by name; with
+    `on`, only what is within its expiry date that day (what may be sent on)."""
+    stmt = (sa.select(ItemType, sa.func.sum(StockBalance.quantity))
+            .join(StockBalance, StockBalance.item_type_id == ItemType.id)
+            .where(StockBalance.point_id == point_id, StockBalance.quantity > 0,
+                   ItemType.active.is_(True)))
+    if on is not None:
+        stmt = stmt.where(not_expired(on))
+    return list(session.execute(stmt.group_by(ItemType.id).order_by(ItemType.name)).all())
 
 
 def household(session: Session, point: CharityPoint | None, raw) -> Beneficiary | None:

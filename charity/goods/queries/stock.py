@@ -15,6 +15,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
 from charity.auth.permissions import scope_points
+from charity.core.clock import org_today
+from charity.goods.expiry import expired, not_expired
 from charity.goods.models import (Distribution, DocStatus, Intake, ItemCategory, ItemType,
                                   StockBalance, StockMovement, StockTarget)
 from charity.goods.queries.lists import where_given
@@ -28,8 +30,9 @@ EXPIRY_WINDOW_DAYS = 30
 class CategoryRow:
     category: str
     items: int
-    quantity: Decimal
-    value: Decimal
+    quantity: Decimal  # available: within its expiry date today
+    value: Decimal  # fair value of all on hand (expired goods count until written off)
+    expired: Decimal = ZERO  # on the shelf past its expiry date: to be written off
 
 
 @dataclass(frozen=True)
@@ -47,18 +50,21 @@ class NeedRow:
         return self.on_hand < self.wanted
 
 
-def on_hand_by_category(session: Session, point_id: int) -> list[CategoryRow]:
-    """Quantity and fair value on hand per category (categories with nothing left omitted)."""
+def on_hand_by_category(session: Session, point_id: int, today: dt.date) -> list[CategoryRow]:
+    """Per category: the quantity available on `today` (expired batches left out and
+    counted apart) and the fair value on hand (categories with nothing left omitted)."""
     rows = session.execute(
         sa.select(ItemCategory.name, sa.func.count(sa.distinct(StockBalance.item_type_id)),
-                  sa.func.sum(StockBalance.quantity), sa.func.sum(StockBalance.value))
+                  sa.func.sum(sa.case((not_expired(today), StockBalance.quantity), else_=0)),
+                  sa.func.sum(StockBalance.value),
+                  sa.func.sum(sa.case((expired(today), StockBalance.quantity), else_=0)))
         .join(ItemType, ItemType.id == StockBalance.item_type_id)
         .join(ItemCategory, ItemCategory.id == ItemType.category_id)
         .where(StockBalance.point_id == point_id, StockBalance.quantity > 0)
         .group_by(ItemCategory.id, ItemCategory.name, ItemCategory.sort)
         .order_by(ItemCategory.sort, ItemCategory.name))
-    return [CategoryRow(name, items, Decimal(q or 0), Decimal(v or 0))
-            for name, items, q, v in rows]
+    return [CategoryRow(name, items, Decimal(q or 0), Decimal(v or 0), Decimal(x or 0))
+            for name, items, q, v, x in rows]
 
 
 def expiring(session: Session, point_id: int, today: dt.date,
@@ -74,15 +80,23 @@ def expiring(session: Session, point_id: int, today: dt.date,
         .limit(500)))
 
 
-def _on_hand_sums(point_id: int):
+def _on_hand_sums(point_id: int, today: dt.date):
+    """Item → quantity within its expiry date on `today` (expired food does not meet a
+    need: it is written off)."""
     return (sa.select(StockBalance.item_type_id, sa.func.sum(StockBalance.quantity).label("q"))
-            .where(StockBalance.point_id == point_id)
+            .where(StockBalance.point_id == point_id, not_expired(today))
             .group_by(StockBalance.item_type_id).subquery())
 
 
-def targets(session: Session, point_id: int) -> list[NeedRow]:
-    """Every wanted level of the point with what is on hand, those furthest below first."""
-    sums = _on_hand_sums(point_id)
+def point_today(session: Session, point_id: int) -> dt.date:
+    """Today in the calendar of the point's organisation."""
+    return org_today(session.get(CharityPoint, point_id).organization)
+
+
+def targets(session: Session, point_id: int, today: dt.date | None = None) -> list[NeedRow]:
+    """Every wanted level of the point with what is on hand on `today` (by default the
+    organisation's today; expired batches left out), those furthest below first."""
+    sums = _on_hand_sums(point_id, today or point_today(session, point_id))
     rows = session.execute(
         sa.select(ItemType, StockTarget.wanted, sums.c.q)
         .join(StockTarget, StockTarget.item_type_id == ItemType.id)
@@ -93,9 +107,10 @@ def targets(session: Session, point_id: int) -> list[NeedRow]:
     return sorted(out, key=lambda r: (not r.below, -r.shortfall, r.item.name))
 
 
-def needs_list(session: Session, point_id: int) -> list[NeedRow]:
-    """Items the point has less of than it wants (what the public portal asks donors for)."""
-    return [row for row in targets(session, point_id) if row.below and row.item.active]
+def needs_list(session: Session, point_id: int, today: dt.date | None = None) -> list[NeedRow]:
+    """Items the point has less of (within its expiry date on `today`, by default the
+    organisation's today) than it wants — what the public portal asks donors for."""
+    return [row for row in targets(session, point_id, today) if row.below and row.item.active]
 
 
 def today_counts(session: Session, point_id: int, today: dt.date) -> dict[str, int]:
@@ -110,6 +125,8 @@ def today_counts(session: Session, point_id: int, today: dt.date) -> dict[str, i
 
 
 def totals(session: Session, point_id: int) -> tuple[Decimal, Decimal]:
+    """Everything on the point's shelf, expired or not: quantity and fair value on the books
+    (expired goods leave the books when written off)."""
     q, v = session.execute(
         sa.select(sa.func.sum(StockBalance.quantity), sa.func.sum(StockBalance.value))
         .where(StockBalance.point_id == point_id)).one()

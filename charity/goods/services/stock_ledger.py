@@ -1,5 +1,10 @@
 """The stock ledger: every change of stock is a movement, and the balance of
-(point, item type, batch) is updated in the same transaction, locked, never below zero."""
+(point, item type, batch) is updated in the same transaction, locked, never below zero.
+
+Every movement passes `move`, so the food-safety rule is kept here once for every document:
+a batch past its expiry date is never distributed, sold or transferred (Food Safety Law
+Arts. 53–54) — it can only be written off. Reversals, write-offs, stocktake differences and
+goods coming in stay allowed."""
 from __future__ import annotations
 
 import datetime as dt
@@ -11,14 +16,35 @@ from sqlalchemy.orm import Session
 
 from charity.core.errors import ValidationFailed
 from charity.core.i18n import _l
+from charity.goods.expiry import expired, is_expired, not_expired
 from charity.goods.models import ItemType, MovementKind, StockBalance, StockMovement
 from charity.goods.quantities import quantity_text
 
 ZERO = Decimal("0")
+# The movements that hand goods to a person or send them on: never of an expired batch.
+OUTGOING = frozenset({MovementKind.DISTRIBUTION, MovementKind.SALE, MovementKind.TRANSFER_OUT})
 
 
 class InsufficientStock(ValidationFailed):
     """Not enough on hand: another volunteer may just have handed out the last one."""
+
+
+class ExpiredStock(ValidationFailed):
+    """The batch is past its expiry date: it may only be written off."""
+
+
+def expired_refusal(item_type: ItemType, batch: str, expiry: dt.date, field: str
+                    ) -> ExpiredStock:
+    """The refusal of an outgoing movement of an expired batch, naming item, batch and date."""
+    if batch:
+        message = _l("%(item)s, batch %(batch)s, expired on %(day)s: expired food cannot be "
+                     "handed out, sold or transferred. Write it off instead.",
+                     item=item_type.name, batch=batch, day=expiry.isoformat())
+    else:
+        message = _l("%(item)s expired on %(day)s: expired food cannot be handed out, sold or "
+                     "transferred. Write it off instead.", item=item_type.name,
+                     day=expiry.isoformat())
+    return ExpiredStock(message, field=field)
 
 
 def balance_row(session: Session, point_id: int, item_type_id: int, batch: str = "",
@@ -43,10 +69,14 @@ def move(session: Session, *, organization_id: int, point_id: int, item_type: It
          document_id: int, actor=None, batch: str = "", unit_value: Decimal | None = None,
          expiry: dt.date | None = None, reason: str = "", reverses_id: int | None = None,
          field: str = "lines") -> StockMovement:
-    """Post one movement (+ in, − out) and update its balance; refuse going below zero."""
+    """Post one movement (+ in, − out) and update its balance; refuse going below zero, and
+    refuse handing out, selling or transferring a batch past its expiry date on
+    `movement_date` (the document's day in the organisation's calendar)."""
     if quantity == 0:
         raise ValidationFailed(_l("The quantity must not be zero."), field=field)
     row = balance_row(session, point_id, item_type.id, batch, expiry=expiry)
+    if kind in OUTGOING and quantity < 0 and is_expired(row.expiry_date, movement_date):
+        raise expired_refusal(item_type, batch, row.expiry_date, field)
     if row.quantity + quantity < 0:
         raise InsufficientStock(
             _l("Not enough %(item)s on hand: %(have)s %(unit)s left.", item=item_type.name,
@@ -63,7 +93,10 @@ def move(session: Session, *, organization_id: int, point_id: int, item_type: It
     row.quantity = row.quantity + quantity
     row.value = max(ZERO, (row.value + quantity * unit_value).quantize(Decimal("0.01"))) \
         if row.quantity else ZERO
-    if expiry is not None and row.expiry_date is None:
+    if expiry is not None and (row.expiry_date is None or expiry < row.expiry_date):
+        # Two donations may share a batch name (the same production day) with different
+        # expiry dates: the batch counts as expiring on the earliest, so no unit of it is
+        # ever handed out past its date.
         row.expiry_date = expiry
     session.flush()
     return movement
@@ -86,27 +119,50 @@ def reverse_document(session: Session, document_type: str, document_id: int, act
     return out
 
 
-def available_batches(session: Session, point_id: int, item_type_id: int) -> list[StockBalance]:
-    """Batches on hand, earliest expiry first (first-expired, first-out)."""
-    return list(session.scalars(sa.select(StockBalance).where(
+def available_batches(session: Session, point_id: int, item_type_id: int,
+                      on: dt.date | None = None) -> list[StockBalance]:
+    """Batches on hand, earliest expiry first (first-expired, first-out); with `on`, only
+    those within their expiry date that day."""
+    stmt = sa.select(StockBalance).where(
         StockBalance.point_id == point_id, StockBalance.item_type_id == item_type_id,
-        StockBalance.quantity > 0).order_by(StockBalance.expiry_date.is_(None),
-                                            StockBalance.expiry_date, StockBalance.batch)))
+        StockBalance.quantity > 0)
+    if on is not None:
+        stmt = stmt.where(not_expired(on))
+    return list(session.scalars(stmt.order_by(StockBalance.expiry_date.is_(None),
+                                              StockBalance.expiry_date, StockBalance.batch)))
+
+
+def _expired_quantity(session: Session, point_id: int, item_type_id: int, on: dt.date
+                      ) -> Decimal:
+    return Decimal(session.scalar(sa.select(sa.func.coalesce(sa.func.sum(
+        StockBalance.quantity), 0)).where(
+        StockBalance.point_id == point_id, StockBalance.item_type_id == item_type_id,
+        StockBalance.quantity > 0, expired(on))) or 0)
 
 
 def take(session: Session, *, organization_id: int, point_id: int, item_type: ItemType,
          quantity: Decimal, batch: str | None, **kwargs) -> list[StockMovement]:
-    """Take `quantity` out: from the named batch, or first-expired-first-out across batches."""
+    """Take `quantity` out: from the named batch, or first-expired-first-out across the
+    batches still within their expiry date on the movement's day (expired ones are skipped:
+    they are written off, never handed out)."""
     if batch is not None:
         return [move(session, organization_id=organization_id, point_id=point_id,
                      item_type=item_type, quantity=-quantity, batch=batch, **kwargs)]
-    rows = available_batches(session, point_id, item_type.id)
+    on = kwargs.get("movement_date")
+    rows = available_batches(session, point_id, item_type.id, on=on)
     if sum((r.quantity for r in rows), ZERO) < quantity:
         have = sum((r.quantity for r in rows), ZERO)
+        field = kwargs.get("field", "lines")
+        expired = _expired_quantity(session, point_id, item_type.id, on) if on else ZERO
+        if expired:
+            raise InsufficientStock(
+                _l("Not enough %(item)s within its expiry date: %(have)s %(unit)s left "
+                   "(%(expired)s %(unit)s more are expired and must be written off).",
+                   item=item_type.name, have=quantity_text(have), unit=item_type.unit,
+                   expired=quantity_text(expired)), field=field)
         raise InsufficientStock(
             _l("Not enough %(item)s on hand: %(have)s %(unit)s left.", item=item_type.name,
-               have=quantity_text(have), unit=item_type.unit),
-            field=kwargs.get("field", "lines"))
+               have=quantity_text(have), unit=item_type.unit), field=field)
     out, left = [], quantity
     for row in rows:
         if left <= 0:

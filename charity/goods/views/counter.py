@@ -8,10 +8,12 @@ from dataclasses import dataclass
 from flask import request
 from flask_babel import gettext as _
 
+from charity.core.clock import org_today
 from charity.core.extensions import db
-from charity.goods.quantities import plain_qty
+from charity.goods.quantities import plain_qty, quantity_text
 from charity.goods.queries.catalogue import catalogue_items
-from charity.goods.queries.counter import counter_items, items_on_shelf
+from charity.goods.queries.counter import ShelfStock, counter_items, items_on_shelf
+from charity.goods.queries.expiry import expiring_soon, warning_days
 from charity.orgs.models import CharityPoint
 from charity.web.access import date_arg, int_arg
 from charity.web.forms import choices
@@ -55,19 +57,40 @@ def pressed(button: str) -> bool:
 
 
 def counter_item_choices(point: CharityPoint | None, describe) -> list[tuple[str, str]]:
-    """The items a counter form offers, those on the point's shelf first, each labelled by
-    `describe(item, quantity on hand)`."""
+    """The items a counter form offers, those with stock expiring soon first, then those on
+    the point's shelf, each labelled by `describe(item, shelf stock)` (a
+    `charity.goods.queries.counter.ShelfStock`: expired batches are not counted)."""
     return [(str(item.id), describe(item, stock))
             for item, stock in counter_items(db.session, point)]
 
 
-def shelf_item_choices(org_ids, point_id: int | None = None):
+def soon_note(stock: ShelfStock) -> str:
+    """What an item label adds when some of its stock expires within the warning window."""
+    if not stock.soon or stock.soonest is None:
+        return ""
+    return " · " + _("%(qty)s expire by %(day)s: hand out first", qty=quantity_text(stock.soon),
+                     day=stock.soonest.isoformat())
+
+
+def expiry_context(point: CharityPoint | None) -> dict:
+    """What the hand-out screens (distribution, sale) show about expiry dates: the batches
+    expiring within the organisation's warning window, to be handed out first."""
+    if point is None:
+        return {"soon": [], "warning_days": None, "soon_quantity": quantity_text}
+    org = point.organization
+    days = warning_days(org)
+    return {"soon": expiring_soon(db.session, point.id, org_today(org), days),
+            "warning_days": days, "soon_quantity": quantity_text}
+
+
+def shelf_item_choices(org_ids, point_id: int | None = None, on=None):
     """Active items of the organisations; at a point, only those on its shelf, with the
-    quantity on hand (transfers, a count sheet's extra rows)."""
+    quantity on hand — with `on` (a day), only what is within its expiry date then (what a
+    transfer may send)."""
     if point_id is not None:
         pairs = [(str(item.id), _("%(name)s (%(unit)s) — %(qty)s on hand", name=item.name,
                                   unit=item.unit, qty=plain_qty(qty)))
-                 for item, qty in items_on_shelf(db.session, point_id)]
+                 for item, qty in items_on_shelf(db.session, point_id, on)]
     else:
         pairs = [(str(i.id), f"{i.name} ({i.unit})") for i in catalogue_items(db.session, org_ids)]
     return choices([("", _("— item —"))] + pairs)

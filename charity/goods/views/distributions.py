@@ -6,8 +6,6 @@ slip names the household and its community only: no phone, ID or address on pape
 """
 from __future__ import annotations
 
-from decimal import Decimal
-
 from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -19,13 +17,14 @@ from charity.goods.forms.corrections import DistributionReverseForm
 from charity.goods.forms.counter import DistributionForm
 from charity.goods.models import Distribution, DocStatus, ItemType
 from charity.goods.quantities import quantity_text
-from charity.goods.queries.counter import (counter_batches, find_households, household as
-                                           household_of, running_projects)
+from charity.goods.queries.counter import (ShelfStock, counter_batches, find_households,
+                                           household as household_of, running_projects)
 from charity.goods.queries.lists import (distribution_list as listed_distributions,
                                          filter_points, lines_of, projects_in_scope)
 from charity.goods.services.distributions import post_distribution, reverse_distribution
 from charity.goods.views.corrections import post_correction
-from charity.goods.views.counter import list_filters, open_counter, pressed
+from charity.goods.views.counter import (expiry_context, list_filters, open_counter, pressed,
+                                         soon_note)
 from charity.people.queries import category_names, certification_state, points_left
 from charity.web.access import access, int_arg, load, paginate
 from charity.web.forms import choices
@@ -37,9 +36,10 @@ bp = Blueprint("distributions", __name__, url_prefix="/staff/distributions")
 PAPERS = ("a4", "80")
 
 
-def _describe(item: ItemType, stock: Decimal) -> str:
-    return _("%(name)s · %(points)d points/%(unit)s · %(stock)s on hand", name=item.name,
-             points=item.point_price, unit=item.unit, stock=quantity_text(stock))
+def _describe(item: ItemType, stock: ShelfStock) -> str:
+    label = _("%(name)s · %(points)d points/%(unit)s · %(stock)s on hand", name=item.name,
+              points=item.point_price, unit=item.unit, stock=quantity_text(stock.available))
+    return label + soon_note(stock)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -85,6 +85,7 @@ def _render_new(form: DistributionForm, counter, household, today):
         "goods/distribution_new.html", form=form, points=counter.points, point=counter.point,
         household=household, q=q, matches=matches, points_left=points_left(shown, today),
         batches=counter_batches(db.session, counter.point), today=today,
+        **expiry_context(counter.point),
         category_names=category_names, certification_state=lambda b: certification_state(
             b, today), point_label=point_label)
 

@@ -1,8 +1,6 @@
 """Charity sales at a point: the counter form, the sale and its ledger entry, the list."""
 from __future__ import annotations
 
-from decimal import Decimal
-
 from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -13,10 +11,11 @@ from charity.core.i18n import money
 from charity.goods.forms.counter import PAYMENT_LABELS, SaleForm
 from charity.goods.models import ItemType, Sale
 from charity.goods.quantities import quantity_text
-from charity.goods.queries.counter import counter_batches
+from charity.goods.queries.counter import ShelfStock, counter_batches
 from charity.goods.queries.lists import filter_points, lines_of, sale_list as listed_sales
 from charity.goods.services.sales import post_sale
-from charity.goods.views.counter import list_filters, open_counter, pressed
+from charity.goods.views.counter import (expiry_context, list_filters, open_counter, pressed,
+                                         soon_note)
 from charity.goods.views.links import other_feature_url
 from charity.web.access import access, load, paginate
 from charity.web.points import point_label, staff_today
@@ -25,10 +24,10 @@ from charity.web.posting import post_form
 bp = Blueprint("sales", __name__, url_prefix="/staff/sales")
 
 
-def _describe(item: ItemType, stock: Decimal) -> str:
+def _describe(item: ItemType, stock: ShelfStock) -> str:
     price = money(item.sale_price) if item.sale_price is not None else _("no price")
     return _("%(name)s · %(price)s/%(unit)s · %(stock)s on hand", name=item.name, price=price,
-             unit=item.unit, stock=quantity_text(stock))
+             unit=item.unit, stock=quantity_text(stock.available)) + soon_note(stock)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -52,7 +51,8 @@ def sale_new():
         if response:
             return response
     return render_template("goods/sale_new.html", form=form, points=counter.points, point=point,
-                           batches=counter_batches(db.session, point), point_label=point_label)
+                           batches=counter_batches(db.session, point), point_label=point_label,
+                           **expiry_context(point))
 
 
 @bp.route("/<int:sale_id>")

@@ -5,7 +5,16 @@ as each movement (`charity.goods.queries.stock` holds the queries).
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
@@ -17,13 +26,19 @@ from charity.core.db import run_transaction
 from charity.core.extensions import db
 from charity.core.i18n import _l
 from charity.core.roles import Role
-from charity.goods.forms.stock import WRITE_OFF_LABELS, StockTargetForm, WriteOffForm
+from charity.goods.forms.stock import (
+    WRITE_OFF_LABELS,
+    StockTargetForm,
+    WriteOffExpiredForm,
+    WriteOffForm,
+)
 from charity.goods.models import ItemType, MovementKind, StockBalance
 from charity.goods.quantities import quantity_text
 from charity.goods.queries import stock as queries
 from charity.goods.queries.catalogue import active_items, categories, filter_items
 from charity.goods.queries.counter import id_of, shelf_balances
 from charity.goods.queries.lists import filter_points
+from charity.goods.services.expiry import write_off_expired
 from charity.goods.services.targets import set_wanted_level
 from charity.goods.services.write_offs import post_write_off
 from charity.goods.views.counter import open_counter
@@ -72,14 +87,15 @@ def _render_dashboard(point: CharityPoint | None, points, target_form: StockTarg
     if point is not None:
         expiring = queries.expiring(db.session, point.id, today)
         context.update(
-            by_category=queries.on_hand_by_category(db.session, point.id),
+            by_category=queries.on_hand_by_category(db.session, point.id, today),
             totals=queries.totals(db.session, point.id),
             expired=[b for b in expiring if b.expiry_date < today],
             expiring=[b for b in expiring if b.expiry_date >= today],
-            targets=queries.targets(db.session, point.id),
+            targets=queries.targets(db.session, point.id, today),
             counts=queries.today_counts(db.session, point.id, today),
             can_set_targets=can(current_user, "catalogue.manage", point),
-            can_write_off=can(current_user, "goods.write_off", point))
+            can_write_off=can(current_user, "goods.write_off", point),
+            write_off_expired_form=expired_write_off_form(point, "stock"))
         if context["can_set_targets"]:
             target_form.item_type_id.choices = choices([("", "—")] + [
                 (str(i.id), _item_label(i)) for i in active_items(db.session,
@@ -256,3 +272,36 @@ def _written_off(wo) -> str:
     item = db.session.get(ItemType, wo.item_type_id)
     return _("Written off: %(qty)s %(unit)s of %(item)s.", qty=quantity_text(wo.quantity),
              unit=item.unit, item=item.name)
+
+
+# --- expired food: the one-tap write-off -----------------------------------------------------
+
+def expired_write_off_form(point: CharityPoint, back: str) -> WriteOffExpiredForm:
+    """The one-tap button's form for `point` (a fresh one-time token each time it is shown)."""
+    form = WriteOffExpiredForm(formdata=None)
+    form.point_id.data = str(point.id)
+    form.back.data = back
+    return form
+
+
+@bp.route("/write-off-expired", methods=["POST"])
+@access("goods.write_off")
+def write_off_expired_all():
+    """Write off all of a point's expired food in one tap (报损, reason 过期), then back to
+    the page the button was on."""
+    form = WriteOffExpiredForm()
+    wanted = id_of(form.point_id.data)
+    point = db.session.get(CharityPoint, wanted) if wanted else None
+    back = url_for("staff.home") if form.back.data == "home" else \
+        url_for("stock.dashboard", point=point.id if point else None)
+    if point is None or not form.validate_on_submit():
+        flash(_("Nothing was written off: the form was incomplete. Please try again."), "error")
+        return redirect(back)
+    if not can(current_user, "goods.write_off", point):
+        abort(403)
+    # No form page to show a refusal on: it is flashed, and the user is back where they were.
+    return post_form(
+        None, lambda: write_off_expired(current_user, db.session, point),
+        token=form.submission_token.data or "", kind="write_off_expired",
+        success=lambda done: (_("Expired food written off: %(n)d batches.", n=len(done)), back),
+        fallback=back)

@@ -75,7 +75,8 @@ def _fill_transfer_choices(form, sources, source) -> None:
                                        + [(str(p.id), point_label(p)) for p in targets])
     if request.method == "GET" and len(targets) == 1:
         form.to_point_id.data = str(targets[0].id)
-    items = shelf_item_choices(org_ids, point_id=source.id if source else None)
+    items = shelf_item_choices(org_ids, point_id=source.id if source else None,
+                               on=org_today(source.organization) if source else None)
     for entry in form.lines:
         entry.item_type_id.choices = items
 

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from charity.funds.models import Campaign, CampaignStatus, FundBalance
+from charity.goods.expiry import not_expired
 from charity.goods.models import ItemType, StockBalance, StockTarget
 from charity.orgs.models import CharityPoint, Organization
 from charity.portal.charts import percent
@@ -103,14 +104,18 @@ def open_points(session: Session, limit: int = 6) -> tuple[tuple[PointCard, ...]
     return cards, int(total or 0)
 
 
-def wanted_items(session: Session, limit: int = 10) -> tuple[WantedItem, ...]:
+def wanted_items(session: Session, limit: int = 10, today: dt.date | None = None
+                 ) -> tuple[WantedItem, ...]:
     """The needs lists of all open points in one query (the rule of
     `charity.goods.dashboard.needs_list`: an active item below the point's wanted level),
     merged by item name and unit: total shortfall and the points that ask for it. Items
-    wanted by the most points come first, then the largest shortfall."""
-    on_hand = (sa.select(StockBalance.point_id, StockBalance.item_type_id,
-                         sa.func.sum(StockBalance.quantity).label("q"))
-               .group_by(StockBalance.point_id, StockBalance.item_type_id).subquery())
+    wanted by the most points come first, then the largest shortfall. With `today`, food
+    past its expiry date that day does not count as on hand (it is written off)."""
+    on_hand = sa.select(StockBalance.point_id, StockBalance.item_type_id,
+                        sa.func.sum(StockBalance.quantity).label("q"))
+    if today is not None:
+        on_hand = on_hand.where(not_expired(today))
+    on_hand = on_hand.group_by(StockBalance.point_id, StockBalance.item_type_id).subquery()
     have = sa.func.coalesce(on_hand.c.q, 0)
     rows = session.execute(
         sa.select(ItemType.name, ItemType.unit, CharityPoint.name, StockTarget.wanted, have)
@@ -137,5 +142,5 @@ def home_data(session: Session, today: dt.date) -> HomeData:
     return HomeData(totals=figures.year_totals(session, today.year),
                     campaigns=active_campaign_cards(session),
                     disclosures=latest_disclosures(session), points=points, points_total=total,
-                    wanted=wanted_items(session),
+                    wanted=wanted_items(session, today=today),
                     months=tuple(figures.year_months(session, today.year, today)))

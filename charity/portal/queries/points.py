@@ -7,13 +7,16 @@ public. Nothing here touches people: no beneficiary, donor or volunteer appears.
 """
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, contains_eager
 
+from charity.core.clock import org_today
 from charity.core.db import contains
+from charity.goods.expiry import not_expired
 from charity.goods.queries.stock import NeedRow, needs_list
 from charity.goods.models import (ItemCategory, ItemType, PreRegistration, RefusedGood,
                                   StockBalance)
@@ -78,8 +81,9 @@ class PointPage:
     shelves: list[ShelfCategory]
 
 
-def shelves(session: Session, point_id: int) -> list[ShelfCategory]:
-    """Quantities on hand per category and unit, categories in catalogue order. (The stock
+def shelves(session: Session, point_id: int, today: dt.date) -> list[ShelfCategory]:
+    """Quantities on hand per category and unit on `today`, categories in catalogue order;
+    food past its expiry date is not on offer and not shown (it is written off). (The stock
     dashboard's `on_hand_by_category` adds quantities of all units; the public must see
     "120 件 · 35 kg", not 155.)"""
     rows = session.execute(
@@ -88,7 +92,8 @@ def shelves(session: Session, point_id: int) -> list[ShelfCategory]:
                   sa.func.sum(StockBalance.quantity))
         .join(ItemType, ItemType.id == StockBalance.item_type_id)
         .join(ItemCategory, ItemCategory.id == ItemType.category_id)
-        .where(StockBalance.point_id == point_id, StockBalance.quantity > 0)
+        .where(StockBalance.point_id == point_id, StockBalance.quantity > 0,
+               not_expired(today))
         .group_by(ItemCategory.id, ItemCategory.name, ItemCategory.sort, ItemType.unit)
         .order_by(ItemCategory.sort, ItemCategory.name, ItemType.unit))
     out: dict[int, ShelfCategory] = {}
@@ -102,7 +107,9 @@ def shelves(session: Session, point_id: int) -> list[ShelfCategory]:
 def point_page(session: Session, point: CharityPoint) -> PointPage:
     """Everything the public page of a point shows: the categories its organisation
     catalogues (what it accepts), the goods it refuses with the reason, its needs list
-    (items below the wanted level) and its shelves by category."""
+    (items below the wanted level) and its shelves by category — both as of today in the
+    organisation's calendar, expired food left out."""
+    today = org_today(point.organization)
     accepted = list(session.scalars(
         sa.select(ItemCategory.name).join(ItemType, ItemType.category_id == ItemCategory.id)
         .where(ItemType.organization_id == point.organization_id, ItemType.active.is_(True))
@@ -112,8 +119,8 @@ def point_page(session: Session, point: CharityPoint) -> PointPage:
         sa.select(RefusedGood).where(RefusedGood.organization_id == point.organization_id,
                                      RefusedGood.active.is_(True))
         .order_by(RefusedGood.name)))
-    return PointPage(point, accepted, refused, needs_list(session, point.id),
-                     shelves(session, point.id))
+    return PointPage(point, accepted, refused, needs_list(session, point.id, today),
+                     shelves(session, point.id, today))
 
 
 MAX_DROPOFF_POINTS = 500

@@ -8,7 +8,9 @@ an inflow covers [cumulative inflow before it, + its quantity), an outflow likew
 where the intervals overlap those units of this donation left with that outflow. Goods
 transferred to another point are followed there (the first units sent are the first that
 arrived) up to MAX_DEPTH transfers. Beneficiaries appear only as the community of the
-household, never by name, id, phone or address.
+household, never by name, id, phone or address. What is left on a shelf is "on the shelf"
+only while it is within its expiry date: food past it is shown as expired, waiting to be
+written off (it is never handed out).
 """
 from __future__ import annotations
 
@@ -20,8 +22,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from charity.funds.models import Campaign, FundEntry
+from charity.goods.expiry import is_expired
 from charity.goods.models import (Distribution, Intake, ItemType, MovementKind, Sale, SaleLine,
-                                  StockMovement, Transfer, TransferStatus)
+                                  StockBalance, StockMovement, Transfer, TransferStatus)
 from charity.orgs.models import CharityPoint
 from charity.people.models import Beneficiary
 from charity.portal.trace.fifo import ZERO, net_of_reversals
@@ -32,7 +35,8 @@ MAX_DEPTH = 5  # transfers followed from point to point
 @dataclass
 class Outcome:
     """One thing that became of part of a donated line. kind is one of: distributed, sold,
-    transferred, in_transit, lost, written_off, stocktake_loss, on_shelf, not_followed."""
+    transferred, in_transit, lost, written_off, stocktake_loss, on_shelf, expired_on_shelf
+    (past its expiry date, to be written off), not_followed."""
 
     kind: str
     quantity: Decimal
@@ -72,8 +76,11 @@ class GoodsTracer:
     """Follows intake lines through the stock ledger. One query per stream, documents
     looked up once each."""
 
-    def __init__(self, session: Session):
+    def __init__(self, session: Session, today: dt.date | None = None):
+        """`today` (the organisation's calendar day) tells apart what is still on the shelf
+        from what is past its expiry date; without it, everything left counts as on it."""
         self.session = session
+        self.today = today
         self._streams: dict[tuple[int, int, str], _Stream] = {}
         self._points: dict[int, CharityPoint] = {}
 
@@ -140,9 +147,19 @@ class GoodsTracer:
             allocated += b - a
             outcomes.extend(self._outflow(m, a - o_start, b - o_start, unit, depth))
         if hi - lo - allocated > 0:
-            outcomes.append(Outcome("on_shelf", qty(hi - lo - allocated), unit,
+            outcomes.append(Outcome(self._left_kind(key), qty(hi - lo - allocated), unit,
                                     place=self.point(key[0]).name))
         return _merge(outcomes)
+
+    def _left_kind(self, key: tuple[int, int, str]) -> str:
+        """What is left of a stream: on the shelf, or expired there (to be written off)."""
+        if self.today is None:
+            return "on_shelf"
+        point_id, item_id, batch = key
+        expiry = self.session.scalar(sa.select(StockBalance.expiry_date).where(
+            StockBalance.point_id == point_id, StockBalance.item_type_id == item_id,
+            StockBalance.batch == batch))
+        return "expired_on_shelf" if is_expired(expiry, self.today) else "on_shelf"
 
     def _outflow(self, m: StockMovement, a: Decimal, b: Decimal, unit: str,
                  depth: int) -> list[Outcome]:

@@ -16,6 +16,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from charity.core.clock import org_today
 from charity.funds.models import (Campaign, FundEntry, NonCashGift, Receipt, ReceiptKind,
                                   ReceiptStatus)
 from charity.goods.models import Intake
@@ -113,7 +114,7 @@ def trace_receipt(session: Session, number: str, code: str) -> Trace | None:
             .order_by(FundEntry.id)).all()
         trace.money = [money_part(session, e) for e in entries]
     elif receipt.kind == ReceiptKind.GOODS:
-        tracer = GoodsTracer(session)
+        tracer = GoodsTracer(session, today=org_today(org))
         for intake in session.scalars(sa.select(Intake).where(
                 Intake.receipt_id == receipt.id).order_by(Intake.id)):
             trace.goods.extend(tracer.trace_intake(intake))

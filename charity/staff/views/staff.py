@@ -9,6 +9,8 @@ from flask_login import current_user
 
 from charity.audit.queries import AuditFilter, audit_entries, audit_users, object_types
 from charity.core.extensions import db
+from charity.goods.forms.stock import WriteOffExpiredForm
+from charity.goods.quantities import quantity_text
 from charity.staff import queries
 from charity.web.access import BadQueryParameter, access, paginate, query_choice, query_int
 
@@ -21,7 +23,15 @@ def home():
     deadlines, names = queries.deadlines(current_user)
     return render_template("staff/home.html", points=queries.open_points(current_user),
                            counts=queries.counts(current_user), deadlines=deadlines,
-                           names=names)
+                           names=names, expired=queries.expired_food(current_user),
+                           write_off_form=_write_off_form, quantity_text=quantity_text)
+
+
+def _write_off_form(point) -> WriteOffExpiredForm:
+    """The one-tap write-off of `point`'s expired food, returning here."""
+    form = WriteOffExpiredForm(formdata=None)
+    form.point_id.data, form.back.data = str(point.id), "home"
+    return form
 
 
 @bp.route("/audit")

@@ -28,6 +28,7 @@ POLICY = {
     "stock.movement_list": STAFF,
     "stock.export": READERS,
     "stock.write_off_new": WORKERS,
+    "stock.write_off_expired_all": WORKERS,
     "dropoff.dropoff_new": PUBLIC,
     "dropoff.dropoff_done": PUBLIC,
 }
