@@ -261,7 +261,7 @@ def test_fefo_pick_skips_expired_batches(db, w):
                                        "lines": [{"item_type_id": milk.id, "quantity": "4"}]},
                             today=today)
     assert "3" in str(short.value.message) and "2" in str(short.value.message)
-    assert "expired" in str(short.value.message)
+    assert "已过期" in str(short.value.message)  # in the default language, Chinese
     assert expired_outgoing_sql(db) == 0
 
 
