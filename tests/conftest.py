@@ -44,11 +44,15 @@ SLOW_FOLDERS = ("e2e", "crash", "fuzz", "scale")
 WHOLE_DEMO = {"demo_template", "demo_committed_app", "demo_app", "live_server"}
 
 
-@pytest.hookimpl(tryfirst=True)
+@pytest.hookimpl(wrapper=True)
 def pytest_collection_modifyitems(config, items):
     """Mark what `./test --quick` leaves out (browser, crash, fuzz, province and whole-demo
     tests), and keep the tests that share an expensive world on one xdist worker, so that
-    world is built once rather than once per worker."""
+    world is built once rather than once per worker.
+
+    A wrapper, so the marks are there before xdist's worker turns them into node ids; after
+    it, a check that it did (pytest 9.2 broke that silently and every worker loaded the
+    demo again: pytest-dev/pytest-xdist#1386)."""
     for item in items:
         parts = item.path.relative_to(config.rootpath).parts
         fixtures = set(getattr(item, "fixturenames", ()))
@@ -60,6 +64,13 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.xdist_group("demo"))
         elif "province" in fixtures:
             item.add_marker(pytest.mark.xdist_group("province"))
+    result = yield
+    if getattr(config.option, "loadgroup", False):
+        grouped = [i for i in items if i.get_closest_marker("xdist_group")]
+        if grouped and "@" not in grouped[0].nodeid:
+            raise pytest.UsageError("pytest-xdist --dist loadgroup does not group tests with "
+                                    "this pytest (see pyproject.toml): fix the versions")
+    return result
 
 
 # --- password hashing ------------------------------------------------------------------------
@@ -126,9 +137,27 @@ def backend(request):
     return request.param
 
 
+# Session fixtures parametrized by `backend` are torn down and set up again each time a
+# worker's sequence of tests switches engine (xdist sends groups in collection order, so a
+# worker may go sqlite → postgresql → sqlite). Built worlds are kept here per engine, so a
+# second set-up costs nothing instead of a migration or a whole demo load.
+_built: dict = {}
+
+
+def _once(kind: str, backend: str, build):
+    key = (kind, backend)
+    if key not in _built:
+        _built[key] = build()
+    return _built[key]
+
+
 @pytest.fixture(scope="session")
 def template_db(backend, request, tmp_path_factory):
     """A migrated database per backend; tests copy it or run inside a rolled-back transaction."""
+    return _once("template", backend, lambda: _build_template(backend, request, tmp_path_factory))
+
+
+def _build_template(backend, request, tmp_path_factory):
     instance = tmp_path_factory.mktemp(f"instance-{backend}")
     if backend == "sqlite":
         path = tmp_path_factory.mktemp("sqlite") / "template.db"
@@ -256,6 +285,11 @@ def demo_template(template_db, tmp_path_factory):
     """`charity demo` loaded once per engine (a year of money, goods, disclosures with their
     PDFs, complaints, wishes): tests that need the demo get a copy (`demo_committed_app`)
     instead of loading it again, which replays the scheduler and renders PDFs."""
+    return _once("demo", template_db["backend"],
+                 lambda: _build_demo(template_db, tmp_path_factory))
+
+
+def _build_demo(template_db, tmp_path_factory):
     backend = template_db["backend"]
     root = tmp_path_factory.mktemp(f"demo-template-{backend}")
     instance = root / "instance"

@@ -105,50 +105,52 @@ def _catalogue(world: World) -> None:
     world.add("item_types", len(rows))
 
 
+def _people(world: World, key: str, table):
+    """(organisation, n, id) for each of the organisations' people of one kind (donors or
+    beneficiaries), ids taken in one block per organisation and kept on it."""
+    per_org = max(5, world.scaled(key) // len(world.orgs))
+    for org in world.orgs:
+        ids = world.ids.take(table, per_org)
+        getattr(org, key).extend(ids)
+        yield from ((org, n, person_id) for n, person_id in enumerate(ids))
+
+
 def _donors(world: World) -> None:
-    per_org = max(5, world.scaled("donors") // len(world.orgs))
     rng = world.rng
 
     def rows():
-        for org in world.orgs:
-            ids = world.ids.take(Donor.__table__, per_org)
-            org.donors.extend(ids)
-            for n, donor_id in enumerate(ids):
-                company = n % 25 == 0
-                consent = rng.random() < 0.45
-                yield {"id": donor_id, "organization_id": org.id,
-                       "kind": "organization" if company else "person",
-                       "name": (f"{org.city[:2]}{rng.choice(GIVEN)}{rng.choice(GIVEN)}"
-                                f"{rng.choice(COMPANIES)}") if company else _name(world),
-                       "phone": f"139{org.id % 100:02d}{n:06d}"[:11],
-                       "address": f"{org.city}{rng.choice(org.districts)}幸福路 {n % 300 + 1} 号",
-                       "id_code": "", "publish_name": consent, "publish_address": False,
-                       "publish_contact": False, "related_party": n % 500 == 1, "note": "",
-                       "created_at": world.moment(world.day())}
+        for org, n, donor_id in _people(world, "donors", Donor.__table__):
+            company = n % 25 == 0
+            consent = rng.random() < 0.45
+            yield {"id": donor_id, "organization_id": org.id,
+                   "kind": "organization" if company else "person",
+                   "name": (f"{org.city[:2]}{rng.choice(GIVEN)}{rng.choice(GIVEN)}"
+                            f"{rng.choice(COMPANIES)}") if company else _name(world),
+                   "phone": f"139{org.id % 100:02d}{n:06d}"[:11],
+                   "address": f"{org.city}{rng.choice(org.districts)}幸福路 {n % 300 + 1} 号",
+                   "id_code": "", "publish_name": consent, "publish_address": False,
+                   "publish_contact": False, "related_party": n % 500 == 1, "note": "",
+                   "created_at": world.moment(world.day())}
 
     world.add("donors", insert(world.session, Donor.__table__, rows()))
 
 
 def _beneficiaries(world: World) -> None:
-    per_org = max(5, world.scaled("beneficiaries") // len(world.orgs))
     rng = world.rng
 
     def rows():
-        for org in world.orgs:
-            ids = world.ids.take(Beneficiary.__table__, per_org)
-            org.beneficiaries.extend(ids)
-            for n, ben_id in enumerate(ids):
-                id_number = make_id(f"6201021950{ben_id:07d}")
-                yield {"id": ben_id, "organization_id": org.id, "name": _name(world),
-                       "categories": [rng.choice(BENEFICIARY_CATEGORIES)],
-                       "members": rng.randint(1, 5),
-                       "community": f"{rng.choice(org.districts)}第{n % 7 + 1}社区",
-                       "phone": f"138{ben_id:08d}"[:11], "address": f"{org.city}安居小区 {n % 40 + 1} 栋",
-                       "id_number_hash": hash_id(id_number), "id_number_last4": id_number[-4:],
-                       "certified_until": world.today + dt.timedelta(days=rng.randint(30, 700)),
-                       "monthly_points": rng.choice([0, 100, 200, 300]),
-                       "consent_note": "本人书面同意（省级演示数据）", "active": True,
-                       "created_at": world.moment(world.day())}
+        for org, n, ben_id in _people(world, "beneficiaries", Beneficiary.__table__):
+            id_number = make_id(f"6201021950{ben_id:07d}")
+            yield {"id": ben_id, "organization_id": org.id, "name": _name(world),
+                   "categories": [rng.choice(BENEFICIARY_CATEGORIES)],
+                   "members": rng.randint(1, 5),
+                   "community": f"{rng.choice(org.districts)}第{n % 7 + 1}社区",
+                   "phone": f"138{ben_id:08d}"[:11], "address": f"{org.city}安居小区 {n % 40 + 1} 栋",
+                   "id_number_hash": hash_id(id_number), "id_number_last4": id_number[-4:],
+                   "certified_until": world.today + dt.timedelta(days=rng.randint(30, 700)),
+                   "monthly_points": rng.choice([0, 100, 200, 300]),
+                   "consent_note": "本人书面同意（省级演示数据）", "active": True,
+                   "created_at": world.moment(world.day())}
 
     world.add("beneficiaries", insert(world.session, Beneficiary.__table__, rows()))
 

@@ -39,6 +39,30 @@ def _signed_size():
     return head, head.tree_size if head else 0
 
 
+class _NoHead(Exception):
+    pass
+
+
+@bp.errorhandler(_NoHead)
+def _no_head(_exc):
+    return _error(404, "The log has no signed head yet.")
+
+
+def _proof_size() -> int:
+    """The signed tree size a proof is asked within (404 while the log has no head)."""
+    _head, size = _signed_size()
+    if size == 0:
+        raise _NoHead()
+    return size
+
+
+def _required_int(name: str, **bounds) -> int:
+    value = query_int(name, **bounds)
+    if value is None:
+        raise BadQueryParameter(f"The parameter “{name}” is required.")
+    return value
+
+
 @bp.route("/head")
 @access(PUBLIC)
 def head():
@@ -62,9 +86,7 @@ def entries():
     """Entries start..end inclusive (as RFC 6962 get-entries); at most MAX_ENTRIES per call
     (fewer may come back: ask again from the next index)."""
     _head, size = _signed_size()
-    start = query_int("start", minimum=0)
-    if start is None:
-        raise BadQueryParameter("The parameter “start” is required.")
+    start = _required_int("start", minimum=0)
     end = query_int("end", start + queries.MAX_ENTRIES - 1, minimum=0)
     if end < start:
         raise BadQueryParameter("“end” must not be smaller than “start”.")
@@ -85,13 +107,9 @@ def entries():
 @access(PUBLIC)
 def inclusion():
     """PATH(index, D[tree_size]) of RFC 9162 §2.1.3; tree_size defaults to the signed one."""
-    _head, size = _signed_size()
-    if size == 0:
-        return _error(404, "The log has no signed head yet.")
+    size = _proof_size()
     tree_size = query_int("tree_size", size, maximum=size)
-    index = query_int("index", minimum=0, maximum=tree_size - 1)
-    if index is None:
-        raise BadQueryParameter("The parameter “index” is required.")
+    index = _required_int("index", minimum=0, maximum=tree_size - 1)
     leaf = queries.entries(db.session, index, index)[0]
     path = queries.inclusion_path(db.session, index, tree_size)
     return _json({"index": index, "tree_size": tree_size, "leaf_hash": leaf.leaf_hash,
@@ -102,13 +120,9 @@ def inclusion():
 @access(PUBLIC)
 def consistency():
     """PROOF(first, D[second]) of RFC 9162 §2.1.4 (empty when first = second)."""
-    _head, size = _signed_size()
-    if size == 0:
-        return _error(404, "The log has no signed head yet.")
+    size = _proof_size()
     second = query_int("second", size, maximum=size)
-    first = query_int("first", maximum=second)
-    if first is None:
-        raise BadQueryParameter("The parameter “first” is required.")
+    first = _required_int("first", maximum=second)
     path = queries.consistency_path(db.session, first, second)
     return _json({"first": first, "second": second,
                   "consistency_path": [h.hex() for h in path]}, IMMUTABLE_MAX_AGE)
