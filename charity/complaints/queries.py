@@ -12,7 +12,7 @@ from charity.auth.models import User
 from charity.auth.permissions import scope_organizations
 from charity.complaints import rules
 from charity.complaints.models import Complaint, ComplaintCategory, ComplaintChannel
-from charity.core.db import contains
+from charity.core.db import contains, where_given
 from charity.core.roles import Role
 from charity.orgs.models import CharityPoint, Organization
 
@@ -64,11 +64,8 @@ def complaint_list(user, today: dt.date, *, status: str | None = None,
                    category_id: int | None = None, overdue: bool = False, q: str = ""):
     """The complaints `user` sees, filtered, newest first (a statement, for paging); `q`
     finds a subject containing it or the tracking number it spells."""
-    stmt = scope_complaints(user, sa.select(Complaint))
-    if status:
-        stmt = stmt.where(Complaint.status == status)
-    if category_id:
-        stmt = stmt.where(Complaint.category_id == category_id)
+    stmt = where_given(scope_complaints(user, sa.select(Complaint)),
+                       (Complaint.status, status), (Complaint.category_id, category_id))
     if overdue:
         stmt = stmt.where(overdue_clause(today))
     if q:

@@ -253,6 +253,15 @@ def run_transaction(session, work, attempts: int = 3):
             raise
 
 
+def where_given(stmt, *conditions):
+    """`stmt` restricted to `column == value` for each (column, value) whose value was given
+    (a list's optional filters: an empty value means "any")."""
+    for column, value in conditions:
+        if value:
+            stmt = stmt.where(column == value)
+    return stmt
+
+
 def contains(column, text: str):
     """`column` contains `text` (case-insensitive), with LIKE's % and _ taken literally."""
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

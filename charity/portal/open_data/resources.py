@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from charity.core.db import where_given
 from charity.disclosure.models import Obligation, Publication
 from charity.funds.models import (Campaign, CampaignChange, CampaignStatus, FundBalance,
                                   FundEntry, Project, ProjectStatus, project_campaign)
@@ -55,14 +56,6 @@ class Resource:
     extras: Callable[[Session, list], dict] | None = None  # figures loaded for a whole page
 
 
-def _where_given(stmt, *conditions):
-    """`stmt` restricted to `column == value` for each (column, value) whose value was given."""
-    for column, value in conditions:
-        if value:
-            stmt = stmt.where(column == value)
-    return stmt
-
-
 def _year_overlap(stmt, start_col, end_col, year: int | None):
     """Rows running at some time during `year` (an open end runs on)."""
     if year is None:
@@ -91,7 +84,7 @@ def _get(model):
 # --- organisations and points ----------------------------------------------------------------
 
 def _organizations(f: Filters):
-    return _where_given(sa.select(Organization),
+    return where_given(sa.select(Organization),
                         (Organization.id, f.organization)).order_by(Organization.id)
 
 
@@ -99,7 +92,7 @@ def _points(f: Filters):
     # Closed points are gone from the directory: nobody should walk to them.
     stmt = sa.select(CharityPoint).join(CharityPoint.organization).where(
         CharityPoint.active.is_(True), Organization.active.is_(True))
-    return _where_given(stmt, (CharityPoint.organization_id, f.organization),
+    return where_given(stmt, (CharityPoint.organization_id, f.organization),
                         (CharityPoint.kind, f.kind)).order_by(CharityPoint.id)
 
 
@@ -113,7 +106,7 @@ def _load_point(session: Session, item_id: int):
 def _fund_subjects(model, planned):
     """The rows of campaigns (or projects) that are not drafts, newest first."""
     def select(f: Filters):
-        stmt = _where_given(sa.select(model).where(model.status != planned),
+        stmt = where_given(sa.select(model).where(model.status != planned),
                             (model.organization_id, f.organization), (model.status, f.status))
         stmt = _year_overlap(stmt, model.planned_start,
                              sa.func.coalesce(model.actual_end, model.planned_end), f.year)
@@ -151,13 +144,13 @@ def _project_extras(session: Session, rows: list) -> dict:
 # --- obligations and publications ------------------------------------------------------------
 
 def _of_subject(model, f: Filters):
-    return _where_given(sa.select(model), (model.subject_type, f.subject),
+    return where_given(sa.select(model), (model.subject_type, f.subject),
                         (model.subject_id, f.subject_id),
                         (model.organization_id, f.organization), (model.kind, f.kind))
 
 
 def _obligations(f: Filters):
-    stmt = _where_given(_of_subject(Obligation, f), (Obligation.status, f.status))
+    stmt = where_given(_of_subject(Obligation, f), (Obligation.status, f.status))
     stmt = _in_year(stmt, Obligation.due, f.year)
     return stmt.order_by(Obligation.due.desc(), Obligation.id.desc())
 

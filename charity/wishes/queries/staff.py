@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from charity.auth.permissions import scope_organizations, scope_points
-from charity.core.db import contains
+from charity.core.db import contains, where_given
 from charity.core.extensions import db
 from charity.core.roles import Role
 from charity.goods.models import DocStatus, Intake, ItemCategory
@@ -32,11 +32,8 @@ def _scoped(user, stmt):
 def wish_list(user, status: str | None, point_id: int | None, q: str):
     """The wishes `user` may see with `status` at `point_id` (None: any) whose text, claim
     reference or claimant contains `q`; newest first."""
-    stmt = _scoped(user, sa.select(Wish))
-    if status:
-        stmt = stmt.where(Wish.status == status)
-    if point_id:
-        stmt = stmt.where(Wish.point_id == point_id)
+    stmt = where_given(_scoped(user, sa.select(Wish)), (Wish.status, status),
+                       (Wish.point_id, point_id))
     if q:
         stmt = stmt.where(sa.or_(contains(Wish.what, q), contains(Wish.tag, q),
                                  contains(Wish.claim_ref, q), contains(Wish.claimant_name, q)))
