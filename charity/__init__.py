@@ -96,6 +96,7 @@ BLUEPRINTS = (
     "goods.views.stocktakes", "people.views.beneficiaries", "people.views.volunteers",
     "portal.views.dropoff", "portal.views.disclosures", "disclosure.views.compliance",
     "portal.views.api", "portal.views.trace", "portal.views.campaigns", "portal.views.points",
+    "portal.views.display",
     "complaints.views.public", "complaints.views.staff",
     "wishes.views.public_wishes", "wishes.views.wishes", "transparency.views.scores",
     "log.views.api",

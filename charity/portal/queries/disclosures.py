@@ -116,10 +116,13 @@ class DisclosureRow:
     late: bool
 
 
-def latest_disclosures(session: Session, limit: int = 5, **subject) -> tuple[DisclosureRow, ...]:
+def latest_disclosures(session: Session, limit: int = 5, organization_id: int | None = None,
+                       **subject) -> tuple[DisclosureRow, ...]:
     stmt = (sa.select(Publication.id, Publication.title, Organization.name, Publication.kind,
                       Publication.published_on, Publication.late)
             .join(Organization, Organization.id == Publication.organization_id))
+    if organization_id is not None:
+        stmt = stmt.where(Publication.organization_id == organization_id)
     if subject:
         stmt = stmt.where(Publication.subject_type == subject["subject_type"],
                           Publication.subject_id == subject["subject_id"])

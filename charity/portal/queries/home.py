@@ -72,16 +72,19 @@ def _raised(scope: str, id_column):
     return sa.and_(FundBalance.scope == scope, FundBalance.scope_id == id_column)
 
 
-def active_campaign_cards(session: Session, limit: int = 6) -> tuple[CampaignCard, ...]:
-    """Running campaigns of active organisations, ending soonest first, with the donation
-    income kept in their fund balance (the ledger keeps it in the posting's transaction)."""
+def active_campaign_cards(session: Session, limit: int = 6, organization_id: int | None = None
+                          ) -> tuple[CampaignCard, ...]:
+    """Running campaigns of active organisations (or of one), ending soonest first, with the
+    donation income kept in their fund balance (the ledger keeps it in the posting's
+    transaction)."""
+    only = [] if organization_id is None else [Campaign.organization_id == organization_id]
     rows = session.execute(
         sa.select(Campaign.id, Campaign.name, Organization.name, Campaign.target_amount,
                   Campaign.planned_end, Campaign.actual_end,
                   sa.func.coalesce(FundBalance.donation_income, 0))
         .join(Organization, Organization.id == Campaign.organization_id)
         .outerjoin(FundBalance, _raised("campaign", Campaign.id))
-        .where(Campaign.status == CampaignStatus.ACTIVE, Organization.active.is_(True))
+        .where(Campaign.status == CampaignStatus.ACTIVE, Organization.active.is_(True), *only)
         .order_by(Campaign.planned_end, Campaign.id).limit(limit))
     return tuple(CampaignCard(i, n, o, Decimal(r), t, percent(Decimal(r), t), a or e)
                  for i, n, o, t, e, a, r in rows)

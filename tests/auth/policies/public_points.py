@@ -4,4 +4,5 @@ from tests.auth.policies.common import PUBLIC
 POLICY = {
     "public_points.point_list": PUBLIC,
     "public_points.point_view": PUBLIC,
+    "display.point_screen": PUBLIC,  # the in-store screen: counts and sums only
 }
