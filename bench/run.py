@@ -7,7 +7,7 @@ turn. Every figure is compared with a baseline measured the same way in the same
 one table and writes bench/results.json.
 
     bench/run [--backend sqlite|postgresql|both] [--factor F | --quick]
-              [--only pages,posting,reports,tick,verify,export] [--data DIR] [--seed S]
+              [--only pages,staff,posting,reports,tick,verify,export] [--data DIR] [--seed S]
 """
 from __future__ import annotations
 
@@ -25,10 +25,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import export, pages, posting, province, reports, tick, verify  # noqa: E402
+from bench import export, pages, posting, province, reports, staff, tick, verify  # noqa: E402
 
-BENCHES = ["pages", "verify", "reports", "export", "tick", "posting"]
-NEEDS_DATASET = {"pages", "verify", "reports", "export"}
+BENCHES = ["pages", "staff", "verify", "reports", "export", "tick", "posting"]
+NEEDS_DATASET = {"pages", "staff", "verify", "reports", "export"}
 
 
 def settings(args) -> dict:
@@ -60,6 +60,7 @@ def run_backend(name: str, only: list[str], opts: dict, args) -> dict:
         steps = {
             "pages": lambda: pages.run(ds, opts["pages_duration"], opts["pages_rounds"], log=log,
                                 subjects=subjects),
+            "staff": lambda: staff.run(ds, 3 if args.quick else 7, log=log),
             "verify": lambda: verify.run(ds, log=log),
             "reports": lambda: reports.run(ds, subjects, log=log),
             "export": lambda: export.run(ds, log=log),
@@ -113,6 +114,16 @@ def table_rows(backend: str, s: dict) -> list[tuple]:
                          + uncached,
                          f"/healthz {r['baseline_rps']:.0f} req/s", f"{r['ratio']:.2f}",
                          "≥ 0.50, p99 ≤ 100 ms", _yes(r["meets_target"])))
+    st = s.get("staff")
+    if st and "pages" in st:
+        worst = max(st["pages"], key=lambda r: r["p95_ms"])
+        most = max(st["pages"], key=lambda r: r["queries"])
+        missed = sum(1 for r in st["pages"] if not r["meets_target"])
+        rows.append(("staff pages (4 roles)", backend,
+                     f"{len(st['pages'])} pages, worst p95 {worst['p95_ms']} ms "
+                     f"({worst['path']}), most SQL {most['queries']}, {missed} over",
+                     f"/healthz {st['baseline']['median_ms']} ms", "",
+                     "p95 ≤ 150 ms, ≤ 20 SQL", _yes(st["meets_target"])))
     v = s.get("verify")
     if v and "error" not in v:
         rows.append(("charity verify", backend,

@@ -1,0 +1,198 @@
+"""Benchmark: every staff page as each role sees it, at province scale (issue 21 §1).
+
+Signed in as an administrator, the manager of the biggest organisation, a volunteer at the
+busiest point and an auditor, the crawl follows the staff home page and its menus, and from
+each list its last page, one filtered page and one detail page. Each page is requested in the
+app's own process (Flask's test client: no HTTP server, so what is timed is the app and the
+database) once to warm up and then `repeat` times; per page the median and p95 time and the
+SQL statements of one request are kept. The baseline is `/healthz`, timed the same way.
+Targets: p95 ≤ 150 ms and ≤ 20 statements on every page, nothing over 500 ms.
+
+    .venv/bin/python bench/staff.py [--backend sqlite|postgresql] [--factor 0.02] [--repeat 7]
+
+bench/run runs it with the others (`--only staff`); standalone, results are merged into
+bench/results.json under "staff_<backend>".
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+P95_TARGET_MS = 150.0
+MAX_MS = 500.0
+QUERY_TARGET = 20
+
+# Runs inside the dataset's environment (bench/province.app_python): prints one JSON line.
+CRAWL_CODE = r'''
+import json, re, statistics, sys, time
+from urllib.parse import urljoin, urlsplit
+import sqlalchemy as sa
+from charity import create_app
+from charity.core.extensions import db
+from charity.auth.models import User
+from charity.auth.services import create_user
+from charity.core.system import system_actor
+from charity.goods.models import StockMovement
+from charity.orgs.models import CharityPoint, Organization
+
+REPEAT = int(sys.argv[1])
+PASSWORD = "bench-staff-2026-long"
+app = create_app({"WTF_CSRF_ENABLED": False, "SERVER_NAME": None})
+SKIP = re.compile(r"(logout|/static/|\.csv|\.xlsx|\.pdf|/export|/download|/print|\.json)")
+
+def users():
+    """One user per role: existing ones where the dataset has them, else made here (the
+    bench works on a copy of the dataset)."""
+    s = db.session
+    point_id, org_id = s.execute(
+        sa.select(StockMovement.point_id, StockMovement.organization_id)
+        .group_by(StockMovement.point_id, StockMovement.organization_id)
+        .order_by(sa.func.count().desc()).limit(1)).one()
+    wanted = {"admin": (None, []), "manager": (org_id, []), "volunteer": (org_id, [point_id]),
+              "auditor": (org_id, [])}
+    names = {}
+    for role, (org, points) in wanted.items():
+        name = f"bench-{role}"
+        if s.scalar(sa.select(User.id).where(User.username == name)) is None:
+            create_user(system_actor(), s, {"username": name, "display_name": name,
+                                             "role": role, "password": PASSWORD,
+                                             "organization_id": org, "point_ids": points})
+        names[role] = name
+    s.commit()
+    return names, {"organization_id": org_id, "point_id": point_id}
+
+counter = {"n": 0}
+def count(*_args, **_kw):
+    counter["n"] += 1
+
+def links(html, base):
+    out = []
+    for href in re.findall(r'href="([^"#]+)"', html):
+        href = href.replace("&amp;", "&")
+        url = urljoin(base, href)
+        parts = urlsplit(url)
+        if parts.netloc not in ("", "localhost") or SKIP.search(parts.path + "?" + parts.query):
+            continue
+        path = parts.path + (("?" + parts.query) if parts.query else "")
+        if path.startswith(("/staff", "/admin", "/account")):
+            out.append(path)
+    return out
+
+def time_page(client, path):
+    client.get(path).close()  # warm-up
+    samples = []
+    for _ in range(REPEAT):
+        t0 = time.perf_counter()
+        r = client.get(path)
+        r.get_data()
+        samples.append((time.perf_counter() - t0) * 1000)
+        status = r.status_code
+        r.close()
+    counter["n"] = 0
+    client.get(path).close()
+    samples.sort()
+    return {"median_ms": round(statistics.median(samples), 1),
+            "p95_ms": round(samples[min(len(samples) - 1, int(0.95 * len(samples)))], 1),
+            "queries": counter["n"], "status": status}
+
+def extras(html, path, seen):
+    """From a list: its last page, one filtered page, one detail page."""
+    found = links(html, path)
+    pages = [(int(m.group(1)), u) for u in found for m in [re.search(r"[?&]page=(\d+)", u)] if m]
+    picks = []
+    if pages:
+        picks.append(max(pages)[1])
+    base = path.split("?")[0]
+    filtered = [u for u in found if u.startswith(base + "?") and "page=" not in u]
+    if filtered:
+        picks.append(filtered[0])
+    details = [u for u in found if re.match(re.escape(base.rstrip("/")) + r"/\d+/?$", u)]
+    if details:
+        picks.append(details[0])
+    return [u for u in picks if u not in seen]
+
+with app.app_context():
+    names, where = users()
+    engine = db.engine
+sa.event.listen(engine, "before_cursor_execute", count)
+rows = []
+client = app.test_client()
+baseline = time_page(client, "/healthz")
+for role, name in names.items():
+    client = app.test_client()
+    r = client.post("/login", data={"username": name, "password": PASSWORD})
+    assert r.status_code in (302, 303), (role, r.status_code)
+    home = client.get("/staff/").get_data(as_text=True)
+    seen = {"/staff/"}
+    queue = ["/staff/"] + [u for u in links(home, "/staff/") if u not in seen]
+    level2 = []
+    for path in queue:
+        if path in seen and path != "/staff/":
+            continue
+        seen.add(path)
+        r = client.get(path)
+        html = r.get_data(as_text=True) if r.mimetype == "text/html" else ""
+        r.close()
+        if r.status_code != 200 or not html:
+            continue
+        level2 += extras(html, path, seen)
+        rows.append({"role": role, "path": path, **time_page(client, path)})
+    for path in level2:
+        if path in seen:
+            continue
+        seen.add(path)
+        rows.append({"role": role, "path": path, **time_page(client, path)})
+print(json.dumps({"baseline": baseline, "pages": rows, "where": where}))
+'''
+
+
+def run(ds, repeat: int = 7, log=print) -> dict:
+    out = app_python_args(ds.env, CRAWL_CODE, [str(repeat)])
+    for row in out["pages"]:
+        row["meets_target"] = (row["p95_ms"] <= P95_TARGET_MS and row["median_ms"] <= MAX_MS
+                               and row["queries"] <= QUERY_TARGET and row["status"] == 200)
+    missed = [r for r in out["pages"] if not r["meets_target"]]
+    log(f"  {len(out['pages'])} staff pages, {len(missed)} over target; /healthz "
+        f"{out['baseline']['median_ms']} ms")
+    out["meets_target"] = not missed
+    return out
+
+
+def app_python_args(ds_env: dict, code: str, args: list[str]) -> dict:
+    """bench.province.app_python with arguments for the code."""
+    import json
+    import subprocess
+
+    from bench.province import BIN
+
+    run_ = subprocess.run([str(BIN / "python"), "-c", code, *args], env=ds_env, cwd=ROOT,
+                          capture_output=True, text=True)
+    if run_.returncode:
+        raise RuntimeError(run_.stderr[-3000:])
+    return json.loads(run_.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    from bench import province
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--backend", default="sqlite", choices=["sqlite", "postgresql"])
+    ap.add_argument("--factor", type=float, default=0.02)
+    ap.add_argument("--repeat", type=int, default=7)
+    ap.add_argument("--data", type=Path)
+    args = ap.parse_args()
+    with province.Backend(args.backend, args.data) as backend:
+        ds = backend.dataset(args.factor, province.DEFAULT_SEED)
+        result = run(ds, args.repeat)
+    for row in sorted(result["pages"], key=lambda r: -r["p95_ms"]):
+        print(f"{row['role']:9} {row['median_ms']:7.1f} {row['p95_ms']:7.1f} "
+              f"{row['queries']:4d}  {'ok ' if row['meets_target'] else 'NO '} {row['path']}")
+    province.merge_results({f"staff_{args.backend}": result})
+
+
+if __name__ == "__main__":
+    main()
