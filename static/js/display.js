@@ -17,7 +17,6 @@
     if (!offline && time && box) {
       var now = new Date();
       time.textContent = pad(now.getHours()) + ":" + pad(now.getMinutes());
-      time.setAttribute("datetime", now.toISOString());
       box.hidden = false;
     }
     if (warning) { warning.hidden = !offline; }
