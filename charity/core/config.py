@@ -76,18 +76,7 @@ def load_config(app, overrides: dict | None = None) -> None:
     instance = Path(app.instance_path)
     instance.mkdir(parents=True, exist_ok=True)
 
-    try:
-        ZoneInfo(str(settings["TIMEZONE"]))
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ConfigError(f"Unknown time zone {settings['TIMEZONE']!r}") from exc
-
-    if not 1 <= int(settings["REMEMBER_DAYS"]) <= MAX_REMEMBER_DAYS:
-        raise ConfigError(f"CHARITY_REMEMBER_DAYS must be from 1 to {MAX_REMEMBER_DAYS}, got "
-                          f"{settings['REMEMBER_DAYS']!r}")
-    if not 1 <= int(settings["SESSION_IDLE_HOURS"]) <= 24 * MAX_REMEMBER_DAYS:
-        raise ConfigError("CHARITY_SESSION_IDLE_HOURS must be a positive number of hours, got "
-                          f"{settings['SESSION_IDLE_HOURS']!r}")
-
+    _check(settings)
     url = settings["DATABASE_URL"] or f"sqlite:///{instance / 'charity.db'}"
     if url.startswith("postgresql://"):
         # psycopg 3 is the supported driver; accept the plain scheme operators paste.
@@ -128,6 +117,20 @@ def load_config(app, overrides: dict | None = None) -> None:
         WTF_I18N_ENABLED=True,
     )
     app.config.update(overrides)
+
+
+def _check(settings: dict) -> None:
+    """Refuse settings that would only fail later, at a worse moment."""
+    try:
+        ZoneInfo(str(settings["TIMEZONE"]))
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(f"Unknown time zone {settings['TIMEZONE']!r}") from exc
+    if not 1 <= int(settings["REMEMBER_DAYS"]) <= MAX_REMEMBER_DAYS:
+        raise ConfigError(f"CHARITY_REMEMBER_DAYS must be from 1 to {MAX_REMEMBER_DAYS}, got "
+                          f"{settings['REMEMBER_DAYS']!r}")
+    if not 1 <= int(settings["SESSION_IDLE_HOURS"]) <= 24 * MAX_REMEMBER_DAYS:
+        raise ConfigError("CHARITY_SESSION_IDLE_HOURS must be a positive number of hours, got "
+                          f"{settings['SESSION_IDLE_HOURS']!r}")
 
 
 def _engine_options(url: str) -> dict:
