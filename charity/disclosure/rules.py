@@ -107,54 +107,35 @@ def obligations_for(
 ) -> list[Obligation]:
     """Return the disclosure obligations of a campaign or project, sorted by deadline.
 
-    `start` and `end` are the first and last day of the subject (for an ended subject,
-    the actual end). A campaign must have an end; a project with `end=None` is
-    open-ended: it has periodic obligations without limit and no final one, so
-    `until` is then required to bound the listing. `until` (if given) keeps only
-    obligations due on or before it.
+    `start` and `end` are the subject's first and last day (the actual end, once ended).
+    A campaign must have an end; a project with `end=None` is open-ended (periodic
+    obligations without limit, no final), so `until` must bound the listing. `until`
+    keeps only obligations due on or before it.
 
-    `published[k-1]` is the date periodic disclosure k was actually published; they
-    must not decrease (a late one and the next may be published the same day). Each
-    next periodic deadline counts from the actual publication of the previous one;
-    unpublished ones are projected as if published on their deadline. A published
-    periodic disclosure is always returned, even when a later change (an early end)
-    means it would no longer be required.
+    `published[k-1]` is the date periodic disclosure k was actually published (never
+    decreasing); the next deadline counts from it, and unpublished ones are projected
+    as if published on their deadline. A published one is always returned, even if a
+    later change means it would no longer be required. Periods tile the subject's
+    life (decision 0003): each covers from the day after the previous period up to the
+    day before its deadline (or its publication, if early; a late one keeps its
+    cut-off), never past the end; `published_through[k-1]` is the last day disclosure k
+    covered as published. The final covers the rest up to the end (an empty period if
+    nothing is left), with cumulative figures from the start; `final_published` is its
+    publication date, if any.
 
-    Periods tile the subject's life: each periodic disclosure covers from the day
-    after the previous one's period ended (the start, for the first) up to the day
-    before its deadline — or the day before its publication, if published early; a
-    late one keeps its cut-off and the days after it belong to the next one — never
-    past the end. `published_through[k-1]`, when given, is the last day periodic
-    disclosure k actually covered as published (published periods never change);
-    the next period starts the day after it. The final covers the rest: from the day
-    after the last periodic period up to the end (an empty period, starting the day
-    after the end, if the periodic disclosures already covered everything); its
-    cumulative figures run from the start.
-    `final_published` is the publication date of the final disclosure, if any.
+    Changes (early end, extension): pass the new end and `changed_on`, the day the
+    latest change was recorded. A deadline that falls before `changed_on` becomes
+    `changed_on` (not retroactively overdue), unless `previous_deadlines` (keyed by
+    `Obligation.key`) says it was already past before the change: then it keeps the
+    later of its old and its computed deadline. Passing back the deadlines returned
+    last time with the same `changed_on` gives the same result.
 
-    Changes (early end, extension): pass the new end and `changed_on`, the date the
-    latest change was recorded. A deadline computed earlier than `changed_on` is not
-    retroactively overdue: it becomes `changed_on`, unless `previous_deadlines` (the
-    deadlines as they stood before, keyed by `Obligation.key`) holds a deadline for
-    the same obligation that was itself already before `changed_on`; then the
-    obligation was already overdue and keeps the later of its old and its computed
-    deadline. Deadlines on or after `changed_on` are simply the computed ones.
-    Recomputing with the same `changed_on` and the deadlines returned last time
-    gives the same result, so a caller may store the deadlines and pass them back
-    with the date of the latest change. `previous_deadlines` is only consulted
-    when `changed_on` is given.
-
-    Raises ValueError for inconsistent input (end before start, a campaign without
-    an end, an open-ended project without `until`, an emergency project, publication
-    dates out of order or covering no day).
+    Raises ValueError for inconsistent input (end before start, a campaign without an
+    end, an open-ended project without `until`, an emergency project, publication dates
+    out of order or covering no day).
     """
     _check_subject(start, end, subject_kind, emergency, until, final_published)
-    for earlier, later in pairwise(published):
-        if later < earlier:
-            raise ValueError(f"periodic publication dates are not in order: "
-                             f"{earlier.isoformat()}, then {later.isoformat()}")
-    if len(published_through) > len(published):
-        raise ValueError("`published_through` names more periodic disclosures than `published`")
+    _check_published(published, published_through)
     effective_due = _due_adjuster(changed_on, previous_deadlines or {})
     obligations = list(
         _periodic(start, end, emergency=emergency, published=published,
@@ -167,10 +148,8 @@ def obligations_for(
         rest_start = obligations[-1].period_end + _ONE_DAY if obligations else start
         obligations.append(Obligation("final", 0, min(rest_start, end + _ONE_DAY), end,
                                       final_due, final_published))
-    if until is not None:
-        obligations = [o for o in obligations if o.due <= until]
-    obligations.sort(key=lambda o: (o.due, _KIND_ORDER[o.kind], o.seq))
-    return obligations
+    obligations = [o for o in obligations if until is None or o.due <= until]
+    return sorted(obligations, key=lambda o: (o.due, _KIND_ORDER[o.kind], o.seq))
 
 
 def _check_subject(start: date, end: date | None, subject_kind: str, emergency: bool,
@@ -189,6 +168,15 @@ def _check_subject(start: date, end: date | None, subject_kind: str, emergency: 
         raise ValueError(f"the end {end.isoformat()} is before the start {start.isoformat()}")
     if emergency and subject_kind != "campaign":
         raise ValueError("the emergency rule (every 5 days) applies to fundraising campaigns only")
+
+
+def _check_published(published: Sequence[date], published_through: Sequence[date]) -> None:
+    for earlier, later in pairwise(published):
+        if later < earlier:
+            raise ValueError(f"periodic publication dates are not in order: "
+                             f"{earlier.isoformat()}, then {later.isoformat()}")
+    if len(published_through) > len(published):
+        raise ValueError("`published_through` names more periodic disclosures than `published`")
 
 
 def _due_adjuster(
@@ -248,32 +236,32 @@ def _periodic(
         if published_on is None and (not required or legal_due > horizon):
             return
         due = effective_due(("periodic", seq), legal_due)
-        if published_on is not None and published_on <= cut_off:
-            raise ValueError(
-                f"periodic disclosure #{seq} published on {published_on.isoformat()} "
-                f"covers no day (its period starts {cut_off.isoformat()})"
-            )
-        if end is not None and cut_off > end:
-            raise ValueError(
-                f"periodic disclosure #{seq} was published after earlier ones "
-                f"already covered the whole period up to {end.isoformat()}"
-            )
-        if seq <= len(published_through):
-            period_end = published_through[seq - 1]
-            if period_end < cut_off:
-                raise ValueError(
-                    f"periodic disclosure #{seq} is said to cover up to "
-                    f"{period_end.isoformat()}, before its period starts {cut_off.isoformat()}"
-                )
-        else:
-            # Up to the day before the deadline (kept when published late), or before
-            # the publication when published early; never past the end.
-            period_end = min(due, published_on or due) - _ONE_DAY
-            if end is not None:
-                period_end = min(period_end, end)
+        through = published_through[seq - 1] if seq <= len(published_through) else None
+        period_end = _period_end(seq, cut_off, end, due, published_on, through)
         yield Obligation("periodic", seq, cut_off, period_end, due, published_on)
         cut_off = period_end + _ONE_DAY
         anchor = published_on if published_on is not None else due
+
+
+def _period_end(seq: int, cut_off: date, end: date | None, due: date,
+                published_on: date | None, through: date | None) -> date:
+    """The last day periodic disclosure `seq` covers, its period starting at `cut_off`:
+    as published (`through`), else up to the day before the deadline (kept when published
+    late) or before the publication when published early; never past the end."""
+    if published_on is not None and published_on <= cut_off:
+        raise ValueError(f"periodic disclosure #{seq} published on {published_on.isoformat()} "
+                         f"covers no day (its period starts {cut_off.isoformat()})")
+    if end is not None and cut_off > end:
+        raise ValueError(f"periodic disclosure #{seq} was published after earlier ones "
+                         f"already covered the whole period up to {end.isoformat()}")
+    if through is not None:
+        if through < cut_off:
+            raise ValueError(f"periodic disclosure #{seq} is said to cover up to "
+                             f"{through.isoformat()}, before its period starts "
+                             f"{cut_off.isoformat()}")
+        return through
+    period_end = min(due, published_on or due) - _ONE_DAY
+    return min(period_end, end) if end is not None else period_end
 
 
 def status_of(
