@@ -30,6 +30,8 @@ DEFAULTS: dict[str, object] = {
     "COMPLAINT_RATE_LIMIT": 5,
     "WISH_CLAIM_RATE_LIMIT": 5,
     "DROPOFF_RATE_LIMIT": 10,
+    # Staff: drop-off code look-ups at the counter, per address per hour.
+    "DROPOFF_LOOKUP_RATE_LIMIT": 60,
     # Staff sign-in (charity.auth.sessions): "keep me signed in" lasts at most this many days
     # (1 to 30); a session not kept that way ends after this many hours without a request.
     "REMEMBER_DAYS": 30,
@@ -41,6 +43,7 @@ MAX_REMEMBER_DAYS = 30
 # Environment variables whose value is not a plain string.
 _INT_KEYS = {"PAGE_SIZE", "UPLOAD_MAX_BYTES", "SQLITE_BUSY_TIMEOUT_MS", "PORTAL_CACHE_SECONDS",
              "COMPLAINT_RATE_LIMIT", "WISH_CLAIM_RATE_LIMIT", "DROPOFF_RATE_LIMIT",
+             "DROPOFF_LOOKUP_RATE_LIMIT",
              "REMEMBER_DAYS", "SESSION_IDLE_HOURS"}
 _BOOL_KEYS = {"PROXY_FIX", "SECURE_COOKIES"}
 
@@ -115,6 +118,7 @@ def load_config(app, overrides: dict | None = None) -> None:
         CHARITY_COMPLAINT_RATE_LIMIT=settings["COMPLAINT_RATE_LIMIT"],
         CHARITY_WISH_CLAIM_RATE_LIMIT=settings["WISH_CLAIM_RATE_LIMIT"],
         CHARITY_DROPOFF_RATE_LIMIT=settings["DROPOFF_RATE_LIMIT"],
+        CHARITY_DROPOFF_LOOKUP_RATE_LIMIT=settings["DROPOFF_LOOKUP_RATE_LIMIT"],
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         CHARITY_REMEMBER_DAYS=int(settings["REMEMBER_DAYS"]),

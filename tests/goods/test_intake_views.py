@@ -502,6 +502,50 @@ def test_a_drop_off_code_opens_the_form_prefilled(client, login, db, volunteer, 
     assert "already used" in again
 
 
+def _without_token(html):
+    return re.sub(r'name="(submission_token|csrf_token)"[^>]*>', "", html)
+
+
+def test_another_organisations_code_is_not_found_like_a_wrong_one(client, login, db, volunteer,
+                                                                   make_org, make_point):
+    """Issue 16: a volunteer read another organisation's drop-off (donor name and phone) by
+    its code. Now their answer is the same page as for a code that does not exist."""
+    foreign = make_point(make_org())
+    prereg = preregister(db, foreign, {"items": "两箱图书", "donor_name": "钱九",
+                                       "donor_phone": "13700004444", "wants_receipt": False})
+    db.commit()
+    login(volunteer)
+    theirs, _token = open_form(client, f"?code={prereg.code}")
+    assert "钱九" not in theirs and "13700004444" not in theirs and "两箱图书" not in theirs
+    wrong = "ZZZZZZ" if prereg.code != "ZZZZZZ" else "YYYYYY"
+    nothing, _token = open_form(client, f"?code={wrong}")
+    assert (_without_token(theirs).replace(prereg.code, "CODE")
+            == _without_token(nothing).replace(wrong, "CODE"))
+
+
+def test_code_look_ups_are_limited_per_address_in_the_database(client, login, db, volunteer,
+                                                               point, app):
+    from charity.audit.services import address_hash
+    from charity.auth.models import RateHit
+
+    prereg = preregister(db, point, {"items": "三袋冬衣", "donor_name": "孙八",
+                                     "donor_phone": "13700003333", "wants_receipt": True})
+    db.commit()
+    login(volunteer)
+    app.config["CHARITY_DROPOFF_LOOKUP_RATE_LIMIT"] = 3
+    try:
+        for code in ("AAAAAA", "BBBBBB", prereg.code):
+            assert "孙八" in open_form(client, f"?code={code}")[0] or code != prereg.code
+        html, _token = open_form(client, f"?code={prereg.code}")  # the fourth: refused
+    finally:
+        app.config["CHARITY_DROPOFF_LOOKUP_RATE_LIMIT"] = 60
+    assert "孙八" not in html and "Too many drop-off code look-ups" in html
+    assert "孙八" not in open_form(client)[0]  # no code, no count, still works
+    hashes = db.scalars(sa.select(RateHit.address_hash)
+                        .where(RateHit.bucket == "dropoff_lookup")).all()
+    assert hashes == [address_hash("127.0.0.1", app.config["CHARITY_ID_HASH_KEY"])] * 3
+
+
 def test_refused_goods_are_listed_on_the_form(client, login, db, volunteer, org):
     from charity.goods.services.catalogue import add_refused_good
 
