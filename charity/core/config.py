@@ -36,6 +36,18 @@ DEFAULTS: dict[str, object] = {
     # (1 to 30); a session not kept that way ends after this many hours without a request.
     "REMEMBER_DAYS": 30,
     "SESSION_IDLE_HOURS": 8,
+    # Backups by the scheduler (charity.ops.backup_jobs): every night at BACKUP_TIME (local
+    # time) into BACKUP_DIR (None: <instance>/backups; a USB disk or a network share is
+    # better), keeping the newest of the last N days, ISO weeks and months; a weekly restore
+    # drill into a scratch database (PostgreSQL: BACKUP_DRILL_DATABASE_URL, else a database
+    # "<name>_drill" created and dropped). The keys go into archives only if INCLUDE_KEYS.
+    "BACKUP_DIR": None,
+    "BACKUP_TIME": "02:30",
+    "BACKUP_KEEP_DAILY": 7,
+    "BACKUP_KEEP_WEEKLY": 4,
+    "BACKUP_KEEP_MONTHLY": 12,
+    "BACKUP_INCLUDE_KEYS": False,
+    "BACKUP_DRILL_DATABASE_URL": None,
 }
 
 MAX_REMEMBER_DAYS = 30
@@ -44,8 +56,9 @@ MAX_REMEMBER_DAYS = 30
 _INT_KEYS = {"PAGE_SIZE", "UPLOAD_MAX_BYTES", "SQLITE_BUSY_TIMEOUT_MS", "PORTAL_CACHE_SECONDS",
              "COMPLAINT_RATE_LIMIT", "WISH_CLAIM_RATE_LIMIT", "DROPOFF_RATE_LIMIT",
              "DROPOFF_LOOKUP_RATE_LIMIT",
-             "REMEMBER_DAYS", "SESSION_IDLE_HOURS"}
-_BOOL_KEYS = {"PROXY_FIX", "SECURE_COOKIES"}
+             "REMEMBER_DAYS", "SESSION_IDLE_HOURS", "BACKUP_KEEP_DAILY", "BACKUP_KEEP_WEEKLY",
+             "BACKUP_KEEP_MONTHLY"}
+_BOOL_KEYS = {"PROXY_FIX", "SECURE_COOKIES", "BACKUP_INCLUDE_KEYS"}
 
 
 class ConfigError(RuntimeError):
@@ -91,6 +104,8 @@ def load_config(app, overrides: dict | None = None) -> None:
         raise ConfigError("CHARITY_SESSION_IDLE_HOURS must be a positive number of hours, got "
                           f"{settings['SESSION_IDLE_HOURS']!r}")
 
+    backup_time = _backup_time(settings)
+
     url = settings["DATABASE_URL"] or f"sqlite:///{instance / 'charity.db'}"
     if url.startswith("postgresql://"):
         # psycopg 3 is the supported driver; accept the plain scheme operators paste.
@@ -130,8 +145,30 @@ def load_config(app, overrides: dict | None = None) -> None:
         REMEMBER_COOKIE_SECURE=settings["SECURE_COOKIES"],
         WTF_CSRF_TIME_LIMIT=8 * 3600,
         WTF_I18N_ENABLED=True,
+        CHARITY_BACKUP_DIR=settings["BACKUP_DIR"],  # None: <instance>/backups
+        CHARITY_BACKUP_TIME=backup_time,
+        CHARITY_BACKUP_KEEP_DAILY=int(settings["BACKUP_KEEP_DAILY"]),
+        CHARITY_BACKUP_KEEP_WEEKLY=int(settings["BACKUP_KEEP_WEEKLY"]),
+        CHARITY_BACKUP_KEEP_MONTHLY=int(settings["BACKUP_KEEP_MONTHLY"]),
+        CHARITY_BACKUP_INCLUDE_KEYS=bool(settings["BACKUP_INCLUDE_KEYS"]),
+        CHARITY_BACKUP_DRILL_DATABASE_URL=settings["BACKUP_DRILL_DATABASE_URL"],
     )
     app.config.update(overrides)
+
+
+def _backup_time(settings: dict) -> dt.time:
+    """CHARITY_BACKUP_TIME as a time of day ("HH:MM"); the rotation's counts checked."""
+    raw = settings["BACKUP_TIME"]
+    try:
+        at = raw if isinstance(raw, dt.time) else dt.time.fromisoformat(str(raw).strip())
+    except ValueError as exc:
+        raise ConfigError(f"CHARITY_BACKUP_TIME must be a time of day such as 02:30, got "
+                          f"{raw!r}") from exc
+    if int(settings["BACKUP_KEEP_DAILY"]) < 1 or min(int(settings["BACKUP_KEEP_WEEKLY"]),
+                                                     int(settings["BACKUP_KEEP_MONTHLY"])) < 0:
+        raise ConfigError("CHARITY_BACKUP_KEEP_DAILY must be at least 1 and "
+                          "CHARITY_BACKUP_KEEP_WEEKLY / _MONTHLY at least 0")
+    return at
 
 
 def _engine_options(url: str) -> dict:
