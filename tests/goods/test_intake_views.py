@@ -618,3 +618,13 @@ def test_manager_reverses_with_a_reason(client, login, db, manager, volunteer, p
     assert db.get(Receipt, intake.receipt_id).status == ReceiptStatus.VOIDED
     assert on_hand(db, point, coat) == 0
     assert "Reversed" in client.get(f"/staff/intake/{intake.id}").get_data(as_text=True)
+
+
+def test_a_volunteer_finds_donors_at_the_counter_by_name_only(client, login, db, volunteer,
+                                                              make_donor):
+    make_donor(name="王大明", phone="13711112222")
+    login(volunteer)
+    by_digits, _token = open_form(client, "?donor_q=1111")
+    assert "王大明" not in by_digits and "Find a donor by name" in by_digits
+    by_name, _token = open_form(client, "?donor_q=大明")
+    assert "王大明" in by_name and "137****2222" in by_name and "13711112222" not in by_name

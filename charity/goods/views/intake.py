@@ -103,6 +103,8 @@ def _open(form: IntakeForm, posting: bool) -> _Counter:
     items = catalogue_items(db.session, [org_id])
     form.set_item_choices(item_choices(items))
     form.point_id.choices = choices((str(p.id), point_label(p)) for p in points)
+    if not can(current_user, "donors.private"):  # volunteers find donors by name only
+        form.donor_q.label.text = _("Find a donor by name")
     form.new_item_category_id.choices = choices(
         [("", "—")] + [(str(c.id), c.name) for c in categories(db.session)])
     form.campaign_id.choices = choices([("", _("— none —"))] + [
@@ -200,7 +202,8 @@ def _render_new(form: IntakeForm, counter: _Counter, choose_only_match: bool, fo
     org_id = counter.org.id if counter.org else None
     matches = []
     if org_id is not None and form.donor_q.data:
-        matches = find_donors(db.session, org_id, form.donor_q.data)
+        matches = find_donors(db.session, org_id, form.donor_q.data,
+                              by_phone=can(current_user, "donors.private"))
     form.offer_donors(donor_of(db.session, org_id, form.donor_id.data), matches, donor_label,
                       choose_only_match)
     if found and form.donor_q.data:
