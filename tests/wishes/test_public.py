@@ -28,13 +28,6 @@ def client(app, db):
     return c
 
 
-@pytest.fixture(autouse=True)
-def fresh_rate_limit(app):
-    app.extensions.pop("wish_claim_rate", None)
-    yield
-    app.extensions.pop("wish_claim_rate", None)
-
-
 def token_of(html):
     marker = re.search(r'<input[^>]*name="submission_token"[^>]*>', html).group(0)
     return re.search(r'value="([^"]+)"', marker).group(1)
