@@ -190,7 +190,8 @@ def test_finding_a_donor_keeps_the_typed_lines(client, login, db, volunteer, poi
     login(volunteer)
     _html, token = open_form(client)
     response = client.post(URL, data=form_data(token, point, [
-        {"item_type_id": str(coat.id), "quantity": "6"}], donor_q="4444", find_donor="1"))
+        {"item_type_id": str(coat.id), "quantity": "6"}], donor_q="吴十", find_donor="1"))
+    # (by name: a volunteer's search never matches phone digits, issue 16)
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert selected_of(html, "donor_id") == str(donor.id)
