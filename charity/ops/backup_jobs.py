@@ -36,6 +36,7 @@ log = logging.getLogger("charity.backups")
 BACKUP, DRILL = "backup", "drill"
 STALE_AFTER = dt.timedelta(days=2)  # the newest good backup older than this: warn
 DRILL_EVERY = dt.timedelta(days=7)
+RETRY_AFTER = dt.timedelta(hours=1)  # a failed nightly backup is tried again hourly
 LOW_FREE_FRACTION = 0.10  # warn below 10 % free …
 LOW_FREE_BYTES = 1 << 30  # … or below 1 GiB free
 
@@ -75,9 +76,12 @@ def last_slot(now: dt.datetime, at: dt.time, tz: dt.tzinfo) -> dt.datetime:
     return slot if slot <= local else slot - dt.timedelta(days=1)
 
 
-def backup_due(last_attempt: dt.datetime | None, now: dt.datetime, settings: BackupSettings
-               ) -> bool:
-    return last_attempt is None or last_attempt < last_slot(now, settings.time, settings.tz)
+def backup_due(last: BackupRun | None, now: dt.datetime, settings: BackupSettings) -> bool:
+    """None attempted since the last scheduled time, or the last attempt failed an hour or
+    more ago (the disk was plugged back in: do not wait for the next night)."""
+    if last is None or last.started_at < last_slot(now, settings.time, settings.tz):
+        return True
+    return not last.ok and now - last.started_at >= RETRY_AFTER
 
 
 def drill_due(last_attempt: dt.datetime | None, last_good_backup: dt.datetime | None,
@@ -210,7 +214,7 @@ def run_due(session: Session, engine: sa.Engine, instance: Path, settings: Backu
     now = now or utcnow()
     done = []
     last = _latest(session, BACKUP)
-    if backup_due(last.started_at if last else None, now, settings):
+    if backup_due(last, now, settings):
         done.append(run_backup(session, engine, instance, settings, now))
     good, drill = _latest(session, BACKUP, ok_only=True), _latest(session, DRILL)
     if drill_due(drill.started_at if drill else None, good.started_at if good else None, now):

@@ -111,6 +111,12 @@ def test_a_missing_backup_folder_is_recorded_as_a_failed_backup(site, tmp_path):
     assert [(kind, ok) for kind, ok, *_ in done] == [("backup", False)]  # and no drill
     assert "does not exist" in done[0][4]
     assert not (tmp_path / "unplugged").exists()
+    # Half an hour later: not yet tried again. Once the disk is back, within the hour.
+    assert jobs(app, NIGHT + dt.timedelta(minutes=30)) == []
+    (tmp_path / "unplugged").mkdir()
+    again = jobs(app, NIGHT + dt.timedelta(hours=1))
+    assert [(kind, ok) for kind, ok, *_ in again] == [("backup", True), ("drill", True)]
+    assert runs(app) == [("backup", False), ("backup", True), ("drill", True)]
 
 
 def _corrupt(archive: Path) -> None:
