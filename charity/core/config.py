@@ -104,8 +104,6 @@ def load_config(app, overrides: dict | None = None) -> None:
         raise ConfigError("CHARITY_SESSION_IDLE_HOURS must be a positive number of hours, got "
                           f"{settings['SESSION_IDLE_HOURS']!r}")
 
-    backup_time = _backup_time(settings)
-
     url = settings["DATABASE_URL"] or f"sqlite:///{instance / 'charity.db'}"
     if url.startswith("postgresql://"):
         # psycopg 3 is the supported driver; accept the plain scheme operators paste.
@@ -145,15 +143,20 @@ def load_config(app, overrides: dict | None = None) -> None:
         REMEMBER_COOKIE_SECURE=settings["SECURE_COOKIES"],
         WTF_CSRF_TIME_LIMIT=8 * 3600,
         WTF_I18N_ENABLED=True,
-        CHARITY_BACKUP_DIR=settings["BACKUP_DIR"],  # None: <instance>/backups
-        CHARITY_BACKUP_TIME=backup_time,
-        CHARITY_BACKUP_KEEP_DAILY=int(settings["BACKUP_KEEP_DAILY"]),
-        CHARITY_BACKUP_KEEP_WEEKLY=int(settings["BACKUP_KEEP_WEEKLY"]),
-        CHARITY_BACKUP_KEEP_MONTHLY=int(settings["BACKUP_KEEP_MONTHLY"]),
-        CHARITY_BACKUP_INCLUDE_KEYS=bool(settings["BACKUP_INCLUDE_KEYS"]),
-        CHARITY_BACKUP_DRILL_DATABASE_URL=settings["BACKUP_DRILL_DATABASE_URL"],
     )
+    app.config.update(_backup_config(settings))
     app.config.update(overrides)
+
+
+def _backup_config(settings: dict) -> dict:
+    """The scheduler's backup settings (charity.ops.backup_jobs), checked."""
+    return {"CHARITY_BACKUP_DIR": settings["BACKUP_DIR"],  # None: <instance>/backups
+            "CHARITY_BACKUP_TIME": _backup_time(settings),
+            "CHARITY_BACKUP_KEEP_DAILY": int(settings["BACKUP_KEEP_DAILY"]),
+            "CHARITY_BACKUP_KEEP_WEEKLY": int(settings["BACKUP_KEEP_WEEKLY"]),
+            "CHARITY_BACKUP_KEEP_MONTHLY": int(settings["BACKUP_KEEP_MONTHLY"]),
+            "CHARITY_BACKUP_INCLUDE_KEYS": bool(settings["BACKUP_INCLUDE_KEYS"]),
+            "CHARITY_BACKUP_DRILL_DATABASE_URL": settings["BACKUP_DRILL_DATABASE_URL"]}
 
 
 def _backup_time(settings: dict) -> dt.time:

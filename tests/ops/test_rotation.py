@@ -80,3 +80,24 @@ def test_archive_names_carry_their_time_to_the_second(at):
     name = archive_name(at)
     assert archive_time(name) == at.replace(microsecond=0)
     assert archive_time(name + ".partial") is None and archive_time("notes.txt") is None
+
+
+def test_backup_settings_are_read_and_checked(tmp_path, monkeypatch):
+    import pytest
+
+    from charity import create_app
+    from charity.core.config import ConfigError
+
+    monkeypatch.setenv("CHARITY_BACKUP_TIME", "03:15")
+    monkeypatch.setenv("CHARITY_BACKUP_KEEP_WEEKLY", "8")
+    monkeypatch.setenv("CHARITY_BACKUP_INCLUDE_KEYS", "yes")
+    app = create_app({"SECRET_KEY": "x", "INSTANCE_PATH": str(tmp_path / "i")})
+    assert app.config["CHARITY_BACKUP_TIME"] == dt.time(3, 15)
+    assert app.config["CHARITY_BACKUP_KEEP_WEEKLY"] == 8
+    assert app.config["CHARITY_BACKUP_INCLUDE_KEYS"] is True
+    assert app.config["CHARITY_BACKUP_DIR"] is None  # <instance>/backups, made when needed
+    for key, bad in (("CHARITY_BACKUP_TIME", "25:99"), ("CHARITY_BACKUP_KEEP_DAILY", "0")):
+        monkeypatch.setenv(key, bad)
+        with pytest.raises(ConfigError, match=key):
+            create_app({"SECRET_KEY": "x", "INSTANCE_PATH": str(tmp_path / "i")})
+        monkeypatch.delenv(key)
