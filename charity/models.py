@@ -18,3 +18,4 @@ import charity.complaints.models  # noqa: F401,E402
 import charity.wishes.models  # noqa: F401,E402
 import charity.transparency.models  # noqa: F401,E402
 import charity.log.models  # noqa: F401,E402
+import charity.ops.models  # noqa: F401,E402

@@ -128,3 +128,16 @@ class UserSession(Base):
     ended_at: Mapped[dt.datetime | None]
     # "sign_out", "everywhere"
     end_reason: Mapped[str] = mapped_column(sa.String(16), default="")
+
+
+class RateHit(Base):
+    """One counted use of a limited public action (a wish claim, a drop-off pre-registration,
+    a pre-registration lookup), for limits that hold across every worker process
+    (charity.auth.throttle.count_hits). The address only as a keyed hash, never in clear."""
+    __tablename__ = "rate_hit"
+    __table_args__ = (sa.Index("ix_rate_hit_bucket_address_at", "bucket", "address_hash", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bucket: Mapped[str] = mapped_column(sa.String(32))  # what was done, e.g. "wish_claim"
+    address_hash: Mapped[str] = mapped_column(sa.String(64))
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)

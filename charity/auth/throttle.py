@@ -7,6 +7,10 @@ Two limits, over a sliding window:
 - per remote address: ADDRESS_LIMIT failures, never forgiven by a success (a valid account
   must not buy more guesses against the others).
 Refused attempts are not recorded: hammering a locked account does not grow the table.
+
+The public forms' limits (wish claims, drop-off pre-registrations, pre-registration lookups)
+are plain counts per address over a window: `count_hits` and `record_hit` below, on the
+`rate_hit` table, used through charity.web.ratelimit.AddressLimiter.
 """
 from __future__ import annotations
 
@@ -18,7 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from charity.audit.services import record
-from charity.auth.models import LoginAttempt, User
+from charity.auth.models import LoginAttempt, RateHit, User
 from charity.core.db import utcnow
 from charity.core.errors import DomainError
 from charity.core.i18n import _l
@@ -100,3 +104,21 @@ def record_attempt(session: Session, username: str, address: str, success: bool,
         record(session, None, "auth.lockout", user or attempt,
                {"scope": scopes, "step": step, "username": user.username if user else None,
                 "known_account": user is not None})
+
+
+# --- plain per-address limits of public actions ----------------------------------------------
+
+def count_hits(session: Session, bucket: str, address: str, since: dt.datetime) -> int:
+    """How many times `address` (a keyed hash) did `bucket` since `since`."""
+    return session.scalar(sa.select(sa.func.count(RateHit.id)).where(
+        RateHit.bucket == bucket, RateHit.address_hash == address, RateHit.at >= since)) or 0
+
+
+def record_hit(session: Session, bucket: str, address: str,
+               now: dt.datetime | None = None) -> None:
+    """Count one use of `bucket` by `address`; rows older than KEEP go (no limit's window is
+    longer), so the table stays small. The caller commits."""
+    now = now or utcnow()
+    session.execute(sa.delete(RateHit).where(RateHit.at < now - KEEP))
+    session.add(RateHit(bucket=bucket, address_hash=address, at=now))
+    session.flush()

@@ -30,10 +30,24 @@ DEFAULTS: dict[str, object] = {
     "COMPLAINT_RATE_LIMIT": 5,
     "WISH_CLAIM_RATE_LIMIT": 5,
     "DROPOFF_RATE_LIMIT": 10,
+    # Staff: drop-off code look-ups at the counter, per address per hour.
+    "DROPOFF_LOOKUP_RATE_LIMIT": 60,
     # Staff sign-in (charity.auth.sessions): "keep me signed in" lasts at most this many days
     # (1 to 30); a session not kept that way ends after this many hours without a request.
     "REMEMBER_DAYS": 30,
     "SESSION_IDLE_HOURS": 8,
+    # Backups by the scheduler (charity.ops.backup_jobs): every night at BACKUP_TIME (local
+    # time) into BACKUP_DIR (None: <instance>/backups; a USB disk or a network share is
+    # better), keeping the newest of the last N days, ISO weeks and months; a weekly restore
+    # drill into a scratch database (PostgreSQL: BACKUP_DRILL_DATABASE_URL, else a database
+    # "<name>_drill" created and dropped). The keys go into archives only if INCLUDE_KEYS.
+    "BACKUP_DIR": None,
+    "BACKUP_TIME": "02:30",
+    "BACKUP_KEEP_DAILY": 7,
+    "BACKUP_KEEP_WEEKLY": 4,
+    "BACKUP_KEEP_MONTHLY": 12,
+    "BACKUP_INCLUDE_KEYS": False,
+    "BACKUP_DRILL_DATABASE_URL": None,
 }
 
 MAX_REMEMBER_DAYS = 30
@@ -41,8 +55,10 @@ MAX_REMEMBER_DAYS = 30
 # Environment variables whose value is not a plain string.
 _INT_KEYS = {"PAGE_SIZE", "UPLOAD_MAX_BYTES", "SQLITE_BUSY_TIMEOUT_MS", "PORTAL_CACHE_SECONDS",
              "COMPLAINT_RATE_LIMIT", "WISH_CLAIM_RATE_LIMIT", "DROPOFF_RATE_LIMIT",
-             "REMEMBER_DAYS", "SESSION_IDLE_HOURS"}
-_BOOL_KEYS = {"PROXY_FIX", "SECURE_COOKIES"}
+             "DROPOFF_LOOKUP_RATE_LIMIT",
+             "REMEMBER_DAYS", "SESSION_IDLE_HOURS", "BACKUP_KEEP_DAILY", "BACKUP_KEEP_WEEKLY",
+             "BACKUP_KEEP_MONTHLY"}
+_BOOL_KEYS = {"PROXY_FIX", "SECURE_COOKIES", "BACKUP_INCLUDE_KEYS"}
 
 
 class ConfigError(RuntimeError):
@@ -104,6 +120,7 @@ def load_config(app, overrides: dict | None = None) -> None:
         CHARITY_COMPLAINT_RATE_LIMIT=settings["COMPLAINT_RATE_LIMIT"],
         CHARITY_WISH_CLAIM_RATE_LIMIT=settings["WISH_CLAIM_RATE_LIMIT"],
         CHARITY_DROPOFF_RATE_LIMIT=settings["DROPOFF_RATE_LIMIT"],
+        CHARITY_DROPOFF_LOOKUP_RATE_LIMIT=settings["DROPOFF_LOOKUP_RATE_LIMIT"],
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         CHARITY_REMEMBER_DAYS=int(settings["REMEMBER_DAYS"]),
@@ -116,6 +133,7 @@ def load_config(app, overrides: dict | None = None) -> None:
         WTF_CSRF_TIME_LIMIT=8 * 3600,
         WTF_I18N_ENABLED=True,
     )
+    app.config.update(_backup_config(settings))
     app.config.update(overrides)
 
 
@@ -131,6 +149,32 @@ def _check(settings: dict) -> None:
     if not 1 <= int(settings["SESSION_IDLE_HOURS"]) <= 24 * MAX_REMEMBER_DAYS:
         raise ConfigError("CHARITY_SESSION_IDLE_HOURS must be a positive number of hours, got "
                           f"{settings['SESSION_IDLE_HOURS']!r}")
+
+
+def _backup_config(settings: dict) -> dict:
+    """The scheduler's backup settings (charity.ops.backup_jobs), checked."""
+    return {"CHARITY_BACKUP_DIR": settings["BACKUP_DIR"],  # None: <instance>/backups
+            "CHARITY_BACKUP_TIME": _backup_time(settings),
+            "CHARITY_BACKUP_KEEP_DAILY": int(settings["BACKUP_KEEP_DAILY"]),
+            "CHARITY_BACKUP_KEEP_WEEKLY": int(settings["BACKUP_KEEP_WEEKLY"]),
+            "CHARITY_BACKUP_KEEP_MONTHLY": int(settings["BACKUP_KEEP_MONTHLY"]),
+            "CHARITY_BACKUP_INCLUDE_KEYS": bool(settings["BACKUP_INCLUDE_KEYS"]),
+            "CHARITY_BACKUP_DRILL_DATABASE_URL": settings["BACKUP_DRILL_DATABASE_URL"]}
+
+
+def _backup_time(settings: dict) -> dt.time:
+    """CHARITY_BACKUP_TIME as a time of day ("HH:MM"); the rotation's counts checked."""
+    raw = settings["BACKUP_TIME"]
+    try:
+        at = raw if isinstance(raw, dt.time) else dt.time.fromisoformat(str(raw).strip())
+    except ValueError as exc:
+        raise ConfigError(f"CHARITY_BACKUP_TIME must be a time of day such as 02:30, got "
+                          f"{raw!r}") from exc
+    if int(settings["BACKUP_KEEP_DAILY"]) < 1 or min(int(settings["BACKUP_KEEP_WEEKLY"]),
+                                                     int(settings["BACKUP_KEEP_MONTHLY"])) < 0:
+        raise ConfigError("CHARITY_BACKUP_KEEP_DAILY must be at least 1 and "
+                          "CHARITY_BACKUP_KEEP_WEEKLY / _MONTHLY at least 0")
+    return at
 
 
 def _engine_options(url: str) -> dict:

@@ -214,6 +214,7 @@ def create_backup(engine: sa.Engine, instance: Path, output: Path, *,
             if files[member] != recorded:
                 problems.append(f"{member}: differs from the SHA-256 recorded at upload")
         if include_keys:
+            (staging / "instance").mkdir(exist_ok=True)  # absent when nothing was uploaded
             for name in KEY_FILES:
                 if (instance / name).is_file():
                     shutil.copyfile(instance / name, staging / "instance" / name)

@@ -13,12 +13,24 @@ import shutil
 import sqlite3
 import tarfile
 import tempfile
+import zlib
 from pathlib import Path, PurePosixPath
 
 import sqlalchemy as sa
 
 from charity.ops.backup import (FORMAT, FORMAT_VERSION, KEY_FILES, BackupError, _run,
                             compare_inventory, inventory, pg_env, pg_tool, sha256_file)
+
+
+def _unpack(tar: tarfile.TarFile, archive: Path, into: Path) -> None:
+    for m in tar.getmembers():
+        path = PurePosixPath(m.name)
+        if not m.isfile() or path.is_absolute() or ".." in path.parts:
+            raise BackupError(f"{archive}: unexpected member {m.name!r}")
+        target = into.joinpath(*path.parts)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with tar.extractfile(m) as src, open(target, "wb") as dst:
+            shutil.copyfileobj(src, dst)
 
 
 def read_archive(archive: Path, into: Path) -> dict:
@@ -28,15 +40,12 @@ def read_archive(archive: Path, into: Path) -> dict:
         tar = tarfile.open(archive, "r:gz")
     except (OSError, tarfile.TarError) as exc:
         raise BackupError(f"{archive}: not a readable backup archive ({exc})") from None
-    with tar:
-        for m in tar.getmembers():
-            path = PurePosixPath(m.name)
-            if not m.isfile() or path.is_absolute() or ".." in path.parts:
-                raise BackupError(f"{archive}: unexpected member {m.name!r}")
-            target = into.joinpath(*path.parts)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with tar.extractfile(m) as src, open(target, "wb") as dst:
-                shutil.copyfileobj(src, dst)
+    try:
+        with tar:
+            _unpack(tar, archive, into)
+    except (EOFError, zlib.error, tarfile.TarError) as exc:  # truncated or garbled on disk
+        raise BackupError(f"{archive}: the archive is damaged (truncated or corrupt: {exc}); "
+                          "nothing was restored") from None
     try:
         manifest = json.loads((into / "manifest.json").read_text())
     except (OSError, ValueError):

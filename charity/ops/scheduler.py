@@ -164,11 +164,31 @@ def scheduler_today(app) -> dt.date:
     return today_in(app.config["CHARITY_TIMEZONE"])
 
 
+def run_backup_jobs(app, session: Session, now: dt.datetime | None = None) -> list:
+    """Tonight's backup and the weekly restore drill, when due (charity.ops.backup_jobs).
+    Its own job, so a long backup never delays a disclosure; a failure is recorded and shown
+    on the administrator's home, never raised."""
+    from pathlib import Path
+
+    from charity.ops.backup_jobs import run_due, settings_from_config
+
+    try:
+        settings = settings_from_config(app.config, app.instance_path)
+        return run_due(session, session.get_bind(), Path(app.instance_path), settings, now)
+    except Exception:  # noqa: BLE001 - the scheduler must go on
+        log.exception("backup jobs failed")
+        session.rollback()
+        return []
+
+
 def run_scheduler(app) -> None:  # pragma: no cover - a long-running process
-    """`charity scheduler`: a tick at start-up, then hourly; publish requests every minute."""
+    """`charity scheduler`: a tick at start-up, then hourly; publish requests every minute;
+    backups when due."""
     from apscheduler.schedulers.blocking import BlockingScheduler
 
     from charity.core.extensions import db
+
+    now = dt.datetime.now(dt.timezone.utc)
 
     def full_tick():
         with app.app_context():
@@ -182,8 +202,14 @@ def run_scheduler(app) -> None:  # pragma: no cover - a long-running process
             tick(db.session, scheduler_today(app), requests_only=True)
             db.session.remove()
 
+    def backups():
+        with app.app_context():
+            run_backup_jobs(app, db.session)
+            db.session.remove()
+
     sched = BlockingScheduler(timezone=app.config["CHARITY_TIMEZONE"])
-    now = dt.datetime.now(dt.timezone.utc)
+    sched.add_job(backups, "interval", minutes=15, next_run_time=now, coalesce=True,
+                  max_instances=1, id="backups")
     sched.add_job(full_tick, "interval", hours=1, next_run_time=now, coalesce=True,
                   max_instances=1, misfire_grace_time=3600, id="obligations")
     sched.add_job(requests_tick, "interval", minutes=1, coalesce=True, max_instances=1,
@@ -196,5 +222,6 @@ def run_scheduler(app) -> None:  # pragma: no cover - a long-running process
 @with_appcontext
 def scheduler_command() -> None:
     """Run the scheduler process (exactly one per installation): a tick at start-up, then
-    hourly; staff "publish now" requests every minute."""
+    hourly; staff "publish now" requests every minute; the nightly backup and the weekly
+    restore drill when due (checked every 15 minutes)."""
     run_scheduler(current_app._get_current_object())

@@ -38,6 +38,12 @@ _MOBILE_IN_TEXT = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 # An 18-character ID is 17 digits and a check character, an old one 15 digits: any run of 15
 # or more digits is refused, valid check digit or not (a mistyped ID is still an ID).
 _ID_IN_TEXT = re.compile(r"\d{15,}")
+# Digits may also be split by any separator ("138.0931.1234", "620102/19800101…"): with the
+# separators between digits removed, a mobile or a well-formed ID number (region, birth date,
+# sequence, check character) is refused — but not a run of sizes or a date ("110/120/130").
+_SEPARATORS = re.compile(r"(?<=\d)[\s\-－—–.．。/／\\·・,，、_:：()（）]+(?=\d)")
+_ID_FORMED = re.compile(r"(?<!\d)[1-9]\d{5}(?:(?:18|19|20)\d{2})?(?:0[1-9]|1[0-2])"
+                        r"(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx]?(?!\d)")
 # Claimants: a mainland mobile (11 digits) or a landline with its area code.
 _MOBILE = re.compile(r"^1[3-9]\d{9}$", re.ASCII)
 _LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}(?:-\d{1,6})?$", re.ASCII)
@@ -57,10 +63,12 @@ def check_public_text(text: str, field: str, household: Beneficiary | None = Non
     """`text` if nothing in it identifies a person: no mobile number, no ID number (or any
     long run of digits), not the linked household's name. Raises ValidationFailed on `field`."""
     text = (text or "").strip()
-    compact = re.sub(r"[\s\-－—]", "", unicodedata.normalize("NFKC", text))
-    if _ID_IN_TEXT.search(compact):
+    folded = unicodedata.normalize("NFKC", text)
+    compact = re.sub(r"[\s\-－—]", "", folded)
+    joined = _SEPARATORS.sub("", folded)
+    if _ID_IN_TEXT.search(compact) or _ID_FORMED.search(joined):
         raise ValidationFailed(_l("This text is public: remove the ID number."), field=field)
-    if _MOBILE_IN_TEXT.search(compact):
+    if _MOBILE_IN_TEXT.search(compact) or _MOBILE_IN_TEXT.search(joined):
         raise ValidationFailed(_l("This text is public: remove the phone number."), field=field)
     name = (household.name or "").strip() if household is not None else ""
     if len(name) >= 2 and name in text:

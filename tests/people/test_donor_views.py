@@ -281,3 +281,41 @@ def test_volunteer_sees_receipts_but_not_the_ledger(client, login, db, actor, vo
     html = client.get(f"/staff/donors/{donor.id}").get_data(as_text=True)
     assert "2026-000001" in html
     assert "Money given" not in html
+
+
+def _listed(client, q):
+    html = client.get("/staff/donors/", query_string={"q": q}).get_data(as_text=True)
+    return [m for m in ("王大明", "李小红") if m in html], html
+
+
+def test_volunteers_search_donors_by_name_only(client, login, volunteer, make_donor):
+    """Issue 16: searching on digits, a volunteer recovered a donor's masked phone a digit at
+    a time (17 searches). Now a volunteer's search matches names only, and shows masks."""
+    make_donor(name="王大明", phone="13711112222")
+    make_donor(name="李小红", phone="13933334444")
+    login(volunteer)
+    for digits in ("1111", "137111", "13711112222", "3333", "2222"):
+        assert _listed(client, digits)[0] == [], digits
+    found, html = _listed(client, "大明")
+    assert found == ["王大明"] and "137****2222" in html and "13711112222" not in html
+    page = client.get("/staff/donors/").get_data(as_text=True)
+    assert 'placeholder="Name"' in page
+
+
+def test_managers_keep_searching_by_phone(client, login, manager, make_donor):
+    make_donor(name="王大明", phone="13711112222")
+    make_donor(name="李小红", phone="13933334444")
+    login(manager)
+    assert _listed(client, "1111")[0] == ["王大明"]
+    assert _listed(client, "3333")[0] == ["李小红"]
+    found, html = _listed(client, "大明")
+    assert found == ["王大明"] and "13711112222" in html
+
+
+def test_counter_picker_finds_by_phone_only_for_those_who_may_see_phones(db, org, make_donor):
+    from charity.people.services import find_donors
+
+    make_donor(name="王大明", phone="13711112222")
+    assert find_donors(db, org.id, "1111") == []
+    assert [d.name for d in find_donors(db, org.id, "1111", by_phone=True)] == ["王大明"]
+    assert [d.name for d in find_donors(db, org.id, "王大")] == ["王大明"]

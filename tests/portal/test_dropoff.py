@@ -25,14 +25,6 @@ def client(app, db):
     return c
 
 
-@pytest.fixture(autouse=True)
-def fresh_rate_limit(app):
-    """The rate limit is counted in the process: every test starts with none."""
-    app.extensions.pop("dropoff_rate", None)
-    yield
-    app.extensions.pop("dropoff_rate", None)
-
-
 @pytest.fixture
 def org(make_org):
     return make_org()
@@ -173,6 +165,20 @@ def test_at_most_ten_an_hour_per_address(client, db, point):
                                               "point_id": str(point.id), "items": "书"},
                            environ_overrides={"REMOTE_ADDR": "10.1.2.3"})
     assert elsewhere.status_code == 302
+
+
+def test_the_limit_holds_across_processes(client, db, point, app, make_app):
+    """Issue 16: counted in the database, not in one process's memory: a second app object
+    (as a second worker) refuses the eleventh pre-registration too."""
+    from charity.auth.models import RateHit
+
+    for _ in range(10):
+        assert announce(client, point).status_code == 302
+    other = make_app()
+    second = FreshClient(other, other.response_class, use_cookies=True)
+    assert announce(second, point).status_code == 429
+    assert db.scalar(sa.select(sa.func.count(RateHit.id))
+                     .where(RateHit.bucket == "dropoff_rate")) == 10
 
 
 def test_an_unknown_code_is_not_found(client):

@@ -28,13 +28,6 @@ def client(app, db):
     return c
 
 
-@pytest.fixture(autouse=True)
-def fresh_rate_limit(app):
-    app.extensions.pop("wish_claim_rate", None)
-    yield
-    app.extensions.pop("wish_claim_rate", None)
-
-
 def token_of(html):
     marker = re.search(r'<input[^>]*name="submission_token"[^>]*>', html).group(0)
     return re.search(r'value="([^"]+)"', marker).group(1)
@@ -237,3 +230,27 @@ def test_wishes_of_closed_points_and_inactive_organisations_are_hidden(client, d
     org.active = False
     db.commit()
     assert client.get(f"/wishes/{wish.id}/claim").status_code == 404
+
+
+def test_claim_limit_is_counted_in_the_database_across_processes(db, make_wish, app, make_app):
+    """Issue 16: the limit was kept in each process's memory, so N workers allowed N times
+    the limit. Two app objects (as two worker processes) now share one count, and the table
+    holds the address only as the audit log's keyed hash."""
+    from charity.audit.services import address_hash
+    from charity.auth.models import RateHit
+
+    wishes = [make_wish(what=f"冬衣{i}") for i in range(3)]
+    other = make_app(WISH_CLAIM_RATE_LIMIT=2)
+    app.config["CHARITY_WISH_CLAIM_RATE_LIMIT"] = 2
+    try:
+        first = FreshClient(app, app.response_class, use_cookies=True)
+        second = FreshClient(other, other.response_class, use_cookies=True)
+        assert claim(first, wishes[0]).status_code == 302
+        assert claim(second, wishes[1]).status_code == 302
+        assert claim(first, wishes[2]).status_code == 429
+        assert claim(second, wishes[2]).status_code == 429
+    finally:
+        del app.config["CHARITY_WISH_CLAIM_RATE_LIMIT"]
+    stored = db.scalars(sa.select(RateHit.address_hash).where(
+        RateHit.bucket == "wish_claim_rate")).all()
+    assert stored == [address_hash("127.0.0.1", app.config["CHARITY_ID_HASH_KEY"])] * 2

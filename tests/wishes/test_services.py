@@ -122,6 +122,15 @@ def test_release_and_cancel_need_a_reason(db, make_wish):
     ("身份证62010219800101123X", "ID"),
     ("身份证 620102198001011230", "ID"),
     ("证号620102800101123", "ID"),  # an old 15-digit number
+    # Issue 16: any separator, or full-width digits, still hides nothing.
+    ("书包 电话138.0931.1234", "phone"),
+    ("书包 电话138/0931/1234", "phone"),
+    ("书包 电话138．0931．1234", "phone"),
+    ("１３８００１３８０００", "phone"),
+    ("身份证620102.198001011239", "ID"),
+    ("身份证620102/1980/0101/123X", "ID"),
+    ("身份证 620102 19800101 1239", "ID"),
+    ("身份证６２０１０２．１９８００１０１１２３９", "ID"),
 ])
 def test_public_text_refuses_phone_and_id_numbers(text, message):
     for field in ("what", "tag"):
@@ -131,7 +140,9 @@ def test_public_text_refuses_phone_and_id_numbers(text, message):
         assert message in msgid(err)
 
 
-@pytest.mark.parametrize("text", ["一件冬衣", "2 双棉鞋 36 码", "羽绒服 140cm", "电话手表 1 块"])
+@pytest.mark.parametrize("text", ["一件冬衣", "2 双棉鞋 36 码", "羽绒服 140cm", "电话手表 1 块",
+                                  "2 件", "2026-12-01 前送到", "尺码 110/120/130/140/150",
+                                  "2026.12.01 送 3 件", "书包 2 个，13 岁"])
 def test_public_text_allows_ordinary_wishes(text):
     assert services.check_public_text(f" {text} ", "what") == text
 

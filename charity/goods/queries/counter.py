@@ -173,12 +173,21 @@ def running_projects(session: Session, org_id: int | None) -> list[Project]:
         Project.status == ProjectStatus.ACTIVE).order_by(Project.name)))
 
 
-def preregistration(session: Session, code: str | None) -> PreRegistration | None:
-    """The drop-off a code names (as typed: spaces and case do not matter)."""
-    code = (code or "").strip().upper()[:16]
+def preregistration(session: Session, code: str | None, org_ids) -> PreRegistration | None:
+    """The drop-off a code names (as typed: spaces and case do not matter), announced at a
+    point of one of `org_ids`: another organisation's code is not found, exactly like a
+    wrong one (its donor's name and phone are not theirs to see)."""
+    code = normalise_code(code)
     if not code:
         return None
-    return session.scalar(sa.select(PreRegistration).where(PreRegistration.code == code))
+    return session.scalar(
+        sa.select(PreRegistration).join(CharityPoint, CharityPoint.id == PreRegistration.point_id)
+        .where(PreRegistration.code == code,
+               CharityPoint.organization_id.in_(sorted(org_ids) or [-1])))
+
+
+def normalise_code(code: str | None) -> str:
+    return (code or "").strip().upper()[:16]
 
 
 def destinations(session: Session, org_ids) -> list[CharityPoint]:

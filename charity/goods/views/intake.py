@@ -28,7 +28,8 @@ from charity.goods.forms.intake import (COMMON_UNITS, CONDITION_LABELS, DONOR_EX
 from charity.goods.models import Intake, PreRegistration
 from charity.goods.quantities import quantity_text
 from charity.goods.queries.catalogue import catalogue_items, categories, refused_goods
-from charity.goods.queries.counter import donor_of, preregistration, running_campaigns
+from charity.goods.queries.counter import (donor_of, normalise_code, preregistration,
+                                          running_campaigns)
 from charity.goods.queries.lists import filter_points, intake_list as listed_intakes, lines_of
 from charity.goods.services.catalogue import create_counter_item, find_by_barcode
 from charity.goods.services.intake import receive_donation, reverse_intake
@@ -42,16 +43,35 @@ from charity.web.access import access, load, paginate
 from charity.web.forms import choices
 from charity.web.points import chosen_point, counter_points, point_label
 from charity.web.posting import post_form
+from charity.web.ratelimit import AddressLimiter
 
 bp = Blueprint("intake", __name__, url_prefix="/staff/intake")
 
 # Buttons that only re-render the form (nothing is posted).
 RERENDER_BUTTONS = ("find_donor", "lookup", "more")
+# Drop-off code look-ups per remote address per hour (a counter types a few dozen a day).
+LOOKUP_LIMIT = 60
+lookup_limiter = AddressLimiter("dropoff_lookup", "CHARITY_DROPOFF_LOOKUP_RATE_LIMIT",
+                                LOOKUP_LIMIT)
 
 
 def donor_label(donor: Donor) -> str:
     phone = donor.phone if can(current_user, "donors.private", donor) else donor.masked_phone
     return f"{donor.name} · {phone}" if phone else donor.name
+
+
+def _looked_up(code: str | None, points: list[CharityPoint]) -> PreRegistration | None:
+    """The drop-off a code names within the user's organisations; every look-up counts
+    towards a per-address limit kept in the database (codes cannot be tried in bulk)."""
+    if not normalise_code(code):
+        return None
+    address = request.remote_addr or ""
+    if lookup_limiter.over(address):
+        flash(_("Too many drop-off code look-ups from this network in the last hour. Please "
+                "try again later."), "error")
+        return None
+    lookup_limiter.hit(address)
+    return preregistration(db.session, code, {p.organization_id for p in points})
 
 
 @dataclass
@@ -72,8 +92,8 @@ def _open(form: IntakeForm, posting: bool) -> _Counter:
     """The point (a drop-off code brings its own point, if the user works there), and what
     the form offers there: items, categories for a new item, running campaigns."""
     points = counter_points()
-    prereg = preregistration(db.session, form.preregistration_code.data if posting
-                             else request.args.get("code"))
+    prereg = _looked_up(form.preregistration_code.data if posting else request.args.get("code"),
+                        points)
     raw_point = form.point_id.data if posting else request.args.get("point")
     if not posting and not raw_point and prereg is not None \
             and prereg.point_id in {p.id for p in points}:
@@ -83,6 +103,8 @@ def _open(form: IntakeForm, posting: bool) -> _Counter:
     items = catalogue_items(db.session, [org_id])
     form.set_item_choices(item_choices(items))
     form.point_id.choices = choices((str(p.id), point_label(p)) for p in points)
+    if not can(current_user, "donors.private"):  # volunteers find donors by name only
+        form.donor_q.label.text = _("Find a donor by name")
     form.new_item_category_id.choices = choices(
         [("", "—")] + [(str(c.id), c.name) for c in categories(db.session)])
     form.campaign_id.choices = choices([("", _("— none —"))] + [
@@ -180,7 +202,8 @@ def _render_new(form: IntakeForm, counter: _Counter, choose_only_match: bool, fo
     org_id = counter.org.id if counter.org else None
     matches = []
     if org_id is not None and form.donor_q.data:
-        matches = find_donors(db.session, org_id, form.donor_q.data)
+        matches = find_donors(db.session, org_id, form.donor_q.data,
+                              by_phone=can(current_user, "donors.private"))
     form.offer_donors(donor_of(db.session, org_id, form.donor_id.data), matches, donor_label,
                       choose_only_match)
     if found and form.donor_q.data:

@@ -5,29 +5,39 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
-from charity.auth.permissions import scope_organizations
+from charity.auth.permissions import can, scope_organizations
 from charity.core.db import contains
 from charity.funds.models import FundEntry, Receipt
 from charity.people.models import Donor, DonorKind
 
 
+def _matching(stmt, q: str, by_phone: bool):
+    """Donors whose name — or, for those who may see phones, phone — contains `q`. Searching
+    phone digits on masked values would give them back a digit at a time (issue 16)."""
+    if not q:
+        return stmt
+    if by_phone:
+        return stmt.where(sa.or_(contains(Donor.name, q), contains(Donor.phone, q)))
+    return stmt.where(contains(Donor.name, q))
+
+
 def donor_list(user, q: str, kind: str):
-    """The donors of the user's organisations whose name or phone contains `q`, of `kind`
-    ('' or an unknown kind: both), by name."""
+    """The donors of the user's organisations whose name (or phone, for users who may see
+    it: donors.private) contains `q`, of `kind` ('' or an unknown kind: both), by name."""
     stmt = scope_organizations(user, sa.select(Donor), Donor.organization_id)
-    if q:
-        stmt = stmt.where(sa.or_(contains(Donor.name, q), contains(Donor.phone, q)))
+    stmt = _matching(stmt, q, can(user, "donors.private"))
     if kind in set(DonorKind):
         stmt = stmt.where(Donor.kind == kind)
     return stmt.order_by(Donor.name, Donor.id)
 
 
-def find_donors(session: Session, organization_id: int, q: str, limit: int = 20) -> list[Donor]:
-    """Donors whose name or phone contains `q` (for pickers at the counter)."""
+def find_donors(session: Session, organization_id: int, q: str, limit: int = 20, *,
+                by_phone: bool = False) -> list[Donor]:
+    """Donors whose name (and with `by_phone`, phone) contains `q` (pickers at the counter;
+    `by_phone` only for users who may see phones: donors.private)."""
     q = (q or "").strip()[:50]
-    stmt = sa.select(Donor).where(Donor.organization_id == organization_id)
-    if q:
-        stmt = stmt.where(sa.or_(contains(Donor.name, q), contains(Donor.phone, q)))
+    stmt = _matching(sa.select(Donor).where(Donor.organization_id == organization_id), q,
+                     by_phone)
     return list(session.scalars(stmt.order_by(Donor.name).limit(limit)))
 
 

@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from charity.audit.queries import AuditFilter, audit_entries, audit_users, object_types
 from charity.core.extensions import db
+from charity.core.roles import Role
 from charity.goods.forms.stock import WriteOffExpiredForm
 from charity.goods.quantities import quantity_text
 from charity.staff import queries
@@ -24,7 +25,18 @@ def home():
     return render_template("staff/home.html", points=queries.open_points(current_user),
                            counts=queries.counts(current_user), deadlines=deadlines,
                            names=names, expired=queries.expired_food(current_user),
-                           write_off_form=_write_off_form, quantity_text=quantity_text)
+                           write_off_form=_write_off_form, quantity_text=quantity_text,
+                           backups=_backups())
+
+
+def _backups():
+    """The administrator's block: the last good backup, the last drill, and warnings."""
+    if current_user.role != Role.ADMIN:
+        return None
+    from charity.ops.backup_jobs import backup_status, settings_from_config
+
+    return backup_status(db.session, settings_from_config(current_app.config,
+                                                          current_app.instance_path))
 
 
 def _write_off_form(point) -> WriteOffExpiredForm:
