@@ -96,6 +96,7 @@ def status_badge(status: str):
 
 def init_app(app) -> None:
     from charity.auth.permissions import can
+    from charity.web.forms import error_summary
 
     app.jinja_env.globals.update(
         can=can,
@@ -104,6 +105,7 @@ def init_app(app) -> None:
         role_label=lambda role: ROLE_LABELS.get(getattr(role, "value", role), role),
         obligation_label=obligation_label,
         status_badge=status_badge,
+        error_summary=error_summary,
     )
 
     @app.context_processor

@@ -226,13 +226,12 @@ def test_a_refused_intake_does_not_keep_the_new_donor(client, login, db, volunte
     assert counts(db) == before
 
 
-@pytest.mark.parametrize("case", ["anonymous", "existing_without_donor", "new_without_name",
+@pytest.mark.parametrize("case", ["existing_without_donor", "new_without_name",
                                   "not_an_id", "foreign_donor", "bad_campaign"])
 def test_donor_mistakes_are_answered_next_to_the_field(client, login, db, volunteer, point, coat,
                                                        make_donor, make_org, case):
     foreign = make_donor(org=make_org()) if case == "foreign_donor" else None
     extra, field, text = {
-        "anonymous": ({"with_receipt": "y"}, "with_receipt", "A receipt needs a donor"),
         "existing_without_donor": ({"donor_mode": "existing", "donor_id": ""}, "donor_id",
                                    "Choose the donor"),
         "new_without_name": ({"donor_mode": "new", "new_donor_name": ""}, "new_donor_name",
