@@ -22,7 +22,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from charity.core.i18n import _l
-from charity.goods.forms.lines import BLANK_LINES, MAX_LINES, CounterLines, LineList, mark
+from charity.goods.forms.lines import COUNTER_LINES, MAX_LINES, CounterLines, LineList, mark
 from charity.goods.models import Condition
 from charity.goods.queries.counter import id_of
 from charity.goods.services.intake import NEW_DONOR, donor_from_preregistration
@@ -115,7 +115,7 @@ class IntakeForm(CounterLines, PostingForm):
     with_receipt = BooleanField(_l("Issue a receipt (捐赠票据)"), default=True,
                                 description=_l("Only for a known donor; switch off if the "
                                                "donor does not want one."))
-    lines = LineList(FormField(IntakeLineForm), min_entries=BLANK_LINES, max_entries=MAX_LINES)
+    lines = LineList(FormField(IntakeLineForm), min_entries=COUNTER_LINES, max_entries=MAX_LINES)
     # Adding a missing item type without leaving the form (posted with the button add_item).
     new_item_name = StringField(_l("Name of the new item"),
                                 validators=[Optional(), Length(max=100)], filters=[strip])
