@@ -33,7 +33,10 @@ from charity.web.posting import post_form
 
 bp = Blueprint("distributions", __name__, url_prefix="/staff/distributions")
 
-PAPERS = ("a4", "80")
+# A counter prints on an 80 mm roll unless told otherwise (?paper=a4|58; ?paper=dialog
+# leaves the paper to the print dialog).
+PAPERS = ("a4", "80", "58")
+DEFAULT_PAPER = "80"
 
 
 def _describe(item: ItemType, stock: ShelfStock) -> str:
@@ -93,7 +96,7 @@ def _render_new(form: DistributionForm, counter, household, today):
 # --- the slip, the list, the correction ------------------------------------------------------
 
 def _render_slip(dist: Distribution, reverse_form: DistributionReverseForm | None = None):
-    paper = request.args.get("paper", "")
+    paper = request.args.get("paper", DEFAULT_PAPER)
     return render_template(
         "goods/distribution_view.html", dist=dist, paper=paper if paper in PAPERS else "",
         reverse_form=reverse_form or DistributionReverseForm(),
