@@ -86,7 +86,7 @@ def _render_new(form: DistributionForm, counter, household, today):
     shown = ([household] if household else []) + matches
     return render_template(
         "goods/distribution_new.html", form=form, points=counter.points, point=counter.point,
-        household=household, q=q, matches=matches, points_left=points_left(shown, today),
+        household=household, q=q, searched="q" in request.args, matches=matches, points_left=points_left(shown, today),
         batches=counter_batches(db.session, counter.point), today=today,
         **expiry_context(counter.point),
         category_names=category_names, certification_state=lambda b: certification_state(
