@@ -164,7 +164,16 @@ def test_the_volunteers_day_on_a_phone(phone, demo_app, record_property):
     household = _household_name(demo_app)
     _sign_in(phone, "volunteer", "demo-volunteer-2026")
     phone.goto("/staff/")
-    figures = {}
+    # One short header row; the jobs are big buttons and, at the bottom, a bar of 44+ px.
+    header = phone.evaluate("document.querySelector('.site-header').offsetHeight")
+    assert header <= 90, f"the staff header is {header} px tall"
+    for selector in ("nav.counter-jobs a", "nav.counter-bar a"):
+        heights = [box["height"] for box in
+                   (a.bounding_box() for a in phone.locator(selector).all())]
+        assert len(heights) == 4 and min(heights) >= 44, (selector, heights)
+    assert no_horizontal_scroll(phone), "the volunteer's home scrolls sideways"
+    record_property("staff_header_px", header)
+    figures = {"home": {"staff_header_px": header}}
     for job, run in (("intake", lambda t: _intake(phone, t)),
                      ("distribution", lambda t: _distribution(phone, t, household)),
                      ("sale", lambda t: _sale(phone, t)),
