@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from decimal import Decimal
 
 import sqlalchemy as sa
 
@@ -14,13 +15,15 @@ from charity.core.clock import org_today
 from charity.core.extensions import db
 from charity.disclosure.models import Obligation
 from charity.disclosure.queries import subject_names
-from charity.goods.models import ExpiryCheck, StockBalance
+from charity.goods.models import (Distribution, DocStatus, ExpiryCheck, Intake, Sale,
+                                  StockBalance)
 from charity.goods.queries.expiry import expired_batches, last_checks
 from charity.orgs.models import CharityPoint, Organization
 
 POINTS_SHOWN = 50
 DEADLINES_SHOWN = 20
 EXPIRED_POINTS_SHOWN = 20
+TODAY_POINTS_SHOWN = 5
 
 
 def _open_points(user):
@@ -94,3 +97,41 @@ def expired_food(user) -> list[ExpiredAtPoint]:
     checks = last_checks(db.session, [p.id for p in shown])
     return [ExpiredAtPoint(p, org_today(p.organization), found[p.id], checks.get(p.id),
                            can(user, "goods.write_off", p)) for p in shown]
+
+
+@dataclass
+class TodayAtPoint:
+    """The day's work at one point (its organisation's today): posted documents that were
+    not reversed, and the sales' proceeds."""
+
+    point: CharityPoint
+    today: dt.date
+    counts: dict = field(default_factory=dict)  # "intake" | "distribution" | "sale" → n
+    sales_total: Decimal = Decimal("0")
+
+
+_DAY_DOCUMENTS = (("intake", Intake, Intake.received_on),
+                  ("distribution", Distribution, Distribution.distributed_on),
+                  ("sale", Sale, Sale.sold_on))
+
+
+def today_figures(points: list[CharityPoint]) -> list[TodayAtPoint]:
+    """Today's intakes, distributions and sales (and their proceeds) at each of `points`:
+    one grouped query per kind of document and day."""
+    out = {p.id: TodayAtPoint(p, org_today(p.organization)) for p in points}
+    by_day: dict[dt.date, list[int]] = defaultdict(list)
+    for row in out.values():
+        by_day[row.today].append(row.point.id)
+    for today, ids in by_day.items():
+        for kind, model, day in _DAY_DOCUMENTS:
+            total = sa.func.sum(model.total) if model is Sale else sa.literal(0)
+            rows = db.session.execute(
+                sa.select(model.point_id, sa.func.count(model.id), total)
+                .where(model.point_id.in_(ids), day == today,
+                       model.status == DocStatus.POSTED)
+                .group_by(model.point_id))
+            for point_id, n, amount in rows:
+                out[point_id].counts[kind] = n
+                if model is Sale:
+                    out[point_id].sales_total = Decimal(amount or 0)
+    return list(out.values())

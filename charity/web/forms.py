@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectChoice
+from wtforms import FieldList, FormField, HiddenField, SelectChoice
 
 from charity.core.idempotency import new_token
 
@@ -32,3 +32,39 @@ class PostingForm(FlaskForm):
         super().__init__(*args, **kwargs)
         if kwargs.get("formdata", "from the request") is None or not self.is_submitted():
             self.submission_token.data = new_token()
+
+
+def error_summary(form) -> list[dict]:
+    """Every field error of a submitted form, in the order of the form, as
+    {"id", "label", "message"}: the summary at the top of a posting form links each one to its
+    input (a line's field is labelled with its line number)."""
+    from flask_babel import gettext as _
+
+    out: list[dict] = []
+    _collect_errors(form, "", out)
+    # Refusals about the lines as a whole (counter forms) are shown above the lines.
+    out += [{"id": "lines-error", "label": _("Goods"), "message": str(message)}
+            for message in getattr(form, "line_errors", None) or []]
+    return out
+
+
+def _collect_errors(form, prefix: str, out: list[dict]) -> None:
+    from flask_babel import gettext as _
+
+    for field in form:
+        if isinstance(field, FieldList):
+            for i, entry in enumerate(field.entries):
+                sub = getattr(entry, "form", None)
+                if sub is not None:
+                    _collect_errors(sub, _("Line %(n)d", n=i + 1) + " · ", out)
+                elif entry.errors:
+                    out.append(_error(entry, prefix))
+        elif isinstance(field, FormField):
+            _collect_errors(field.form, prefix, out)
+        elif field.errors and isinstance(field.errors, (list, tuple)):
+            out.append(_error(field, prefix))
+
+
+def _error(field, prefix: str) -> dict:
+    return {"id": field.id, "label": prefix + str(field.label.text),
+            "message": " ".join(str(e) for e in field.errors)}

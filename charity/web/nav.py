@@ -55,6 +55,16 @@ STAFF_NAV: list[tuple[object, list[NavItem]]] = [
 ]
 
 
+# The volunteer's daily jobs: big buttons on their home page and, on phones, a bar at the
+# bottom of every staff page (issue 15: each job was two taps away in the header).
+COUNTER_JOBS: list[NavItem] = [
+    NavItem("intake.intake_new", _l("Receive"), "goods.intake"),
+    NavItem("distributions.distribution_new", _l("Hand out"), "goods.distribute"),
+    NavItem("sales.sale_new", _l("Sell"), "goods.sell"),
+    NavItem("stocktakes.stocktake_new", _l("Count stock"), "goods.stocktake"),
+]
+
+
 # The public header: what anyone can reach without signing in. Endpoints not built yet are
 # skipped, like the staff menus.
 PUBLIC_NAV: list[tuple[str, object]] = [
@@ -96,6 +106,7 @@ def status_badge(status: str):
 
 def init_app(app) -> None:
     from charity.auth.permissions import can
+    from charity.web.forms import error_summary
 
     app.jinja_env.globals.update(
         can=can,
@@ -104,6 +115,7 @@ def init_app(app) -> None:
         role_label=lambda role: ROLE_LABELS.get(getattr(role, "value", role), role),
         obligation_label=obligation_label,
         status_badge=status_badge,
+        error_summary=error_summary,
     )
 
     @app.context_processor
@@ -124,5 +136,14 @@ def init_app(app) -> None:
             return [{"url": url_for(endpoint), "label": label}
                     for endpoint, label in PUBLIC_NAV if endpoint in app.view_functions]
 
-        return {"staff_nav": staff_nav, "public_nav": public_nav,
+        def counter_jobs():
+            """The daily jobs a volunteer may do (nobody else gets the bottom bar)."""
+            if not current_user.is_authenticated or current_user.role.value != "volunteer":
+                return []
+            return [{"url": url_for(i.endpoint), "label": i.label,
+                     "job": i.endpoint.partition(".")[0]} for i in COUNTER_JOBS
+                    if i.endpoint in app.view_functions
+                    and has_permission(current_user, i.permission)]
+
+        return {"staff_nav": staff_nav, "public_nav": public_nav, "counter_jobs": counter_jobs,
                 "available_endpoints": app.view_functions}

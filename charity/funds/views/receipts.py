@@ -35,7 +35,9 @@ def receipt_list():
 
 
 def _render_view(receipt: Receipt, void_form: VoidForm):
-    paper = request.args.get("paper", "")
+    # Counters print receipts on an 80 mm roll unless told otherwise (issue 15);
+    # ?paper=dialog leaves the paper to the print dialog.
+    paper = request.args.get("paper", "80")
     doc = receipt_document(receipt, base_url=request.host_url,
                            reveal_private=can(current_user, "donors.private", receipt))
     return render_template("funds/receipt_view.html", doc=doc, receipt=receipt,

@@ -10,7 +10,7 @@ from wtforms import DateField, Form, FormField, HiddenField, SelectField, String
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from charity.core.i18n import _l
-from charity.goods.forms.lines import BLANK_LINES, MAX_LINES, CounterLines, LineList
+from charity.goods.forms.lines import COUNTER_LINES, MAX_LINES, CounterLines, LineList
 from charity.web.forms import PostingForm, choices, strip
 
 PAYMENT_LABELS = {"cash": _l("Cash"), "wechat": _l("WeChat Pay"), "alipay": _l("Alipay"),
@@ -62,7 +62,7 @@ class DistributionForm(CounterForm):
     beneficiary_id = HiddenField()
     project_id = SelectField(_l("Project"), choices=[], validators=[Optional()])
     distributed_on = DateField(_l("Date"), validators=[Optional()])
-    lines = LineList(FormField(DistributionLineForm), min_entries=BLANK_LINES,
+    lines = LineList(FormField(DistributionLineForm), min_entries=COUNTER_LINES,
                      max_entries=MAX_LINES)
 
     def data_for_service(self) -> dict:
@@ -76,7 +76,7 @@ class SaleForm(CounterForm):
     payment_method = SelectField(_l("Payment"), choices=choices(PAYMENT_LABELS.items()),
                                  default="cash", validators=[DataRequired()])
     sold_on = DateField(_l("Date"), validators=[Optional()])
-    lines = LineList(FormField(SaleLineForm), min_entries=BLANK_LINES, max_entries=MAX_LINES)
+    lines = LineList(FormField(SaleLineForm), min_entries=COUNTER_LINES, max_entries=MAX_LINES)
 
     def data_for_service(self) -> dict:
         return {"payment_method": self.payment_method.data, "sold_on": self.sold_on.data,

@@ -22,7 +22,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from charity.core.i18n import _l
-from charity.goods.forms.lines import BLANK_LINES, MAX_LINES, CounterLines, LineList, mark
+from charity.goods.forms.lines import COUNTER_LINES, MAX_LINES, CounterLines, LineList, mark
 from charity.goods.models import Condition
 from charity.goods.queries.counter import id_of
 from charity.goods.services.intake import NEW_DONOR, donor_from_preregistration
@@ -110,8 +110,12 @@ class IntakeForm(CounterLines, PostingForm):
     received_on = DateField(_l("Received on"), validators=[Optional()])
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)],
                          filters=[strip])
-    with_receipt = BooleanField(_l("Issue a receipt (捐赠票据)"), default=False)
-    lines = LineList(FormField(IntakeLineForm), min_entries=BLANK_LINES, max_entries=MAX_LINES)
+    # On by default (issue 15): a known donor gets a receipt unless the volunteer switches
+    # it off; an anonymous gift gets none, whatever the switch says.
+    with_receipt = BooleanField(_l("Issue a receipt (捐赠票据)"), default=True,
+                                description=_l("Only for a known donor; switch off if the "
+                                               "donor does not want one."))
+    lines = LineList(FormField(IntakeLineForm), min_entries=COUNTER_LINES, max_entries=MAX_LINES)
     # Adding a missing item type without leaving the form (posted with the button add_item).
     new_item_name = StringField(_l("Name of the new item"),
                                 validators=[Optional(), Length(max=100)], filters=[strip])
@@ -262,10 +266,6 @@ class IntakeForm(CounterLines, PostingForm):
             return False
         if mode == DONOR_NEW and not self.new_donor_name.data:
             self.add_error(self.new_donor_name, _("Enter the donor's name."))
-            return False
-        if self.with_receipt.data and mode not in (DONOR_EXISTING, DONOR_NEW):
-            self.add_error(self.with_receipt, _("A receipt needs a donor: choose a known donor "
-                                                "or enter a new one, or untick the receipt."))
             return False
         return True
 

@@ -14,8 +14,12 @@ from wtforms.validators import ValidationError
 from charity.core.i18n import _l
 from charity.web.access import show_domain_error
 
-BLANK_LINES = 5  # lines a new form shows
-MORE_LINES = 5  # lines the "more lines" button adds
+BLANK_LINES = 5  # lines a new transfer form shows
+MORE_LINES = 5  # lines its "more lines" button adds
+# The counter forms (intake, distribution, sale) start with one line and grow one at a time
+# ("add line" beside the lines): five empty lines made the intake form 3,700 px tall on a
+# phone (issue 15).
+COUNTER_LINES = 1
 MAX_LINES = 60
 
 _COUNTER_FIELD = re.compile(r"^lines-(\d+)-(\w+)$")
@@ -62,7 +66,7 @@ class CounterLines:
         for entry in self.lines:
             entry.item_type_id.choices = self._item_choices
 
-    def add_lines(self, n: int = MORE_LINES) -> None:
+    def add_lines(self, n: int = COUNTER_LINES) -> None:
         for _ in range(min(n, MAX_LINES - len(self.lines))):
             entry = self.lines.append_entry()
             entry.item_type_id.choices = self._item_choices

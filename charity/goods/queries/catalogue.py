@@ -77,3 +77,21 @@ def organisations_for(session: Session, user, permission: str) -> list[Organizat
     orgs = session.scalars(stmt.where(Organization.active.is_(True))
                            .order_by(Organization.name)).all()
     return [o for o in orgs if can(user, permission, o)]
+
+
+ITEM_MATCHES = 20
+
+
+def search_items(session: Session, org_id: int, q: str) -> list[ItemType]:
+    """The organisation's active items whose name contains `q` or whose barcode starts with
+    it (a scanned or typed code), by name; at most ITEM_MATCHES."""
+    from charity.core.db import contains
+
+    q = q.strip()
+    if not q:
+        return []
+    escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return list(session.scalars(sa.select(ItemType).where(
+        ItemType.organization_id == org_id, ItemType.active.is_(True),
+        sa.or_(contains(ItemType.name, q), ItemType.barcode.like(f"{escaped}%", escape="\\")))
+        .order_by(ItemType.name, ItemType.id).limit(ITEM_MATCHES)))

@@ -167,6 +167,35 @@ def receive_donation(actor, session: Session, point, data: dict,
     return post_intake(actor, session, point, data)
 
 
+def issue_intake_receipt(actor, session: Session, intake: Intake,
+                         today: dt.date | None = None) -> Intake:
+    """Issue the receipt of a saved intake whose donor is known ("issue a receipt later").
+    Idempotent: an intake that already has a receipt keeps it and gets no second one (the
+    intake row is locked while deciding, so two clicks or two counters cannot both issue)."""
+    require(actor, "goods.intake", intake.point)
+    locked = session.scalar(sa.select(Intake).where(Intake.id == intake.id)
+                            .with_for_update().execution_options(populate_existing=True))
+    if locked.receipt_id is not None:
+        return locked
+    if locked.status.value != "posted":
+        raise ValidationFailed(_l("A reversed intake gets no receipt."))
+    if locked.donor_id is None:
+        raise ValidationFailed(_l("An anonymous donation gets no receipt."))
+    org = locked.point.organization
+    lines = [{"item": ln.item_type, "quantity": ln.quantity, "unit_value": ln.unit_value,
+              "valuation_basis": ln.valuation_basis} for ln in locked.lines]
+    try:
+        receipt = _issue_receipt(actor, session, org, locked.donor,
+                                 today or org_today(org), lines)
+    except ValidationFailed as err:
+        err.field = None
+        raise
+    locked.receipt_id = receipt.id
+    record(session, actor, "intake.receipt", locked, {"receipt_id": receipt.id})
+    session.flush()
+    return locked
+
+
 def donor_from_preregistration(prereg: PreRegistration | None) -> dict | None:
     """A drop-off announced with a name and a wish for a receipt comes to the counter as a
     new donor with a receipt: their name and phone, or None."""

@@ -33,7 +33,10 @@ from charity.web.posting import post_form
 
 bp = Blueprint("distributions", __name__, url_prefix="/staff/distributions")
 
-PAPERS = ("a4", "80")
+# A counter prints on an 80 mm roll unless told otherwise (?paper=a4|58; ?paper=dialog
+# leaves the paper to the print dialog).
+PAPERS = ("a4", "80", "58")
+DEFAULT_PAPER = "80"
 
 
 def _describe(item: ItemType, stock: ShelfStock) -> str:
@@ -83,7 +86,7 @@ def _render_new(form: DistributionForm, counter, household, today):
     shown = ([household] if household else []) + matches
     return render_template(
         "goods/distribution_new.html", form=form, points=counter.points, point=counter.point,
-        household=household, q=q, matches=matches, points_left=points_left(shown, today),
+        household=household, q=q, searched="q" in request.args, matches=matches, points_left=points_left(shown, today),
         batches=counter_batches(db.session, counter.point), today=today,
         **expiry_context(counter.point),
         category_names=category_names, certification_state=lambda b: certification_state(
@@ -93,7 +96,7 @@ def _render_new(form: DistributionForm, counter, household, today):
 # --- the slip, the list, the correction ------------------------------------------------------
 
 def _render_slip(dist: Distribution, reverse_form: DistributionReverseForm | None = None):
-    paper = request.args.get("paper", "")
+    paper = request.args.get("paper", DEFAULT_PAPER)
     return render_template(
         "goods/distribution_view.html", dist=dist, paper=paper if paper in PAPERS else "",
         reverse_form=reverse_form or DistributionReverseForm(),

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Blueprint, abort, flash, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -32,7 +32,8 @@ from charity.goods.queries.counter import (donor_of, normalise_code, preregistra
                                           running_campaigns)
 from charity.goods.queries.lists import filter_points, intake_list as listed_intakes, lines_of
 from charity.goods.services.catalogue import create_counter_item, find_by_barcode
-from charity.goods.services.intake import receive_donation, reverse_intake
+from charity.goods.services.intake import (issue_intake_receipt, receive_donation,
+                                          reverse_intake)
 from charity.goods.views.corrections import post_correction
 from charity.goods.views.counter import list_filters
 from charity.goods.views.links import other_feature_url
@@ -40,7 +41,7 @@ from charity.orgs.models import CharityPoint
 from charity.people.models import Donor
 from charity.people.services import find_donors
 from charity.web.access import access, load, paginate
-from charity.web.forms import choices
+from charity.web.forms import ConfirmForm, choices
 from charity.web.points import chosen_point, counter_points, point_label
 from charity.web.posting import post_form
 from charity.web.ratelimit import AddressLimiter
@@ -233,7 +234,11 @@ def _render_intake(intake: Intake, reverse_form: ReverseForm | None = None):
                 if intake.preregistration_id else None),
         receipt_url=other_feature_url(intake.receipt_id, "receipts.receipt_view",
                                       "receipts.view", intake, receipt_id=intake.receipt_id),
-        reverse_form=reverse_form or ReverseForm(), condition_labels=CONDITION_LABELS,
+        reverse_form=reverse_form or ReverseForm(), receipt_form=ConfirmForm(),
+        can_issue_receipt=(intake.receipt_id is None and intake.donor_id is not None
+                           and intake.status.value == "posted"
+                           and can(current_user, "goods.intake", intake)),
+        condition_labels=CONDITION_LABELS,
         quantity_text=quantity_text, donor_label=donor_label,
         can_reverse=intake.status.value == "posted" and can(current_user, "goods.correct",
                                                             intake))
@@ -255,6 +260,27 @@ def intake_reverse(intake_id: int):
         _("The intake was reversed: its goods are off the stock and its receipt is void. "
           "Nothing was deleted."),
         url_for("intake.intake_view", intake_id=intake.id)) or _render_intake(intake, form)
+
+
+@bp.route("/<int:intake_id>/receipt", methods=["POST"])
+@access("goods.intake")
+def intake_receipt(intake_id: int):
+    """Issue the receipt of a saved intake later (idempotent: never a second receipt)."""
+    intake = _load_intake(intake_id, "goods.intake")
+    back = url_for("intake.intake_view", intake_id=intake.id)
+    if not ConfirmForm().validate_on_submit():
+        flash(_("The form expired; please try again."), "error")
+        return redirect(back)
+    had_receipt = intake.receipt_id is not None
+
+    def issued(done: Intake):
+        if had_receipt:
+            return _("This intake already has receipt %(number)s.",
+                     number=done.receipt.number), back
+        return _("Receipt %(number)s issued.", number=done.receipt.number), back
+
+    return post_form(None, lambda: issue_intake_receipt(current_user, db.session, intake),
+                     success=issued, fallback=back)
 
 
 @bp.route("/")

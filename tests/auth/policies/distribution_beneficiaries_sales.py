@@ -21,6 +21,10 @@ POLICY = {
     "sales.sale_list": STAFF,
     "sales.sale_new": WORKERS,
     "sales.sale_view": STAFF,
+    # Find as you type at the counter (JSON): items for anyone who sees goods, households
+    # for those who hand them out.
+    "lookup.items": STAFF,
+    "lookup.households": WORKERS,
 }
 
 

@@ -17,6 +17,7 @@ POLICY = {
     "intake.intake_view": STAFF,
     "intake.intake_list": STAFF,
     "intake.intake_reverse": MANAGERS,
+    "intake.intake_receipt": WORKERS,
     "catalogue.item_list": STAFF,
     "catalogue.item_new": MANAGERS,
     "catalogue.item_edit": MANAGERS,
