@@ -97,7 +97,10 @@ def status_badge(status: str):
 def init_app(app) -> None:
     from charity.auth.permissions import can
 
+    from charity.audit.display import action_label, details
+
     app.jinja_env.globals.update(
+        audit_action=action_label, audit_details=details,
         can=can,
         has_permission=has_permission,
         point_kind_label=lambda kind: POINT_KIND_LABELS.get(getattr(kind, "value", kind), kind),
