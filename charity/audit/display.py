@@ -67,7 +67,7 @@ FIELD_LABELS = {
     "item_type_id": _l("Item"), "kind": _l("Kind"), "lines": _l("Lines"), "lost": _l("Lost"),
     "name": _l("Name"), "note": _l("Note"), "number": _l("Number"),
     "opening_hours": _l("Opening hours"), "period": _l("Period"),
-    "point_id": _l("Charity point"), "points": _l("Love points"),
+    "point_id": _l("Charity point"), "points": _l("Charity points"),
     "project_id": _l("Project"), "purpose": _l("Purpose"), "quantity": _l("Quantity"),
     "reason": _l("Reason"), "received_on": _l("Received on"), "report_no": _l("Report number"),
     "reverses": _l("Reverses"), "role": _l("Role"), "seq": _l("Number"),
@@ -76,6 +76,8 @@ FIELD_LABELS = {
     "unit": _l("Unit"), "username": _l("Username"), "value": _l("Value"),
     "volunteer_id": _l("Volunteer"),
 }
+# Where an action's object gives a field another meaning.
+OBJECT_FIELD_LABELS = {("distribution", "points"): _l("Love points")}
 YES_NO = {True: _l("Yes"), False: _l("No")}
 # Lists that are lists; any other two-item list is a change, [old, new] (audit.services.diff).
 LIST_FIELDS = frozenset({"campaigns", "categories", "campaign_ids"})
@@ -115,5 +117,7 @@ def _text(action: str, key: str, value) -> str:
 
 def details(action: str, summary: dict | None) -> list[tuple[str, str]]:
     """The entry's details as (label, value) pairs; what is None is left out."""
-    return [(str(FIELD_LABELS.get(key, key)), _text(action, key, value))
+    obj = action.split(".", 1)[0]
+    return [(str(OBJECT_FIELD_LABELS.get((obj, key)) or FIELD_LABELS.get(key, key)),
+             _text(action, key, value))
             for key, value in (summary or {}).items() if value is not None]
