@@ -9,10 +9,13 @@ extras="postgres"
 
 # --- system packages -------------------------------------------------------------------------
 # Fonts and HarfBuzz's subsetter for Chinese PDFs (WeasyPrint); poppler for looking at PDFs;
-# PostgreSQL server binaries and Chromium for the test suite.
+# PostgreSQL server binaries, Chromium, Java and npm for the test suite (Java runs the W3C Nu
+# validator; npm fetches it and axe-core into tools/node_modules).
 need=(fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0)
 if [ "${1:-}" = "dev" ]; then
   need+=(poppler-utils chromium)
+  command -v java >/dev/null || need+=(default-jre-headless)
+  command -v npm >/dev/null || need+=(npm)
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 fi
 missing=()
@@ -46,3 +49,19 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "$want" > "$stamp"
 fi
 .venv/bin/charity translations >/dev/null
+
+# --- outside checkers for the suite (dev) ------------------------------------------------------
+# vnu-jar and axe-core at the versions of tools/package-lock.json, in tools/node_modules (ignored
+# by git). --ignore-scripts: vnu-jar's postinstall would download a Java; Debian's is used.
+if [ "${1:-}" = "dev" ]; then
+  tstamp="tools/node_modules/.charity-installed"
+  twant="$(sha256sum tools/package-lock.json | cut -d' ' -f1)"
+  if [ ! -f "$tstamp" ] || [ "$(cat "$tstamp")" != "$twant" ]; then
+    if command -v npm >/dev/null; then
+      echo "Installing the test checkers into tools/node_modules (vnu-jar, axe-core)…"
+      (cd tools && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error) && echo "$twant" > "$tstamp"
+    else
+      echo "Warning: npm is missing; the validator and axe-core tests will skip" >&2
+    fi
+  fi
+fi

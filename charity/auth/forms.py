@@ -16,6 +16,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from charity.auth.services import MIN_PASSWORD_LENGTH
 from charity.core.i18n import _l
+from charity.core.roles import Role
 
 
 class LoginForm(FlaskForm):
@@ -51,6 +52,16 @@ class UserForm(FlaskForm):
                                   validators=[Optional()])
     point_ids = MultiCheckboxField(_l("Charity points served"), coerce=int,
                                    validators=[Optional()])
+
+    def validate(self, extra_validators=None) -> bool:
+        """A volunteer works at charity points: one saved without any would only ever see
+        "you serve no open charity point"."""
+        valid = super().validate(extra_validators)
+        if self.role.data == Role.VOLUNTEER.value and not self.point_ids.data:
+            self.point_ids.errors.append(
+                _l("Choose a charity point."))
+            return False
+        return valid
 
 
 class UserCreateForm(UserForm):

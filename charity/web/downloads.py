@@ -24,7 +24,7 @@ def csv_response(filename: str, headers: Sequence, rows: Iterable[Sequence],
     """A streamed CSV download. `rows` is consumed while the response is sent, inside the
     request context (so a database cursor and translations stay usable)."""
     body = stream_with_context(export.csv_chunks(headers, rows, _zone(tz_name)))
-    return _download(Response(body, mimetype=export.CSV_MIME), filename)
+    return _download(Response(body, content_type=export.CSV_MIME), filename)
 
 
 def xlsx_response(filename: str, headers: Sequence, rows: Iterable[Sequence],

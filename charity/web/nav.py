@@ -108,7 +108,10 @@ def init_app(app) -> None:
     from charity.auth.permissions import can
     from charity.web.forms import error_summary
 
+    from charity.audit.display import action_label, details
+
     app.jinja_env.globals.update(
+        audit_action=action_label, audit_details=details,
         can=can,
         has_permission=has_permission,
         point_kind_label=lambda kind: POINT_KIND_LABELS.get(getattr(kind, "value", kind), kind),

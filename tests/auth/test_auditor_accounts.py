@@ -126,7 +126,7 @@ def test_the_administrator_creates_changes_and_resets_auditors(app, db, world):
     assert check_password_hash(_fresh(db, auditor).password_hash, NEW)
     response = client.post(f"/admin/users/{auditor.id}/edit", data={
         "display_name": auditor.display_name, "role": "volunteer",
-        "organization_id": world["org"].id})
+        "organization_id": world["org"].id, "point_ids": [world["point"].id]})
     assert response.status_code == 302
     assert _fresh(db, auditor).role == Role.VOLUNTEER
     assert [e.user_id for e in db.scalars(sa.select(AuditLog).where(

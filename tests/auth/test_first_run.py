@@ -118,13 +118,16 @@ def test_a_wrong_password_does_not_touch_an_outdated_hash(client, db, make_user)
     assert db.get(User, user.id).password_hash == old
 
 
-def test_account_created_by_an_admin_must_change_its_password(client, db, make_user, make_org):
+def test_account_created_by_an_admin_must_change_its_password(client, db, make_user, make_org,
+                                                             make_point):
     org = make_org()
+    point = make_point(org)
     admin = make_user("admin")
     client.post("/login", data={"username": admin.username, "password": PASSWORD})
     response = client.post("/admin/users/new", data={
         "username": "newcomer", "display_name": "新人", "role": "volunteer",
-        "organization_id": str(org.id), "password": "temporary-pass-77"})
+        "organization_id": str(org.id), "point_ids": [point.id],
+        "password": "temporary-pass-77"})
     assert response.status_code == 302, response.get_data(as_text=True)[:300]
     client.post("/logout")
     client.post("/login", data={"username": "newcomer", "password": "temporary-pass-77"})

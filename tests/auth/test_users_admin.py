@@ -115,7 +115,8 @@ def test_admin_creates_an_admin_without_organisation(client, db, world):
 def test_bad_input_is_answered_next_to_the_field_and_kept(client, db, world, changes, field):
     sign_in(client, world["admin"])
     before, logged = users(db), entries(db)
-    data = form(organization_id=world["org_a"].id, display_name="保留的名字")
+    data = form(organization_id=world["org_a"].id, display_name="保留的名字",
+                point_ids=[world["a1"].id])
     data.update(changes)
     response = client.post("/admin/users/new", data=data)
     assert response.status_code == 200
@@ -130,7 +131,8 @@ def test_duplicate_username_is_refused(client, db, world):
     sign_in(client, world["admin"])
     before = users(db)
     response = client.post("/admin/users/new", data=form(
-        username=world["volunteer"].username.upper(), organization_id=world["org_a"].id))
+        username=world["volunteer"].username.upper(), organization_id=world["org_a"].id,
+        point_ids=[world["a1"].id]))
     assert response.status_code == 200
     assert CJK.search(field_error(response, "username"))
     assert users(db) == before
@@ -260,7 +262,8 @@ def test_manager_cannot_change_their_own_role(client, db, world):
     m = world["manager"]
     sign_in(client, m)
     response = client.post(f"/admin/users/{m.id}/edit", data={
-        "display_name": m.display_name, "role": "volunteer", "organization_id": world["org_a"].id})
+        "display_name": m.display_name, "role": "volunteer", "organization_id": world["org_a"].id,
+        "point_ids": [world["a1"].id]})
     assert response.status_code == 200
     assert CJK.search(field_error(response, "role"))
     assert get_user(db, m.username).role == Role.MANAGER

@@ -88,5 +88,9 @@ def shot(pg, name: str) -> Path:
 
 
 def no_horizontal_scroll(pg) -> bool:
-    """Nothing on the page is wider than the screen (a 360/390-px phone must not scroll sideways)."""
-    return pg.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    """Nothing on the page is wider than the screen (a 360/390-px phone must not scroll sideways).
+
+    Measured against the layout viewport (`clientWidth`), not `innerWidth`: on a phone
+    (is_mobile) Chromium zooms a too-wide page out to fit, and innerWidth grows with it."""
+    return pg.evaluate("document.documentElement.scrollWidth <= "
+                       "document.documentElement.clientWidth + 1")

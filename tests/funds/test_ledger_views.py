@@ -514,14 +514,35 @@ def test_entry_view_shows_receipt_links_and_history(app, client, db, as_manager,
     page = client.get(f"/staff/funds/{entry.id}").get_data(as_text=True)
     assert entry.receipt.number in page
     assert f"/staff/funds/{rev.id}" in page and f"/staff/funds/{new.id}" in page
-    assert "fund.post" in page  # the audit trail
+    assert text(app, "Fund entry posted") in page  # the audit trail, in words
     assert "金额录错" in page
     assert f"/staff/funds/{entry.id}/correct" not in page  # already corrected
     rev_page = client.get(f"/staff/funds/{rev.id}").get_data(as_text=True)
-    assert f"/staff/funds/{entry.id}" in rev_page and "fund.reverse" in rev_page
+    assert f"/staff/funds/{entry.id}" in rev_page
+    assert text(app, "Fund entry reversed") in rev_page
     new_page = client.get(f"/staff/funds/{new.id}").get_data(as_text=True)
     assert f"/staff/funds/{entry.id}" in new_page
     assert f"/staff/funds/{new.id}/correct" in new_page
+
+
+def test_history_reads_as_translated_labels_and_values_without_nones(app, client, db,
+                                                                    as_manager, actor,
+                                                                    fundraising_org):
+    """Issue 15: the history said "fund.post kind: donation; …project_id: None"."""
+    entry = give(db, actor, fundraising_org, None, "200.00")
+    db.commit()
+    logged = db.scalar(sa.select(AuditLog).where(AuditLog.action == "fund.post",
+                                                 AuditLog.object_id == str(entry.id)))
+    assert logged.summary["project_id"] is None  # what the log keeps: codes and Nones
+    page = client.get(f"/staff/funds/{entry.id}").get_data(as_text=True)
+    history = page.split(text(app, "History"), 1)[1]
+    row = re.search(r"<tr>.*?</tr>", history.split("<tbody>", 1)[1], re.S).group(0)
+    changes = html.unescape(re.sub(r"<[^>]+>", "", row.rsplit("<td", 1)[1].split(">", 1)[1]))
+    assert "fund.post" not in row and text(app, "Fund entry posted") in row
+    # Kind and amount as the ledger has them, in the page's language; no empty project.
+    assert changes.strip() == (f"{text(app, 'Kind')}: {text(app, 'Donation')}; "
+                               f"{text(app, 'Amount')}: {entry.amount}")
+    assert "None" not in changes and "project_id" not in changes and "donation" not in changes
 
 
 def test_correction_flow(client, db, as_manager, actor, fundraising_org, make_campaign):

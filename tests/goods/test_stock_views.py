@@ -220,7 +220,7 @@ def test_balances_and_movements_are_filtered_and_scoped(client, login, volunteer
     moves = client.get(f"/staff/stock/movements?kind=donation_in&item={shelf['coat'].id}")
     assert moves.status_code == 200
     body = moves.get_data(as_text=True).split("<table", 1)[1]
-    assert body.count("Donation received") == 1  # only the point's own coats
+    assert body.count('data-label="Kind">Donation received<') == 1  # only the point's coats
     assert client.get("/staff/stock/movements?from=2000-01-01&to=2000-01-02").status_code == 200
 
 
@@ -304,3 +304,36 @@ def test_write_off_at_another_point_is_forbidden(client, login, db, volunteer, o
         "item_type_id": str(shelf["coat"].id), "quantity": "1"})
     assert response.status_code == 403
     assert on_hand(db, other_point, shelf["coat"]) == 7
+
+
+def test_movements_name_their_documents_and_reasons_in_the_readers_language(
+        client, login, db, manager, point, shelf, today, make_household, org):
+    """Issue 15: the list said "sale 214 / distribution 553 / intake 814" in Chinese too."""
+    from charity.goods.services.sales import post_sale
+    from charity.goods.services.write_offs import post_write_off
+
+    household = make_household(org, certified_until=today + dt.timedelta(days=90))
+    post_distribution(system_actor(), db, point, {
+        "beneficiary_id": household.id,
+        "lines": [{"item_type_id": shelf["coat"].id, "quantity": "1"}]}, today=today)
+    post_sale(system_actor(), db, point, {"payment_method": "cash", "lines": [
+        {"item_type_id": shelf["towel"].id, "quantity": "1"}]}, today=today)
+    post_write_off(system_actor(), db, point, {"reason": "expired", "batch": "R-old",
+                                               "item_type_id": shelf["rice"].id, "quantity": "2"})
+    db.commit()
+    login(manager)
+    client.get("/?lang=zh_CN")
+    html = client.get(f"/staff/stock/movements?point={point.id}").get_data(as_text=True)
+    cells = [htmllib.unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in re.findall(
+        r'<td data-label="单据">(.*?)</td>', html, re.S)]
+    movements = db.execute(sa.select(StockMovement.document_type, StockMovement.document_id)
+                           .where(StockMovement.point_id == point.id)).all()
+    assert len(cells) == len(movements) == 7
+    # The document's name as its own page is titled in Chinese, then its number.
+    chinese = {"intake": "捐赠接收单", "distribution": "发放单", "sale": "义卖单"}
+    for kind, number in movements:
+        if kind in chinese:
+            assert f"{chinese[kind]} {number}" in cells
+    assert not [c for c in cells if re.match(r"(intake|distribution|sale|write_off) ", c)]
+    reasons = re.findall(r'<td data-label="原因">([^<]*)</td>', html)
+    assert "过期" in reasons and "expired" not in reasons

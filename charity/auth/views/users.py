@@ -80,8 +80,10 @@ def user_list():
 def user_new():
     form = UserCreateForm()
     _fill_choices(form)
-    if request.method == "GET" and current_user.organization_id:
-        form.organization_id.data = current_user.organization_id
+    if request.method == "GET":
+        form.role.data = Role.VOLUNTEER.value  # the least privileged role, never 系统管理员
+        if current_user.organization_id:
+            form.organization_id.data = current_user.organization_id
     if form.validate_on_submit():
         response = post_form(
             form, lambda: services.create_user(current_user, db.session,

@@ -6,6 +6,8 @@ from flask import current_app, url_for
 from flask_login import current_user
 
 from charity.auth.permissions import can
+from charity.core.i18n import _l
+from charity.goods.forms.stock import WRITE_OFF_LABELS
 
 # Where a stock movement's document is shown (endpoint, URL argument).
 DOCUMENT_VIEWS = {"intake": ("intake.intake_view", "intake_id"),
@@ -13,6 +15,11 @@ DOCUMENT_VIEWS = {"intake": ("intake.intake_view", "intake_id"),
                   "sale": ("sales.sale_view", "sale_id"),
                   "transfer": ("transfers.transfer_view", "transfer_id"),
                   "stocktake": ("stocktakes.stocktake_view", "stocktake_id")}
+# How a stock movement names its document (as the document's own page is titled).
+DOCUMENT_LABELS = {"intake": _l("Donation received %(id)s"),
+                   "distribution": _l("Handover slip %(id)s"),
+                   "sale": _l("Sale %(id)s"), "transfer": _l("Transfer %(id)s"),
+                   "stocktake": _l("Stocktake %(id)s"), "write_off": _l("Write-off %(id)s")}
 
 
 def served_url(endpoint: str, **values) -> str | None:
@@ -25,6 +32,23 @@ def document_url(movement) -> str | None:
     """The screen of the document a stock movement belongs to."""
     view = DOCUMENT_VIEWS.get(movement.document_type)
     return served_url(view[0], **{view[1]: movement.document_id}) if view else None
+
+
+def document_label(movement) -> str:
+    """"Sale 214", in the reader's language ("义卖单 214")."""
+    label = DOCUMENT_LABELS.get(movement.document_type)
+    if label is None:
+        return f"{movement.document_type} {movement.document_id}"
+    return str(label) % {"id": movement.document_id}
+
+
+def reason_label(movement) -> str:
+    """The movement's reason: a write-off's reason code translated, typed text as typed."""
+    if movement.reason is None:
+        return "—"
+    if movement.document_type == "write_off":
+        return str(WRITE_OFF_LABELS.get(movement.reason, movement.reason))
+    return movement.reason
 
 
 def other_feature_url(object_id, endpoint: str, permission: str, document, **values):

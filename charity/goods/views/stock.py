@@ -42,7 +42,7 @@ from charity.goods.services.expiry import write_off_expired
 from charity.goods.services.targets import set_wanted_level
 from charity.goods.services.write_offs import post_write_off
 from charity.goods.views.counter import open_counter
-from charity.goods.views.links import document_url
+from charity.goods.views.links import document_label, document_url, reason_label
 from charity.orgs.models import CharityPoint
 from charity.reports.spreadsheets import CHUNK_ROWS
 from charity.web import downloads
@@ -162,7 +162,7 @@ def movement_list():
         point_names={p.id: point_label(p) for p in points},
         items=filter_items(db.session, {p.organization_id for p in points}),
         kind_labels=KIND_LABELS, point_label=point_label, quantity_text=quantity_text,
-        document_url=document_url)
+        document_url=document_url, document_label=document_label, reason_label=reason_label)
 
 
 def _tz_name() -> str | None:

@@ -35,7 +35,7 @@ from charity.portal.open_data.resources import (
     newest_publications,
     stats_payload,
 )
-from charity.reports.spreadsheets import content_disposition, csv_chunks
+from charity.reports.spreadsheets import CSV_MIME, content_disposition, csv_chunks
 from charity.transparency import queries as transparency
 from charity.transparency.serialise import score_data, trend_data
 from charity.web.access import MAX_PAGE, PUBLIC, access, query_choice, query_int
@@ -147,7 +147,7 @@ def collection_csv(name: str):
                 yield [_csv_cell(data[c]) for c in columns]
 
     response = Response(stream_with_context(csv_chunks(columns, rows())),
-                        mimetype="text/csv; charset=utf-8")
+                        content_type=CSV_MIME)
     response.headers["Content-Disposition"] = content_disposition(f"{name}.csv")
     # A hash of the body would need the whole body before the first byte: the CSV gets
     # Last-Modified (where known) but no ETag, so it can stream.
