@@ -14,6 +14,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from charity.disclosure.content_use import campaign_use
 from charity.disclosure.models import Narrative
 from charity.disclosure.queries import goods_distributed, goods_received
 from charity.funds.models import Campaign, EntryKind, FundEntry, Project
@@ -129,7 +130,8 @@ def _donors(session, campaign_id, start, end) -> tuple[list[dict], dict]:
 
 
 def campaign_snapshot(session: Session, campaign: Campaign, kind: str, seq: int,
-                      period_start: dt.date, period_end: dt.date) -> dict:
+                      period_start: dt.date, period_end: dt.date,
+                      as_of: dt.date | None = None) -> dict:
     org = session.get(Organization, campaign.organization_id)
     base = [FundEntry.campaign_id == campaign.id]
     start = campaign.planned_start
@@ -147,6 +149,8 @@ def campaign_snapshot(session: Session, campaign: Campaign, kind: str, seq: int,
             "purpose": campaign.purpose, "region": campaign.region,
             "donation_methods": campaign.donation_methods,
             "beneficiaries": campaign.beneficiaries, "intended_use": campaign.intended_use,
+            "bank_account": campaign.bank_account, "goods_wanted": campaign.goods_wanted,
+            "responsible_person": campaign.responsible_person, "contact": campaign.contact,
             "planned_start": campaign.planned_start.isoformat(),
             "planned_end": campaign.planned_end.isoformat(),
             "actual_end": campaign.actual_end.isoformat() if campaign.actual_end else None,
@@ -168,6 +172,7 @@ def campaign_snapshot(session: Session, campaign: Campaign, kind: str, seq: int,
         "unused": {"amount": cumulative["remaining_change"], "plan": campaign.leftover_plan},
         "donors": {"named": named, "anonymous": anonymous},
         "narrative": _narrative(session, "campaign", campaign.id, kind, seq),
+        **campaign_use(session, campaign, kind, start, period_end, as_of),
     }
     if kind == "final":
         snap["final"] = {
