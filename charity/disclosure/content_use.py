@@ -15,11 +15,11 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
+from charity.disclosure.amounts import ZERO, money, qty
 from charity.funds.models import INFLOWS, Campaign, EntryKind, FundEntry, Project
 from charity.goods.models import DocStatus, Intake, IntakeLine
 from charity.portal.trace.goods import GoodsTracer, Outcome
 
-ZERO = Decimal("0")
 # An outcome of the trace → the report's column.
 _COLUMN = {"distributed": "handed_out", "sold": "sold", "in_transit": "transferred",
            "transferred": "transferred", "not_followed": "transferred",
@@ -30,14 +30,6 @@ SPENDING_KINDS = (EntryKind.FUNDRAISING_COST, EntryKind.PROJECT_SPENDING,
                   EntryKind.OTHER_SPENDING)
 KIND_NAMES = {EntryKind.FUNDRAISING_COST: "募捐成本", EntryKind.PROJECT_SPENDING: "项目支出",
               EntryKind.OTHER_SPENDING: "其他用途"}
-
-
-def _money(value) -> str:
-    return str(Decimal(value or 0).quantize(Decimal("0.01")))
-
-
-def _qty(value) -> str:
-    return format(Decimal(value or 0).normalize(), "f")
 
 
 def _add_outcome(row: dict, o: Outcome) -> None:
@@ -84,10 +76,10 @@ def goods_use(session: Session, campaign_id: int, until: dt.date,
                 _add_outcome(row, outcome)
     out = []
     for row in sorted(rows.values(), key=lambda r: (r["item"], r["unit"])):
-        out.append({"item": row["item"], "unit": row["unit"], "received": _qty(row["received"]),
-                    "value": _money(row["value"]),
-                    **{c: _qty(row[c]) for c in USE_COLUMNS},
-                    "proceeds": _money(row["proceeds"])})
+        out.append({"item": row["item"], "unit": row["unit"], "received": qty(row["received"]),
+                    "value": money(row["value"]),
+                    **{c: qty(row[c]) for c in USE_COLUMNS},
+                    "proceeds": money(row["proceeds"])})
     return out
 
 
@@ -112,7 +104,7 @@ def spending_items(session: Session, campaign_id: int, start: dt.date,
         .order_by(FundEntry.entry_date, FundEntry.id)).all()
     return [{"date": e.entry_date.isoformat(), "kind": KIND_NAMES[e.kind],
              "purpose": e.purpose or e.counterparty or "未注明",
-             "project": e.project.name if e.project else "—", "amount": _money(e.amount)}
+             "project": e.project.name if e.project else "—", "amount": money(e.amount)}
             for e in _net_rows(rows)]
 
 
@@ -154,9 +146,9 @@ def leftover_facts(session: Session, campaign: Campaign, end: dt.date,
             where = (f"用于项目“{session.get(Project, e.project_id).name}”"
                      if e.project_id else KIND_NAMES[e.kind])
         handled.append({"date": e.entry_date.isoformat(), "purpose": e.purpose or "—",
-                        "to": where, "amount": _money(e.amount)})
-    return {"at_end": _money(_balance(session, campaign.id, end)), "handled": handled,
-            "unhandled": _money(_balance(session, campaign.id, as_of)),
+                        "to": where, "amount": money(e.amount)})
+    return {"at_end": money(_balance(session, campaign.id, end)), "handled": handled,
+            "unhandled": money(_balance(session, campaign.id, as_of)),
             "as_of": as_of.isoformat(), "plan": campaign.leftover_plan}
 
 

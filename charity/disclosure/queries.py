@@ -14,7 +14,7 @@ from charity.auth.permissions import scope_organizations
 from charity.core.extensions import db
 from charity.disclosure.models import Narrative, Obligation, Publication
 from charity.disclosure.rules import period_if_published_on
-from charity.funds.models import Campaign, Project
+from charity.funds.models import Campaign, Project, ProjectPoint
 from charity.goods.models import (Distribution, DistributionLine, DocStatus, Intake, IntakeLine,
                                   ItemCategory, ItemType)
 from charity.orgs.models import Organization
@@ -134,11 +134,28 @@ def goods_received(session: Session, campaign_id: int, start: dt.date | None = N
                         Intake.received_on, start, end)
 
 
+def at_project_point(project_id: int, point_col, day_col):
+    """True where a document of `point_col` on `day_col` was made at a point attached to
+    the project that day (ProjectPoint)."""
+    return sa.exists().where(
+        ProjectPoint.project_id == project_id, ProjectPoint.point_id == point_col,
+        ProjectPoint.start_on <= day_col,
+        sa.or_(ProjectPoint.end_on.is_(None), ProjectPoint.end_on >= day_col))
+
+
+def of_project(project_id: int):
+    """The distributions a project's reports count: those that name the project, and those
+    that name none made at a point attached to it that day."""
+    return sa.or_(Distribution.project_id == project_id,
+                  sa.and_(Distribution.project_id.is_(None),
+                          at_project_point(project_id, Distribution.point_id,
+                                           Distribution.distributed_on)))
+
+
 def goods_distributed(session: Session, project_id: int, start: dt.date | None = None,
                       end: dt.date | None = None) -> list[tuple[str, str, Decimal, Decimal]]:
-    """Goods handed out under a project (posted distributions, from `start` to `end` when
-    given) per category and unit: (category, unit, quantity, value)."""
+    """Goods handed out under a project (posted distributions `of_project`, from `start`
+    to `end` when given) per category and unit: (category, unit, quantity, value)."""
     return _by_category(session, DistributionLine, DistributionLine.distribution,
-                        [Distribution.project_id == project_id,
-                         Distribution.status == DocStatus.POSTED],
+                        [of_project(project_id), Distribution.status == DocStatus.POSTED],
                         Distribution.distributed_on, start, end)

@@ -165,7 +165,7 @@ def test_final_itemises_spending_and_says_what_is_unhandled(db, ended):
     at_end, now = _ledger_balance(db, c.id, end), _ledger_balance(db, c.id, dt.date(2026, 4, 20))
     assert at_end == D("550.00") and now == D("350.00")
     assert f"活动结束时结余资金¥{at_end:.2f}" in text
-    assert f"2026-04-10转入春季助学募捐：¥200.00" in text
+    assert "2026-04-10转入春季助学募捐：¥200.00" in text
     assert f"尚有¥{now:.2f}未处理" in text
     assert "手套6副（尚未处理）" in text or "手套6副" in text
 
