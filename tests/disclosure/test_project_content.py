@@ -114,3 +114,26 @@ def test_a_point_serves_one_project_at_a_time(db, supermarket, make_project, mak
                                       "end_on": None})
     assert err.value.field == "point_id"
     assert db.scalar(sa.select(sa.func.count(ProjectPoint.id))) == 1
+
+
+def test_managers_are_reminded_and_a_report_without_narrative_counts_as_a_gap(
+        client, db, supermarket, make_user, login, fundraising_org):
+    from charity.disclosure.queries import narrative_gaps
+
+    project = supermarket["project"]
+    ob = _periodic(db, project, dt.date(2026, 3, 26))  # due 04-01: within 7 days
+    assert ob.status == "due"
+    login(make_user("manager", org=fundraising_org))
+    db.commit()
+    page = client.get("/staff/").get_data(as_text=True)
+    assert f"/staff/disclosure/{ob.id}#text" in page
+    db.add(Narrative(subject_type="project", subject_id=project.id, kind="periodic", seq=1,
+                     text="   "))  # blank is not a narrative
+    db.commit()
+    assert f"/staff/disclosure/{ob.id}#text" in client.get("/staff/").get_data(
+        as_text=True)
+    assert narrative_gaps(db, fundraising_org.id) == 0
+    publish_obligation(db, ob, dt.date(2026, 4, 1))
+    assert narrative_gaps(db, fundraising_org.id) == 1
+    assert narrative_gaps(db, fundraising_org.id, dt.date(2026, 4, 2),
+                          dt.date(2026, 12, 31)) == 0

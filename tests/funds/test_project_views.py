@@ -314,3 +314,33 @@ def test_volunteer_has_no_access(client, make_user, make_point, fundraising_org,
     login(make_user("volunteer", org=fundraising_org, points=[make_point(fundraising_org)]))
     assert client.get("/staff/projects").status_code == 403
     assert client.get(f"/staff/projects/{project.id}").status_code == 403
+
+
+def test_manager_attaches_a_point_and_bad_input_is_answered_on_the_form(client, db, manager,
+                                                                         make_project,
+                                                                         make_point,
+                                                                         fundraising_org):
+    from charity.funds.models import ProjectPoint
+
+    project = make_project(planned_start=START, name="慈善超市运营")
+    shop = make_point(org=fundraising_org, name="东岗超市")
+    db.commit()
+    page = client.get(f"/staff/projects/{project.id}").get_data(as_text=True)
+    assert "东岗超市" in page and "No point is attached" in page
+    bad = client.post(f"/staff/projects/{project.id}/points",
+                      data={"point-point_id": str(shop.id), "point-start_on": "not a day"})
+    assert bad.status_code == 200 and field_error(bad.get_data(as_text=True), "point-start_on")
+    early = client.post(f"/staff/projects/{project.id}/points",
+                        data={"point-point_id": str(shop.id),
+                              "point-start_on": (START - dt.timedelta(days=1)).isoformat()})
+    assert early.status_code == 200
+    assert field_error(early.get_data(as_text=True), "point-start_on")
+    assert db.scalar(sa.select(sa.func.count(ProjectPoint.id))) == 0
+    ok = client.post(f"/staff/projects/{project.id}/points",
+                     data={"point-point_id": str(shop.id), "point-start_on": START.isoformat()})
+    assert ok.status_code == 302
+    link = db.scalar(sa.select(ProjectPoint))
+    assert (link.project_id, link.point_id, link.start_on, link.end_on) == \
+        (project.id, shop.id, START, None)
+    page = client.get(f"/staff/projects/{project.id}").get_data(as_text=True)
+    assert "No point is attached" not in page

@@ -20,10 +20,10 @@ bp = Blueprint("staff", __name__, url_prefix="/staff")
 @bp.route("/")
 @access("staff.home")
 def home():
-    deadlines, names = queries.deadlines(current_user)
+    deadlines, names, no_narrative = queries.deadlines(current_user)
     return render_template("staff/home.html", points=queries.open_points(current_user),
                            counts=queries.counts(current_user), deadlines=deadlines,
-                           names=names, expired=queries.expired_food(current_user),
+                           names=names, no_narrative=no_narrative, expired=queries.expired_food(current_user),
                            write_off_form=_write_off_form, quantity_text=quantity_text)
 
 

@@ -18,6 +18,7 @@ POLICY = {
     "projects.project_detail": READERS,
     "projects.project_activate": MANAGERS,
     "projects.project_close": MANAGERS,
+    "projects.project_attach_point": MANAGERS,
 }
 
 
