@@ -255,6 +255,11 @@ FIGURE_LABELS = {
     "households_by_category": "受助类别户数", "count": "户数", "quantity": "数量",
     "value": "价值", "campaigns": "募捐活动", "raised": "募得", "goods": "物资",
     "intakes": "接收批次",
+    "goods_use": "物资使用", "items": "按物品", "received": "接收数量", "handed_out": "已发放",
+    "sold": "义卖数量", "proceeds": "义卖所得", "transferred": "调拨在途", "written_off": "报废/损耗",
+    "spending_items": "支出明细", "leftover": "剩余财产处理", "at_end": "活动结束时结余资金",
+    "handled": "实际处理", "unhandled": "尚未处理资金", "goods_received_value": "物资捐赠（公允价值）",
+    "sales_income": "慈善超市销售收入",
 }
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")
 
