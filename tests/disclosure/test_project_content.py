@@ -137,3 +137,13 @@ def test_managers_are_reminded_and_a_report_without_narrative_counts_as_a_gap(
     assert narrative_gaps(db, fundraising_org.id) == 1
     assert narrative_gaps(db, fundraising_org.id, dt.date(2026, 4, 2),
                           dt.date(2026, 12, 31)) == 0
+
+
+def test_the_public_project_page_counts_the_same_households(client, db, supermarket):
+    import re
+
+    response = client.get(f"/projects/{supermarket['project'].id}")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200, page[:300]
+    # 服务家庭: "Households served" (four: three at the attached shop, one by name).
+    assert re.search(r'<h3>服务家庭</h3><p class="stat">4</p>', page)
