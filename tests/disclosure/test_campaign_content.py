@@ -179,3 +179,21 @@ def test_final_with_everything_handled_says_so(db, ended):
     text = squashed(_final(db, c, dt.date(2026, 4, 20)).pdf)
     assert "尚未处理资金无（已全部处理）" in text
     assert "未处理资金¥" not in text
+
+
+def test_correction_of_a_final_shows_spending_and_goods_before_and_after(db, ended):
+    from charity.disclosure.publishing import publish_correction
+
+    c, org = ended["campaign"], ended["org"]
+    original = _final(db, c, dt.date(2026, 4, 2))
+    late = _spend(db, org, c, dt.date(2026, 3, 30), "other_spending", "80.00", "补录运费")
+    db.commit()
+    note = publish_correction(A(), db, original, "补录 3 月 30 日运费", dt.date(2026, 4, 5))
+    text = squashed(note.pdf)
+    other = db.scalars(sa.select(FundEntry).where(
+        FundEntry.campaign_id == c.id, FundEntry.kind == "other_spending")).all()
+    before = sum((e.amount for e in other if e.id != late.id), D(0))
+    after = sum((e.amount for e in other), D(0))
+    assert (before, after) == (D("100.00"), D("180.00"))
+    assert f"款物收支·累计·其他用途{before:.2f}{after:.2f}" in text
+    assert "支出明细·2026-03-30（其他用途、补录运费、—）·金额—80.00" in text
