@@ -62,7 +62,7 @@ def goods_use(session: Session, campaign_id: int, until: dt.date,
                                 Intake.status == DocStatus.POSTED, Intake.received_on <= until)
         .options(selectinload(Intake.lines).selectinload(IntakeLine.item_type))
         .order_by(Intake.received_on, Intake.id)).all()
-    tracer = GoodsTracer(session, today=today or until, until=until)
+    tracer = GoodsTracer(session, today=today or until, until=until, places=False)
     rows: dict[tuple[str, str], dict] = {}
     for intake in intakes:
         values = {ln.id: ln.quantity * ln.unit_value for ln in intake.lines}

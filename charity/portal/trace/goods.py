@@ -77,13 +77,16 @@ class GoodsTracer:
     looked up once each."""
 
     def __init__(self, session: Session, today: dt.date | None = None,
-                 until: dt.date | None = None):
+                 until: dt.date | None = None, places: bool = True):
         """`today` (the organisation's calendar day) tells apart what is still on the shelf
         from what is past its expiry date; without it, everything left counts as on it.
-        `until` follows only the movements of that day or earlier (a report's cut-off)."""
+        `until` follows only the movements of that day or earlier (a report's cut-off);
+        without `places`, hand-outs are not looked up for their community (a report sums
+        them by kind: one query less per hand-out)."""
         self.session = session
         self.today = today
         self.until = until
+        self.places = places
         self._streams: dict[tuple[int, int, str], _Stream] = {}
         self._points: dict[int, CharityPoint] = {}
 
@@ -171,6 +174,8 @@ class GoodsTracer:
                  depth: int) -> list[Outcome]:
         """Units [a, b) of outflow movement m (offsets within it)."""
         part = b - a
+        if m.kind == MovementKind.DISTRIBUTION and not self.places:
+            return [Outcome("distributed", qty(part), unit, day=m.movement_date)]
         if m.kind == MovementKind.DISTRIBUTION:
             day, community, point_id = self.session.execute(
                 sa.select(Distribution.distributed_on, Beneficiary.community,
