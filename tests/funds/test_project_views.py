@@ -344,3 +344,31 @@ def test_manager_attaches_a_point_and_bad_input_is_answered_on_the_form(client, 
         (project.id, shop.id, START, None)
     page = client.get(f"/staff/projects/{project.id}").get_data(as_text=True)
     assert "No point is attached" not in page
+
+
+def test_manager_ends_an_attachment_once(client, db, manager, make_project, make_point,
+                                         fundraising_org):
+    from charity.core.system import system_actor
+    from charity.funds.models import ProjectPoint
+    from charity.funds.services.project_points import attach_point
+
+    project = make_project(planned_start=START)
+    shop = make_point(org=fundraising_org)
+    link = attach_point(system_actor(), db, project, {"point_id": shop.id, "start_on": START,
+                                                      "end_on": None})
+    db.commit()
+    url = f"/staff/projects/{project.id}/points/{link.id}/end"
+    early = client.post(url, data={f"end{link.id}-end_on":
+                                   (START - dt.timedelta(days=1)).isoformat()})
+    assert early.status_code == 200
+    assert field_error(early.get_data(as_text=True), f"end{link.id}-end_on")
+    assert client.post(url, data={f"end{link.id}-end_on": TODAY.isoformat()}).status_code == 302
+    db.refresh(link)
+    assert link.end_on == TODAY
+    again = client.post(url, data={f"end{link.id}-end_on": TODAY.isoformat()})
+    assert again.status_code == 200  # refused on the form, not a 500
+    other = make_project(name="别的项目", planned_start=START)
+    db.commit()
+    assert client.post(f"/staff/projects/{other.id}/points/{link.id}/end",
+                       data={f"end{link.id}-end_on": TODAY.isoformat()}).status_code == 404
+    assert db.scalar(sa.select(ProjectPoint.end_on).where(ProjectPoint.id == link.id)) == TODAY

@@ -208,3 +208,9 @@ class ProjectPointForm(PostingForm):
     start_on = DateField(_l("From"), validators=[InputRequired()])
     end_on = DateField(_l("Until"), validators=[Optional()],
                        description=_l("Leave empty while the point keeps working for it."))
+
+
+class EndProjectPointForm(PostingForm):
+    """The last day a point works for the project."""
+
+    end_on = DateField(_l("Until"), validators=[InputRequired()])

@@ -66,3 +66,21 @@ def project_points(session: Session, project_id: int) -> list[ProjectPoint]:
     return list(session.scalars(sa.select(ProjectPoint)
                                 .where(ProjectPoint.project_id == project_id)
                                 .order_by(ProjectPoint.start_on, ProjectPoint.id)))
+
+
+def end_point_link(actor, session: Session, link: ProjectPoint, end_on) -> ProjectPoint:
+    """End an open attachment on `end_on` (the point's last day for the project): later
+    hand-outs there no longer count for the project."""
+    require(actor, "projects.manage", link.project)
+    if link.end_on is not None:
+        raise ValidationFailed(_l("This attachment has already ended."), field="end_on")
+    if not isinstance(end_on, dt.date):
+        raise ValidationFailed(_l("Enter a date."), field="end_on")
+    if end_on < link.start_on:
+        raise ValidationFailed(_l("The end is before the start."), field="end_on")
+    link.end_on = end_on
+    record(session, actor, "project.end_point", link.project,
+           {"point_id": link.point_id, "start_on": link.start_on.isoformat(),
+            "end_on": end_on.isoformat()})
+    session.flush()
+    return link

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -15,12 +15,13 @@ from charity.funds.forms.campaigns import (
     PROJECT_STATUS_LABELS,
     ActionForm,
     CloseProjectForm,
+    EndProjectPointForm,
     ProjectForm,
     ProjectPointForm,
 )
-from charity.funds.models import Project, ProjectStatus
+from charity.funds.models import Project, ProjectPoint, ProjectStatus
 from charity.funds.services import campaigns as services
-from charity.funds.services.project_points import attach_point, project_points
+from charity.funds.services.project_points import attach_point, end_point_link, project_points
 from charity.funds.views.org_choice import chosen_organisation, plan_organisation
 from charity.funds.views.plan_pages import list_page, post_or_show, post_step
 from charity.orgs.models import CharityPoint
@@ -96,11 +97,19 @@ def _point_form(project: Project, form: ProjectPointForm | None = None) -> Proje
 
 
 def render_detail(project: Project, close_form: CloseProjectForm | None = None,
-                  point_form: ProjectPointForm | None = None):
+                  point_form: ProjectPointForm | None = None,
+                  end_forms: dict[int, EndProjectPointForm] | None = None):
+    """The project page; `point_form` / `end_forms` (by link id) are forms shown again with
+    their errors."""
     manage = can(current_user, "projects.manage", project)
     activate_form = None
     open_project = project.status != ProjectStatus.CLOSED
     point_form = _point_form(project, point_form) if manage and open_project else None
+    points = project_points(db.session, project.id)
+    end_forms = dict(end_forms or {})
+    for link in points:
+        if manage and open_project and link.end_on is None and link.id not in end_forms:
+            end_forms[link.id] = EndProjectPointForm(formdata=None, prefix=f"end{link.id}")
     if manage:
         activate_form = ActionForm(formdata=None, prefix="activate")
         if close_form is None:
@@ -114,7 +123,7 @@ def render_detail(project: Project, close_form: CloseProjectForm | None = None,
         campaigns=sorted(project.campaigns, key=lambda c: c.name), manage=manage,
         activate_form=activate_form, close_form=close_form, statuses=PROJECT_STATUS_LABELS,
         campaign_statuses=CAMPAIGN_STATUS_LABELS, point_form=point_form,
-        points=project_points(db.session, project.id))
+        points=points, end_forms=end_forms)
 
 
 @bp.route("/<int:project_id>")
@@ -136,6 +145,23 @@ def project_attach_point(project_id: int):
         kind="project", first=lambda _id: detail_url(project.id),
         fallback=detail_url(project.id),
         success=lambda _link: (_("The point now counts for this project."),
+                               detail_url(project.id)))
+
+
+@bp.route("/<int:project_id>/points/<int:link_id>/end", methods=["POST"])
+@access("projects.manage")
+def project_end_point(project_id: int, link_id: int):
+    project = load(Project, project_id, "projects.manage")
+    link = db.session.get(ProjectPoint, link_id)
+    if link is None or link.project_id != project.id:
+        abort(404)
+    form = EndProjectPointForm(prefix=f"end{link.id}")
+    return post_or_show(
+        form, lambda: end_point_link(current_user, db.session, link, form.end_on.data),
+        lambda: render_detail(project, end_forms={link.id: form}),
+        kind="project", first=lambda _id: detail_url(project.id),
+        fallback=detail_url(project.id),
+        success=lambda _link: (_("The point's attachment has ended."),
                                detail_url(project.id)))
 
 
