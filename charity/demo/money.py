@@ -130,42 +130,50 @@ def load_money_demo(session: Session, org) -> None:
 
     for spec in CAMPAIGNS:
         campaign, new = created[spec["name"]]
-        if not new:
-            continue
-        last = min(today, campaign.planned_end)
-        funded = [p for p in projects.values() if campaign in p.campaigns]
-        for day in _days(campaign.planned_start, last):
-            if rng.random() < 0.35:
-                donor = rng.choice(donors + [None, None])
-                amount = Decimal(rng.choice([50, 100, 200, 500, 1000, 2000, 5000])) + \
-                    Decimal(rng.randint(0, 99)) / 100
-                ledger.post_donation(actor, session, org, {
-                    "kind": "donation", "amount": amount, "entry_date": day,
-                    "campaign_id": campaign.id, "donor_id": donor.id if donor else None,
-                    "channel": rng.choice(["cash", "bank_transfer", "wechat", "alipay"]),
-                    "counterparty": "" if donor else "爱心人士",
-                }, with_receipt=donor is not None, today=today)
-            if day.day == 28 and funded:
-                left = ledger.balance(session, org.id, "campaign", campaign.id).remaining
-                spend = (left * Decimal("0.4")).quantize(Decimal("0.01"))
-                if spend > 0:
-                    project = rng.choice(funded)
-                    ledger.post_entry(actor, session, org, {
-                        "kind": "project_spending", "amount": spend, "entry_date": day,
-                        "campaign_id": campaign.id, "project_id": project.id,
-                        "purpose": f"{project.name}：采购物资", "counterparty": "兰州华联商贸有限公司",
-                        "voucher_no": f"PZ{day:%Y%m}-{campaign.id:02d}"}, today=today)
-            if day.day == 15 and day.month % 3 == 0 and ledger.balance(
-                    session, org.id, "campaign", campaign.id).remaining >= Decimal("380"):
-                ledger.post_entry(actor, session, org, {
-                    "kind": "fundraising_cost", "amount": Decimal("380.00"), "entry_date": day,
-                    "campaign_id": campaign.id, "purpose": "宣传海报印刷", "counterparty": "城关印务",
-                    "voucher_no": f"FC{day:%Y%m}"}, today=today)
-        if spec.get("_end") and spec["_end"] <= today:
-            cs.end_campaign(actor, session, campaign, spec["_end"], today=spec["_end"])
-            _handle_leftover(session, org, campaign, spec, created, today)
+        if new:
+            _campaign_history(session, org, campaign, spec, created, projects, donors, rng,
+                              today)
     _attach_supermarkets(session, org, projects["慈善超市运营"])
     session.flush()
+
+
+def _campaign_history(session: Session, org, campaign: Campaign, spec: dict, created: dict,
+                      projects: dict, donors: list, rng: random.Random, today: dt.date) -> None:
+    """A new campaign's ledger: donations on about a third of its days, project spending on
+    the 28th, a fundraising cost each quarter; ended (and its leftover handled) when due."""
+    actor = system_actor()
+    last = min(today, campaign.planned_end)
+    funded = [p for p in projects.values() if campaign in p.campaigns]
+    for day in _days(campaign.planned_start, last):
+        if rng.random() < 0.35:
+            donor = rng.choice(donors + [None, None])
+            amount = Decimal(rng.choice([50, 100, 200, 500, 1000, 2000, 5000])) + \
+                Decimal(rng.randint(0, 99)) / 100
+            ledger.post_donation(actor, session, org, {
+                "kind": "donation", "amount": amount, "entry_date": day,
+                "campaign_id": campaign.id, "donor_id": donor.id if donor else None,
+                "channel": rng.choice(["cash", "bank_transfer", "wechat", "alipay"]),
+                "counterparty": "" if donor else "爱心人士",
+            }, with_receipt=donor is not None, today=today)
+        if day.day == 28 and funded:
+            left = ledger.balance(session, org.id, "campaign", campaign.id).remaining
+            spend = (left * Decimal("0.4")).quantize(Decimal("0.01"))
+            if spend > 0:
+                project = rng.choice(funded)
+                ledger.post_entry(actor, session, org, {
+                    "kind": "project_spending", "amount": spend, "entry_date": day,
+                    "campaign_id": campaign.id, "project_id": project.id,
+                    "purpose": f"{project.name}：采购物资", "counterparty": "兰州华联商贸有限公司",
+                    "voucher_no": f"PZ{day:%Y%m}-{campaign.id:02d}"}, today=today)
+        if day.day == 15 and day.month % 3 == 0 and ledger.balance(
+                session, org.id, "campaign", campaign.id).remaining >= Decimal("380"):
+            ledger.post_entry(actor, session, org, {
+                "kind": "fundraising_cost", "amount": Decimal("380.00"), "entry_date": day,
+                "campaign_id": campaign.id, "purpose": "宣传海报印刷", "counterparty": "城关印务",
+                "voucher_no": f"FC{day:%Y%m}"}, today=today)
+    if spec.get("_end") and spec["_end"] <= today:
+        cs.end_campaign(actor, session, campaign, spec["_end"], today=spec["_end"])
+        _handle_leftover(session, org, campaign, spec, created, today)
 
 
 def _handle_leftover(session: Session, org, campaign: Campaign, spec: dict, created: dict,
