@@ -197,3 +197,20 @@ def test_correction_of_a_final_shows_spending_and_goods_before_and_after(db, end
     assert (before, after) == (D("100.00"), D("180.00"))
     assert f"款物收支·累计·其他用途{before:.2f}{after:.2f}" in text
     assert "支出明细·2026-03-30（其他用途、补录运费、—）·金额—80.00" in text
+
+
+def test_the_ended_campaign_page_says_what_is_unhandled_and_offers_the_transfer(
+        client, db, ended, make_user, login):
+    from charity.funds.services.campaigns import end_campaign
+
+    c = ended["campaign"]
+    end_campaign(A(), db, c, dt.date(2026, 3, 31), today=dt.date(2026, 3, 31))
+    login(make_user("manager", org=ended["org"]))
+    db.commit()
+    page = client.get(f"/staff/campaigns/{c.id}").get_data(as_text=True)
+    left = _ledger_balance(db, c.id, TODAY)
+    assert 'id="leftover"' in page and f"{left:,.2f}" in page.replace("¥", "")
+    form = client.get(f"/staff/funds/transfer?from={c.id}").get_data(as_text=True)
+    assert f'<option selected value="{c.id}">' in form or \
+        f'value="{c.id}" selected' in form or f'<option value="{c.id}" selected>' in form
+    assert client.get("/staff/funds/transfer?from=abc").status_code == 400
