@@ -12,9 +12,11 @@ from sqlalchemy.orm import Session
 
 from charity.core.clock import org_today
 from charity.core.system import system_actor
-from charity.funds.models import Campaign, Project
+from charity.funds.models import Campaign, Project, ProjectPoint
 from charity.funds.services import campaigns as cs
 from charity.funds.services import ledger
+from charity.funds.services.project_points import attach_point
+from charity.orgs.models import CharityPoint
 from charity.people.models import Donor
 from charity.people.services import create_donor
 
@@ -48,6 +50,15 @@ CAMPAIGNS = [
      "purpose": "春节期间慰问空巢老人和残疾人家庭", "beneficiaries": "空巢老人、残疾人家庭",
      "intended_use": "慰问金和年货", "goods_wanted": "年货礼包",
      "filing_no": "53620102MJ7304215A2025009", "_end": dt.date(2026, 2, 28)},
+    # Ended, and its leftover handled as its plan says: moved to the next campaign of the
+    # same kind by a posted transfer (its final states the fact; 春节慰问's final states
+    # that its leftover is still unhandled).
+    {"name": "2025年重阳敬老募捐", "planned_start": dt.date(2025, 9, 1),
+     "planned_end": dt.date(2025, 11, 30), "target_amount": Decimal("30000"),
+     "purpose": "重阳节期间慰问孤寡老人、空巢老人", "beneficiaries": "孤寡老人、空巢老人",
+     "intended_use": "慰问金和敬老礼包", "goods_wanted": "棉衣、保温杯",
+     "filing_no": "53620102MJ7304215A2025007", "_end": dt.date(2025, 11, 30),
+     "_leftover_to": "2026年春节慰问募捐", "_leftover_on": dt.date(2025, 12, 10)},
 ]
 
 PROJECTS = [
@@ -119,37 +130,71 @@ def load_money_demo(session: Session, org) -> None:
 
     for spec in CAMPAIGNS:
         campaign, new = created[spec["name"]]
-        if not new:
-            continue
-        last = min(today, campaign.planned_end)
-        funded = [p for p in projects.values() if campaign in p.campaigns]
-        for day in _days(campaign.planned_start, last):
-            if rng.random() < 0.35:
-                donor = rng.choice(donors + [None, None])
-                amount = Decimal(rng.choice([50, 100, 200, 500, 1000, 2000, 5000])) + \
-                    Decimal(rng.randint(0, 99)) / 100
-                ledger.post_donation(actor, session, org, {
-                    "kind": "donation", "amount": amount, "entry_date": day,
-                    "campaign_id": campaign.id, "donor_id": donor.id if donor else None,
-                    "channel": rng.choice(["cash", "bank_transfer", "wechat", "alipay"]),
-                    "counterparty": "" if donor else "爱心人士",
-                }, with_receipt=donor is not None, today=today)
-            if day.day == 28 and funded:
-                left = ledger.balance(session, org.id, "campaign", campaign.id).remaining
-                spend = (left * Decimal("0.4")).quantize(Decimal("0.01"))
-                if spend > 0:
-                    project = rng.choice(funded)
-                    ledger.post_entry(actor, session, org, {
-                        "kind": "project_spending", "amount": spend, "entry_date": day,
-                        "campaign_id": campaign.id, "project_id": project.id,
-                        "purpose": f"{project.name}：采购物资", "counterparty": "兰州华联商贸有限公司",
-                        "voucher_no": f"PZ{day:%Y%m}-{campaign.id:02d}"}, today=today)
-            if day.day == 15 and day.month % 3 == 0 and ledger.balance(
-                    session, org.id, "campaign", campaign.id).remaining >= Decimal("380"):
-                ledger.post_entry(actor, session, org, {
-                    "kind": "fundraising_cost", "amount": Decimal("380.00"), "entry_date": day,
-                    "campaign_id": campaign.id, "purpose": "宣传海报印刷", "counterparty": "城关印务",
-                    "voucher_no": f"FC{day:%Y%m}"}, today=today)
-        if spec.get("_end") and spec["_end"] <= today:
-            cs.end_campaign(actor, session, campaign, spec["_end"], today=spec["_end"])
+        if new:
+            _campaign_history(session, org, campaign, spec, created, projects, donors, rng,
+                              today)
+    _attach_supermarkets(session, org, projects["慈善超市运营"])
     session.flush()
+
+
+def _campaign_history(session: Session, org, campaign: Campaign, spec: dict, created: dict,
+                      projects: dict, donors: list, rng: random.Random, today: dt.date) -> None:
+    """A new campaign's ledger: donations on about a third of its days, project spending on
+    the 28th, a fundraising cost each quarter; ended (and its leftover handled) when due."""
+    actor = system_actor()
+    last = min(today, campaign.planned_end)
+    funded = [p for p in projects.values() if campaign in p.campaigns]
+    for day in _days(campaign.planned_start, last):
+        if rng.random() < 0.35:
+            donor = rng.choice(donors + [None, None])
+            amount = Decimal(rng.choice([50, 100, 200, 500, 1000, 2000, 5000])) + \
+                Decimal(rng.randint(0, 99)) / 100
+            ledger.post_donation(actor, session, org, {
+                "kind": "donation", "amount": amount, "entry_date": day,
+                "campaign_id": campaign.id, "donor_id": donor.id if donor else None,
+                "channel": rng.choice(["cash", "bank_transfer", "wechat", "alipay"]),
+                "counterparty": "" if donor else "爱心人士",
+            }, with_receipt=donor is not None, today=today)
+        if day.day == 28 and funded:
+            left = ledger.balance(session, org.id, "campaign", campaign.id).remaining
+            spend = (left * Decimal("0.4")).quantize(Decimal("0.01"))
+            if spend > 0:
+                project = rng.choice(funded)
+                ledger.post_entry(actor, session, org, {
+                    "kind": "project_spending", "amount": spend, "entry_date": day,
+                    "campaign_id": campaign.id, "project_id": project.id,
+                    "purpose": f"{project.name}：采购物资", "counterparty": "兰州华联商贸有限公司",
+                    "voucher_no": f"PZ{day:%Y%m}-{campaign.id:02d}"}, today=today)
+        if day.day == 15 and day.month % 3 == 0 and ledger.balance(
+                session, org.id, "campaign", campaign.id).remaining >= Decimal("380"):
+            ledger.post_entry(actor, session, org, {
+                "kind": "fundraising_cost", "amount": Decimal("380.00"), "entry_date": day,
+                "campaign_id": campaign.id, "purpose": "宣传海报印刷", "counterparty": "城关印务",
+                "voucher_no": f"FC{day:%Y%m}"}, today=today)
+    if spec.get("_end") and spec["_end"] <= today:
+        cs.end_campaign(actor, session, campaign, spec["_end"], today=spec["_end"])
+        _handle_leftover(session, org, campaign, spec, created, today)
+
+
+def _handle_leftover(session: Session, org, campaign: Campaign, spec: dict, created: dict,
+                     today: dt.date) -> None:
+    """Move what an ended campaign has left to the campaign its plan names, if any."""
+    if not spec.get("_leftover_to") or spec["_leftover_on"] > today:
+        return
+    left = ledger.balance(session, org.id, "campaign", campaign.id).remaining
+    if left > 0:
+        ledger.post_transfer(system_actor(), session, org, from_campaign_id=campaign.id,
+                             to_campaign_id=created[spec["_leftover_to"]][0].id, amount=left,
+                             entry_date=spec["_leftover_on"],
+                             reason=f"结余款转入{spec['_leftover_to']}（下一期同类项目）", today=today)
+
+
+def _attach_supermarkets(session: Session, org, project: Project) -> None:
+    """The supermarkets run the open-ended supermarket project: their hand-outs count there."""
+    for point in session.scalars(sa.select(CharityPoint).where(
+            CharityPoint.organization_id == org.id, CharityPoint.kind == "supermarket")):
+        if not session.scalar(sa.select(ProjectPoint.id).where(
+                ProjectPoint.point_id == point.id)):
+            attach_point(system_actor(), session, project,
+                         {"point_id": point.id, "start_on": project.planned_start,
+                          "end_on": None})

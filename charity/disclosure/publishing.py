@@ -58,10 +58,13 @@ def lock_chain(session: Session) -> None:
 
 
 def build_snapshot(session: Session, subject_type: str, subject_id: int, kind: str, seq: int,
-                   period_start: dt.date, period_end: dt.date) -> dict:
+                   period_start: dt.date, period_end: dt.date, on: dt.date | None = None) -> dict:
+    """The data of a report; `on`, its publication day, is how far a final follows what was
+    done with the leftovers (by default its period's end)."""
     subject = session.get(SUBJECT_MODELS[subject_type], subject_id)
     if subject_type == "campaign":
-        return content.campaign_snapshot(session, subject, kind, seq, period_start, period_end)
+        return content.campaign_snapshot(session, subject, kind, seq, period_start, period_end,
+                                         as_of=on)
     if subject_type == "project":
         return content.project_snapshot(session, subject, kind, seq, period_start, period_end)
     return content.annual_snapshot(session, subject, seq)
@@ -112,7 +115,7 @@ def _publish(session: Session, *, organization_id, subject_type, subject_id, kin
     chain_seq, prev = _next_chain(session)
     snapshot = build_snapshot(session, subject_type, subject_id,
                               "final" if kind == "final" else kind, seq, period_start,
-                              period_end)
+                              period_end, on=on)
     if corrects is not None:
         # Each figure before → after: against the latest version of the report (the
         # original, or the last correction note of it).

@@ -14,7 +14,7 @@ from charity.auth.permissions import scope_organizations
 from charity.core.extensions import db
 from charity.disclosure.models import Narrative, Obligation, Publication
 from charity.disclosure.rules import period_if_published_on
-from charity.funds.models import Campaign, Project
+from charity.funds.models import Campaign, Project, ProjectPoint
 from charity.goods.models import (Distribution, DistributionLine, DocStatus, Intake, IntakeLine,
                                   ItemCategory, ItemType)
 from charity.orgs.models import Organization
@@ -89,6 +89,41 @@ def narrative_of(session: Session, ob: Obligation) -> Narrative | None:
         Narrative.kind == ob.kind, Narrative.seq == ob.seq))
 
 
+def _written(subject_type, subject_id, kind, seq):
+    """A non-empty progress narrative exists for that report."""
+    return sa.exists().where(Narrative.subject_type == subject_type,
+                             Narrative.subject_id == subject_id, Narrative.kind == kind,
+                             Narrative.seq == seq, sa.func.length(sa.func.trim(Narrative.text)) > 0)
+
+
+def without_narrative(session: Session, obligations) -> set[int]:
+    """The ids of those of `obligations` — unpublished project reports — that have no
+    progress narrative yet (the staff home reminds managers from 7 days before the
+    deadline; published without one, the report says 本期未提供进展说明)."""
+    ids = [o.id for o in obligations if o.subject_type == "project" and o.published_on is None
+           and o.kind in ("periodic", "final")]
+    if not ids:
+        return set()
+    return set(session.scalars(sa.select(Obligation.id).where(
+        Obligation.id.in_(ids), ~_written(Obligation.subject_type, Obligation.subject_id,
+                                          Obligation.kind, Obligation.seq))))
+
+
+def narrative_gaps(session: Session, organization_id: int, start: dt.date | None = None,
+                   end: dt.date | None = None) -> int:
+    """How many project reports of the organisation (published from `start` to `end` when
+    given; corrections not counted) went out without a progress narrative: a gap for the
+    transparency score."""
+    stmt = sa.select(sa.func.count(Publication.id)).where(
+        Publication.organization_id == organization_id, Publication.subject_type == "project",
+        Publication.kind.in_(("periodic", "final")),
+        ~_written(Publication.subject_type, Publication.subject_id, Publication.kind,
+                  Publication.seq))
+    if start is not None:
+        stmt = stmt.where(Publication.published_on >= start, Publication.published_on <= end)
+    return int(session.scalar(stmt) or 0)
+
+
 def publishable_period(ob: Obligation, today: dt.date) -> tuple[dt.date, dt.date] | None:
     """The period `ob` would cover if published today ("publish now"), or None when it
     cannot be published today (already published, nothing to report yet, not ended)."""
@@ -134,11 +169,28 @@ def goods_received(session: Session, campaign_id: int, start: dt.date | None = N
                         Intake.received_on, start, end)
 
 
+def at_project_point(project_id: int, point_col, day_col):
+    """True where a document of `point_col` on `day_col` was made at a point attached to
+    the project that day (ProjectPoint)."""
+    return sa.exists().where(
+        ProjectPoint.project_id == project_id, ProjectPoint.point_id == point_col,
+        ProjectPoint.start_on <= day_col,
+        sa.or_(ProjectPoint.end_on.is_(None), ProjectPoint.end_on >= day_col))
+
+
+def of_project(project_id: int):
+    """The distributions a project's reports count: those that name the project, and those
+    that name none made at a point attached to it that day."""
+    return sa.or_(Distribution.project_id == project_id,
+                  sa.and_(Distribution.project_id.is_(None),
+                          at_project_point(project_id, Distribution.point_id,
+                                           Distribution.distributed_on)))
+
+
 def goods_distributed(session: Session, project_id: int, start: dt.date | None = None,
                       end: dt.date | None = None) -> list[tuple[str, str, Decimal, Decimal]]:
-    """Goods handed out under a project (posted distributions, from `start` to `end` when
-    given) per category and unit: (category, unit, quantity, value)."""
+    """Goods handed out under a project (posted distributions `of_project`, from `start`
+    to `end` when given) per category and unit: (category, unit, quantity, value)."""
     return _by_category(session, DistributionLine, DistributionLine.distribution,
-                        [Distribution.project_id == project_id,
-                         Distribution.status == DocStatus.POSTED],
+                        [of_project(project_id), Distribution.status == DocStatus.POSTED],
                         Distribution.distributed_on, start, end)

@@ -14,7 +14,7 @@ from charity.auth.permissions import can, scope_organizations, scope_points
 from charity.core.clock import org_today
 from charity.core.extensions import db
 from charity.disclosure.models import Obligation
-from charity.disclosure.queries import subject_names
+from charity.disclosure.queries import subject_names, without_narrative
 from charity.goods.models import (Distribution, DocStatus, ExpiryCheck, Intake, Sale,
                                   StockBalance)
 from charity.goods.queries.expiry import expired_batches, last_checks
@@ -51,16 +51,17 @@ def counts(user) -> dict[str, int]:
     return out
 
 
-def deadlines(user) -> tuple[list, dict]:
+def deadlines(user) -> tuple[list, dict, set[int]]:
     """Disclosure obligations due in the next 7 days or overdue (the reason this system
-    exists), soonest first, with their subjects' names; nothing without disclosure.view."""
+    exists), soonest first, with their subjects' names and the ids of the project reports
+    still without a progress narrative; nothing without disclosure.view."""
     if not can(user, "disclosure.view"):
-        return [], {}
+        return [], {}, set()
     due = db.session.scalars(scope_organizations(
         user, sa.select(Obligation), Obligation.organization_id)
         .where(Obligation.status.in_(("due", "overdue")))
         .order_by(Obligation.due).limit(DEADLINES_SHOWN)).all()
-    return due, subject_names(due)
+    return due, subject_names(due), without_narrative(db.session, due)
 
 
 @dataclass

@@ -314,3 +314,61 @@ def test_volunteer_has_no_access(client, make_user, make_point, fundraising_org,
     login(make_user("volunteer", org=fundraising_org, points=[make_point(fundraising_org)]))
     assert client.get("/staff/projects").status_code == 403
     assert client.get(f"/staff/projects/{project.id}").status_code == 403
+
+
+def test_manager_attaches_a_point_and_bad_input_is_answered_on_the_form(client, db, manager,
+                                                                         make_project,
+                                                                         make_point,
+                                                                         fundraising_org):
+    from charity.funds.models import ProjectPoint
+
+    project = make_project(planned_start=START, name="慈善超市运营")
+    shop = make_point(org=fundraising_org, name="东岗超市")
+    db.commit()
+    page = client.get(f"/staff/projects/{project.id}").get_data(as_text=True)
+    assert "东岗超市" in page and "No point is attached" in page
+    bad = client.post(f"/staff/projects/{project.id}/points",
+                      data={"point-point_id": str(shop.id), "point-start_on": "not a day"})
+    assert bad.status_code == 200 and field_error(bad.get_data(as_text=True), "point-start_on")
+    early = client.post(f"/staff/projects/{project.id}/points",
+                        data={"point-point_id": str(shop.id),
+                              "point-start_on": (START - dt.timedelta(days=1)).isoformat()})
+    assert early.status_code == 200
+    assert field_error(early.get_data(as_text=True), "point-start_on")
+    assert db.scalar(sa.select(sa.func.count(ProjectPoint.id))) == 0
+    ok = client.post(f"/staff/projects/{project.id}/points",
+                     data={"point-point_id": str(shop.id), "point-start_on": START.isoformat()})
+    assert ok.status_code == 302
+    link = db.scalar(sa.select(ProjectPoint))
+    assert (link.project_id, link.point_id, link.start_on, link.end_on) == \
+        (project.id, shop.id, START, None)
+    page = client.get(f"/staff/projects/{project.id}").get_data(as_text=True)
+    assert "No point is attached" not in page
+
+
+def test_manager_ends_an_attachment_once(client, db, manager, make_project, make_point,
+                                         fundraising_org):
+    from charity.core.system import system_actor
+    from charity.funds.models import ProjectPoint
+    from charity.funds.services.project_points import attach_point
+
+    project = make_project(planned_start=START)
+    shop = make_point(org=fundraising_org)
+    link = attach_point(system_actor(), db, project, {"point_id": shop.id, "start_on": START,
+                                                      "end_on": None})
+    db.commit()
+    url = f"/staff/projects/{project.id}/points/{link.id}/end"
+    early = client.post(url, data={f"end{link.id}-end_on":
+                                   (START - dt.timedelta(days=1)).isoformat()})
+    assert early.status_code == 200
+    assert field_error(early.get_data(as_text=True), f"end{link.id}-end_on")
+    assert client.post(url, data={f"end{link.id}-end_on": TODAY.isoformat()}).status_code == 302
+    db.refresh(link)
+    assert link.end_on == TODAY
+    again = client.post(url, data={f"end{link.id}-end_on": TODAY.isoformat()})
+    assert again.status_code == 200  # refused on the form, not a 500
+    other = make_project(name="别的项目", planned_start=START)
+    db.commit()
+    assert client.post(f"/staff/projects/{other.id}/points/{link.id}/end",
+                       data={f"end{link.id}-end_on": TODAY.isoformat()}).status_code == 404
+    assert db.scalar(sa.select(ProjectPoint.end_on).where(ProjectPoint.id == link.id)) == TODAY

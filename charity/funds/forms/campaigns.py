@@ -199,3 +199,18 @@ class CloseProjectForm(PostingForm):
     leftover_handling = TextAreaField(
         _l("How the leftover was handled"), validators=[DataRequired(), Length(max=2000)],
         filters=[strip], description=_l("Write “无” if nothing was left."))
+
+
+class ProjectPointForm(PostingForm):
+    """Attach a charity point to the project for a span of days (its hand-outs count there)."""
+
+    point_id = SelectField(_l("Charity point"), coerce=int, validators=[DataRequired()])
+    start_on = DateField(_l("From"), validators=[InputRequired()])
+    end_on = DateField(_l("Until"), validators=[Optional()],
+                       description=_l("Leave empty while the point keeps working for it."))
+
+
+class EndProjectPointForm(PostingForm):
+    """The last day a point works for the project."""
+
+    end_on = DateField(_l("Until"), validators=[InputRequired()])

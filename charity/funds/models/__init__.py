@@ -6,7 +6,7 @@
 - `noncash`: non-cash gifts and their evidence files
 """
 from charity.funds.models.campaigns import (Campaign, CampaignChange, CampaignStatus, Project,
-                                            ProjectStatus, project_campaign)
+                                            ProjectPoint, ProjectStatus, project_campaign)
 from charity.funds.models.ledger import (COLUMN, COMMERCIAL_INCOME_KINDS,
                                          DONATION_INCOME_KINDS, INCOME_KINDS, INFLOWS, OUTFLOWS,
                                          SPENDING_KINDS, Activity, Channel, EntryKind,
@@ -19,7 +19,7 @@ __all__ = [
     "COLUMN", "COMMERCIAL_INCOME_KINDS", "DONATION_INCOME_KINDS", "INCOME_KINDS", "INFLOWS",
     "OUTFLOWS", "SPENDING_KINDS",
     "Activity", "Campaign", "CampaignChange", "CampaignStatus", "Channel", "EntryKind",
-    "FundBalance", "FundEntry", "NonCashGift", "Project", "ProjectStatus", "PropertyType",
+    "FundBalance", "FundEntry", "NonCashGift", "Project", "ProjectPoint", "ProjectStatus", "PropertyType",
     "Receipt", "ReceiptKind", "ReceiptLine", "ReceiptSequence", "ReceiptStatus", "StoredFile",
     "ValuationBasis", "project_campaign",
 ]

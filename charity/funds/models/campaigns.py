@@ -140,3 +140,25 @@ class Project(Created, Base):
     @property
     def end(self) -> dt.date | None:
         return self.actual_end or self.planned_end
+
+
+class ProjectPoint(Created, Base):
+    """A charity point working for an ongoing project from `start_on` to `end_on` (open
+    while None): its distributions, sales and goods received in those days count in the
+    project's reports (running the supermarket is the project the point's work serves).
+    A distribution that names a project counts there instead."""
+
+    __tablename__ = "project_point"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(sa.ForeignKey("project.id"), index=True)
+    point_id: Mapped[int] = mapped_column(sa.ForeignKey("charity_point.id"), index=True)
+    start_on: Mapped[dt.date]
+    end_on: Mapped[dt.date | None]
+
+    project: Mapped[Project] = relationship()
+    point = relationship("CharityPoint")
+
+    __table_args__ = (
+        sa.CheckConstraint("end_on IS NULL OR end_on >= start_on", name="dates_in_order"),
+    )

@@ -31,7 +31,7 @@ from charity.funds.services import ledger
 from charity.funds.services.lookup import MAX_ID
 from charity.funds.views.org_choice import is_admin, posting_organisation
 from charity.orgs.models import Organization
-from charity.web.access import access, load, paginate
+from charity.web.access import access, load, paginate, query_int
 from charity.web.downloads import csv_response, xlsx_response
 from charity.web.forms import choices
 from charity.web.posting import post_form
@@ -146,6 +146,8 @@ def transfer_new():
     org = _posting_form(form)
     campaigns, _projects, _donors, label_org = queries.posting_choices(current_user, org)
     form.fill_choices(campaigns, label_org)
+    if request.method == "GET" and request.args.get("from"):  # from an ended campaign's page
+        form.from_campaign_id.data = str(query_int("from"))
     if form.validate_on_submit():
         response = _post(form, org, lambda org: ledger.post_transfer(
             current_user, db.session, org, from_campaign_id=form.from_campaign_id.data,

@@ -1,7 +1,8 @@
 """Project screens (staff): list, new, edit, detail with spending by source, start and close."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -14,13 +15,18 @@ from charity.funds.forms.campaigns import (
     PROJECT_STATUS_LABELS,
     ActionForm,
     CloseProjectForm,
+    EndProjectPointForm,
     ProjectForm,
+    ProjectPointForm,
 )
-from charity.funds.models import Project, ProjectStatus
+from charity.funds.models import Project, ProjectPoint, ProjectStatus
 from charity.funds.services import campaigns as services
+from charity.funds.services.project_points import attach_point, end_point_link, project_points
 from charity.funds.views.org_choice import chosen_organisation, plan_organisation
 from charity.funds.views.plan_pages import list_page, post_or_show, post_step
+from charity.orgs.models import CharityPoint
 from charity.web.access import access, load
+from charity.web.forms import choices
 
 bp = Blueprint("projects", __name__, url_prefix="/staff/projects")
 
@@ -81,9 +87,29 @@ def project_edit(project_id: int):
 
 # --- detail ----------------------------------------------------------------------------------
 
-def render_detail(project: Project, close_form: CloseProjectForm | None = None):
+def _point_form(project: Project, form: ProjectPointForm | None = None) -> ProjectPointForm:
+    form = form or ProjectPointForm(formdata=None, prefix="point")
+    form.point_id.choices = choices(db.session.execute(
+        sa.select(CharityPoint.id, CharityPoint.name)
+        .where(CharityPoint.organization_id == project.organization_id)
+        .order_by(CharityPoint.name)).all())
+    return form
+
+
+def render_detail(project: Project, close_form: CloseProjectForm | None = None,
+                  point_form: ProjectPointForm | None = None,
+                  end_forms: dict[int, EndProjectPointForm] | None = None):
+    """The project page; `point_form` / `end_forms` (by link id) are forms shown again with
+    their errors."""
     manage = can(current_user, "projects.manage", project)
     activate_form = None
+    open_project = project.status != ProjectStatus.CLOSED
+    point_form = _point_form(project, point_form) if manage and open_project else None
+    points = project_points(db.session, project.id)
+    end_forms = dict(end_forms or {})
+    for link in points:
+        if manage and open_project and link.end_on is None and link.id not in end_forms:
+            end_forms[link.id] = EndProjectPointForm(formdata=None, prefix=f"end{link.id}")
     if manage:
         activate_form = ActionForm(formdata=None, prefix="activate")
         if close_form is None:
@@ -96,13 +122,47 @@ def render_detail(project: Project, close_form: CloseProjectForm | None = None):
         "funds/project_detail.html", project=project, figures=queries.project_figures(project),
         campaigns=sorted(project.campaigns, key=lambda c: c.name), manage=manage,
         activate_form=activate_form, close_form=close_form, statuses=PROJECT_STATUS_LABELS,
-        campaign_statuses=CAMPAIGN_STATUS_LABELS)
+        campaign_statuses=CAMPAIGN_STATUS_LABELS, point_form=point_form,
+        points=points, end_forms=end_forms)
 
 
 @bp.route("/<int:project_id>")
 @access("projects.view")
 def project_detail(project_id: int):
     return render_detail(load(Project, project_id, "projects.view"))
+
+
+@bp.route("/<int:project_id>/points", methods=["POST"])
+@access("projects.manage")
+def project_attach_point(project_id: int):
+    project = load(Project, project_id, "projects.manage")
+    form = _point_form(project, ProjectPointForm(prefix="point"))
+    return post_or_show(
+        form, lambda: attach_point(current_user, db.session, project,
+                                   {"point_id": form.point_id.data,
+                                    "start_on": form.start_on.data, "end_on": form.end_on.data}),
+        lambda: render_detail(project, point_form=form),
+        kind="project", first=lambda _id: detail_url(project.id),
+        fallback=detail_url(project.id),
+        success=lambda _link: (_("The point now counts for this project."),
+                               detail_url(project.id)))
+
+
+@bp.route("/<int:project_id>/points/<int:link_id>/end", methods=["POST"])
+@access("projects.manage")
+def project_end_point(project_id: int, link_id: int):
+    project = load(Project, project_id, "projects.manage")
+    link = db.session.get(ProjectPoint, link_id)
+    if link is None or link.project_id != project.id:
+        abort(404)
+    form = EndProjectPointForm(prefix=f"end{link.id}")
+    return post_or_show(
+        form, lambda: end_point_link(current_user, db.session, link, form.end_on.data),
+        lambda: render_detail(project, end_forms={link.id: form}),
+        kind="project", first=lambda _id: detail_url(project.id),
+        fallback=detail_url(project.id),
+        success=lambda _link: (_("The point's attachment has ended."),
+                               detail_url(project.id)))
 
 
 # --- start and close -------------------------------------------------------------------------

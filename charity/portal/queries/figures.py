@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, aliased
 
 from charity.core.clock import today_in
+from charity.disclosure.queries import of_project
 from charity.funds.models import (DONATION_INCOME_KINDS, SPENDING_KINDS, Campaign,
                                   CampaignStatus, FundEntry, Project, ProjectStatus)
 from charity.goods.models import (Distribution, DistributionLine, DocStatus, Intake, IntakeLine,
@@ -338,7 +339,7 @@ def project_series(session: Session, project: Project,
     """Monthly points from the project's start to its end (or today, if earlier)."""
     today = today or today_in(None)
     received, spent = _money_by_month(session, [FundEntry.project_id == project.id])
-    posted = [Distribution.project_id == project.id, Distribution.status == DocStatus.POSTED]
+    posted = [of_project(project.id), Distribution.status == DocStatus.POSTED]
     goods = _bucket(session.execute(
         sa.select(Distribution.distributed_on, sa.func.sum(DistributionLine.quantity))
         .join(DistributionLine.distribution).where(*posted)

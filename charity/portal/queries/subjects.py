@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from charity.core.db import contains
 from charity.disclosure.models import Obligation
-from charity.disclosure.queries import goods_distributed, goods_received
+from charity.disclosure.queries import goods_distributed, goods_received, of_project
 from charity.funds.models import (Campaign, CampaignStatus, EntryKind, FundBalance, FundEntry,
                                   Project, ProjectStatus, project_campaign)
 from charity.goods.models import Distribution, DocStatus
@@ -250,7 +250,7 @@ def project_page(session: Session, project: Project, today: dt.date) -> SubjectP
         .outerjoin(Campaign, Campaign.id == FundEntry.campaign_id).where(*spending)
         .group_by(Campaign.id, Campaign.name).order_by(Campaign.name)) if a)
     households = session.scalar(sa.select(sa.func.count(sa.distinct(
-        Distribution.beneficiary_id))).where(Distribution.project_id == project.id,
+        Distribution.beneficiary_id))).where(of_project(project.id),
                                              Distribution.status == DocStatus.POSTED))
     balance = _balance(session, "project", project.id)
     info["percent"] = percent(balance["spent_projects"], project.budget)

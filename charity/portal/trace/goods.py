@@ -76,11 +76,17 @@ class GoodsTracer:
     """Follows intake lines through the stock ledger. One query per stream, documents
     looked up once each."""
 
-    def __init__(self, session: Session, today: dt.date | None = None):
+    def __init__(self, session: Session, today: dt.date | None = None,
+                 until: dt.date | None = None, places: bool = True):
         """`today` (the organisation's calendar day) tells apart what is still on the shelf
-        from what is past its expiry date; without it, everything left counts as on it."""
+        from what is past its expiry date; without it, everything left counts as on it.
+        `until` follows only the movements of that day or earlier (a report's cut-off);
+        without `places`, hand-outs are not looked up for their community (a report sums
+        them by kind: one query less per hand-out)."""
         self.session = session
         self.today = today
+        self.until = until
+        self.places = places
         self._streams: dict[tuple[int, int, str], _Stream] = {}
         self._points: dict[int, CharityPoint] = {}
 
@@ -92,9 +98,12 @@ class GoodsTracer:
     def stream(self, key: tuple[int, int, str]) -> _Stream:
         if key not in self._streams:
             point_id, item_id, batch = key
-            rows = self.session.scalars(sa.select(StockMovement).where(
+            stmt = sa.select(StockMovement).where(
                 StockMovement.point_id == point_id, StockMovement.item_type_id == item_id,
-                StockMovement.batch == batch).order_by(StockMovement.id)).all()
+                StockMovement.batch == batch)
+            if self.until is not None:
+                stmt = stmt.where(StockMovement.movement_date <= self.until)
+            rows = self.session.scalars(stmt.order_by(StockMovement.id)).all()
             net, originals = net_of_reversals(rows, "quantity")
             starts, outflows, cum_in, cum_out = {}, [], ZERO, ZERO
             for m in originals:
@@ -165,6 +174,8 @@ class GoodsTracer:
                  depth: int) -> list[Outcome]:
         """Units [a, b) of outflow movement m (offsets within it)."""
         part = b - a
+        if m.kind == MovementKind.DISTRIBUTION and not self.places:
+            return [Outcome("distributed", qty(part), unit, day=m.movement_date)]
         if m.kind == MovementKind.DISTRIBUTION:
             day, community, point_id = self.session.execute(
                 sa.select(Distribution.distributed_on, Beneficiary.community,

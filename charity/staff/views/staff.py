@@ -21,14 +21,15 @@ bp = Blueprint("staff", __name__, url_prefix="/staff")
 @bp.route("/")
 @access("staff.home")
 def home():
-    deadlines, names = queries.deadlines(current_user)
+    deadlines, names, no_narrative = queries.deadlines(current_user)
     points = queries.open_points(current_user)
     # A volunteer's home is the day's work (issue 15): the jobs and today's figures.
     day = (queries.today_figures(points[:queries.TODAY_POINTS_SHOWN])
            if current_user.role.value == "volunteer" else [])
     return render_template("staff/home.html", points=points, day=day,
                            counts=queries.counts(current_user), deadlines=deadlines,
-                           names=names, expired=queries.expired_food(current_user),
+                           names=names, no_narrative=no_narrative,
+                           expired=queries.expired_food(current_user),
                            write_off_form=_write_off_form, quantity_text=quantity_text,
                            backups=_backups())
 

@@ -18,6 +18,8 @@ POLICY = {
     "projects.project_detail": READERS,
     "projects.project_activate": MANAGERS,
     "projects.project_close": MANAGERS,
+    "projects.project_attach_point": MANAGERS,
+    "projects.project_end_point": MANAGERS,
 }
 
 
@@ -38,4 +40,8 @@ def url_args(world, db):
     project = create_project(actor, db, org, {
         "name": "路由测试项目", "planned_start": dt.date(2026, 1, 1),
         "campaign_ids": [campaign.id]})
-    return {"campaign_id": campaign.id, "project_id": project.id}
+    from charity.funds.services.project_points import attach_point
+
+    link = attach_point(actor, db, project, {"point_id": world["point"].id,
+                                             "start_on": dt.date(2026, 1, 1), "end_on": None})
+    return {"campaign_id": campaign.id, "project_id": project.id, "link_id": link.id}
