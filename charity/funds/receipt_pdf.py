@@ -142,7 +142,7 @@ def render_receipt_pdf(receipt: Receipt, *, base_url: str, reveal_private: bool,
     html = render("pdf/receipt.html", doc=doc)
     return render_pdf(html, created=receipt.issued_at, title=f"{doc.title} {receipt.number}",
                       authors=[doc.organization_name] if doc.organization_name else (),
-                      lang="zh-CN", attachments=[receipt_snapshot(doc)])
+                      lang="zh-CN", attachments=receipt_snapshot(doc))
 
 
 SNAPSHOT_FIELDS = ("title", "is_finance_receipt", "bill_code", "bill_number", "authority",
@@ -153,15 +153,14 @@ SNAPSHOT_FIELDS = ("title", "is_finance_receipt", "bill_code", "bill_number", "a
 
 
 def receipt_snapshot(doc: ReceiptDocument):
-    """The printed fields as JSON (receipt.json), attached to the PDF as its data (decision
-    0004): what a reader's software takes instead of scraping the page. The payer's code is
-    masked exactly as on the page."""
-    from charity.reports.pdf import Attachment
+    """The printed fields as JSON, attached to the PDF as its data snapshot (decision 0004,
+    charity.reports.attachments): what a reader's software takes instead of scraping the
+    page. The payer's code is masked exactly as on the page."""
+    from charity.reports.attachments import data_attachments
 
     data = {name: getattr(doc, name) for name in SNAPSHOT_FIELDS}
     data["issued_on"] = doc.issued_on.isoformat()
     data["voided_on"] = doc.voided_on.isoformat() if doc.voided_on else None
     data["lines"] = [asdict(line) for line in doc.lines]
     content = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
-    return Attachment("receipt.json", content, description=f"{doc.title} {doc.number} 数据",
-                      mime="application/json")
+    return data_attachments(content, description=f"{doc.title} {doc.number}")

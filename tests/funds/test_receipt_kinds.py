@@ -106,7 +106,7 @@ def test_acknowledgement_says_it_is_not_a_finance_receipt(client, login, db, man
     # Whole numbers and codes in the text layer (issue 17: "2 026-000001", "J XY659R4").
     assert "2026-000001" in text and receipt.check_code in text
     assert "1,234.56" in text and COMPANY_CODE in text and "马文静" in text
-    snapshot = json.loads(pdf_attachments(pdf)["receipt.json"])
+    snapshot = json.loads(pdf_attachments(pdf)["snapshot.json"])
     assert snapshot["title"] == "捐赠收据" and snapshot["is_finance_receipt"] is False
     assert snapshot["number"] == "2026-000001" and snapshot["total"] == "1,234.56"
 
