@@ -31,10 +31,14 @@ def _forms(allocation_form=None, policy_form=None):
 
 
 def _page(allocation_form=None, policy_form=None):
+    shown = policy_form is None
     orgs, allocation_form, policy_form = _forms(allocation_form, policy_form)
+    review = receipt_queries.review_settings(orgs)
+    if shown:  # the switch starts as the setting stands
+        policy_form.review_required.data = review.get(policy_form.organization_id.data, False)
     return render_template("funds/receipt_settings.html", organisations=orgs,
                            allocations=receipt_queries.receipt_allocations(current_user),
-                           review=receipt_queries.review_settings(orgs),
+                           review=review,
                            form=allocation_form, policy_form=policy_form,
                            show_org=len(orgs) > 1)
 
