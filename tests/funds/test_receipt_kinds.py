@@ -174,3 +174,25 @@ def test_the_issuer_cannot_review_their_own_receipt(db, manager, make_user, fund
 def test_handler_is_the_user_who_posted(db, manager, fundraising_org, company):
     receipt = donate(db, manager, fundraising_org, company)
     assert receipt.handler == "马文静" and receipt.issued_by_id == manager.id
+
+
+def test_goods_receipt_prints_unit_value_and_valuation_basis(
+        client, login, db, make_point, make_item, make_user, make_donor):
+    from charity.goods.services import intake
+
+    point = make_point()
+    org = point.organization
+    volunteer = make_user("volunteer", org=org, points=[point], display_name="李志强")
+    coat = make_item(org)
+    donor = make_donor(org=org, name="王建国")
+    doc = intake.post_intake(volunteer, db, point, {
+        "donor_id": donor.id, "with_receipt": True, "received_on": dt.date(2026, 3, 2),
+        "lines": [{"item_type_id": coat.id, "quantity": "3", "unit_value": "1250.5",
+                   "valuation_basis": "同类商品市场价"}]}, today=TODAY)
+    db.commit()
+    login(make_user("manager", org=org))
+    text = pdftotext(get_pdf(client, doc.receipt))
+    # 标准 is the fair value per unit; 金额 = 3 × 1,250.50.
+    for expected in ("1,250.50", "3,751.50", "备注：按公允价值计价，依据：同类商品市场价",
+                     "收款人：李志强", coat.name):
+        assert expected in text, expected
