@@ -90,7 +90,7 @@ BLUEPRINTS = (
     "portal.views.home", "auth.views.auth", "staff.views.staff", "orgs.views.orgs",
     "auth.views.users",
     "funds.views.campaigns", "funds.views.projects", "funds.views.ledger",
-    "funds.views.receipts", "funds.views.noncash",
+    "funds.views.receipts", "funds.views.receipt_settings", "funds.views.noncash",
     "people.views.donors", "goods.views.intake", "goods.views.catalogue", "goods.views.stock",
     "goods.views.distributions", "goods.views.sales", "goods.views.transfers",
     "goods.views.stocktakes", "goods.views.lookup", "people.views.beneficiaries",

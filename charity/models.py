@@ -5,7 +5,7 @@ from charity.auth.models import User, user_point  # noqa: F401
 from charity.orgs.models import CharityPoint, Organization  # noqa: F401
 from charity.funds.models import (  # noqa: F401
     Campaign, CampaignChange, FundBalance, FundEntry, NonCashGift, Project, Receipt,
-    ReceiptLine, ReceiptSequence, StoredFile,
+    ReceiptAllocation, ReceiptLine, ReceiptPolicy, ReceiptSequence, StoredFile,
 )
 from charity.goods.models import (  # noqa: F401
     Distribution, DistributionLine, ExpiryCheck, Intake, IntakeLine, ItemCategory, ItemType, PreRegistration,

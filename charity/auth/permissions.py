@@ -55,6 +55,10 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "receipts.view": ALL_STAFF,
     "receipts.issue": WORKERS,
     "receipts.void": MANAGERS,
+    # A second person checks each receipt where the organisation requires it (复核人).
+    "receipts.review": WORKERS,
+    # The finance bureau's receipt allocations, the review setting, platform receipt numbers.
+    "receipts.finance": MANAGERS,
     "noncash.view": READERS,
     "noncash.post": MANAGERS,
     # Goods: volunteers work at their own points (scope checked on the point).

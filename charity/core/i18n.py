@@ -67,6 +67,9 @@ def init_app(app) -> None:
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["date"] = date
     app.jinja_env.filters["number"] = number
+    from charity.core.money import figures  # money imports this module: import late
+
+    app.jinja_env.filters["figures"] = figures
 
     @app.context_processor
     def _locale_context():

@@ -32,3 +32,19 @@ def check_amount(value, field: str = "amount", allow_zero: bool = False) -> Deci
     if value > MAX_AMOUNT:
         raise ValidationFailed(_l("The amount is too large."), field=field)
     return value.quantize(CENT)
+
+
+def figures(value) -> str:
+    """An amount in figures with thousands separators: 1234.5 → '1,234.50'. Takes Decimal,
+    int or the decimal strings of a data snapshot; never a float. The one formatting of
+    amounts in PDFs (the Jinja filter `figures`, in the app and the PDF environment)."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, float):
+        raise TypeError("amounts must not pass through float")
+    if isinstance(value, str):
+        try:
+            value = Decimal(value.replace(",", ""))
+        except InvalidOperation:
+            return value  # not an amount (e.g. "—"): shown as given
+    return format(Decimal(value).quantize(CENT), ",.2f")

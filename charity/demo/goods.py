@@ -25,6 +25,9 @@ from charity.people import beneficiaries, volunteers
 from charity.people.identity import make_id
 from charity.people.models import Donor
 from charity.core.system import system_actor
+from charity.auth.models import User
+from charity.core.roles import Role
+from charity.demo.money import demo_manager
 
 # name, category code, unit, fair value, points, sale price, perishable, monthly limit
 ITEMS = [
@@ -95,6 +98,12 @@ def load_goods_demo(session: Session, org) -> None:
     winter_drive = session.scalar(sa.select(Campaign).where(
         Campaign.organization_id == org.id, Campaign.name == "2026年冬季送温暖募捐",
         Campaign.status == CampaignStatus.ACTIVE))
+    # The person at the counter (a volunteer of the point, else the manager) takes the goods
+    # in and is the receipt's handler (收款人), not "system".
+    manager = demo_manager(session, org) or actor
+    counter_staff = {pid: user for user in session.scalars(sa.select(User).where(
+        User.organization_id == org.id, User.role == Role.VOLUNTEER).order_by(User.id.desc()))
+        for pid in user.point_ids}
     start = today - dt.timedelta(days=360)
     day = start
     while day <= today:
@@ -112,7 +121,7 @@ def load_goods_demo(session: Session, org) -> None:
                 donor = rng.choice(donors + [None] * 3) if donors else None
                 drive = winter_drive if (winter_drive and day.day % 3 == 0
                                          and day >= winter_drive.planned_start) else None
-                intake.post_intake(actor, session, point, {
+                intake.post_intake(counter_staff.get(point.id, manager), session, point, {
                     "received_on": day, "lines": lines, "donor_id": donor.id if donor else None,
                     "campaign_id": drive.id if drive else None,
                     "with_receipt": donor is not None and rng.random() < 0.5}, today=today)

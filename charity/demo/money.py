@@ -11,7 +11,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from charity.core.clock import org_today
+from charity.auth.models import User
+from charity.core.roles import Role
 from charity.core.system import system_actor
+from charity.orgs import uscc
 from charity.funds.models import Campaign, Project, ProjectPoint
 from charity.funds.services import campaigns as cs
 from charity.funds.services import ledger
@@ -19,6 +22,11 @@ from charity.funds.services.project_points import attach_point
 from charity.orgs.models import CharityPoint
 from charity.people.models import Donor
 from charity.people.services import create_donor
+
+# Companies' unified social credit codes (GB 32100-2015 check character computed), printed
+# on their receipts (财综〔2024〕1号 Art. 6).
+CREDIT_CODES = {"兰州银行城关支行": uscc.make("91620102MA73Q5KD2"),
+                "甘肃陇原建设有限公司": uscc.make("91620100MA71L8HW5")}
 
 DONORS = [
     # name, kind, phone, consent to publish the name
@@ -90,6 +98,12 @@ def _days(start: dt.date, end: dt.date):
         d += dt.timedelta(days=1)
 
 
+def demo_manager(session: Session, org) -> User | None:
+    """The organisation's first manager: the person who posts the demo's money."""
+    return session.scalar(sa.select(User).where(User.organization_id == org.id,
+                                                User.role == Role.MANAGER).order_by(User.id))
+
+
 def load_money_demo(session: Session, org) -> None:
     actor = system_actor()
     today = org_today(org)
@@ -100,6 +114,7 @@ def load_money_demo(session: Session, org) -> None:
                                                       Donor.name == name))
         donors.append(donor or create_donor(actor, session, org, {
             "name": name, "kind": kind, "phone": phone, "publish_name": consent,
+            "id_code": CREDIT_CODES.get(name, ""),
             # Distinct, realistic addresses: the privacy crawl looks for each one.
             "address": f"兰州市城关区{['雁滩路', '东岗西路', '庆阳路', '酒泉路'][n % 4]}"
                        f"{200 + 37 * n}号{n}单元{100 + n}室"}))
@@ -128,19 +143,22 @@ def load_money_demo(session: Session, org) -> None:
             cs.activate_project(actor, session, project)
         projects[spec["name"]] = project
 
+    cashier = demo_manager(session, org) or actor
     for spec in CAMPAIGNS:
         campaign, new = created[spec["name"]]
         if new:
             _campaign_history(session, org, campaign, spec, created, projects, donors, rng,
-                              today)
+                              today, cashier)
     _attach_supermarkets(session, org, projects["慈善超市运营"])
     session.flush()
 
 
 def _campaign_history(session: Session, org, campaign: Campaign, spec: dict, created: dict,
-                      projects: dict, donors: list, rng: random.Random, today: dt.date) -> None:
-    """A new campaign's ledger: donations on about a third of its days, project spending on
-    the 28th, a fundraising cost each quarter; ended (and its leftover handled) when due."""
+                      projects: dict, donors: list, rng: random.Random, today: dt.date,
+                      cashier) -> None:
+    """A new campaign's ledger: donations on about a third of its days (posted by the
+    cashier, the receipts' handler 收款人), project spending on the 28th, a fundraising cost
+    each quarter; ended (and its leftover handled) when due."""
     actor = system_actor()
     last = min(today, campaign.planned_end)
     funded = [p for p in projects.values() if campaign in p.campaigns]
@@ -149,7 +167,7 @@ def _campaign_history(session: Session, org, campaign: Campaign, spec: dict, cre
             donor = rng.choice(donors + [None, None])
             amount = Decimal(rng.choice([50, 100, 200, 500, 1000, 2000, 5000])) + \
                 Decimal(rng.randint(0, 99)) / 100
-            ledger.post_donation(actor, session, org, {
+            ledger.post_donation(cashier, session, org, {
                 "kind": "donation", "amount": amount, "entry_date": day,
                 "campaign_id": campaign.id, "donor_id": donor.id if donor else None,
                 "channel": rng.choice(["cash", "bank_transfer", "wechat", "alipay"]),

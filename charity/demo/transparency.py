@@ -10,6 +10,7 @@ replay, so their obligations go through the same history; idempotent by the orgs
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -40,15 +41,27 @@ def _org(session: Session, data: dict) -> tuple[Organization, bool]:
     return create_organization(system_actor(), session, data), True
 
 
-def _money(session: Session, org, today, gifts, cost: Decimal, donor_name: str | None):
+def _cashier(session: Session, org, name: str):
+    """The staff member who takes the money in and signs its receipts as handler (收款人).
+    Her password is random and printed nowhere: the demo's logins are the main organisation's."""
+    from charity.auth.services import create_user
+
+    return create_user(system_actor(), session, {
+        "username": f"cashier{org.id}", "display_name": name, "role": "manager",
+        "password": secrets.token_urlsafe(24), "organization_id": org.id, "point_ids": []})
+
+
+def _money(session: Session, org, today, gifts, cost: Decimal, donor_name: str | None,
+           donor_code: str = "", cashier: str = ""):
     actor = system_actor()
+    poster = _cashier(session, org, cashier) if cashier else actor
     donor = None
     if donor_name:
         donor = create_donor(actor, session, org, {"name": donor_name, "kind": "organization",
-                                                   "phone": "0931-7000000",
+                                                   "phone": "0931-7000000", "id_code": donor_code,
                                                    "publish_name": True})
     for days_ago, amount in gifts:
-        ledger.post_donation(actor, session, org, {
+        ledger.post_donation(poster, session, org, {
             "kind": "donation", "amount": Decimal(amount), "channel": "bank_transfer",
             "entry_date": today - dt.timedelta(days=days_ago),
             "donor_id": donor.id if donor else None,
@@ -76,7 +89,8 @@ def load_transparency_demo(session: Session) -> None:
     if new_model:
         today = org_today(model)
         _money(session, model, today, [(200, "20000"), (120, "15000"), (45, "8000")],
-               Decimal("900"), "安宁区爱心企业联合会")
+               Decimal("900"), "安宁区爱心企业联合会", uscc.make("51620105MJ7309933"),
+               MODEL["contact_person"])
         _answer_on_time(session, _complaint(session, model, today))
     if new_weak:
         today = org_today(weak)

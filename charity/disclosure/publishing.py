@@ -87,10 +87,14 @@ def publication_meta(pub: Publication) -> dict:
 def render(snapshot: dict, meta: dict) -> tuple[str, bytes]:
     """The report as HTML (for the PDF) and PDF bytes, from the one report template. Needs
     no request and no app: the scheduler and render workers call it on their own."""
+    from charity.reports.attachments import data_attachments, snapshot_tables
     from charity.reports.pdf import Attachment, render_pdf  # WeasyPrint: loaded when used
 
     html = render_pdf_template("pdf/disclosure.html", report=snapshot, meta=meta)
-    attachments = []
+    # Every report carries its snapshot (the bytes whose SHA-256 is published) and its
+    # tables as CSV (issue 17 item 7); the donor list keeps its own file.
+    attachments = data_attachments(canonical(snapshot), description=snapshot["title"],
+                                   tables=snapshot_tables(snapshot, skip={"donors"}))
     csv_bytes = content.donors_csv(snapshot)
     if csv_bytes:
         attachments.append(Attachment("donors.csv", csv_bytes, description="捐赠人名单（经同意公开）",

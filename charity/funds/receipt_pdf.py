@@ -1,9 +1,13 @@
 """What a printed receipt shows, for the print page and the PDF alike.
 
-`receipt_document` gathers the fields of 财综〔2024〕1号 Art. 6 (number, payer and payer's
-code, date, item, unit, quantity, amount, total in figures and in capitals, organisation,
-handler, check code, QR code) in one place, so the screen, the printer and the PDF cannot
-drift apart. `render_receipt_pdf` turns it into a PDF with WeasyPrint.
+`receipt_document` gathers the fields of 财综〔2024〕1号 Art. 6 in one place, so the screen,
+the printer and the PDF cannot drift apart. A receipt numbered from a finance-bureau
+allocation is titled 公益事业捐赠票据 and carries its 票据代码, 票据号码 and 监制单位; any
+other is a 捐赠收据 (the system never prints a 票据 title it cannot back). Both carry the
+payer and their code, date, items with unit, quantity, standard (unit value) and amount,
+total in figures and capitals, remark, organisation, reviewer, handler, check code and QR.
+`render_receipt_pdf` turns it into a PDF/A-3u with WeasyPrint and attaches the receipt's
+data as JSON.
 
 The PDF is rendered inside the request: one page takes ~0.2 s, acceptable for a single
 receipt (decision 0004 keeps long reports out of requests). Its `created` date is the
@@ -12,12 +16,14 @@ receipt's `issued_at`, so the same receipt gives the same bytes.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import json
+from dataclasses import asdict, dataclass
 from decimal import Decimal
 
 from markupsafe import Markup
 
 from charity.core.clock import org_today
+from charity.core.money import figures
 from charity.funds.models import Receipt, ReceiptStatus
 from charity.funds.services.receipts import trace_url
 from charity.people.models import mask
@@ -25,13 +31,8 @@ from charity.reports.capitals import amount_in_capitals
 from charity.reports.qr import qr_svg
 
 KIND_NAMES = {"money": "货币", "goods": "物资", "noncash": "非货币财产"}
-
-
-def figures(amount: Decimal | None) -> str:
-    """1234.5 → '1,234.50' (Decimal formatting, never float)."""
-    if amount is None:
-        return ""
-    return format(Decimal(amount).quantize(Decimal("0.01")), ",.2f")
+FINANCE_TITLE = "公益事业捐赠票据"
+ACKNOWLEDGEMENT_TITLE = "捐赠收据"
 
 
 def quantity_text(quantity: Decimal | None) -> str:
@@ -53,6 +54,12 @@ class ReceiptLineView:
 @dataclass(frozen=True)
 class ReceiptDocument:
     receipt: Receipt
+    title: str
+    is_finance_receipt: bool
+    bill_code: str
+    bill_number: str
+    authority: str
+    project_code: str
     number: str
     check_code: str
     kind: str
@@ -66,6 +73,9 @@ class ReceiptDocument:
     organization_name: str
     organization_code: str
     handler: str
+    reviewer: str
+    remark: str
+    platform_number: str
     verify_url: str
     qr: Markup
     voided: bool
@@ -79,9 +89,16 @@ def receipt_document(receipt: Receipt, *, base_url: str, reveal_private: bool,
     masked unless `reveal_private` (the viewer holds donors.private)."""
     url = trace_url(base_url, receipt)
     organization = receipt.organization
+    allocation = receipt.allocation
     code = receipt.payer_code or ""
     return ReceiptDocument(
-        receipt=receipt, number=receipt.number, check_code=receipt.check_code,
+        receipt=receipt,
+        title=FINANCE_TITLE if allocation is not None else ACKNOWLEDGEMENT_TITLE,
+        is_finance_receipt=allocation is not None, bill_code=receipt.bill_code or "",
+        bill_number=receipt.bill_number or "",
+        authority=allocation.authority if allocation is not None else "",
+        project_code=allocation.project_code if allocation is not None else "",
+        number=receipt.number, check_code=receipt.check_code,
         kind=KIND_NAMES.get(receipt.kind.value, receipt.kind.value),
         issued_on=receipt.issued_on, payer_name=receipt.payer_name,
         payer_code=code if reveal_private else mask(code),
@@ -95,6 +112,8 @@ def receipt_document(receipt: Receipt, *, base_url: str, reveal_private: bool,
         organization_name=organization.name if organization else "",
         organization_code=organization.uscc if organization else "",
         handler=receipt.handler,
+        reviewer=receipt.reviewed_by.display_name if receipt.reviewed_by else "",
+        remark=receipt.remark or "", platform_number=receipt.platform_number or "",
         verify_url=url,
         # qr_svg builds the element with ElementTree, which escapes everything: safe markup.
         qr=Markup(qr_svg(url, size=qr_size, title="扫码核验 " + receipt.number)),
@@ -119,6 +138,27 @@ def render_receipt_pdf(receipt: Receipt, *, base_url: str, reveal_private: bool,
     doc = receipt_document(receipt, base_url=base_url, reveal_private=reveal_private,
                            qr_size="25mm")
     html = render("pdf/receipt.html", doc=doc)
-    return render_pdf(html, created=receipt.issued_at, title=f"捐赠票据 {receipt.number}",
+    return render_pdf(html, created=receipt.issued_at, title=f"{doc.title} {receipt.number}",
                       authors=[doc.organization_name] if doc.organization_name else (),
-                      lang="zh-CN")
+                      lang="zh-CN", attachments=receipt_snapshot(doc))
+
+
+SNAPSHOT_FIELDS = ("title", "is_finance_receipt", "bill_code", "bill_number", "authority",
+                   "project_code", "number", "check_code", "kind", "payer_name", "payer_code",
+                   "total", "total_capitals", "organization_name", "organization_code",
+                   "handler", "reviewer", "remark", "platform_number", "verify_url", "voided",
+                   "void_reason")
+
+
+def receipt_snapshot(doc: ReceiptDocument):
+    """The printed fields as JSON, attached to the PDF as its data snapshot (decision 0004,
+    charity.reports.attachments): what a reader's software takes instead of scraping the
+    page. The payer's code is masked exactly as on the page."""
+    from charity.reports.attachments import data_attachments
+
+    data = {name: getattr(doc, name) for name in SNAPSHOT_FIELDS}
+    data["issued_on"] = doc.issued_on.isoformat()
+    data["voided_on"] = doc.voided_on.isoformat() if doc.voided_on else None
+    data["lines"] = [asdict(line) for line in doc.lines]
+    content = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
+    return data_attachments(content, description=f"{doc.title} {doc.number}")

@@ -10,6 +10,7 @@ from charity.audit.edits import create_audited, member, picked, update_audited
 from charity.auth.permissions import require
 from charity.core.errors import ValidationFailed
 from charity.core.i18n import _l
+from charity.orgs import uscc
 from charity.people.models import Donor, DonorKind
 # The counter's donor picker (a read): charity.goods.intake_views imports it from here.
 from charity.people.queries.donors import find_donors  # noqa: F401
@@ -31,6 +32,13 @@ def _clean(data: dict) -> dict:
         clean["id_code"] = clean["id_code"].upper().replace(" ", "")
         if clean["id_code"] and not clean["id_code"].isalnum():
             raise ValidationFailed(_l("Only letters and digits."), field="id_code")
+    if clean.get("kind") == DonorKind.ORGANIZATION and clean.get("id_code"):
+        # A company's code is printed on its receipts (财综〔2024〕1号 Art. 6): GB 32100-2015.
+        clean["id_code"] = uscc.normalize(clean["id_code"])
+        if not uscc.is_valid(clean["id_code"]):
+            raise ValidationFailed(
+                _l("Not a valid unified social credit code (18 characters with a matching "
+                   "check character)."), field="id_code")
     return clean
 
 

@@ -2,8 +2,9 @@
 
 PDFs are rendered by the scheduler, CLI commands and worker processes, not in a request
 (``charity.reports.pdf``): their templates are statutory Chinese documents that use
-Jinja's built-in filters only (no translations, no URLs, no locale formatting), so they
-need none of Flask's globals. The environment is Flask's in every other respect: the
+Jinja's built-in filters and `figures` (amounts with thousands separators, the same filter
+as the app's) only — no translations, no URLs, no locale formatting — so they need none of
+Flask's globals. The environment is Flask's in every other respect: the
 project's ``templates/`` folder (``{% include "disclosure/_report_body.html" %}`` works)
 and autoescaping for the same file types, so the HTML is the same as Flask would render.
 """
@@ -14,6 +15,8 @@ from functools import cache
 from pathlib import Path
 
 import jinja2
+
+from charity.core.money import figures
 
 __all__ = ["TEMPLATES_DIR", "pdf_environment", "render_pdf_template"]
 
@@ -28,8 +31,10 @@ def _autoescape(name: str | None) -> bool:
 @cache
 def pdf_environment() -> jinja2.Environment:
     """One environment per process over the project's templates."""
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
-                              autoescape=_autoescape)
+    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+                                     autoescape=_autoescape)
+    environment.filters["figures"] = figures
+    return environment
 
 
 def render_pdf_template(name: str, **context) -> str:

@@ -40,6 +40,7 @@ STAFF_NAV: list[tuple[object, list[NavItem]]] = [
         NavItem("projects.project_list", _l("Projects"), "projects.view"),
         NavItem("ledger.entry_list", _l("Money ledger"), "funds.view"),
         NavItem("receipts.receipt_list", _l("Receipts"), "receipts.view"),
+        NavItem("receipt_settings.settings", _l("Receipt settings"), "receipts.finance"),
         NavItem("noncash.gift_list", _l("Non-cash gifts"), "noncash.view"),
         NavItem("compliance.dashboard", _l("Disclosure compliance"), "disclosure.view"),
         NavItem("transparency.staff_score", _l("Transparency score"), "transparency.view"),

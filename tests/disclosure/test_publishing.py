@@ -92,7 +92,7 @@ def test_pdf_is_a_real_chinese_pdf_with_the_donor_list_attached(db, campaign_wit
     assert fonts and all(embedded for _name, embedded in fonts)
     assert any("CJK" in name or "Noto" in name for name, _e in fonts)
     text = "".join(pdf_text(pub.pdf))
-    for expected in ("冬衣募捐", "募捐方案概要", "款物收入", "1734.56", "GK-000001"):
+    for expected in ("冬衣募捐", "募捐方案概要", "款物收入", "1,734.56", "GK-000001"):
         assert expected in text
     attachments = pdf_attachments(pub.pdf)
     assert "王建国" in attachments["donors.csv"].decode("utf-8-sig")

@@ -11,6 +11,7 @@ from flask_babel import force_locale
 from PIL import Image
 
 from charity.core.errors import PermissionDenied, ValidationFailed
+from charity.orgs import uscc
 from charity.funds.models import (NonCashGift, Receipt, ReceiptKind, ReceiptSequence,
                                   StoredFile)
 from charity.funds.services.noncash import record_gift, short_item
@@ -48,7 +49,8 @@ def counts(db):
 
 @pytest.fixture
 def donor(make_donor):
-    return make_donor(name="兰州某科技公司", kind="organization", id_code="91620100MA0000000X")
+    return make_donor(name="兰州某科技公司", kind="organization",
+                      id_code=uscc.make("91620100MA0000000"))  # a valid GB 32100 code
 
 
 @pytest.fixture
@@ -106,7 +108,7 @@ def test_fair_value_with_a_png_gets_its_receipt(db, actor, fundraising_org, dono
                   [Upload("估值报告.png", png_bytes())], store=store)
     receipt = db.get(Receipt, gift.receipt_id)
     assert receipt.kind == ReceiptKind.NONCASH and receipt.total == Decimal("12345.60")
-    assert receipt.payer_name == "兰州某科技公司" and receipt.payer_code == "91620100MA0000000X"
+    assert receipt.payer_name == "兰州某科技公司" and receipt.payer_code == uscc.make("91620100MA0000000")
     assert receipt.issued_on == dt.date(2026, 6, 1)
     (line,) = receipt.lines
     assert (line.item, line.unit, line.quantity, line.amount) == (

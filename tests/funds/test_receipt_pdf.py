@@ -68,7 +68,7 @@ def test_pdf_text_carries_the_receipt(client, login, manager, receipt, fundraisi
     pages = pdf_text(get_pdf(client, receipt).data)
     assert len(pages) == 1
     text = pages[0]
-    for expected in ("捐赠票据", "欧阳明月", "壹仟贰佰叁拾肆元伍角陆分", "1,234.56",
+    for expected in ("捐赠收据", "欧阳明月", "壹仟贰佰叁拾肆元伍角陆分", "1,234.56",
                      receipt.number, receipt.check_code, ID_CODE, fundraising_org.name,
                      "货币捐赠"):
         assert expected in text, expected

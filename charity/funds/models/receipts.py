@@ -64,8 +64,22 @@ class Receipt(Base):
     void_reason: Mapped[str] = mapped_column(sa.Text, default="")
     voided_at: Mapped[dt.datetime | None]
     voided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    # With a finance-bureau allocation the receipt is a 公益事业捐赠票据 numbered from it;
+    # without one (allocation_id NULL) it is a 捐赠收据 (charity.funds.models.receipt_allocation).
+    allocation_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("receipt_allocation.id"), index=True)
+    bill_code: Mapped[str] = mapped_column(sa.String(32), default="", server_default="")
+    bill_number: Mapped[str | None] = mapped_column(sa.String(32))
+    # The number of the electronic receipt issued for this gift on the finance platform.
+    platform_number: Mapped[str] = mapped_column(sa.String(64), default="", server_default="")
+    remark: Mapped[str] = mapped_column(sa.String(500), default="", server_default="")  # 备注
+    reviewed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    reviewed_at: Mapped[dt.datetime | None]
 
     organization = relationship("Organization")
+    allocation = relationship("ReceiptAllocation")
+    issued_by = relationship("User", foreign_keys=[issued_by_id])
+    reviewed_by = relationship("User", foreign_keys=[reviewed_by_id])
     donor = relationship("Donor")
     lines: Mapped[list[ReceiptLine]] = relationship(back_populates="receipt",
                                                     order_by="ReceiptLine.id")
@@ -75,7 +89,15 @@ class Receipt(Base):
         sa.UniqueConstraint("organization_id", "year", "seq"),
         sa.UniqueConstraint("organization_id", "number"),
         sa.CheckConstraint("total >= 0", name="total_not_negative"),
+        # An index, not a table constraint: SQLite adds it without rebuilding the table.
+        sa.Index("ix_receipt_allocation_bill_number", "allocation_id", "bill_number",
+                 unique=True),
     )
+
+    @property
+    def is_finance_receipt(self) -> bool:
+        """A 公益事业捐赠票据 (numbered from an allocation), not a 捐赠收据."""
+        return self.allocation_id is not None
 
 
 class ReceiptLine(Base):

@@ -222,10 +222,18 @@ def post_donation(actor, session: Session, organization, data: dict, *,
         receipt = issue_receipt(actor, session, organization, kind=ReceiptKind.MONEY,
                                 payer_name=payer, payer_code=donor.id_code if donor else "",
                                 donor=donor, issued_on=entry.entry_date,
-                                lines=[Line(item=item, unit="元", amount=entry.amount)])
+                                lines=[Line(item=item, unit="元", amount=entry.amount)],
+                                remark=_receipt_remark(entry))
         entry.receipt_id = receipt.id
         session.flush()
     return entry
+
+
+def _receipt_remark(entry: FundEntry) -> str:
+    """备注: what the gift is restricted to, when it is."""
+    named = [f"募捐活动：{entry.campaign.name}" if entry.campaign else "",
+             f"慈善项目：{entry.project.name}" if entry.project else ""]
+    return "；".join(part for part in named if part)
 
 
 def reverse_entry(actor, session: Session, entry: FundEntry, reason: str,

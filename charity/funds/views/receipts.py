@@ -1,20 +1,23 @@
-"""Receipts: list, view, print, PDF, void."""
+"""Receipts: list, view, print, PDF, void, review (复核), the finance platform's number."""
 from __future__ import annotations
 
 import io
 
-from flask import Blueprint, render_template, request, send_file, url_for
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from charity.auth.permissions import can
 from charity.core.extensions import db
 from charity.funds import queries
-from charity.funds.forms.receipts import PAPERS, STATUS_LABELS, VoidForm
+from charity.funds.forms.receipts import (PAPERS, STATUS_LABELS, PlatformNumberForm,
+                                          VoidForm)
 from charity.funds.models import Receipt
 from charity.funds.receipt_pdf import pdf_filename, receipt_document, render_receipt_pdf
 from charity.funds.services import receipts as services
+from charity.funds.services.receipt_allocation import review_required
 from charity.web.access import access, load, paginate
+from charity.web.forms import ConfirmForm
 from charity.web.posting import post_form
 
 bp = Blueprint("receipts", __name__, url_prefix="/staff/receipts")
@@ -34,16 +37,23 @@ def receipt_list():
                            year=year, years=years, status_labels=STATUS_LABELS)
 
 
-def _render_view(receipt: Receipt, void_form: VoidForm):
+def _render_view(receipt: Receipt, void_form: VoidForm, platform_form=None):
     # Counters print receipts on an 80 mm roll unless told otherwise (issue 15);
     # ?paper=dialog leaves the paper to the print dialog.
     paper = request.args.get("paper", "80")
     doc = receipt_document(receipt, base_url=request.host_url,
                            reveal_private=can(current_user, "donors.private", receipt))
-    return render_template("funds/receipt_view.html", doc=doc, receipt=receipt,
-                           void_form=void_form, paper=paper if paper in PAPERS else "",
-                           papers=PAPERS, status_labels=STATUS_LABELS,
-                           can_void=can(current_user, "receipts.void", receipt))
+    pending = (review_required(db.session, receipt.organization_id)
+               and receipt.reviewed_by_id is None and not doc.voided)
+    return render_template(
+        "funds/receipt_view.html", doc=doc, receipt=receipt, void_form=void_form,
+        paper=paper if paper in PAPERS else "", papers=PAPERS, status_labels=STATUS_LABELS,
+        can_void=can(current_user, "receipts.void", receipt), review_pending=pending,
+        can_review=pending and can(current_user, "receipts.review", receipt)
+        and current_user.id != receipt.issued_by_id,
+        review_form=ConfirmForm(), platform_form=platform_form or PlatformNumberForm(
+            formdata=None, platform_number=receipt.platform_number),
+        can_record_platform=can(current_user, "receipts.finance", receipt))
 
 
 @bp.route("/<int:receipt_id>")
@@ -82,3 +92,34 @@ def receipt_void(receipt_id: int):
         if response:
             return response
     return _render_view(receipt, form)
+
+
+@bp.route("/<int:receipt_id>/review", methods=["POST"])
+@access("receipts.review")
+def receipt_review(receipt_id: int):
+    receipt = load(Receipt, receipt_id, "receipts.review")
+    view = url_for("receipts.receipt_view", receipt_id=receipt.id)
+    if not ConfirmForm().validate_on_submit():
+        flash(_("The form has expired"), "error")
+        return redirect(view)
+    # No form to show a refusal on (a button): it is flashed above the receipt.
+    return post_form(None, lambda: services.review_receipt(current_user, db.session, receipt),
+                     token="", fallback=view, success=lambda reviewed: (
+                         _("Receipt %(number)s reviewed.", number=reviewed.number), view))
+
+
+@bp.route("/<int:receipt_id>/platform-number", methods=["POST"])
+@access("receipts.finance")
+def receipt_platform_number(receipt_id: int):
+    receipt = load(Receipt, receipt_id, "receipts.finance")
+    form = PlatformNumberForm()
+    if form.validate_on_submit():
+        view = url_for("receipts.receipt_view", receipt_id=receipt.id)
+        response = post_form(
+            form, lambda: services.record_platform_number(current_user, db.session, receipt,
+                                                          form.platform_number.data),
+            token="", fallback=view, success=lambda saved: (
+                _("Electronic receipt number recorded."), view))
+        if response:
+            return response
+    return _render_view(receipt, VoidForm(formdata=None), platform_form=form)

@@ -149,7 +149,10 @@ def _issue_receipt(actor, session, org, donor: Donor, received_on: dt.date, line
         lines=[Line(item=ln["item"].name, unit=ln["item"].unit, quantity=ln["quantity"],
                     unit_value=ln["unit_value"],
                     amount=(ln["quantity"] * ln["unit_value"]).quantize(Decimal("0.01")))
-               for ln in lines])
+               for ln in lines],
+        # 备注: how the goods were valued (公告2020年第27号 §13: fair value with evidence).
+        remark="按公允价值计价，依据：" + "；".join(
+            dict.fromkeys(ln["valuation_basis"] for ln in lines)))
 
 
 def receive_donation(actor, session: Session, point, data: dict,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
+import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -55,14 +56,28 @@ class Trace:
     noncash: bool = False
 
 
+_SEPARATORS = " -_.\u00a0\u3000"
+
+
 def clean_input(number: str | None, code: str | None) -> tuple[str, str] | None:
-    """The number and code as typed (trimmed, code upper-cased), or None when malformed:
-    too long or containing control characters (they never reach the database)."""
-    number = (number or "").strip()
-    code = (code or "").strip().upper()
-    if len(number) > MAX_NUMBER or len(code) > MAX_CODE:
+    """The number and code as typed or pasted, made canonical, or None when malformed: too
+    long or containing control characters (they never reach the database).
+
+    People copy from a PDF or a phone and type from paper: full-width characters (NFKC),
+    spaces, dashes and lower case are forgiven. The number is YYYY-NNNNNN (format_number),
+    so its digits alone say where the dash goes; the check code's alphabet has no
+    separators, so they are dropped."""
+    number = unicodedata.normalize("NFKC", (number or "")).strip()
+    code = unicodedata.normalize("NFKC", (code or "")).strip().upper()
+    if len(number) > 2 * MAX_NUMBER or len(code) > 2 * MAX_CODE:
         return None
     if any(not ch.isprintable() for ch in number + code):
+        return None
+    code = "".join(ch for ch in code if ch not in _SEPARATORS)
+    digits = "".join(ch for ch in number if ch not in _SEPARATORS)
+    if digits.isascii() and digits.isdigit() and len(digits) > 4:
+        number = f"{digits[:4]}-{digits[4:]}"
+    if len(number) > MAX_NUMBER or len(code) > MAX_CODE:
         return None
     return number, code
 
