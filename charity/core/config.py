@@ -9,6 +9,7 @@ import os
 import secrets
 import tempfile
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULTS: dict[str, object] = {
@@ -34,6 +35,10 @@ DEFAULTS: dict[str, object] = {
     # (1 to 30); a session not kept that way ends after this many hours without a request.
     "REMEMBER_DAYS": 30,
     "SESSION_IDLE_HOURS": 8,
+    # The address donors and the public reach the site at (https://charity.example.org, or
+    # with a path prefix): every QR code and absolute link in receipts, PDFs, feeds and API
+    # answers uses it. Unset: the address each request came to (charity/web/public_url.py).
+    "PUBLIC_URL": None,
 }
 
 MAX_REMEMBER_DAYS = 30
@@ -88,6 +93,7 @@ def load_config(app, overrides: dict | None = None) -> None:
         raise ConfigError("CHARITY_SESSION_IDLE_HOURS must be a positive number of hours, got "
                           f"{settings['SESSION_IDLE_HOURS']!r}")
 
+    public_url = _public_url(settings["PUBLIC_URL"])
     url = settings["DATABASE_URL"] or f"sqlite:///{instance / 'charity.db'}"
     if url.startswith("postgresql://"):
         # psycopg 3 is the supported driver; accept the plain scheme operators paste.
@@ -119,6 +125,7 @@ def load_config(app, overrides: dict | None = None) -> None:
         SESSION_COOKIE_SAMESITE="Lax",
         CHARITY_REMEMBER_DAYS=int(settings["REMEMBER_DAYS"]),
         CHARITY_SESSION_IDLE_HOURS=int(settings["SESSION_IDLE_HOURS"]),
+        CHARITY_PUBLIC_URL=public_url,
         REMEMBER_COOKIE_DURATION=dt.timedelta(days=int(settings["REMEMBER_DAYS"])),
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
@@ -128,6 +135,19 @@ def load_config(app, overrides: dict | None = None) -> None:
         WTF_I18N_ENABLED=True,
     )
     app.config.update(overrides)
+
+
+def _public_url(raw: object) -> str | None:
+    """CHARITY_PUBLIC_URL checked: http(s), a host, no query or fragment; no trailing slash."""
+    if raw is None or not str(raw).strip():
+        return None
+    value = str(raw).strip()
+    parts = urlsplit(value)
+    if parts.scheme not in {"http", "https"} or not parts.hostname or parts.query \
+            or parts.fragment or parts.username or parts.password:
+        raise ConfigError("CHARITY_PUBLIC_URL must be an http(s) address such as "
+                          f"https://charity.example.org, got {value!r}")
+    return value.rstrip("/")
 
 
 def _engine_options(url: str) -> dict:

@@ -16,6 +16,7 @@ from charity.funds.receipt_pdf import pdf_filename, receipt_document, render_rec
 from charity.funds.services import receipts as services
 from charity.web.access import access, load, paginate
 from charity.web.posting import post_form
+from charity.web.public_url import public_root
 
 bp = Blueprint("receipts", __name__, url_prefix="/staff/receipts")
 
@@ -36,7 +37,7 @@ def receipt_list():
 
 def _render_view(receipt: Receipt, void_form: VoidForm):
     paper = request.args.get("paper", "")
-    doc = receipt_document(receipt, base_url=request.host_url,
+    doc = receipt_document(receipt, base_url=public_root(),
                            reveal_private=can(current_user, "donors.private", receipt))
     return render_template("funds/receipt_view.html", doc=doc, receipt=receipt,
                            void_form=void_form, paper=paper if paper in PAPERS else "",
@@ -54,7 +55,7 @@ def receipt_view(receipt_id: int):
 @access("receipts.view")
 def receipt_pdf(receipt_id: int):
     receipt = load(Receipt, receipt_id, "receipts.view")
-    pdf = render_receipt_pdf(receipt, base_url=request.host_url,
+    pdf = render_receipt_pdf(receipt, base_url=public_root(),
                              reveal_private=can(current_user, "donors.private", receipt),
                              render=render_template)
     response = send_file(io.BytesIO(pdf), mimetype="application/pdf", as_attachment=False,
