@@ -205,3 +205,18 @@ def test_only_administrators_are_warned(client, login, make_user, make_org):
     on_host(client, "192.168.1.20:5000")
     login(make_user("manager", org=make_org()))
     assert WARNING not in client.get("/staff/").get_data(as_text=True)
+
+
+def test_absolute_links_are_built_in_one_place():
+    """A new `url_for(..., _external=True)` or `request.host_url` would bypass the setting."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    allowed = {"charity/web/public_url.py",
+               "charity/web/public_page.py"}  # the page cache's key, not a link
+    found = [str(path.relative_to(root)) for folder in ("charity", "templates")
+             for path in (root / folder).rglob("*") if path.suffix in {".py", ".html", ".xml"}
+             and str(path.relative_to(root)) not in allowed
+             and re.search(r"_external\s*=\s*True|request\.(host_url|url_root)",
+                           path.read_text(encoding="utf-8"))]
+    assert found == []
