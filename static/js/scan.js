@@ -108,7 +108,7 @@
     setValue(input, url.searchParams.get(own) || raw.trim());
   }
 
-  function openScanner(input) {
+  function buildDialog() {
     var dialog = document.createElement("dialog");
     dialog.className = "scan-dialog";
     var title = document.createElement("p");
@@ -127,6 +127,12 @@
     box.append(title, video, status, cancel);
     dialog.appendChild(box);
     document.body.appendChild(dialog);
+    return {dialog: dialog, video: video, status: status, cancel: cancel};
+  }
+
+  function openScanner(input) {
+    var ui = buildDialog(), dialog = ui.dialog, video = ui.video, status = ui.status;
+    var cancel = ui.cancel;
     var stream = null, done = false;
 
     function close() {
@@ -162,10 +168,9 @@
       })
       .then(function () {
         if (!stream || done) { return; }
-        return makeDetector(input.getAttribute("data-scan") || "code").then(loop, function () {
-          status.textContent = text.failed;
-        });
-      });
+        return makeDetector(input.getAttribute("data-scan") || "code").then(loop);
+      })
+      .catch(function () { status.textContent = text.failed; });
   }
 
   function addButton(input) {
