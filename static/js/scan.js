@@ -184,8 +184,8 @@
     button.type = "button";
     button.className = "scan-button secondary";
     button.textContent = text.scan;
-    var label = input.labels && input.labels[0] ? input.labels[0].textContent.trim() : "";
-    button.setAttribute("aria-label", label ? text.scan + " · " + label : text.scan);
+    // Named "Scan" only (the field's label stays the field's): it says which field it fills.
+    if (input.id) { button.setAttribute("aria-controls", input.id); }
     wrap.appendChild(button);
   }
 

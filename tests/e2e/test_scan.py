@@ -67,23 +67,21 @@ def test_ean13_encoder_matches_the_standard():
     assert modules[45:50] == "01010"
 
 
+CAMERA = ["--no-sandbox", "--disable-dev-shm-usage", "--use-fake-device-for-media-stream"]
+
+
 @pytest.fixture
-def camera_browser(tmp_path):
-    """A Chromium whose camera (allowed without asking) films an EAN-13 barcode."""
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.skip("Python Playwright is not installed (pip install -e '.[dev]')")
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+def camera_browser(browser, tmp_path):
+    """A Chromium whose camera (allowed without asking) films an EAN-13 barcode. Launched by
+    the session's Playwright (`browser` skips where Chromium or Playwright is missing): a
+    second sync Playwright cannot run beside it."""
     code = ean13("690123456789")
     video = barcode_video(tmp_path / "barcode.y4m", code)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-dev-shm-usage", "--use-fake-ui-for-media-stream",
-            "--use-fake-device-for-media-stream", f"--use-file-for-fake-video-capture={video}"])
-        yield browser, code
-        browser.close()
+    chromium = browser.browser_type.launch(executable_path=CHROMIUM, args=[
+        *CAMERA, "--use-fake-ui-for-media-stream",
+        f"--use-file-for-fake-video-capture={video}"])
+    yield chromium, code
+    chromium.close()
 
 
 def _phone(browser, live_server):
@@ -150,24 +148,17 @@ def test_cancel_closes_the_camera(camera_browser, live_server):
     context.close()
 
 
-def test_a_refused_camera_says_so_in_chinese(live_server, tmp_path):
+def test_a_refused_camera_says_so_in_chinese(browser, live_server):
+    # A camera exists but the permission is never granted (no fake UI: headless refuses).
+    chromium = browser.browser_type.launch(executable_path=CHROMIUM,
+                                           args=[*CAMERA, "--deny-permission-prompts"])
     try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.skip("Python Playwright is not installed")
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"Chromium not found at {CHROMIUM}")
-    with sync_playwright() as p:
-        # A camera exists but the permission is not granted (no fake UI: headless refuses).
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-dev-shm-usage", "--use-fake-device-for-media-stream",
-            "--deny-permission-prompts"])
-        context = browser.new_context(base_url=live_server, locale="zh-CN")
-        pg = context.new_page()
+        pg = chromium.new_context(base_url=live_server, locale="zh-CN").new_page()
         pg.goto("/trace")
         pg.locator(".scan-field:has(input[name='r']) > .scan-button").click()
         status = pg.locator("dialog.scan-dialog .scan-status")
         status.wait_for(state="visible", timeout=10_000)
         assert "无法打开摄像头" in status.inner_text()
         assert pg.locator("input[name='r']").input_value() == ""
-        browser.close()
+    finally:
+        chromium.close()
