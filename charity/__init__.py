@@ -74,9 +74,10 @@ def _init_extensions(app: Flask) -> None:
 
     access.init_app(app)  # the bounded <int:id> converter, before any blueprint
 
-    from charity.web import errors as web_errors, nav
+    from charity.web import errors as web_errors, nav, public_url
 
     nav.init_app(app)
+    public_url.init_app(app)
 
     web_errors.init_app(app)
 

@@ -9,6 +9,7 @@ import os
 import secrets
 import tempfile
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULTS: dict[str, object] = {
@@ -48,6 +49,12 @@ DEFAULTS: dict[str, object] = {
     "BACKUP_KEEP_MONTHLY": 12,
     "BACKUP_INCLUDE_KEYS": False,
     "BACKUP_DRILL_DATABASE_URL": None,
+
+
+    # The address donors and the public reach the site at (https://charity.example.org, or
+    # with a path prefix): every QR code and absolute link in receipts, PDFs, feeds and API
+    # answers uses it. Unset: the address each request came to (charity/web/public_url.py).
+    "PUBLIC_URL": None,
 }
 
 MAX_REMEMBER_DAYS = 30
@@ -93,6 +100,7 @@ def load_config(app, overrides: dict | None = None) -> None:
     instance.mkdir(parents=True, exist_ok=True)
 
     _check(settings)
+    public_url = _public_url(settings["PUBLIC_URL"])
     url = settings["DATABASE_URL"] or f"sqlite:///{instance / 'charity.db'}"
     if url.startswith("postgresql://"):
         # psycopg 3 is the supported driver; accept the plain scheme operators paste.
@@ -125,6 +133,7 @@ def load_config(app, overrides: dict | None = None) -> None:
         SESSION_COOKIE_SAMESITE="Lax",
         CHARITY_REMEMBER_DAYS=int(settings["REMEMBER_DAYS"]),
         CHARITY_SESSION_IDLE_HOURS=int(settings["SESSION_IDLE_HOURS"]),
+        CHARITY_PUBLIC_URL=public_url,
         REMEMBER_COOKIE_DURATION=dt.timedelta(days=int(settings["REMEMBER_DAYS"])),
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
@@ -175,6 +184,19 @@ def _backup_time(settings: dict) -> dt.time:
         raise ConfigError("CHARITY_BACKUP_KEEP_DAILY must be at least 1 and "
                           "CHARITY_BACKUP_KEEP_WEEKLY / _MONTHLY at least 0")
     return at
+
+
+def _public_url(raw: object) -> str | None:
+    """CHARITY_PUBLIC_URL checked: http(s), a host, no query or fragment; no trailing slash."""
+    if raw is None or not str(raw).strip():
+        return None
+    value = str(raw).strip()
+    parts = urlsplit(value)
+    if parts.scheme not in {"http", "https"} or not parts.hostname or parts.query \
+            or parts.fragment or parts.username or parts.password:
+        raise ConfigError("CHARITY_PUBLIC_URL must be an http(s) address such as "
+                          f"https://charity.example.org, got {value!r}")
+    return value.rstrip("/")
 
 
 def _engine_options(url: str) -> dict:

@@ -16,6 +16,17 @@ def strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
+def scan_attrs(kind: str, *, param: str | None = None) -> dict[str, str]:
+    """`render_kw` for a field the camera can fill (static/js/scan.js adds the scan button):
+    kind "ean" (item barcodes: EAN-13/8, UPC), "code" (QR or 1-D codes) or "qr". A QR code
+    holding a URL fills the field with the URL's query parameter `param` (default: the
+    field's own name) — a drop-off QR carries the intake link `…?code=…`."""
+    attrs = {"data-scan": kind, "autocomplete": "off"}
+    if param:
+        attrs["data-scan-param"] = param
+    return attrs
+
+
 class ConfirmForm(FlaskForm):
     """An empty form: a CSRF-protected button (deactivate, reactivate, publish now)."""
 

@@ -39,9 +39,9 @@ HEADERS: dict[str, str] = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "strict-origin-when-cross-origin",
     "X-Frame-Options": "DENY",
-    # Nothing in the app uses these browser features; a script injected despite the CSP
-    # cannot either.
-    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
+    # The camera only for the app's own pages (scanning a barcode, static/js/scan.js);
+    # nothing uses the others, so a script injected despite the CSP cannot either.
+    "Permissions-Policy": "camera=(self), microphone=(), geolocation=(), payment=(), usb=()",
     "Cross-Origin-Opener-Policy": "same-origin",
 }
 

@@ -19,6 +19,7 @@ from charity.funds.services.receipt_allocation import review_required
 from charity.web.access import access, load, paginate
 from charity.web.forms import ConfirmForm
 from charity.web.posting import post_form
+from charity.web.public_url import public_root
 
 bp = Blueprint("receipts", __name__, url_prefix="/staff/receipts")
 
@@ -41,7 +42,7 @@ def _render_view(receipt: Receipt, void_form: VoidForm, platform_form=None):
     # Counters print receipts on an 80 mm roll unless told otherwise (issue 15);
     # ?paper=dialog leaves the paper to the print dialog.
     paper = request.args.get("paper", "80")
-    doc = receipt_document(receipt, base_url=request.host_url,
+    doc = receipt_document(receipt, base_url=public_root(),
                            reveal_private=can(current_user, "donors.private", receipt))
     pending = (review_required(db.session, receipt.organization_id)
                and receipt.reviewed_by_id is None and not doc.voided)
@@ -66,7 +67,7 @@ def receipt_view(receipt_id: int):
 @access("receipts.view")
 def receipt_pdf(receipt_id: int):
     receipt = load(Receipt, receipt_id, "receipts.view")
-    pdf = render_receipt_pdf(receipt, base_url=request.host_url,
+    pdf = render_receipt_pdf(receipt, base_url=public_root(),
                              reveal_private=can(current_user, "donors.private", receipt),
                              render=render_template)
     response = send_file(io.BytesIO(pdf), mimetype="application/pdf", as_attachment=False,

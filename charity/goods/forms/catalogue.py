@@ -9,7 +9,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from charity.core.i18n import _l
 from charity.goods.quantities import plain_qty
-from charity.web.forms import strip
+from charity.web.forms import scan_attrs, strip
 
 
 def _text(value) -> str:
@@ -34,7 +34,7 @@ class ItemTypeForm(FlaskForm):
                              validators=[Optional(), Length(max=20)], filters=[strip])
     perishable = BooleanField(_l("Food with an expiry date (checked at intake)"))
     barcode = StringField(_l("Barcode"), validators=[Optional(), Length(max=64)],
-                          filters=[strip])
+                          filters=[strip], render_kw=scan_attrs("ean"))
     monthly_limit = StringField(_l("Most a household may receive per month"),
                                 validators=[Optional(), Length(max=12)], filters=[strip],
                                 description=_l("Empty: no limit."))

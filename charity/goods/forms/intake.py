@@ -27,7 +27,7 @@ from charity.goods.models import Condition
 from charity.goods.queries.counter import id_of
 from charity.goods.services.intake import NEW_DONOR, donor_from_preregistration
 from charity.web.access import parse_id
-from charity.web.forms import PostingForm, choices, strip
+from charity.web.forms import PostingForm, choices, scan_attrs, strip
 
 CONDITION_LABELS = {Condition.NEW.value: _l("New"), Condition.GOOD.value: _l("Good"),
                     Condition.USABLE.value: _l("Usable")}
@@ -62,7 +62,7 @@ def item_choices(items) -> list[SelectChoice]:
 
 class IntakeLineForm(Form):
     barcode = StringField(_l("Barcode"), validators=[Optional(), Length(max=64)],
-                          filters=[strip])
+                          filters=[strip], render_kw=scan_attrs("ean"))
     item_type_id = SelectField(_l("Item"), choices=[], default="", validate_choice=True)
     quantity = StringField(_l("Quantity"), validators=[Optional(), Length(max=20)],
                            filters=[strip])
@@ -106,7 +106,8 @@ class IntakeForm(CounterLines, PostingForm):
                               validate_choice=False)
     preregistration_code = StringField(_l("Drop-off code (optional)"),
                                        validators=[Optional(), Length(max=16)],
-                                       filters=[strip, lambda v: v.upper() if v else v])
+                                       filters=[strip, lambda v: v.upper() if v else v],
+                                       render_kw=scan_attrs("code", param="code"))
     received_on = DateField(_l("Received on"), validators=[Optional()])
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)],
                          filters=[strip])
@@ -126,7 +127,8 @@ class IntakeForm(CounterLines, PostingForm):
     new_item_value = StringField(_l("Fair value per unit (yuan)"),
                                  validators=[Optional(), Length(max=20)], filters=[strip])
     new_item_barcode = StringField(_l("Barcode (optional)"),
-                                   validators=[Optional(), Length(max=64)], filters=[strip])
+                                   validators=[Optional(), Length(max=64)], filters=[strip],
+                                   render_kw=scan_attrs("ean"))
     new_item_perishable = BooleanField(_l("Food with an expiry date"))
 
     NEW_ITEM_FIELDS = {"name": "new_item_name", "category_id": "new_item_category_id",

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, current_app, request, url_for
+from flask import Blueprint, Response, current_app, request
 
 from charity.core.extensions import db
 from charity.log import keys, queries
 from charity.web.access import PUBLIC, BadQueryParameter, access, query_int
+from charity.web.public_url import public_url
 
 bp = Blueprint("log_api", __name__, url_prefix="/api/v1/log")
 IMMUTABLE_MAX_AGE = 3600  # entries and proofs below a signed size never change
@@ -96,10 +97,10 @@ def entries():
     rows = queries.entries(db.session, start, end)
     data = [{"index": r.leaf_index, "leaf": r.leaf, "leaf_hash": r.leaf_hash,
              "publication_id": r.publication_id,
-             "publication_url": url_for("disclosures.publication_view",
-                                        pub_id=r.publication_id, _external=True),
-             "pdf_url": url_for("disclosures.publication_pdf", pub_id=r.publication_id,
-                                _external=True)} for r in rows]
+             "publication_url": public_url("disclosures.publication_view",
+                                           pub_id=r.publication_id),
+             "pdf_url": public_url("disclosures.publication_pdf", pub_id=r.publication_id)}
+            for r in rows]
     return _json({"entries": data, "tree_size": size}, IMMUTABLE_MAX_AGE)
 
 

@@ -17,7 +17,6 @@ from flask import (
     render_template,
     request,
     stream_with_context,
-    url_for,
 )
 from flask_babel import gettext as _
 
@@ -40,6 +39,7 @@ from charity.transparency import queries as transparency
 from charity.transparency.serialise import score_data, trend_data
 from charity.web.access import MAX_PAGE, PUBLIC, access, query_choice, query_int
 from charity.web.public_page import public_page
+from charity.web.public_url import public_url
 
 bp = Blueprint("api", __name__)
 PREFIX = "/api/v1"
@@ -86,13 +86,13 @@ def _extra(resource, rows) -> dict:
 
 
 def _publication_urls(pub) -> tuple[str, str]:
-    return (url_for("disclosures.publication_view", pub_id=pub.id, _external=True),
-            url_for("disclosures.publication_pdf", pub_id=pub.id, _external=True))
+    return (public_url("disclosures.publication_view", pub_id=pub.id),
+            public_url("disclosures.publication_pdf", pub_id=pub.id))
 
 
 def _link(endpoint: str, filters: Filters, **extra) -> str:
     args = {k: v for k, v in vars(filters).items() if v is not None}
-    return url_for(endpoint, _external=True, **args, **extra)
+    return public_url(endpoint, **args, **extra)
 
 
 def collection(name: str):
@@ -123,7 +123,7 @@ def item(name: str, item_id: int):
     if row is None:
         abort(404)
     payload = {"data": resource.serialise(row, _extra(resource, [row])),
-               "links": {"self": url_for(request.endpoint, item_id=item_id, _external=True)}}
+               "links": {"self": public_url(request.endpoint, item_id=item_id)}}
     return json_response(payload, newest_change(db.session, name))
 
 
@@ -188,8 +188,7 @@ def stats():
     payload = stats_payload(db.session, year, organization)
     if payload is None:
         abort(404)
-    payload["links"] = {"self": url_for("api.stats", year=year, organization=organization,
-                                        _external=True)}
+    payload["links"] = {"self": public_url("api.stats", year=year, organization=organization)}
     return json_response(payload)
 
 
@@ -200,7 +199,7 @@ def transparency_scores():
     """Every active organisation's latest transparency score, best first."""
     rows = [score_data(r) for r in transparency.latest(db.session)]
     return json_response({"data": rows, "meta": {"total": len(rows)},
-                          "links": {"self": url_for("api.transparency_scores", _external=True)}})
+                          "links": {"self": public_url("api.transparency_scores")}})
 
 
 @bp.route(f"{PREFIX}/transparency/<int:organization_id>")
@@ -210,9 +209,8 @@ def transparency_score(organization_id: int):
     """One organisation's latest score with its history (the trend)."""
     rows = transparency.public_history(db.session, organization_id) or abort(404)
     return json_response({"data": {**score_data(rows[-1]), "trend": trend_data(rows)},
-                          "links": {"self": url_for("api.transparency_score",
-                                                    organization_id=organization_id,
-                                                    _external=True)}})
+                          "links": {"self": public_url("api.transparency_score",
+                                                    organization_id=organization_id)}})
 
 
 @bp.route(f"{PREFIX}/openapi.json", endpoint="openapi")
@@ -242,9 +240,9 @@ def index():
 def feed():
     heads = log_queries.recent_heads(db.session, FEED_HEADS)
     body = atom.build(newest_publications(db.session, FEED_ENTRIES), urls=_publication_urls,
-                      self_url=url_for("api.feed", _external=True),
-                      list_url=url_for("disclosures.publication_list", _external=True),
-                      heads=heads, key_url=url_for("log_api.key", _external=True))
+                      self_url=public_url("api.feed"),
+                      list_url=public_url("disclosures.publication_list"),
+                      heads=heads, key_url=public_url("log_api.key"))
     response = Response(body, mimetype="application/atom+xml")
     changed = [t for t in (newest_change(db.session, "publications"),
                            heads[0].signed_at if heads else None) if t is not None]

@@ -4,7 +4,7 @@ fetches the page again and swaps its content; while the network is down it keeps
 figures and says since when). No personal data: counts and sums only."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, url_for
+from flask import Blueprint, abort, render_template
 from markupsafe import Markup
 
 from charity.core.extensions import db
@@ -13,6 +13,7 @@ from charity.portal.queries import points as directory
 from charity.reports.qr import qr_svg
 from charity.web.access import PUBLIC, access
 from charity.web.public_page import public_page
+from charity.web.public_url import public_url
 
 bp = Blueprint("display", __name__, url_prefix="/display")
 REFRESH_SECONDS = 60
@@ -27,8 +28,8 @@ def point_screen(point_id: int):
         abort(404)
     data = screen.display_data(db.session, point)
     # Phones in the shop scan these to read the disclosure itself.
-    qr = {d.id: Markup(qr_svg(url_for("disclosures.publication_view", pub_id=d.id,
-                                      _external=True), title=d.title))
+    qr = {d.id: Markup(qr_svg(public_url("disclosures.publication_view", pub_id=d.id),
+                              title=d.title))
           for d in data.disclosures}
     return render_template("portal/display/point.html", data=data, qr=qr,
                            refresh=REFRESH_SECONDS)

@@ -25,6 +25,7 @@ from charity.web.access import PUBLIC, access
 from charity.web.forms import choices
 from charity.web.posting import show_refusal
 from charity.web.public_posting import post_public_form, robot_refused
+from charity.web.public_url import public_url
 from charity.web.ratelimit import AddressLimiter
 
 bp = Blueprint("dropoff", __name__, url_prefix="/dropoff")
@@ -102,7 +103,7 @@ def dropoff_done(dropoff_code: str):
     code, the point and what the donor said they will bring."""
     prereg = dropoff_by_code(db.session, dropoff_code) or abort(404)
     point = db.session.get(CharityPoint, prereg.point_id)
-    intake_url = url_for("intake.intake_new", code=prereg.code, _external=True)
+    intake_url = public_url("intake.intake_new", code=prereg.code)
     qr = Markup(qr_svg(intake_url, title=_("Drop-off code %(code)s", code=prereg.code)))
     return render_template("portal/dropoff_done.html", prereg=prereg, point=point, qr=qr,
                            intake_url=intake_url)
