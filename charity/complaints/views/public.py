@@ -122,8 +122,8 @@ def complaint_new():
 
 def _labels() -> dict:
     return {"status_label": lambda status: rules.STATUS_LABELS[status],
-            "accept_days": rules.DEADLINE_DAYS[rules.S.ACCEPTED],
-            "answer_days": rules.DEADLINE_DAYS[rules.S.ANSWERED]}
+            "accept_days": rules.ACCEPT_DAYS,
+            "answer_days": rules.ANSWER_DAYS}
 
 
 def _lookup():
