@@ -107,3 +107,18 @@ def organization_rates(session: Session, organization_id: int, start: dt.date,
     """An organisation's counts (and so its three rates) for complaints that arrived between
     start and end: what the transparency score can use."""
     return totals(rate_rows(session, start, end, organization_id)).get(None, Counts())
+
+
+def _rate(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def row_data(row: RateRow) -> dict:
+    """One row as the open data API gives it (rates as text, one decimal, or null)."""
+    c = row.counts
+    return {"organization_id": row.organization_id, "organization": row.organization,
+            "category": row.category, "month": f"{row.month[0]:04d}-{row.month[1]:02d}",
+            "submitted": c.submitted, "answered": c.answered, "on_time": c.on_time,
+            "called_back": c.called_back, "satisfied": c.satisfied,
+            "on_time_rate": _rate(c.on_time_rate), "callback_rate": _rate(c.callback_rate),
+            "satisfaction_rate": _rate(c.satisfaction_rate)}
