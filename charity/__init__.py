@@ -96,7 +96,8 @@ BLUEPRINTS = (
     "goods.views.stocktakes", "people.views.beneficiaries", "people.views.volunteers",
     "portal.views.dropoff", "portal.views.disclosures", "disclosure.views.compliance",
     "portal.views.api", "portal.views.trace", "portal.views.campaigns", "portal.views.points",
-    "complaints.views.public", "complaints.views.staff",
+    "complaints.views.public", "complaints.views.staff", "complaints.views.followup",
+    "complaints.views.calendar",
     "wishes.views.public_wishes", "wishes.views.wishes", "transparency.views.scores",
     "log.views.api",
 )

@@ -68,3 +68,31 @@ class RecordForm(PostingForm):
                                validators=[Optional(), Length(max=100)])
     contact_phone = StringField(_l("Caller's phone (optional)"), filters=[strip],
                                 validators=[Optional(), Length(max=50)])
+
+
+RATING_CHOICES = (("satisfied", _l("Satisfied")), ("fairly", _l("Fairly satisfied")),
+                  ("dissatisfied", _l("Dissatisfied")))
+
+
+class ExtendForm(PostingForm):
+    """A manager approves a later answer deadline, with the reason."""
+    new_due = DateField(_l("New answer deadline"), validators=[Optional()])
+    reason = TextAreaField(_l("Reason for the extension"), filters=[strip],
+                           validators=[Length(max=2000)])
+
+
+class CallbackForm(PostingForm):
+    """The call-back (回访): how satisfied the complainant is with the answer."""
+    rating = SelectField(_l("Satisfaction"), choices=choices(RATING_CHOICES),
+                         validate_choice=False)
+    note = TextAreaField(_l("Note"), filters=[strip], validators=[Optional(), Length(max=2000)])
+
+
+class CalendarForm(PostingForm):
+    """Holidays or make-up working days of the installation's calendar."""
+    kind = SelectField(_l("Kind"), choices=choices((
+        ("holiday", _l("Holiday (days off)")),
+        ("workday", _l("Make-up working day (调休上班)")))), validate_choice=False)
+    name = StringField(_l("Name"), filters=[strip], validators=[Length(max=50)])
+    first_day = DateField(_l("First day"), validators=[Optional()])
+    last_day = DateField(_l("Last day (optional)"), validators=[Optional()])
