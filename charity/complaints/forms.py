@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import (BooleanField, DateField, HiddenField, IntegerField, SelectField,
+                     StringField, TextAreaField)
 from wtforms.validators import DataRequired, Length, Optional
 
 from charity.complaints.models import ComplaintChannel
@@ -54,6 +55,12 @@ class CategoryForm(FlaskForm):
     channel = SelectField(_l("Channel"), default=ComplaintChannel.ONLINE.value,
                           choices=choices((c.value, label) for c, label in CHANNEL_LABELS.items()))
     active = BooleanField(_l("Active"), default=True)
+    # The 12345 time limits (charity.complaints.rules): range errors come from the service.
+    accept_days = IntegerField(_l("Accept within (working days)"), default=1,
+                               validators=[Optional()])
+    answer_days = IntegerField(_l("Answer within (working days)"), default=15,
+                               validators=[Optional()],
+                               description=_l("Usually 5 or 15 working days."))
 
 
 class RecordForm(PostingForm):

@@ -6,7 +6,8 @@ import sqlalchemy as sa
 
 from charity.audit.models import AuditLog
 from charity.complaints import services
-from charity.complaints.models import CalendarEntry, Complaint, ComplaintStatus as S
+from charity.complaints.models import (CalendarEntry, Complaint, ComplaintCategory,
+                                       ComplaintStatus as S)
 from charity.core.system import system_actor
 from tests.complaints.helpers import new_complaint
 
@@ -105,3 +106,20 @@ def test_the_administrator_keeps_the_calendar(client, db, make_user, login):
     actions = set(db.scalars(sa.select(AuditLog.action).where(
         AuditLog.action.like("calendar.%"))))
     assert actions == {"calendar.add", "calendar.remove"}
+
+
+def test_a_manager_sets_a_category_s_time_limits(client, db, make_org, make_user, login):
+    org = make_org()
+    new_complaint(db, org)  # creates the default categories
+    db.commit()
+    category = db.scalar(sa.select(ComplaintCategory).where(
+        ComplaintCategory.organization_id == org.id, ComplaintCategory.name == "物资去向"))
+    assert (category.accept_days, category.answer_days) == (1, 15)  # the 12345 defaults
+    login(make_user("manager", org=org))
+    url = f"/staff/complaints/categories/{category.id}/edit"
+    form = {"name": "物资去向", "channel": "online", "active": "y", "accept_days": "1"}
+    assert client.post(url, data={**form, "answer_days": "99"}).status_code == 400
+    assert client.post(url, data={**form, "answer_days": "abc"}).status_code == 400
+    assert client.post(url, data={**form, "answer_days": "5"}).status_code == 302
+    db.expire_all()
+    assert db.get(ComplaintCategory, category.id).answer_days == 5
