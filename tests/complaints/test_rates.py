@@ -64,3 +64,16 @@ def test_organisation_totals_are_recounted_from_the_table(db, make_org):
                                   len(content))
     empty = organization_rates(db, org.id, dt.date(2025, 1, 1), dt.date(2025, 12, 31))
     assert empty.on_time_rate is None and empty.satisfaction_rate is None
+
+
+def test_the_public_statistics_page_shows_the_rates(client, db, make_org):
+    org = _world(db, make_org)
+    db.commit()
+    html = client.get(f"/complaints/stats?org={org.id}&year=2026").get_data(as_text=True)
+    # March, from the rows: 3 of 4 answered on time, 3 of 4 rated, 2 of 3 content.
+    assert 'data-rate="on_time-2026-03">75.0 %<' in html
+    assert 'data-rate="callback-2026-03">75.0 %<' in html
+    assert 'data-rate="satisfaction-2026-03">66.7 %<' in html
+    # The year: 4 of 5 on time, 4 of 5 rated, 3 of 4 content.
+    assert 'data-rate="on_time-total">80.0 %<' in html
+    assert 'data-rate="satisfaction-total">75.0 %<' in html

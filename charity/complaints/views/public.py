@@ -16,6 +16,7 @@ from charity.complaints import formstamp, queries, rules
 from charity.complaints.followup import RATING_LABELS, call_back, can_rate
 from charity.complaints.forms import CallbackForm, ComplaintForm
 from charity.complaints.services import RateLimited, submit_complaint
+from charity.complaints.rates import rate_rows, totals
 from charity.complaints.stats import monthly_stats
 from charity.complaints.timeline import timeline
 from charity.complaints.views.attachments import complaint_store
@@ -200,7 +201,11 @@ def complaint_stats():
     if org_id is not None and org_id not in {o.id for o in orgs}:
         abort(404)
     stats = monthly_stats(db.session, today=today, year=year, organization_id=org_id)
+    rows = rate_rows(db.session, stats.start, stats.end, org_id)
     return render_template("complaints/public_stats.html", stats=stats, year=year,
+                           rates_by_category=totals(rows, lambda r: r.category),
+                           rates_by_month=totals(rows, lambda r: r.month),
+                           rates_total=totals(rows).get(None),
                            org_id=org_id, orgs=orgs, years=range(today.year, today.year - 5, -1),
                            status_labels=rules.STATUS_LABELS,
                            channel_labels={c.value: l for c, l in rules.CHANNEL_LABELS.items()})
