@@ -53,6 +53,9 @@ def test_extension_through_the_page(client, db, make_org, make_point, make_user,
     assert db.get(Complaint, c.id).answer_due == new_due
     page = client.get(_url(c)).get_data(as_text=True)
     assert 'data-event="extension"' in page and "需要调取监控" in page
+    # The complainant sees the new deadline, not the internal reason.
+    track = client.get(f"/complaints/track?no={c.tracking_no}").get_data(as_text=True)
+    assert f'data-extended="{new_due.isoformat()}"' in track and "需要调取监控" not in track
 
 
 def test_call_back_by_staff_and_rating_online_once(client, db, make_org, make_point,
