@@ -99,7 +99,8 @@ BLUEPRINTS = (
     "portal.views.dropoff", "portal.views.disclosures", "disclosure.views.compliance",
     "portal.views.api", "portal.views.trace", "portal.views.campaigns", "portal.views.points",
     "portal.views.display",
-    "complaints.views.public", "complaints.views.staff",
+    "complaints.views.public", "complaints.views.staff", "complaints.views.followup",
+    "complaints.views.calendar",
     "wishes.views.public_wishes", "wishes.views.wishes", "transparency.views.scores",
     "log.views.api",
 )

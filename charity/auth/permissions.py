@@ -89,6 +89,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "complaints.handle": WORKERS,
     "complaints.private": READERS,
     "complaints.manage": MANAGERS,
+    "complaints.calendar": frozenset({Role.ADMIN}),  # the installation's working days
     # Micro-wishes: volunteers post, fulfil, release and cancel at their own points (scope on
     # the wish's point); auditors read. Claimants' phones are seen by staff in scope only.
     "wishes.view": ALL_STAFF,

@@ -9,6 +9,7 @@ from charity.audit.services import record
 from charity.auth.permissions import require
 from charity.complaints.models import ComplaintCategory, ComplaintChannel
 from charity.complaints.queries import categories_of
+from charity.complaints import rules
 from charity.complaints.rules import DEFAULT_CATEGORIES
 from charity.core.errors import ValidationFailed
 from charity.core.i18n import _l
@@ -40,7 +41,19 @@ def public_category(session: Session, org, name: str) -> ComplaintCategory:
     return category
 
 
-def _clean(session: Session, org_id: int, data: dict, exclude_id: int | None = None) -> dict:
+def _days(data: dict, key: str, default: int, high: int) -> int:
+    """A time limit in working days (1…high); the default when the form did not send it."""
+    value = data.get(key)
+    if value in (None, ""):
+        return default
+    if not isinstance(value, int) or not 1 <= value <= high:
+        raise ValidationFailed(_l("A whole number of working days from 1 to %(n)d.", n=high),
+                               field=key)
+    return value
+
+
+def _clean(session: Session, org_id: int, data: dict, exclude_id: int | None = None,
+           current=None) -> dict:
     name = (data.get("name") or "").strip()
     if not name:
         raise ValidationFailed(_l("Enter a name."), field="name")
@@ -56,7 +69,11 @@ def _clean(session: Session, org_id: int, data: dict, exclude_id: int | None = N
     if clash is not None:
         raise ValidationFailed(_l("This organisation already has a category of that name."),
                                field="name")
-    return {"name": name, "channel": channel}
+    limits = {"accept_days": _days(data, "accept_days",
+                                   getattr(current, "accept_days", rules.ACCEPT_DAYS), 5),
+              "answer_days": _days(data, "answer_days",
+                                   getattr(current, "answer_days", rules.ANSWER_DAYS), 60)}
+    return {"name": name, "channel": channel, **limits}
 
 
 def add_category(actor, session: Session, org, data: dict) -> ComplaintCategory:
@@ -70,7 +87,8 @@ def add_category(actor, session: Session, org, data: dict) -> ComplaintCategory:
     session.add(category)
     session.flush()
     record(session, actor, "complaint_category.add", category,
-           {"name": category.name, "channel": category.channel.value})
+           {"name": category.name, "channel": category.channel.value,
+            "accept_days": category.accept_days, "answer_days": category.answer_days})
     return category
 
 
@@ -79,7 +97,8 @@ def update_category(actor, session: Session, category: ComplaintCategory,
     """Rename a category, change its channel or (de)activate it. Complaints filed under it
     keep it; a deactivated category is no longer offered."""
     require(actor, "complaints.manage", category)
-    clean = _clean(session, category.organization_id, data, exclude_id=category.id)
+    clean = _clean(session, category.organization_id, data, exclude_id=category.id,
+                   current=category)
     changes = {}
     for key, value in (*clean.items(), ("active", bool(data.get("active")))):
         if getattr(category, key) != value:

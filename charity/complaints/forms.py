@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import (BooleanField, DateField, HiddenField, IntegerField, SelectField,
+                     StringField, TextAreaField)
 from wtforms.validators import DataRequired, Length, Optional
 
 from charity.complaints.models import ComplaintChannel
@@ -54,6 +55,12 @@ class CategoryForm(FlaskForm):
     channel = SelectField(_l("Channel"), default=ComplaintChannel.ONLINE.value,
                           choices=choices((c.value, label) for c, label in CHANNEL_LABELS.items()))
     active = BooleanField(_l("Active"), default=True)
+    # The 12345 time limits (charity.complaints.rules): range errors come from the service.
+    accept_days = IntegerField(_l("Accept within (working days)"), default=1,
+                               validators=[Optional()])
+    answer_days = IntegerField(_l("Answer within (working days)"), default=15,
+                               validators=[Optional()],
+                               description=_l("Usually 5 or 15 working days."))
 
 
 class RecordForm(PostingForm):
@@ -68,3 +75,31 @@ class RecordForm(PostingForm):
                                validators=[Optional(), Length(max=100)])
     contact_phone = StringField(_l("Caller's phone (optional)"), filters=[strip],
                                 validators=[Optional(), Length(max=50)])
+
+
+RATING_CHOICES = (("satisfied", _l("Satisfied")), ("fairly", _l("Fairly satisfied")),
+                  ("dissatisfied", _l("Dissatisfied")))
+
+
+class ExtendForm(PostingForm):
+    """A manager approves a later answer deadline, with the reason."""
+    new_due = DateField(_l("New answer deadline"), validators=[Optional()])
+    reason = TextAreaField(_l("Reason for the extension"), filters=[strip],
+                           validators=[Length(max=2000)])
+
+
+class CallbackForm(PostingForm):
+    """The call-back (回访): how satisfied the complainant is with the answer."""
+    rating = SelectField(_l("Satisfaction"), choices=choices(RATING_CHOICES),
+                         validate_choice=False)
+    note = TextAreaField(_l("Note"), filters=[strip], validators=[Optional(), Length(max=2000)])
+
+
+class CalendarForm(PostingForm):
+    """Holidays or make-up working days of the installation's calendar."""
+    kind = SelectField(_l("Kind"), choices=choices((
+        ("holiday", _l("Holiday (days off)")),
+        ("workday", _l("Make-up working day (调休上班)")))), validate_choice=False)
+    name = StringField(_l("Name"), filters=[strip], validators=[Length(max=50)])
+    first_day = DateField(_l("First day"), validators=[Optional()])
+    last_day = DateField(_l("Last day (optional)"), validators=[Optional()])

@@ -41,6 +41,38 @@ class ComplaintStatus(enum.StrEnum):
     CLOSED = "closed"
 
 
+class Satisfaction(enum.StrEnum):
+    SATISFIED = "satisfied"  # 满意
+    FAIRLY = "fairly"  # 基本满意
+    DISSATISFIED = "dissatisfied"  # 不满意
+
+
+class EventKind(enum.StrEnum):
+    EXTENSION = "extension"  # a manager moved the answer deadline, with a reason
+    CALLBACK = "callback"  # the complainant's satisfaction, recorded by staff or given online
+    REOPEN = "reopen"  # 不满意 sent the order back to be handled again
+
+
+class CalendarKind(enum.StrEnum):
+    HOLIDAY = "holiday"  # 法定节假日: days off, even on weekdays
+    WORKDAY = "workday"  # 调休上班: weekend days that are working days
+
+
+class CalendarEntry(Base):
+    """A holiday or make-up working day range of the installation's working-day calendar."""
+
+    __tablename__ = "calendar_entry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[CalendarKind] = mapped_column(_enum(CalendarKind, "calendar_kind"))
+    name: Mapped[str] = mapped_column(sa.String(50))
+    first_day: Mapped[dt.date] = mapped_column(index=True)
+    last_day: Mapped[dt.date]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (sa.CheckConstraint("first_day <= last_day", name="range_in_order"),)
+
+
 class ComplaintCategory(Base):
     """A category an organisation lets complaints be filed under; renamed or deactivated,
     never deleted (complaints keep pointing at it)."""
@@ -55,8 +87,15 @@ class ComplaintCategory(Base):
     active: Mapped[bool] = mapped_column(default=True)
     sort_order: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # The 12345 time limits, in working days after the day of arrival (charity.complaints.rules).
+    accept_days: Mapped[int] = mapped_column(default=1, server_default="1")
+    answer_days: Mapped[int] = mapped_column(default=15, server_default="15")
 
-    __table_args__ = (sa.UniqueConstraint("organization_id", "name"),)
+    __table_args__ = (
+        sa.UniqueConstraint("organization_id", "name"),
+        sa.CheckConstraint("accept_days BETWEEN 1 AND 5", name="accept_days_range"),
+        sa.CheckConstraint("answer_days BETWEEN 1 AND 60", name="answer_days_range"),
+    )
 
 
 class Complaint(Base):
@@ -109,6 +148,11 @@ class Complaint(Base):
     answer: Mapped[str] = mapped_column(sa.Text, default="")  # shown publicly
     closed_at: Mapped[dt.datetime | None]
     closed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    # Call-back (回访): the latest satisfaction given after an answer (see ComplaintEvent for
+    # all of them) and how often 不满意 reopened the order (at most once).
+    rating: Mapped[Satisfaction | None] = mapped_column(_enum(Satisfaction, "satisfaction"))
+    rated_at: Mapped[dt.datetime | None]
+    reopen_count: Mapped[int] = mapped_column(default=0, server_default="0")
 
     category: Mapped[ComplaintCategory] = relationship()
     organization = relationship("Organization")
@@ -120,7 +164,30 @@ class Complaint(Base):
     answered_by = _account(answered_by_id)
     closed_by = _account(closed_by_id)
 
+    events: Mapped[list[ComplaintEvent]] = relationship(
+        back_populates="complaint", order_by="ComplaintEvent.id")
+
     __table_args__ = (
         sa.Index("ix_complaint_address_recent", "address_hash", "submitted_at"),
         sa.CheckConstraint("assignee_id IS NULL OR point_id IS NULL", name="one_dispatch_target"),
     )
+
+
+class ComplaintEvent(Base):
+    """What happened to a complaint besides its steps: extensions, call-backs, reopening.
+    Append-only; the timeline shows them."""
+
+    __tablename__ = "complaint_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(sa.ForeignKey("complaint.id"), index=True)
+    kind: Mapped[EventKind] = mapped_column(_enum(EventKind, "complaint_event_kind"))
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))  # None: online
+    reason: Mapped[str] = mapped_column(sa.Text, default="")
+    old_due: Mapped[dt.date | None]
+    new_due: Mapped[dt.date | None]
+    rating: Mapped[Satisfaction | None] = mapped_column(_enum(Satisfaction, "event_rating"))
+
+    complaint: Mapped[Complaint] = relationship(back_populates="events")
+    by = _account(by_id)

@@ -10,20 +10,24 @@ import hmac
 import secrets
 
 from charity.complaints.models import ComplaintChannel, ComplaintStatus as S
+from charity.complaints.workdays import WEEKENDS_ONLY, Calendar, add_working_days
 from charity.core.i18n import _l
 
 # Default categories every organisation starts with (the issue's list), all on the public form.
 DEFAULT_CATEGORIES = ("物资去向", "善款使用", "信息公开", "服务态度", "其他")
 
-# Deadlines, in calendar days from the day of submission (in the organisation's time zone).
-# They are copied onto each complaint when it arrives.
-DEADLINE_DAYS = {
-    S.ACCEPTED: 1,
-    S.DISPATCHED: 3,
-    S.HANDLED: 7,
-    S.ANSWERED: 15,
-    S.CLOSED: 20,
-}
+# Deadlines, in working days after the day of arrival (in the organisation's time zone), on
+# the installation's working-day calendar (charity.complaints.workdays). The 12345 rules set
+# two limits per category — accept within 1 working day, answer within 5 or 15 (the category's
+# `accept_days` / `answer_days`, defaults below); the steps between get a share of the answer
+# time and closing (after the call-back) gets CALLBACK_DAYS more. They are copied onto each
+# complaint when it arrives: changing a category's limits later moves no filed deadline.
+ACCEPT_DAYS = 1
+ANSWER_DAYS = 15
+DISPATCH_AFTER_ACCEPT = 2  # working days after the accept limit (never past the answer)
+HANDLE_BEFORE_ANSWER = 2  # handled this many working days before the answer is due
+CALLBACK_DAYS = 5  # answered → call-back and close
+ANSWER_DAYS_CHOICES = (5, 15)
 # The column holding each step's deadline on the complaint.
 DUE_COLUMN = {S.ACCEPTED: "accept_due", S.DISPATCHED: "dispatch_due",
               S.HANDLED: "handle_due", S.ANSWERED: "answer_due", S.CLOSED: "close_due"}
@@ -58,10 +62,22 @@ TRACKING_LENGTH = 12  # 31^12 ≈ 7.9e17 numbers: not guessable
 CHANNELS = tuple(ComplaintChannel)
 
 
-def deadlines(submitted_on: dt.date) -> dict[str, dt.date]:
-    """The due date of every step of a complaint submitted on `submitted_on`."""
-    return {DUE_COLUMN[step]: submitted_on + dt.timedelta(days=days)
-            for step, days in DEADLINE_DAYS.items()}
+def step_days(accept_days: int = ACCEPT_DAYS, answer_days: int = ANSWER_DAYS) -> dict:
+    """Working days after arrival within which each step is due."""
+    dispatch = min(accept_days + DISPATCH_AFTER_ACCEPT, answer_days)
+    return {S.ACCEPTED: accept_days, S.DISPATCHED: dispatch,
+            S.HANDLED: max(answer_days - HANDLE_BEFORE_ANSWER, dispatch),
+            S.ANSWERED: answer_days, S.CLOSED: answer_days + CALLBACK_DAYS}
+
+
+def deadlines(submitted_on: dt.date, calendar: Calendar = WEEKENDS_ONLY,
+              category=None) -> dict[str, dt.date]:
+    """The due date of every step of a complaint that arrived on `submitted_on` in
+    `category` (its limits; the defaults without one)."""
+    days = step_days(getattr(category, "accept_days", None) or ACCEPT_DAYS,
+                     getattr(category, "answer_days", None) or ANSWER_DAYS)
+    return {DUE_COLUMN[step]: add_working_days(submitted_on, n, calendar)
+            for step, n in days.items()}
 
 
 def next_step(status: S) -> S | None:

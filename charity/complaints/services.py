@@ -19,6 +19,7 @@ from charity.auth.models import User
 from charity.auth.permissions import require
 from charity.core.clock import org_today
 from charity.complaints import rules
+from charity.complaints.calendar import load_calendar
 from charity.complaints.categories import public_category
 from charity.complaints.models import Complaint, ComplaintCategory, ComplaintStatus as S
 # find_by_tracking_no and overdue_clause are read-side; they stay importable from here.
@@ -86,7 +87,7 @@ def submit_complaint(session: Session, org, data: dict, *, address_hash: str | N
         organization_id=org.id, category_id=category.id, subject=subject,
         description=description, address_hash=address_hash, status=S.SUBMITTED,
         submitted_at=now, submitted_on=submitted_on, tracking_no=_unique_number(session),
-        **contact, **rules.deadlines(submitted_on))
+        **contact, **rules.deadlines(submitted_on, load_calendar(session), category))
     if checked is not None:
         complaint.attachment_stored_name = FileStore.new_name()
         complaint.attachment_name = checked.original_name
@@ -139,7 +140,7 @@ def record_complaint(actor, session: Session, org, data: dict,
         organization_id=org.id, category_id=category.id, subject=subject,
         description=description, status=S.SUBMITTED, submitted_at=now,
         submitted_on=received_on, tracking_no=_unique_number(session), **contact,
-        **rules.deadlines(received_on))
+        **rules.deadlines(received_on, load_calendar(session), category))
     session.add(complaint)
     session.flush()
     record(session, actor, "complaint.record", complaint,

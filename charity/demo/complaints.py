@@ -18,12 +18,15 @@ from charity.auth.models import User
 from charity.core.roles import Role
 from charity.core.clock import org_today
 from charity.complaints import rules
+from charity.complaints.calendar import enter_official, load_calendar
 from charity.complaints.categories import ensure_default_categories
 from charity.complaints.models import (Complaint, ComplaintCategory, ComplaintChannel,
-                                       ComplaintStatus as S)
+                                       ComplaintStatus as S, Satisfaction)
 from charity.core.db import utcnow
 from charity.orgs.models import CharityPoint
 
+DEMO_RATINGS = (Satisfaction.SATISFIED,) * 6 + (Satisfaction.FAIRLY,) * 3 + (
+    Satisfaction.DISSATISFIED,)
 WORK_ORDERS = {"道路交通": 8, "环卫环保": 1, "公共设施": 5, "设施管理": 2, "市容环卫": 19}
 HOTLINE = {"建设交通": 4, "公共事业": 1, "经济综合": 1}
 
@@ -77,6 +80,9 @@ def _plan(rng: random.Random) -> list[tuple[str, ComplaintChannel, int, S]]:
 def load_complaints_demo(session: Session, org) -> None:
     """Create the demo categories and complaints that are missing."""
     rng = random.Random(f"complaints-demo-{org.uscc}")
+    ratings = random.Random(f"complaints-callback-{org.uscc}")  # apart: numbers stay the same
+    enter_official(session)  # the 2026 and 2027 working-day calendars
+    calendar = load_calendar(session)
     ensure_default_categories(session, org)
     order = 100
     cats = {}
@@ -107,7 +113,7 @@ def load_complaints_demo(session: Session, org) -> None:
             subject=subject, description=description, status=status,
             submitted_at=submitted_at, submitted_on=submitted_on,
             contact_name=contact[0], contact_phone=contact[1], contact_email=contact[2],
-            **rules.deadlines(submitted_on))
+            **rules.deadlines(submitted_on, calendar, category))
         for step in rules.STEPS[:rules.ORDER.index(status)]:
             at_column, by_column = rules.STAMPS[step]
             # Some work orders take longer than allowed, so the demo shows late steps too.
@@ -122,5 +128,8 @@ def load_complaints_demo(session: Session, org) -> None:
             complaint.handling_note = "已现场核实并整改。"
         if rules.ORDER.index(status) >= rules.ORDER.index(S.ANSWERED):
             complaint.answer = ANSWER
+        if status == S.CLOSED and ratings.random() < 0.8:  # called back, mostly content
+            complaint.rating = ratings.choice(DEMO_RATINGS)
+            complaint.rated_at = complaint.answered_at
         session.add(complaint)
     session.flush()

@@ -14,12 +14,32 @@ T0 = dt.datetime(2026, 3, 10, 2, 0, tzinfo=dt.timezone.utc)  # 10:00 in Shanghai
 
 
 def test_deadlines_are_fixed_at_submission(db, make_org):
+    # Changed on purpose (issue 19): working days, not calendar days. Tuesday 10 March 2026:
+    # accept 1 working day → Wed 11; dispatch 3 → Fri 13; handle 13 → Fri 27; answer 15 →
+    # Tue 31 March; close 5 more → Tue 7 April (no holidays entered: weekends only).
     c = new_complaint(db, make_org(), now=T0)
     assert c.status == S.SUBMITTED
     assert c.submitted_on == dt.date(2026, 3, 10)
     assert (c.accept_due, c.dispatch_due, c.handle_due, c.answer_due, c.close_due) == (
-        dt.date(2026, 3, 11), dt.date(2026, 3, 13), dt.date(2026, 3, 17),
-        dt.date(2026, 3, 25), dt.date(2026, 3, 30))
+        dt.date(2026, 3, 11), dt.date(2026, 3, 13), dt.date(2026, 3, 27),
+        dt.date(2026, 3, 31), dt.date(2026, 4, 7))
+
+
+def test_deadlines_skip_the_entered_holidays_and_follow_the_category(db, make_org):
+    from charity.complaints.calendar import enter_official
+    from charity.complaints.models import ComplaintCategory
+    org = make_org()
+    enter_official(db)
+    # Friday 13 Feb 2026: Sat 14 Feb is a make-up working day, 15–23 Feb 春节 off.
+    c = new_complaint(db, org, now=dt.datetime(2026, 2, 13, 2, tzinfo=dt.timezone.utc))
+    assert c.accept_due == dt.date(2026, 2, 14)
+    assert c.answer_due == dt.date(2026, 3, 12)  # 14, 24–28 Feb (28 a Saturday), 2–12 March
+    category = db.scalar(sa.select(ComplaintCategory).where(
+        ComplaintCategory.organization_id == org.id, ComplaintCategory.name == "物资去向"))
+    category.answer_days = 5
+    # Thursday 30 April: 1–5 May 劳动节; 5 working days → 6, 7, 8, 9 (Sat), 11 May.
+    c = new_complaint(db, org, now=dt.datetime(2026, 4, 30, 2, tzinfo=dt.timezone.utc))
+    assert (c.accept_due, c.answer_due) == (dt.date(2026, 5, 6), dt.date(2026, 5, 11))
 
 
 def test_submission_date_is_counted_in_the_org_time_zone(db, make_org):

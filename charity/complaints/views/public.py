@@ -8,12 +8,15 @@ Contact details and attachments are never shown on these pages.
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
+                   url_for)
 from flask_babel import gettext as _
 
 from charity.complaints import formstamp, queries, rules
-from charity.complaints.forms import ComplaintForm
+from charity.complaints.followup import RATING_LABELS, call_back, can_rate
+from charity.complaints.forms import CallbackForm, ComplaintForm
 from charity.complaints.services import RateLimited, submit_complaint
+from charity.complaints.rates import rate_rows, totals
 from charity.complaints.stats import monthly_stats
 from charity.complaints.timeline import timeline
 from charity.complaints.views.attachments import complaint_store
@@ -122,8 +125,8 @@ def complaint_new():
 
 def _labels() -> dict:
     return {"status_label": lambda status: rules.STATUS_LABELS[status],
-            "accept_days": rules.DEADLINE_DAYS[rules.S.ACCEPTED],
-            "answer_days": rules.DEADLINE_DAYS[rules.S.ANSWERED]}
+            "accept_days": rules.ACCEPT_DAYS,
+            "answer_days": rules.ANSWER_DAYS}
 
 
 def _lookup():
@@ -145,19 +148,46 @@ def complaint_done():
                            number=rules.format_tracking_no(complaint.tracking_no), **_labels())
 
 
-@bp.route("/track")
-@access(PUBLIC)
-def complaint_track():
-    number, complaint = _lookup()
+def _track_page(number: str, complaint, rate_form=None, status: int | None = None):
     searched = bool(number.strip())
     steps = None
     if complaint is not None:
         steps = timeline(complaint, today_in(complaint.organization.timezone))
+        if rate_form is None and can_rate(complaint):
+            rate_form = CallbackForm(formdata=None)
     return render_template(
         "complaints/public_track.html", number=number, complaint=complaint, steps=steps,
-        searched=searched, **_labels(),
+        searched=searched, **_labels(), rate_form=rate_form, rating_labels=RATING_LABELS,
         formatted=rules.format_tracking_no(complaint.tracking_no) if complaint else "",
-    ), (404 if searched and complaint is None else 200)
+    ), status or (404 if searched and complaint is None else 200)
+
+
+@bp.route("/track")
+@access(PUBLIC)
+def complaint_track():
+    return _track_page(*_lookup())
+
+
+@bp.route("/track/rate", methods=["POST"])
+@access(PUBLIC)
+def complaint_rate():
+    """The complainant's satisfaction with the answer (once per answer), by tracking number."""
+    number, complaint = _lookup()
+    if complaint is None:
+        abort(404)
+    form = CallbackForm()
+    if form.validate_on_submit():
+        try:
+            post_public_form(form.submission_token.data, lambda: call_back(
+                None, db.session, complaint, form.rating.data), kind="rating",
+                code=lambda _e: complaint.tracking_no)
+        except DomainError as err:
+            db.session.rollback()
+            show_refusal(form, err)
+        else:
+            flash(_("Thank you: your rating was recorded."), "success")
+            return redirect(url_for(".complaint_track", no=complaint.tracking_no))
+    return _track_page(number, complaint, form, 400)
 
 
 @bp.route("/stats")
@@ -171,7 +201,11 @@ def complaint_stats():
     if org_id is not None and org_id not in {o.id for o in orgs}:
         abort(404)
     stats = monthly_stats(db.session, today=today, year=year, organization_id=org_id)
+    rows = rate_rows(db.session, stats.start, stats.end, org_id)
     return render_template("complaints/public_stats.html", stats=stats, year=year,
+                           rates_by_category=totals(rows, lambda r: r.category),
+                           rates_by_month=totals(rows, lambda r: r.month),
+                           rates_total=totals(rows).get(None),
                            org_id=org_id, orgs=orgs, years=range(today.year, today.year - 5, -1),
                            status_labels=rules.STATUS_LABELS,
                            channel_labels={c.value: l for c, l in rules.CHANNEL_LABELS.items()})

@@ -16,6 +16,7 @@ from charity.complaints.models import ComplaintStatus as S
 from charity.complaints.services import STEP_FUNCTIONS, record_complaint
 from charity.complaints.timeline import timeline
 from charity.complaints.views.attachments import complaint_store
+from charity.complaints.views.followup_context import followup_context
 from charity.core.clock import today_in
 from charity.core.errors import ValidationFailed
 from charity.core.extensions import db
@@ -74,7 +75,8 @@ def _targets(complaint: Complaint) -> list:
                    + [(f"u:{u.id}", _("Person: %(name)s", name=u.display_name)) for u in users])
 
 
-def _render(complaint: Complaint, form: StepForm | None = None, status: int = 200):
+def _render(complaint: Complaint, form: StepForm | None = None, status: int = 200, **forms):
+    """The complaint page; `forms` (extend_form, callback_form) carry a refused post."""
     step = rules.next_step(complaint.status)
     if step is not None and not can(current_user, rules.STEP_PERMISSIONS[step], complaint):
         step = None
@@ -87,7 +89,8 @@ def _render(complaint: Complaint, form: StepForm | None = None, status: int = 20
         steps=timeline(complaint, today_in(complaint.organization.timezone)),
         status_labels=rules.STATUS_LABELS, step_labels=rules.STEP_LABELS,
         number=rules.format_tracking_no(complaint.tracking_no),
-        show_contact=can(current_user, "complaints.private", complaint)), status
+        show_contact=can(current_user, "complaints.private", complaint),
+        **followup_context(complaint, **forms)), status
 
 
 @bp.route("/<int:complaint_id>")

@@ -5,12 +5,14 @@ private columns the real services use; nothing here is shown publicly except cou
 from __future__ import annotations
 
 import datetime as dt
+import random
 
 import sqlalchemy as sa
 
 from charity.complaints import rules
+from charity.complaints.calendar import enter_official, load_calendar
 from charity.complaints.models import (Complaint, ComplaintCategory, ComplaintChannel,
-                                       ComplaintStatus as S)
+                                       ComplaintStatus as S, Satisfaction)
 from charity.demo.wishes import WISHES
 from charity.goods.models import Intake, ItemCategory
 from charity.people.models import ServiceType, Shift, Volunteer
@@ -22,6 +24,8 @@ from charity.wishes.services import REF_ALPHABET
 # Categories beside the online defaults, so every channel has complaints.
 EXTRA_CATEGORIES = [("设施管理", ComplaintChannel.WORK_ORDER), ("市容环卫", ComplaintChannel.WORK_ORDER),
                     ("公共事业", ComplaintChannel.HOTLINE), ("经济综合", ComplaintChannel.HOTLINE)]
+CALLBACK_RATINGS = (Satisfaction.SATISFIED,) * 6 + (Satisfaction.FAIRLY,) * 3 + (
+    Satisfaction.DISSATISFIED,)
 SUBJECTS = {
     "物资去向": ["捐赠的冬衣发放到哪里了？", "捐的米面油去向不明", "想知道捐赠物资发给了哪些家庭"],
     "善款使用": ["募捐活动的支出明细在哪里看？", "善款使用情况未及时公布", "项目支出与计划不符"],
@@ -83,6 +87,8 @@ def _complaints(world: World) -> None:
     s, rng = world.session, world.rng
     now = dt.datetime.combine(world.today, dt.time(), dt.timezone.utc)
     taken = set(s.scalars(sa.select(Complaint.tracking_no)))
+    enter_official(s)  # the 2026 and 2027 working-day calendars
+    calendar = load_calendar(s)
     total = world.scaled("complaints")
     per_org = {org.id: total // len(world.orgs) for org in world.orgs}
     for org in world.orgs[:total % len(world.orgs)]:
@@ -92,12 +98,13 @@ def _complaints(world: World) -> None:
         for org in world.orgs:
             categories = _categories(world, org)
             for cid in world.ids.take(Complaint.__table__, per_org[org.id]):
-                yield _complaint(world, org, cid, rng.choice(categories), now, taken)
+                yield _complaint(world, org, cid, rng.choice(categories), now, taken,
+                                 calendar)
 
     world.add("complaints", insert(s, Complaint.__table__, rows()))
 
 
-def _complaint(world, org, cid, category, now, taken) -> dict:
+def _complaint(world, org, cid, category, now, taken, calendar) -> dict:
     rng = world.rng
     category_id, category_name, channel = category
     number = ""
@@ -119,7 +126,7 @@ def _complaint(world, org, cid, category, now, taken) -> dict:
            "contact_phone": phone, "contact_email": email, "attachment_stored_name": None,
            "attachment_name": "", "attachment_mime": "", "attachment_size": None,
            "attachment_sha256": "", "address_hash": None, "status": S.SUBMITTED.value,
-           "submitted_at": submitted_at, "submitted_on": day, **rules.deadlines(day),
+           "submitted_at": submitted_at, "submitted_on": day, **rules.deadlines(day, calendar),
            "assignee_id": None, "point_id": None, "dispatch_note": "", "handling_note": "",
            "answer": ""}
     for step in rules.STEPS:
@@ -149,6 +156,17 @@ def _complaint(world, org, cid, category, now, taken) -> dict:
             row["handling_note"] = HANDLING
         elif step == S.ANSWERED:
             row["answer"] = ANSWER
+    return _call_back(row, cid)
+
+
+def _call_back(row: dict, cid: int) -> dict:
+    """Most closed complaints were called back, mostly content (a generator of its own, so
+    the rest of the province stays as it was)."""
+    draw = random.Random(f"callback-{cid}")
+    called = row["status"] == S.CLOSED.value and draw.random() < 0.8
+    row["rating"] = draw.choice(CALLBACK_RATINGS).value if called else None
+    row["rated_at"] = row["answered_at"] if called else None
+    row["reopen_count"] = 0
     return row
 
 

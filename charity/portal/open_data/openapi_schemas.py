@@ -115,6 +115,25 @@ SCHEMAS = {
         "links": {"$ref": "#/components/schemas/ItemLinks"}}),
 }
 
+_RATE = {"type": "string", "pattern": r"^[0-9]{1,3}\.[0-9]$",
+         "description": "per cent, one decimal (null: nothing to count)"}
+COUNT0 = {"type": "integer", "minimum": 0}
+SCHEMAS["ComplaintRates"] = obj({
+    "organization_id": ID, "organization": STR, "category": STR,
+    "month": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"},
+    **{name: COUNT0 for name in ("submitted", "answered", "on_time", "called_back",
+                                 "satisfied")},
+    **{name: nullable(_RATE) for name in ("on_time_rate", "callback_rate",
+                                          "satisfaction_rate")}},
+    "Complaints of one organisation and category that arrived in one month, with the three "
+    "12345 rates: on time (answered by the deadline / answered), call-back (rated / "
+    "answered) and satisfaction (满意 + 基本满意 / rated).")
+SCHEMAS["ComplaintStats"] = obj({
+    "data": obj({"start": DATE, "end": DATE, "rows": {
+        "type": "array", "items": {"$ref": "#/components/schemas/ComplaintRates"}}}),
+    "meta": obj({"year": nullable(INT), "organization": nullable(ID)}),
+    "links": {"$ref": "#/components/schemas/ItemLinks"}})
+
 _SCORE = {"type": "string", "pattern": r"^[0-9]{1,3}\.[0-9]{2}$"}
 SCORE = {
     "organization_id": ID, "organization": STR, "computed_on": DATE, "score": _SCORE,

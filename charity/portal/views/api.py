@@ -20,6 +20,8 @@ from flask import (
 )
 from flask_babel import gettext as _
 
+from charity.complaints import rates as complaint_rates
+from charity.complaints.stats import window as complaint_window
 from charity.core.clock import today_in
 from charity.core.extensions import db
 from charity.log import keys as log_keys
@@ -190,6 +192,23 @@ def stats():
         abort(404)
     payload["links"] = {"self": public_url("api.stats", year=year, organization=organization)}
     return json_response(payload)
+
+
+@bp.route(f"{PREFIX}/complaints/stats")
+@access(PUBLIC)
+@public_page
+def complaint_stats():
+    """The three 12345 rates per organisation, category and month (charity.complaints.rates)."""
+    year = query_int("year", None, minimum=1900, maximum=2100)
+    organization = query_int("organization")
+    start, end = complaint_window(year, today_in(current_app.config["CHARITY_TIMEZONE"]))
+    rows = complaint_rates.rate_rows(db.session, start, end, organization)
+    return json_response({
+        "data": {"start": start.isoformat(), "end": end.isoformat(),
+                 "rows": [complaint_rates.row_data(r) for r in rows]},
+        "meta": {"year": year, "organization": organization},
+        "links": {"self": url_for("api.complaint_stats", year=year, organization=organization,
+                                  _external=True)}})
 
 
 @bp.route(f"{PREFIX}/transparency")

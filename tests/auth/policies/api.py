@@ -4,7 +4,7 @@ RESOURCES = ("organizations", "points", "campaigns", "projects", "obligations", 
 POLICY = {f"api.{name}{suffix}": PUBLIC for name in RESOURCES for suffix in ("", "_csv")}
 POLICY.update({f"api.{name[:-1]}": PUBLIC for name in RESOURCES})
 POLICY.update({"api.stats": PUBLIC, "api.openapi": PUBLIC, "api.index": PUBLIC,
-               "api.feed": PUBLIC})
+               "api.feed": PUBLIC, "api.complaint_stats": PUBLIC})
 
 
 def url_args(world, db):

@@ -2,7 +2,7 @@
 (volunteers only those dispatched to them or their points — the matrix complaint is
 dispatched to the volunteer's point); managers take the steps and keep the categories;
 volunteers record handling; contact details and attachments are for readers."""
-from tests.auth.policies.common import MANAGERS, PUBLIC, READERS, STAFF, WORKERS
+from tests.auth.policies.common import ADMIN, MANAGERS, PUBLIC, READERS, STAFF, WORKERS
 
 POLICY = {
     "public_complaints.complaint_new": PUBLIC,
@@ -21,6 +21,13 @@ POLICY = {
     "complaints.category_list": MANAGERS,
     "complaints.category_new": MANAGERS,
     "complaints.category_edit": MANAGERS,
+    "public_complaints.complaint_rate": PUBLIC,
+    "complaint_followup.complaint_extend": MANAGERS,
+    "complaint_followup.complaint_callback": MANAGERS,
+    # The working-day calendar is the installation's: administrators only.
+    "complaint_calendar.calendar_list": ADMIN,
+    "complaint_calendar.calendar_new": ADMIN,
+    "complaint_calendar.calendar_remove": ADMIN,
 }
 
 
@@ -32,5 +39,11 @@ def url_args(world, db):
     complaint = new_complaint(db, world["org"])
     services.accept(system_actor(), db, complaint)
     services.dispatch(system_actor(), db, complaint, point_id=world["point"].id)
+    from charity.complaints.models import CalendarEntry, CalendarKind
+    import datetime as dt
+    entry = CalendarEntry(kind=CalendarKind.HOLIDAY, name="测试", first_day=dt.date(2031, 1, 1),
+                          last_day=dt.date(2031, 1, 1))
+    db.add(entry)
     db.commit()
-    return {"complaint_id": complaint.id, "category_id": complaint.category_id}
+    return {"complaint_id": complaint.id, "category_id": complaint.category_id,
+            "entry_id": entry.id}
