@@ -16,9 +16,10 @@ from charity.ops.scheduler import tick
 from charity.core.system import system_actor
 
 # The days the demo scheduler "ran". 2026-03-01…2026-04-20 is missing: the server was down,
-# so the disclosure due 2026-04-01 is published late on 2026-04-21.
-REPLAY = ["2025-04-01", "2025-07-01", "2025-10-01", "2026-01-01", "2026-04-21", "2026-06-01",
-          "2026-07-01", "2026-09-01", "2026-10-01"]
+# so the disclosure due 2026-04-01 is published late on 2026-04-21. The annual report for
+# 2024 (due 2025-05-31) goes out late on 2025-07-01; the one for 2025 on time on 2026-05-31.
+REPLAY = ["2025-04-01", "2025-07-01", "2025-10-01", "2026-01-01", "2026-04-21", "2026-05-31",
+          "2026-06-01", "2026-07-01", "2026-09-01", "2026-10-01"]
 
 
 def load_disclosure_demo(session: Session, org) -> None:

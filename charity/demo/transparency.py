@@ -26,11 +26,13 @@ from charity.orgs.services import create_organization
 from charity.people.services import create_donor
 
 MODEL = {"name": "兰州市安宁区慈善超市服务中心", "uscc": uscc.make("52620105MJ7306611"),
-         "registering_authority": "兰州市安宁区民政局", "contact_person": "周海燕",
+         "registering_authority": "兰州市安宁区民政局", "registered_on": dt.date(2026, 1, 12),
+         "contact_person": "周海燕",
          "phone": "0931-7612345", "email": "anning@example.org",
          "address": "甘肃省兰州市安宁区北滨河西路 66 号", "timezone": "Asia/Shanghai"}
 WEAK = {"name": "兰州市七里河区社区慈善协会", "uscc": uscc.make("51620103MJ7308822"),
-        "registering_authority": "兰州市七里河区民政局", "phone": "0931-2612345",
+        "registering_authority": "兰州市七里河区民政局", "registered_on": dt.date(2025, 4, 8),
+        "phone": "0931-2612345",
         "address": "甘肃省兰州市七里河区西津西路 9 号", "timezone": "Asia/Shanghai"}
 
 
@@ -96,6 +98,10 @@ def load_transparency_demo(session: Session) -> None:
         today = org_today(weak)
         _money(session, weak, today, [(150, "6000"), (60, "4000")], Decimal("2500"), None)
         _complaint(session, weak, today)
+    if new_model or new_weak:
+        from charity.disclosure.obligations import refresh_all
+
+        refresh_all(session, org_today(weak))  # the weak one's 2025 annual report: overdue
     session.flush()
 
 

@@ -17,8 +17,9 @@ from sqlalchemy.orm import Session
 from charity.core.db import utcnow
 from charity.disclosure import rules
 from charity.disclosure.models import Obligation, Publication
-from charity.funds.models import (Campaign, CampaignChange, CampaignStatus, Project,
-                                  ProjectStatus)
+from charity.funds.models import (Campaign, CampaignChange, CampaignStatus, FundEntry,
+                                  Project, ProjectStatus)
+from charity.goods.models import StockMovement
 from charity.orgs.models import Organization
 
 log = logging.getLogger("charity.scheduler")
@@ -155,11 +156,36 @@ def _refresh_subject(changes, subject, subject_type, today, facts) -> None:
           facts.obligations.get((subject_type, subject.id), {}), today)
 
 
-def _refresh_annual(changes, org, today, facts) -> None:
-    """Annual reports for every full year since the organisation was registered here
-    (seq holds the year: one annual obligation per year)."""
+def first_entries(session: Session, org_id: int | None = None) -> dict[int, dt.date]:
+    """Each organisation's first ledger day: its earliest money entry or stock movement."""
+    firsts: dict[int, dt.date] = {}
+    for model, column in ((FundEntry, FundEntry.entry_date),
+                          (StockMovement, StockMovement.movement_date)):
+        stmt = sa.select(model.organization_id, sa.func.min(column)).group_by(
+            model.organization_id)
+        if org_id is not None:
+            stmt = stmt.where(model.organization_id == org_id)
+        for oid, day in session.execute(stmt):
+            if day is not None:
+                firsts[oid] = min(day, firsts.get(oid, day))
+    return firsts
+
+
+def annual_first_year(org, first_entry: dt.date | None, today: dt.date) -> int:
+    """The first year an annual report is owed for: the year of the registration date or of
+    the first ledger entry, whichever is earlier (DOMAIN: annual report); an organisation
+    with neither on file owes from the year it was entered here."""
+    days = [d for d in (org.registered_on, first_entry) if d is not None]
+    if days:
+        return min(days).year
+    return org.created_at.year if org.created_at else today.year
+
+
+def _refresh_annual(changes, org, today, facts, first_entry=None) -> None:
+    """Annual reports for every full year since the organisation's first year
+    (`annual_first_year`; seq holds the year: one annual obligation per year)."""
     existing = facts.obligations.get(("organization", org.id), {})
-    first_year = org.created_at.year if org.created_at else today.year
+    first_year = annual_first_year(org, first_entry, today)
     for year in range(first_year, today.year):
         ob = rules.annual_report_obligation(year)
         row = existing.get(("annual", year))
@@ -213,9 +239,11 @@ def refresh_all(session: Session, today: dt.date) -> int:
             Project.status.in_((ProjectStatus.ACTIVE, ProjectStatus.CLOSED)))):
         _refresh_subject(changes, row, "project", today, facts)
         count += 1
-    for org in session.execute(sa.select(Organization.id, Organization.created_at).where(
+    firsts = first_entries(session)
+    for org in session.execute(sa.select(
+            Organization.id, Organization.created_at, Organization.registered_on).where(
             Organization.active.is_(True))):
-        _refresh_annual(changes, org, today, facts)
+        _refresh_annual(changes, org, today, facts, firsts.get(org.id))
         count += 1
     changes.write(session)
     # ORM objects loaded earlier in this session must not hide what was just written.

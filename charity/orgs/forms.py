@@ -39,6 +39,7 @@ REGISTRATION_LABELS = {
     "can_fundraise_publicly": _l("Qualified for public fundraising"),
     "fundraising_cert_no": _l("Public-fundraising certificate number"),
     "fundraising_cert_valid_until": _l("Certificate valid until"),
+    "registered_on": _l("Registered on"),
 }
 
 
@@ -63,6 +64,10 @@ class _RegistrationFields(FlaskForm):
     fundraising_cert_valid_until = DateField(
         _l("Certificate valid until"), validators=[Optional()],
         description=_l("Leave empty if the certificate has no end date."))
+    registered_on = DateField(
+        _l("Registered on"), validators=[Optional()],
+        description=_l("The date on the registration certificate: annual reports are owed "
+                       "from that year on."))
 
     def registration_data(self) -> dict:
         return {name: getattr(self, name).data for name in REGISTRATION_FIELDS}
@@ -100,7 +105,12 @@ class OrganizationForm(_ContactFields):
 
 
 class OrganizationCreateForm(_RegistrationFields, _ContactFields):
-    """A new organisation (administrators): registration facts and details."""
+    """A new organisation (administrators): registration facts and details; the registration
+    date is required (annual reports are owed from it)."""
+    registered_on = DateField(
+        _l("Registered on"), validators=[DataRequired()],
+        description=_l("The date on the registration certificate: annual reports are owed "
+                       "from that year on."))
 
     def data_for_service(self) -> dict:
         return {**self.registration_data(), **self.contact_data()}

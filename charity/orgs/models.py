@@ -27,7 +27,7 @@ class OrgType(enum.StrEnum):
 # changes them, with a reason and an evidence file (charity.orgs.services.change_registration).
 REGISTRATION_FIELDS = ("name", "uscc", "registering_authority", "org_type",
                        "can_fundraise_publicly", "fundraising_cert_no",
-                       "fundraising_cert_valid_until")
+                       "fundraising_cert_valid_until", "registered_on")
 
 
 class Organization(Base):
@@ -46,6 +46,9 @@ class Organization(Base):
     fundraising_cert_no: Mapped[str] = mapped_column(sa.String(100), default="")
     # The last day the public-fundraising certificate is valid; None: no end date.
     fundraising_cert_valid_until: Mapped[dt.date | None]
+    # The date on the registration certificate: annual reports are owed from that year on
+    # (None: not recorded yet, organisations entered before the field existed).
+    registered_on: Mapped[dt.date | None]
     # --- details the organisation's managers keep up to date ---
     contact_person: Mapped[str] = mapped_column(sa.String(100), default="")
     phone: Mapped[str] = mapped_column(sa.String(50), default="")

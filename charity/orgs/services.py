@@ -52,9 +52,9 @@ def _registration_data(session: Session, data: dict, current: Organization | Non
     if "org_type" in clean:
         clean["org_type"] = member(OrgType, clean["org_type"], _l("Choose the type of "
                                    "organisation."), "org_type") if clean["org_type"] else None
-    if clean.get("fundraising_cert_valid_until") is not None and not isinstance(
-            clean["fundraising_cert_valid_until"], dt.date):
-        raise ValidationFailed(_l("Not a valid date."), field="fundraising_cert_valid_until")
+    for name in ("fundraising_cert_valid_until", "registered_on"):
+        if clean.get(name) is not None and not isinstance(clean[name], dt.date):
+            raise ValidationFailed(_l("Not a valid date."), field=name)
     _check_settings(clean)
     fundraising = clean.get("can_fundraise_publicly",
                             current.can_fundraise_publicly if current else False)

@@ -95,6 +95,11 @@ assert sum(i.weight for i in INDICATORS) == 100, "the weights must add up to 100
 BANDS = ((95, "A+"), (90, "A"), (85, "B+"), (80, "B"), (60, "C"), (0, "D"))
 
 
+# The grade of an organisation without a full calendar quarter of activity (数据不足):
+# too little to judge, whatever its score (decision 0017).
+INSUFFICIENT_DATA = "ND"
+
+
 def grade(score) -> str:
     """The grade band of a score from 0 to 100."""
     return next(band for floor, band in BANDS if score >= floor)

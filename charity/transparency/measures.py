@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session, aliased
 
 from charity.complaints.models import Complaint
 from charity.core.i18n import _l
-from charity.disclosure.models import Obligation
+from charity.disclosure.models import Obligation, Publication
+from charity.disclosure.obligations import first_entries
 from charity.disclosure.queries import subject_names
 from charity.disclosure.rules import add_months
 from charity.funds.models import (
@@ -194,8 +195,25 @@ def income_separation(ctx: Context, org) -> Measure:
     return Measure(True, _ratio(Decimal(total - wrong), total), gaps)
 
 
+def first_activity(ctx: Context, org) -> dt.date | None:
+    """The organisation's first ledger day (money or goods); None: nothing booked yet."""
+    return first_entries(ctx.session, org.id).get(org.id)
+
+
+def _has(ctx: Context, *conditions) -> bool:
+    return any(ctx.session.scalar(sa.select(sa.exists().where(c))) for c in conditions)
+
+
+def _published(ctx: Context, org) -> bool:
+    """Whether the organisation has published anything (a publication or a met deadline)."""
+    return _has(ctx, Publication.organization_id == org.id,
+                sa.and_(Obligation.organization_id == org.id,
+                        Obligation.published_on.is_not(None)))
+
+
 def ledgers(ctx: Context, org) -> Measure:
-    if ctx.ledgers_ok is None:
+    # Empty ledgers verify trivially: not applicable, so they do not count as met.
+    if ctx.ledgers_ok is None or first_activity(ctx, org) is None:
         return NOT_APPLICABLE
     if ctx.ledgers_ok:
         return Measure(True, ONE)
@@ -240,7 +258,8 @@ def contact(ctx: Context, org) -> Measure:
 
 
 def corrections(ctx: Context, org) -> Measure:
-    if ctx.publications_ok is None:
+    # No publication, nothing to correct: not applicable rather than met.
+    if ctx.publications_ok is None or not _published(ctx, org):
         return NOT_APPLICABLE
     if ctx.publications_ok:
         return Measure(True, ONE)
@@ -270,5 +289,8 @@ def complaints(ctx: Context, org) -> Measure:
 
 def open_data(ctx: Context, org) -> Measure:
     """The installation publishes every organisation's public data through the open-data API;
-    the indicator stays here so that an installation that turns it off loses the points."""
+    the indicator stays here so that an installation that turns it off loses the points. An
+    organisation with no obligation or publication yet has nothing to serve: not applicable."""
+    if not (_published(ctx, org) or _has(ctx, Obligation.organization_id == org.id)):
+        return NOT_APPLICABLE
     return Measure(True, ONE if ctx.open_data else ZERO)

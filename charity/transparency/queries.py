@@ -7,11 +7,13 @@ from sqlalchemy.orm import Session
 
 from charity.auth.permissions import scope_organizations
 from charity.orgs.models import Organization
+from charity.transparency.indicators import INSUFFICIENT_DATA
 from charity.transparency.models import TransparencyScore
 
 
 def latest(session: Session) -> list[TransparencyScore]:
-    """Each active organisation's most recent score, best first (the public ranking)."""
+    """Each active organisation's most recent score, best first (the public ranking); those
+    without enough data to grade come last."""
     newest = (sa.select(TransparencyScore.organization_id,
                         sa.func.max(TransparencyScore.computed_on).label("day"))
               .group_by(TransparencyScore.organization_id).subquery())
@@ -22,7 +24,8 @@ def latest(session: Session) -> list[TransparencyScore]:
         .join(Organization, Organization.id == TransparencyScore.organization_id)
         .where(Organization.active.is_(True))
         .options(sa.orm.contains_eager(TransparencyScore.organization))
-        .order_by(TransparencyScore.score.desc(), Organization.name)))
+        .order_by((TransparencyScore.grade == INSUFFICIENT_DATA).asc(),
+                  TransparencyScore.score.desc(), Organization.name)))
 
 
 def history(session: Session, organization_id: int, days: int = 366) -> list[TransparencyScore]:

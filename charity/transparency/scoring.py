@@ -1,7 +1,9 @@
 """The score: indicators measured, weighted, grouped and graded; kept as a daily history.
 
 score = 100 × Σ (weight × fraction met) / Σ weight, over the indicators that apply to the
-organisation; a group's score the same over its indicators. Recomputed by the scheduler once
+organisation; a group's score the same over its indicators. An indicator with nothing to
+measure does not apply (and so is never "met"); an organisation without a full calendar
+quarter of activity gets no grade but INSUFFICIENT_DATA (数据不足, decision 0017). Recomputed by the scheduler once
 a day and whenever it publishes a disclosure of the organisation (`refresh`).
 """
 from __future__ import annotations
@@ -16,7 +18,9 @@ from sqlalchemy.orm import Session
 from charity.core.db import utcnow
 from charity.orgs.models import Organization
 from charity.transparency import measures
-from charity.transparency.indicators import GROUPS, INDICATORS, Indicator, grade
+from charity.disclosure.rules import add_months
+from charity.transparency.indicators import (GROUPS, INDICATORS, INSUFFICIENT_DATA, Indicator,
+                                             grade)
 from charity.transparency.models import TransparencyScore
 # The score history read back; kept importable here, beside the scores it keeps.
 from charity.transparency.queries import history, latest  # noqa: F401
@@ -58,6 +62,17 @@ def _scaled(results) -> Decimal | None:
     return (Decimal(100) * sum(r.points for r in applicable) / weight).quantize(CENT)
 
 
+def has_full_quarter(first_day: dt.date | None, today: dt.date) -> bool:
+    """Whether a whole calendar quarter lies between the first ledger day and yesterday: the
+    quarter starting on or after `first_day` has ended before `today`."""
+    if first_day is None:
+        return False
+    start = dt.date(first_day.year, 3 * ((first_day.month - 1) // 3) + 1, 1)
+    if start < first_day:
+        start = add_months(start, 3)
+    return add_months(start, 3) <= today
+
+
 def compute(ctx: measures.Context, org: Organization) -> OrgScore:
     """Measure every indicator for `org` as of `ctx.today`."""
     results = tuple(IndicatorResult(i, getattr(measures, i.measure)(ctx, org))
@@ -65,7 +80,9 @@ def compute(ctx: measures.Context, org: Organization) -> OrgScore:
     score = _scaled(results)
     score = Decimal(0) if score is None else score
     groups = {g: _scaled([r for r in results if r.indicator.group == g]) for g in GROUPS}
-    return OrgScore(org.id, ctx.today, score, grade(score), groups, results)
+    enough = has_full_quarter(measures.first_activity(ctx, org), ctx.today)
+    return OrgScore(org.id, ctx.today, score, grade(score) if enough else INSUFFICIENT_DATA,
+                    groups, results)
 
 
 def verify_context(session: Session, today: dt.date) -> measures.Context:

@@ -1,4 +1,5 @@
 """Admin screens for organisations: create, edit, deactivate, list, search, pages."""
+import datetime as dt
 import html
 import io
 import re
@@ -52,7 +53,7 @@ FULL = {
     "can_fundraise_publicly": "y", "fundraising_cert_no": "62010300000099",
     "contact_person": "王主任", "phone": "0931-2345678", "email": "qlh@example.org",
     "address": "七里河区西津西路 1 号", "website": "https://qlh.example.org",
-    "timezone": "Asia/Shanghai",
+    "timezone": "Asia/Shanghai", "registered_on": "2019-04-15",
 }
 
 
@@ -70,6 +71,18 @@ def test_admin_creates_an_organisation(client, db, admin):
     entry = db.scalar(sa.select(AuditLog).where(AuditLog.action == "org.create",
                                                 AuditLog.object_id == str(org.id)))
     assert entry.user_id == admin.id and entry.summary["uscc"] == CODE
+
+
+def test_a_new_organisation_needs_its_registration_date(client, db, admin):
+    """Annual reports are owed from the registration date: no date, no organisation."""
+    sign_in(client, admin)
+    before = counts(db)
+    response = client.post("/admin/orgs/new", data={**FULL, "registered_on": ""})
+    assert response.status_code == 200 and counts(db) == before
+    assert field_error(response, "registered_on")
+    response = client.post("/admin/orgs/new", data=FULL)
+    org = db.scalar(sa.select(Organization).where(Organization.uscc == CODE))
+    assert response.status_code == 302 and org.registered_on == dt.date(2019, 4, 15)
 
 
 def test_invalid_code_keeps_everything_typed(client, db, admin):

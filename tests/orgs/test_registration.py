@@ -266,11 +266,12 @@ def test_the_administrator_records_type_and_validity_at_creation(app, db, world)
         "name": "新注册基金会", "uscc": NEW_CODE, "registering_authority": "甘肃省民政厅",
         "org_type": "foundation", "can_fundraise_publicly": "y",
         "fundraising_cert_no": "62000000000088", "fundraising_cert_valid_until": "2031-01-31",
-        "timezone": "Asia/Shanghai"})
+        "timezone": "Asia/Shanghai", "registered_on": "2018-09-03"})
     assert response.status_code == 302
     org = db.scalar(sa.select(Organization).where(Organization.uscc == NEW_CODE))
     assert org.org_type == OrgType.FOUNDATION
     assert org.fundraising_cert_valid_until == dt.date(2031, 1, 31)
+    assert org.registered_on == dt.date(2018, 9, 3)
     page = client.get(f"/admin/orgs/{org.id}").get_data(as_text=True)
     assert "基金会" in page and "62000000000088" in page
 

@@ -137,7 +137,7 @@ SCHEMAS["ComplaintStats"] = obj({
 _SCORE = {"type": "string", "pattern": r"^[0-9]{1,3}\.[0-9]{2}$"}
 SCORE = {
     "organization_id": ID, "organization": STR, "computed_on": DATE, "score": _SCORE,
-    "grade": enum("A+", "A", "B+", "B", "C", "D"),
+    "grade": enum("A+", "A", "B+", "B", "C", "D", "ND"),
     "groups": obj({g: nullable(_SCORE) for g in ("fundraising", "projects", "finance",
                                                   "governance")}),
     "indicators": {"type": "array", "items": obj({
@@ -153,7 +153,7 @@ SCHEMAS["TransparencyList"] = obj({
     "meta": obj({"total": COUNT}), "links": {"$ref": "#/components/schemas/ItemLinks"}})
 SCHEMAS["TransparencyItem"] = obj({
     "data": obj({**SCORE, "trend": {"type": "array", "items": obj({
-        "day": DATE, "score": _SCORE, "grade": enum("A+", "A", "B+", "B", "C", "D")})}}),
+        "day": DATE, "score": _SCORE, "grade": enum("A+", "A", "B+", "B", "C", "D", "ND")})}}),
     "links": {"$ref": "#/components/schemas/ItemLinks"}})
 
 # --- the transparency log (charity/log, docs/decisions/0008-transparency-log.md) ---------------
