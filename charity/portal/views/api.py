@@ -207,8 +207,8 @@ def complaint_stats():
         "data": {"start": start.isoformat(), "end": end.isoformat(),
                  "rows": [complaint_rates.row_data(r) for r in rows]},
         "meta": {"year": year, "organization": organization},
-        "links": {"self": url_for("api.complaint_stats", year=year, organization=organization,
-                                  _external=True)}})
+        "links": {"self": public_url("api.complaint_stats", year=year,
+                                     organization=organization)}})
 
 
 @bp.route(f"{PREFIX}/transparency")
