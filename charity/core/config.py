@@ -100,7 +100,6 @@ def load_config(app, overrides: dict | None = None) -> None:
     instance.mkdir(parents=True, exist_ok=True)
 
     _check(settings)
-    public_url = _public_url(settings["PUBLIC_URL"])
     url = settings["DATABASE_URL"] or f"sqlite:///{instance / 'charity.db'}"
     if url.startswith("postgresql://"):
         # psycopg 3 is the supported driver; accept the plain scheme operators paste.
@@ -133,7 +132,7 @@ def load_config(app, overrides: dict | None = None) -> None:
         SESSION_COOKIE_SAMESITE="Lax",
         CHARITY_REMEMBER_DAYS=int(settings["REMEMBER_DAYS"]),
         CHARITY_SESSION_IDLE_HOURS=int(settings["SESSION_IDLE_HOURS"]),
-        CHARITY_PUBLIC_URL=public_url,
+        CHARITY_PUBLIC_URL=_public_url(settings["PUBLIC_URL"]),
         REMEMBER_COOKIE_DURATION=dt.timedelta(days=int(settings["REMEMBER_DAYS"])),
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
