@@ -96,7 +96,7 @@ BANDS = ((95, "A+"), (90, "A"), (85, "B+"), (80, "B"), (60, "C"), (0, "D"))
 
 
 # The grade of an organisation without a full calendar quarter of activity (数据不足):
-# too little to judge, whatever its score (decision 0017).
+# too little to judge, whatever its score (decision 0020).
 INSUFFICIENT_DATA = "ND"
 
 

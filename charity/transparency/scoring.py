@@ -3,7 +3,7 @@
 score = 100 × Σ (weight × fraction met) / Σ weight, over the indicators that apply to the
 organisation; a group's score the same over its indicators. An indicator with nothing to
 measure does not apply (and so is never "met"); an organisation without a full calendar
-quarter of activity gets no grade but INSUFFICIENT_DATA (数据不足, decision 0017). Recomputed by the scheduler once
+quarter of activity gets no grade but INSUFFICIENT_DATA (数据不足, decision 0020). Recomputed by the scheduler once
 a day and whenever it publishes a disclosure of the organisation (`refresh`).
 """
 from __future__ import annotations
