@@ -98,7 +98,8 @@ def test_the_same_credit_code_at_the_same_instant(committed_app):
         session.add(Organization(name="先到的会", uscc=CODE))
 
     status, body = _race(committed_app, "/admin/orgs/new", {
-        "name": "后到的会", "uscc": CODE, "timezone": "Asia/Shanghai"}, rival)
+        "name": "后到的会", "uscc": CODE, "timezone": "Asia/Shanghai",
+        "registered_on": "2020-01-01"}, rival)
     assert status == 200, body[:2000]
     assert re.search(r"[\u4e00-\u9fff]", _field_error(body, "uscc")), "said in Chinese"
     with committed_app.app_context():

@@ -153,7 +153,8 @@ def test_web_change_records_actor_and_address(app, db, make_user):
     client.post("/login", data={"username": admin.username, "password": PASSWORD})
     mark = last_id(db)
     response = client.post("/admin/orgs/new", data={
-        "name": "网页审计会", "uscc": "91110000802100433B", "timezone": "Asia/Shanghai"})
+        "name": "网页审计会", "uscc": "91110000802100433B", "timezone": "Asia/Shanghai",
+        "registered_on": "2020-01-01"})
     assert response.status_code == 302
     (entry,) = since(db, mark)
     assert entry.action == "org.create"

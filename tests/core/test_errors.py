@@ -132,7 +132,7 @@ def test_forged_csrf_token_changes_nothing(csrf_app, db, make_user):
     token = _csrf_token(client.get("/admin/orgs/new"))
     response = client.post("/admin/orgs/new", data={
         "csrf_token": token, "name": "真慈善会", "uscc": "91350100M000100Y43",
-        "timezone": "Asia/Shanghai"})
+        "timezone": "Asia/Shanghai", "registered_on": "2020-01-01"})
     assert response.status_code == 302
     assert db.scalar(sa.select(sa.func.count(Organization.id))) == before + 1
 

@@ -147,7 +147,7 @@ def parse_forms(page_url: str, html: str) -> dict[str, dict[str, dict]]:
 
 # Tables a refused request may legitimately write: failed sign-ins are counted so that
 # guessing is throttled (issue 7 §1) — refusing a login *is* recording it.
-WRITTEN_ON_REFUSAL = {"login_attempt"}
+WRITTEN_ON_REFUSAL = {"login_attempt", "rate_hit"}  # attempts are counted, refused or not
 
 
 def fingerprint(conn, tables) -> dict[str, str]:
