@@ -129,6 +129,17 @@ def load(model, object_id, permission: str):
     return obj
 
 
+def load_child(model, child_id, **parent):
+    """A row named in the same URL as an object already loaded and checked (a project's point
+    link, an organisation's registration change): 404 unless it exists and belongs to that
+    object (`project_id=project.id`)."""
+    child_id = parse_id(child_id)
+    child = db.session.get(model, child_id) if child_id is not None else None
+    if child is None or any(getattr(child, name) != value for name, value in parent.items()):
+        abort(404)
+    return child
+
+
 # Far beyond any real list; larger numbers would overflow the database's OFFSET integer.
 MAX_PAGE = 1_000_000
 
