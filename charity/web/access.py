@@ -62,6 +62,18 @@ def enforce_access():
     return None
 
 
+def may_open(endpoint: str) -> bool:
+    """Whether the current user passes `endpoint`'s declared rule: the menus offer a link
+    only then (and not at all for an endpoint that does not exist)."""
+    if endpoint not in current_app.view_functions:
+        return False
+    rule = access_rule(endpoint)
+    if rule is None or rule == PUBLIC:
+        return rule == PUBLIC
+    return current_user.is_authenticated and (rule == LOGIN
+                                              or has_permission(current_user, rule))
+
+
 # --- ids -------------------------------------------------------------------------------------
 # Every id a request names — in the path, the query or a form — is read by `parse_id`: ASCII
 # digits only (no sign, no spaces, no full-width or other Unicode digits, which int() would
