@@ -62,6 +62,13 @@ def mth(hashes: list) -> bytes:
     return level[0]
 
 
+def _shift_to_set_bit(fn: int, sn: int) -> tuple[int, int]:
+    """RFC 9162 §2.1.3.2, §2.1.4.2: right-shift fn and sn until LSB(fn) is set or fn is 0."""
+    while not fn & 1 and fn:
+        fn, sn = fn >> 1, sn >> 1
+    return fn, sn
+
+
 def verify_inclusion(leaf: bytes, index: int, size: int, proof: list, root: bytes) -> bool:
     if not 0 <= index < size:
         return False
@@ -71,13 +78,10 @@ def verify_inclusion(leaf: bytes, index: int, size: int, proof: list, root: byte
             return False
         if fn & 1 or fn == sn:
             r = node_hash(p, r)
-            while not fn & 1 and fn:
-                fn >>= 1
-                sn >>= 1
+            fn, sn = _shift_to_set_bit(fn, sn)
         else:
             r = node_hash(r, p)
-        fn >>= 1
-        sn >>= 1
+        fn, sn = fn >> 1, sn >> 1
     return sn == 0 and r == root
 
 
@@ -103,13 +107,10 @@ def verify_consistency(first: int, second: int, first_root: bytes, second_root: 
         if fn & 1 or fn == sn:
             fr = node_hash(c, fr)
             sr = node_hash(c, sr)
-            while not fn & 1 and fn:
-                fn >>= 1
-                sn >>= 1
+            fn, sn = _shift_to_set_bit(fn, sn)
         else:
             sr = node_hash(sr, c)
-        fn >>= 1
-        sn >>= 1
+        fn, sn = fn >> 1, sn >> 1
     return fr == first_root and sr == second_root and sn == 0
 
 

@@ -133,28 +133,32 @@ class ExactDecimal(TypeDecorator):
         return Decimal(value)
 
 
-class Money(ExactDecimal):
-    """Money in yuan with its fen: NUMERIC(14, 2); integer fen on SQLite."""
+class _FixedPlaces(ExactDecimal):
+    """An exact decimal of 14 digits whose places its class fixes; its repr, `Money()`, is
+    what migrations write."""
 
     cache_ok = True
+    places = 2
 
     def __init__(self):
-        super().__init__(14, 2)
+        super().__init__(14, self.places)
 
     def __repr__(self) -> str:
-        return "Money()"
+        return f"{type(self).__name__}()"
 
 
-class Qty(ExactDecimal):
+class Money(_FixedPlaces):
+    """Money in yuan with its fen: NUMERIC(14, 2); integer fen on SQLite."""
+
+    cache_ok = True  # SQLAlchemy reads it from each class's own dict
+    places = 2
+
+
+class Qty(_FixedPlaces):
     """A quantity of goods to the thousandth: NUMERIC(14, 3); integer thousandths on SQLite."""
 
     cache_ok = True
-
-    def __init__(self):
-        super().__init__(14, 3)
-
-    def __repr__(self) -> str:
-        return "Qty()"
+    places = 3
 
 
 class Base(DeclarativeBase):

@@ -62,6 +62,18 @@ def enforce_access():
     return None
 
 
+def may_open(endpoint: str) -> bool:
+    """Whether the current user passes `endpoint`'s declared rule: the menus offer a link
+    only then (and not at all for an endpoint that does not exist)."""
+    if endpoint not in current_app.view_functions:
+        return False
+    rule = access_rule(endpoint)
+    if rule is None or rule == PUBLIC:
+        return rule == PUBLIC
+    return current_user.is_authenticated and (rule == LOGIN
+                                              or has_permission(current_user, rule))
+
+
 # --- ids -------------------------------------------------------------------------------------
 # Every id a request names — in the path, the query or a form — is read by `parse_id`: ASCII
 # digits only (no sign, no spaces, no full-width or other Unicode digits, which int() would
@@ -127,6 +139,17 @@ def load(model, object_id, permission: str):
     if not can(current_user, permission, obj):
         abort(403)
     return obj
+
+
+def load_child(model, child_id, **parent):
+    """A row named in the same URL as an object already loaded and checked (a project's point
+    link, an organisation's registration change): 404 unless it exists and belongs to that
+    object (`project_id=project.id`)."""
+    child_id = parse_id(child_id)
+    child = db.session.get(model, child_id) if child_id is not None else None
+    if child is None or any(getattr(child, name) != value for name, value in parent.items()):
+        abort(404)
+    return child
 
 
 # Far beyond any real list; larger numbers would overflow the database's OFFSET integer.

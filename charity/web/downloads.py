@@ -1,12 +1,14 @@
 """Download responses around the plain CSV and XLSX writers (charity.reports.spreadsheets):
-every staff export (the fund ledger, the stock lists) answers with these."""
+every staff export (the fund ledger, the stock lists) answers with these; and private files
+(a receipt's PDF, uploaded evidence, a complaint's attachment)."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from flask import Response, current_app, stream_with_context
+from flask import Response, current_app, send_file, stream_with_context
 
 from charity.reports import spreadsheets as export
+from charity.web.security import NO_STORE
 
 
 def _zone(tz_name: str | None) -> str | None:
@@ -38,3 +40,12 @@ def xlsx_response(filename: str, headers: Sequence, rows: Iterable[Sequence],
                         direct_passthrough=True)
     response.headers["Content-Length"] = str(length)
     return _download(response, filename)
+
+
+def private_file(file, mimetype: str, name: str, *, attachment: bool = True) -> Response:
+    """A file only staff may see (a path or a file object), named `name`: never kept by the
+    browser or a proxy (the security headers add `nosniff`)."""
+    response = send_file(file, mimetype=mimetype, as_attachment=attachment, download_name=name,
+                         max_age=0)
+    response.headers["Cache-Control"] = NO_STORE
+    return response

@@ -12,6 +12,14 @@ def choices(pairs) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
+def optional_int(value):
+    """Coerce for an optional select: "" (the "none" choice) becomes None; other text must be
+    a whole number (WTForms answers "not a valid choice" otherwise)."""
+    if value in (None, ""):
+        return None
+    return int(value)
+
+
 def strip(value):
     return value.strip() if isinstance(value, str) else value
 

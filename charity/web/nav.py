@@ -1,68 +1,61 @@
-"""The staff navigation: each feature lists its screens here with the permission they need."""
+"""The staff navigation: each feature lists its screens here; a link is shown to whoever may
+open it (the rule its view declares with `@access`)."""
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from flask import url_for
 from flask_login import current_user
 
 from charity.auth.permissions import has_permission
 from charity.core.i18n import _l
+from charity.web.access import may_open
 
-
-@dataclass(frozen=True)
-class NavItem:
-    endpoint: str
-    label: object
-    permission: str
-
-
-# Menus of the staff header; items whose endpoint does not exist yet are skipped.
-STAFF_NAV: list[tuple[object, list[NavItem]]] = [
+# Menus of the staff header: (endpoint, label). Items whose endpoint does not exist yet are
+# skipped.
+STAFF_NAV: list[tuple[object, list[tuple[str, object]]]] = [
     (_l("Goods"), [
-        NavItem("intake.intake_new", _l("Receive donation"), "goods.intake"),
-        NavItem("distributions.distribution_new", _l("Hand out goods"), "goods.distribute"),
-        NavItem("sales.sale_new", _l("Charity sale"), "goods.sell"),
-        NavItem("stock.dashboard", _l("Stock"), "goods.view"),
-        NavItem("transfers.transfer_list", _l("Transfers"), "goods.view"),
-        NavItem("stocktakes.stocktake_list", _l("Stocktakes"), "goods.view"),
-        NavItem("catalogue.item_list", _l("Catalogue"), "goods.view"),
+        ("intake.intake_new", _l("Receive donation")),
+        ("distributions.distribution_new", _l("Hand out goods")),
+        ("sales.sale_new", _l("Charity sale")),
+        ("stock.dashboard", _l("Stock")),
+        ("transfers.transfer_list", _l("Transfers")),
+        ("stocktakes.stocktake_list", _l("Stocktakes")),
+        ("catalogue.item_list", _l("Catalogue")),
     ]),
     (_l("People"), [
-        NavItem("beneficiaries.beneficiary_list", _l("Households"), "beneficiaries.view"),
-        NavItem("donors.donor_list", _l("Donors"), "donors.view"),
-        NavItem("volunteers.volunteer_list", _l("Volunteers"), "volunteers.view"),
-        NavItem("volunteers.shift_board", _l("Sign-in board"), "volunteers.shift"),
-        NavItem("wishes.wish_list", _l("Micro-wishes"), "wishes.view"),
+        ("beneficiaries.beneficiary_list", _l("Households")),
+        ("donors.donor_list", _l("Donors")),
+        ("volunteers.volunteer_list", _l("Volunteers")),
+        ("volunteers.shift_board", _l("Sign-in board")),
+        ("wishes.wish_list", _l("Micro-wishes")),
     ]),
     (_l("Money"), [
-        NavItem("campaigns.campaign_list", _l("Campaigns"), "campaigns.view"),
-        NavItem("projects.project_list", _l("Projects"), "projects.view"),
-        NavItem("ledger.entry_list", _l("Money ledger"), "funds.view"),
-        NavItem("receipts.receipt_list", _l("Receipts"), "receipts.view"),
-        NavItem("receipt_settings.settings", _l("Receipt settings"), "receipts.finance"),
-        NavItem("noncash.gift_list", _l("Non-cash gifts"), "noncash.view"),
-        NavItem("compliance.dashboard", _l("Disclosure compliance"), "disclosure.view"),
-        NavItem("transparency.staff_score", _l("Transparency score"), "transparency.view"),
+        ("campaigns.campaign_list", _l("Campaigns")),
+        ("projects.project_list", _l("Projects")),
+        ("ledger.entry_list", _l("Money ledger")),
+        ("receipts.receipt_list", _l("Receipts")),
+        ("receipt_settings.settings", _l("Receipt settings")),
+        ("noncash.gift_list", _l("Non-cash gifts")),
+        ("compliance.dashboard", _l("Disclosure compliance")),
+        ("transparency.staff_score", _l("Transparency score")),
     ]),
     (_l("Administration"), [
-        NavItem("orgs.org_list", _l("Organisations"), "orgs.view"),
-        NavItem("orgs.point_list", _l("Charity points"), "points.view"),
-        NavItem("users.user_list", _l("Users"), "users.view"),
-        NavItem("staff.audit_log", _l("Audit log"), "audit.view"),
-        NavItem("complaints.complaint_list", _l("Complaints"), "complaints.view"),
-        NavItem("complaints.category_list", _l("Complaint categories"), "complaints.manage"),
+        ("orgs.org_list", _l("Organisations")),
+        ("orgs.point_list", _l("Charity points")),
+        ("users.user_list", _l("Users")),
+        ("staff.audit_log", _l("Audit log")),
+        ("complaints.complaint_list", _l("Complaints")),
+        ("complaints.category_list", _l("Complaint categories")),
     ]),
 ]
 
 
 # The volunteer's daily jobs: big buttons on their home page and, on phones, a bar at the
 # bottom of every staff page (issue 15: each job was two taps away in the header).
-COUNTER_JOBS: list[NavItem] = [
-    NavItem("intake.intake_new", _l("Receive"), "goods.intake"),
-    NavItem("distributions.distribution_new", _l("Hand out"), "goods.distribute"),
-    NavItem("sales.sale_new", _l("Sell"), "goods.sell"),
-    NavItem("stocktakes.stocktake_new", _l("Count stock"), "goods.stocktake"),
+COUNTER_JOBS: list[tuple[str, object]] = [
+    ("intake.intake_new", _l("Receive")),
+    ("distributions.distribution_new", _l("Hand out")),
+    ("sales.sale_new", _l("Sell")),
+    ("stocktakes.stocktake_new", _l("Count stock")),
 ]
 
 
@@ -129,9 +122,8 @@ def init_app(app) -> None:
                 return []
             menus = []
             for label, items in STAFF_NAV:
-                links = [{"url": url_for(i.endpoint), "label": i.label} for i in items
-                         if i.endpoint in app.view_functions
-                         and has_permission(current_user, i.permission)]
+                links = [{"url": url_for(endpoint), "label": item_label}
+                         for endpoint, item_label in items if may_open(endpoint)]
                 if links:
                     menus.append({"label": label, "items": links})
             return menus
@@ -144,10 +136,9 @@ def init_app(app) -> None:
             """The daily jobs a volunteer may do (nobody else gets the bottom bar)."""
             if not current_user.is_authenticated or current_user.role.value != "volunteer":
                 return []
-            return [{"url": url_for(i.endpoint), "label": i.label,
-                     "job": i.endpoint.partition(".")[0]} for i in COUNTER_JOBS
-                    if i.endpoint in app.view_functions
-                    and has_permission(current_user, i.permission)]
+            return [{"url": url_for(endpoint), "label": label,
+                     "job": endpoint.partition(".")[0]} for endpoint, label in COUNTER_JOBS
+                    if may_open(endpoint)]
 
         return {"staff_nav": staff_nav, "public_nav": public_nav, "counter_jobs": counter_jobs,
                 "available_endpoints": app.view_functions}

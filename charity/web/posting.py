@@ -12,6 +12,10 @@ here once, so a view only says what to call and where to go:
         return response
     return render_template(...)   # the form again, with the refusal next to its field
 
+`post_or_show(form, work, show, **posting)` is those lines in one call (it validates the form
+first), and `to_record(url, message, fallback=...)` the keywords of a form that posts one
+record and goes to its page.
+
 One transaction per request (convention 4): the service flushes, this commits once, and any
 error rolls the whole request back (deadlocks and serialisation failures are retried).
 """
@@ -90,3 +94,22 @@ def post_form(form, work: Callable[[], Any], *, success: Callable[[Any], tuple[s
     if message:
         flash(message, "success")
     return redirect(url)
+
+
+def to_record(url: Callable[[int], str], message, *, fallback: str) -> dict:
+    """`post_form`'s `first`/`fallback`/`success` for a form that posts one record: then, and
+    when the form is sent again, the record's page `url(id)`, with `message` (text, or a
+    function of the record); `fallback` when nothing was recorded."""
+    return {"first": url, "fallback": fallback, "success": lambda record: (
+        message(record) if callable(message) else message, url(record.id))}
+
+
+def post_or_show(form, work, show, **posting):
+    """Post a valid form once (`post_form(form, work, **posting)`) and return its redirect;
+    a form not valid or refused gives `show()`: the page again, the refusal next to its
+    field."""
+    if form.validate_on_submit():
+        response = post_form(form, work, **posting)
+        if response:
+            return response
+    return show()

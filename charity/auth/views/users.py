@@ -16,7 +16,7 @@ from charity.orgs.queries import active_organizations
 from charity.web.access import access, load, paginate
 from charity.web.forms import ConfirmForm, choices
 from charity.web.nav import ROLE_LABELS
-from charity.web.posting import post_form
+from charity.web.posting import post_form, post_or_show
 from charity.web.switching import post_switch
 
 bp = Blueprint("users", __name__, url_prefix="/admin/users")
@@ -84,18 +84,14 @@ def user_new():
         form.role.data = Role.VOLUNTEER.value  # the least privileged role, never 系统管理员
         if current_user.organization_id:
             form.organization_id.data = current_user.organization_id
-    if form.validate_on_submit():
-        response = post_form(
-            form, lambda: services.create_user(current_user, db.session,
-                                               {**_service_data(form),
-                                                "must_change_password": True}),
-            success=lambda user: (
-                _("Account %(name)s created. Give them the initial password in person.",
-                  name=user.username), url_for("users.user_list")),
-            fallback=url_for("users.user_list"))
-        if response:
-            return response
-    return render_template("users/user_form.html", form=form, user=None)
+    return post_or_show(
+        form, lambda: services.create_user(current_user, db.session,
+                                           {**_service_data(form), "must_change_password": True}),
+        lambda: render_template("users/user_form.html", form=form, user=None),
+        success=lambda user: (
+            _("Account %(name)s created. Give them the initial password in person.",
+              name=user.username), url_for("users.user_list")),
+        fallback=url_for("users.user_list"))
 
 
 @bp.route("/<int:user_id>/edit", methods=["GET", "POST"])
@@ -103,16 +99,12 @@ def user_new():
 def user_edit(user_id: int):
     user = _load_managed(user_id)
     form = _edit_form(user)
-    if form.validate_on_submit():
-        response = post_form(
-            form, lambda: services.update_user(current_user, db.session, user,
-                                               _service_data(form)),
-            success=lambda _user: (_("Changes saved."), url_for("users.user_list")),
-            fallback=url_for("users.user_list"))
-        if response:
-            return response
-    return render_template("users/user_form.html", form=form, user=user,
-                           reset_form=ResetPasswordForm(), confirm=ConfirmForm())
+    return post_or_show(
+        form, lambda: services.update_user(current_user, db.session, user, _service_data(form)),
+        lambda: render_template("users/user_form.html", form=form, user=user,
+                                reset_form=ResetPasswordForm(), confirm=ConfirmForm()),
+        success=lambda _user: (_("Changes saved."), url_for("users.user_list")),
+        fallback=url_for("users.user_list"))
 
 
 @bp.route("/<int:user_id>/active", methods=["POST"])
@@ -140,15 +132,12 @@ def _password_reset(user: User) -> tuple[str, str]:
 def user_reset_password(user_id: int):
     user = _load_managed(user_id)
     form = ResetPasswordForm()
-    if form.validate_on_submit():
-        response = post_form(
-            form, lambda: services.reset_password(current_user, db.session, user,
-                                                  form.new_password.data),
-            success=lambda _none: _password_reset(user), fallback=url_for("users.user_list"))
-        if response:
-            return response
-    return render_template("users/user_form.html", form=_edit_form(user, fresh=True), user=user,
-                           reset_form=form, confirm=ConfirmForm()), 400
+    return post_or_show(
+        form, lambda: services.reset_password(current_user, db.session, user,
+                                              form.new_password.data),
+        lambda: (render_template("users/user_form.html", form=_edit_form(user, fresh=True),
+                                 user=user, reset_form=form, confirm=ConfirmForm()), 400),
+        success=lambda _none: _password_reset(user), fallback=url_for("users.user_list"))
 
 
 @bp.route("/<int:user_id>/2fa", methods=["GET", "POST"])

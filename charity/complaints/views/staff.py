@@ -3,7 +3,7 @@ next step, recording a hotline or grid-centre complaint, the attachment, and the
 organisation's categories."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -23,6 +23,7 @@ from charity.core.extensions import db
 from charity.funds.uploads import download_name
 from charity.orgs.models import Organization
 from charity.web.access import access, load, paginate, parse_id, query_choice, query_int
+from charity.web.downloads import private_file
 from charity.web.forms import choices
 from charity.web.posting import post_form
 
@@ -192,12 +193,8 @@ def complaint_attachment(complaint_id: int):
             if complaint.attachment_stored_name else None)
     if path is None:
         abort(404)
-    response = send_file(path, mimetype=complaint.attachment_mime, as_attachment=True,
-                         download_name=download_name(complaint.attachment_name,
-                                                     complaint.attachment_mime), max_age=0)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return private_file(path, complaint.attachment_mime,
+                        download_name(complaint.attachment_name, complaint.attachment_mime))
 
 
 # --- categories --------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from charity.core.i18n import _l
 from charity.funds.models import PropertyType, ValuationBasis
-from charity.web.forms import PostingForm, choices, strip
+from charity.web.forms import PostingForm, choices, optional_int, strip
 
 PROPERTY_TYPE_LABELS = {
     PropertyType.BUILDING.value: _l("Building"),
@@ -26,13 +26,6 @@ VALUATION_LABELS = {
     ValuationBasis.HISTORICAL_COST.value: _l("Historical cost (equity)"),
     ValuationBasis.NOT_MEASURABLE.value: _l("Cannot be measured reliably (no receipt)"),
 }
-
-
-def optional_int(value):
-    """Coerce for an optional select: "" (the "none" choice) becomes None."""
-    if value in (None, ""):
-        return None
-    return int(value)
 
 
 class GiftForm(PostingForm):

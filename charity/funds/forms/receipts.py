@@ -11,7 +11,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from charity.core.i18n import _l
 from charity.funds.models import ReceiptStatus
 from charity.web.access import show_domain_error
-from charity.web.forms import PostingForm, strip
+from charity.web.forms import PostingForm, optional_int, strip
 
 PAPERS = ("a4", "80", "58")
 STATUS_LABELS = {ReceiptStatus.ISSUED.value: _l("Issued"),
@@ -32,16 +32,10 @@ class VoidForm(FlaskForm):
             flash(error.message, "error")
 
 
-def _optional_int(value):
-    if value in (None, ""):
-        return None
-    return int(value)
-
-
 class AllocationForm(PostingForm):
     """A range of receipt numbers allocated by the finance department (财综〔2024〕1号)."""
 
-    organization_id = SelectField(_l("Organisation"), coerce=_optional_int,
+    organization_id = SelectField(_l("Organisation"), coerce=optional_int,
                                   validators=[DataRequired()])
     bill_code = StringField(_l("Receipt code (票据代码)"), filters=[strip],
                             validators=[DataRequired(), Length(max=32)])
@@ -66,7 +60,7 @@ class AllocationForm(PostingForm):
 
 
 class ReviewPolicyForm(FlaskForm):
-    organization_id = SelectField(_l("Organisation"), coerce=_optional_int,
+    organization_id = SelectField(_l("Organisation"), coerce=optional_int,
                                   validators=[DataRequired()])
     review_required = BooleanField(_l("Each receipt is reviewed by a second person (复核人)"))
 

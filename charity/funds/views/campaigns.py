@@ -24,8 +24,9 @@ from charity.funds.forms.campaigns import (
 from charity.funds.models import Campaign, CampaignStatus
 from charity.funds.services import campaigns as services
 from charity.funds.views.org_choice import chosen_organisation, plan_organisation
-from charity.funds.views.plan_pages import list_page, post_or_show, post_step
+from charity.funds.views.plan_pages import list_page, post_on_detail, post_step
 from charity.web.access import access, load
+from charity.web.posting import post_or_show, to_record
 
 bp = Blueprint("campaigns", __name__, url_prefix="/staff/campaigns")
 
@@ -57,10 +58,9 @@ def campaign_new():
             current_user, db.session, chosen_organisation(form, org, "campaigns.manage"),
             form.data_for_service()),
         lambda: render_template("funds/campaign_form.html", form=form, campaign=None),
-        kind="campaign", first=detail_url, fallback=url_for("campaigns.campaign_list"),
-        success=lambda campaign: (
-            _("Campaign %(name)s created. Complete the plan and start it when it has been "
-              "filed.", name=campaign.name), detail_url(campaign.id)))
+        kind="campaign", **to_record(detail_url, lambda campaign: _(
+            "Campaign %(name)s created. Complete the plan and start it when it has been filed.",
+            name=campaign.name), fallback=url_for("campaigns.campaign_list")))
 
 
 @bp.route("/<int:campaign_id>/edit", methods=["GET", "POST"])
@@ -134,26 +134,26 @@ def campaign_activate(campaign_id: int):
 @bp.route("/<int:campaign_id>/extend", methods=["POST"])
 @access("campaigns.manage")
 def campaign_extend(campaign_id: int):
-    campaign = load(Campaign, campaign_id, "campaigns.manage")
     form = ExtendForm(prefix="extend")
-    return post_or_show(
-        form, lambda: services.extend_campaign(current_user, db.session, campaign,
-                                               form.new_end.data, form.reason.data or ""),
-        lambda: render_detail(campaign, extend_form=form),
-        kind="campaign", first=detail_url, fallback=detail_url(campaign.id),
-        success=lambda c: (_("The campaign now ends on %(date)s.",
-                             date=format_date(c.planned_end)), detail_url(c.id)))
+    return _change_end(campaign_id, form, services.extend_campaign, form.new_end, lambda c: _(
+        "The campaign now ends on %(date)s.", date=format_date(c.planned_end)), extend_form=form)
 
 
 @bp.route("/<int:campaign_id>/end", methods=["POST"])
 @access("campaigns.manage")
 def campaign_end(campaign_id: int):
-    campaign = load(Campaign, campaign_id, "campaigns.manage")
     form = EndForm(prefix="end")
-    return post_or_show(
-        form, lambda: services.end_campaign(current_user, db.session, campaign,
-                                            form.end_date.data, form.reason.data or ""),
-        lambda: render_detail(campaign, end_form=form),
-        kind="campaign", first=detail_url, fallback=detail_url(campaign.id),
-        success=lambda c: (_("The campaign has ended. Its final disclosure is due within "
-                             "three months."), detail_url(c.id)))
+    return _change_end(campaign_id, form, services.end_campaign, form.end_date,
+                       _("The campaign has ended. Its final disclosure is due within three "
+                         "months."), end_form=form)
+
+
+def _change_end(campaign_id: int, form, change, end_field, message, **shown):
+    """Extend or end a running campaign (a new end date and the reason), posted once: the
+    campaign page again with `message`, or with `shown` forms and the refusal."""
+    campaign = load(Campaign, campaign_id, "campaigns.manage")
+    return post_on_detail(
+        form, lambda: change(current_user, db.session, campaign, end_field.data,
+                             form.reason.data or ""),
+        lambda: render_detail(campaign, **shown), message=message,
+        detail=detail_url(campaign.id), kind="campaign")

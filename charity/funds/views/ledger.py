@@ -34,7 +34,7 @@ from charity.orgs.models import Organization
 from charity.web.access import access, load, paginate, query_int
 from charity.web.downloads import csv_response, xlsx_response
 from charity.web.forms import choices
-from charity.web.posting import post_form
+from charity.web.posting import post_form, to_record
 
 bp = Blueprint("ledger", __name__, url_prefix="/staff/funds")
 
@@ -93,9 +93,8 @@ def _post(form, org, work, message):
     if org is None:
         form.organization_id.errors = [_("Choose the organisation.")]
         return None
-    return post_form(form, lambda: work(org), kind="fund_entry", first=entry_url,
-                     fallback=url_for("ledger.entry_list"),
-                     success=lambda entry: (message(entry), entry_url(entry.id)))
+    return post_form(form, lambda: work(org), kind="fund_entry",
+                     **to_record(entry_url, message, fallback=url_for("ledger.entry_list")))
 
 
 # --- list ------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Non-cash gifts and their evidence files."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -13,6 +13,7 @@ from charity.funds.services.noncash import record_gift
 from charity.funds.uploads import FileStore, download_name, read_upload, upload_dir
 from charity.orgs.models import Organization
 from charity.web.access import access, load, paginate, parse_id
+from charity.web.downloads import private_file
 from charity.web.posting import post_form
 
 bp = Blueprint("noncash", __name__, url_prefix="/staff/noncash")
@@ -111,9 +112,4 @@ def file_download(file_id: int):
         current_app.logger.error("evidence file %s (%s) is missing from the upload folder",
                                  stored.id, stored.stored_name)
         abort(404)
-    response = send_file(path, mimetype=stored.mime, as_attachment=True,
-                         download_name=download_name(stored.original_name, stored.mime),
-                         max_age=0)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return private_file(path, stored.mime, download_name(stored.original_name, stored.mime))

@@ -1,6 +1,6 @@
 """What the campaign and project screens share: their list page (searched, filtered by status,
-with each fund's balance), posting a form or showing it again, and the state buttons of
-their detail pages (start)."""
+with each fund's balance), the state buttons of their detail pages (start) and the forms
+posted from those pages (extend, end, close, attach a point)."""
 from __future__ import annotations
 
 from flask import redirect, render_template, request
@@ -10,7 +10,7 @@ from charity.auth.permissions import can
 from charity.funds import queries
 from charity.funds.views.org_choice import is_admin
 from charity.web.access import paginate
-from charity.web.posting import post_form
+from charity.web.posting import post_form, post_or_show
 
 
 def search_arg() -> str:
@@ -39,11 +39,9 @@ def post_step(form, work, *, message: str, detail: str, kind: str):
                      fallback=detail)
 
 
-def post_or_show(form, work, show, **posting):
-    """Post a valid form once (`post_form(form, work, **posting)`); a form not valid or
-    refused is shown again by `show()`, with the refusal next to its field."""
-    if form.validate_on_submit():
-        response = post_form(form, work, **posting)
-        if response:
-            return response
-    return show()
+def post_on_detail(form, work, show, *, message, detail: str, kind: str):
+    """A form of a detail page, posted once: the page again (`detail`) with `message` (text,
+    or a function of what was posted), or `show()` with the refusal next to its field."""
+    return post_or_show(
+        form, work, show, kind=kind, first=lambda _id: detail, fallback=detail,
+        success=lambda obj: (message(obj) if callable(message) else message, detail))

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -23,10 +23,11 @@ from charity.funds.models import Project, ProjectPoint, ProjectStatus
 from charity.funds.services import campaigns as services
 from charity.funds.services.project_points import attach_point, end_point_link, project_points
 from charity.funds.views.org_choice import chosen_organisation, plan_organisation
-from charity.funds.views.plan_pages import list_page, post_or_show, post_step
+from charity.funds.views.plan_pages import list_page, post_on_detail, post_step
 from charity.orgs.models import CharityPoint
-from charity.web.access import access, load
+from charity.web.access import access, load, load_child
 from charity.web.forms import choices
+from charity.web.posting import post_or_show, to_record
 
 bp = Blueprint("projects", __name__, url_prefix="/staff/projects")
 
@@ -59,9 +60,9 @@ def project_new():
             current_user, db.session, chosen_organisation(form, org, "projects.manage"),
             form.data_for_service()),
         lambda: render_template("funds/project_form.html", form=form, project=None),
-        kind="project", first=detail_url, fallback=url_for("projects.project_list"),
-        success=lambda project: (_("Project %(name)s created.", name=project.name),
-                                 detail_url(project.id)))
+        kind="project", **to_record(detail_url, lambda project: _(
+            "Project %(name)s created.", name=project.name),
+            fallback=url_for("projects.project_list")))
 
 
 @bp.route("/<int:project_id>/edit", methods=["GET", "POST"])
@@ -137,32 +138,26 @@ def project_detail(project_id: int):
 def project_attach_point(project_id: int):
     project = load(Project, project_id, "projects.manage")
     form = _point_form(project, ProjectPointForm(prefix="point"))
-    return post_or_show(
+    return post_on_detail(
         form, lambda: attach_point(current_user, db.session, project,
                                    {"point_id": form.point_id.data,
                                     "start_on": form.start_on.data, "end_on": form.end_on.data}),
         lambda: render_detail(project, point_form=form),
-        kind="project", first=lambda _id: detail_url(project.id),
-        fallback=detail_url(project.id),
-        success=lambda _link: (_("The point now counts for this project."),
-                               detail_url(project.id)))
+        detail=detail_url(project.id), kind="project",
+        message=_("The point now counts for this project."))
 
 
 @bp.route("/<int:project_id>/points/<int:link_id>/end", methods=["POST"])
 @access("projects.manage")
 def project_end_point(project_id: int, link_id: int):
     project = load(Project, project_id, "projects.manage")
-    link = db.session.get(ProjectPoint, link_id)
-    if link is None or link.project_id != project.id:
-        abort(404)
+    link = load_child(ProjectPoint, link_id, project_id=project.id)
     form = EndProjectPointForm(prefix=f"end{link.id}")
-    return post_or_show(
+    return post_on_detail(
         form, lambda: end_point_link(current_user, db.session, link, form.end_on.data),
         lambda: render_detail(project, end_forms={link.id: form}),
-        kind="project", first=lambda _id: detail_url(project.id),
-        fallback=detail_url(project.id),
-        success=lambda _link: (_("The point's attachment has ended."),
-                               detail_url(project.id)))
+        detail=detail_url(project.id), kind="project",
+        message=_("The point's attachment has ended."))
 
 
 # --- start and close -------------------------------------------------------------------------
@@ -182,11 +177,10 @@ def project_activate(project_id: int):
 def project_close(project_id: int):
     project = load(Project, project_id, "projects.manage")
     form = CloseProjectForm(prefix="close")
-    return post_or_show(
+    return post_on_detail(
         form, lambda: services.close_project(current_user, db.session, project,
                                              form.end_date.data, form.leftover_property.data,
                                              form.leftover_handling.data),
         lambda: render_detail(project, close_form=form),
-        kind="project", first=detail_url, fallback=detail_url(project.id),
-        success=lambda p: (_("The project is closed. Its final disclosure is due within "
-                             "three months."), detail_url(p.id)))
+        message=_("The project is closed. Its final disclosure is due within three months."),
+        detail=detail_url(project.id), kind="project")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import io
 
-from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -17,8 +17,9 @@ from charity.funds.receipt_pdf import pdf_filename, receipt_document, render_rec
 from charity.funds.services import receipts as services
 from charity.funds.services.receipt_allocation import review_required
 from charity.web.access import access, load, paginate
+from charity.web.downloads import private_file
 from charity.web.forms import ConfirmForm
-from charity.web.posting import post_form
+from charity.web.posting import post_form, post_or_show
 from charity.web.public_url import public_root
 
 bp = Blueprint("receipts", __name__, url_prefix="/staff/receipts")
@@ -36,6 +37,10 @@ def receipt_list():
                                        else "", int(year) if year else None)
     return render_template("funds/receipt_list.html", page=paginate(stmt), q=q, status=status,
                            year=year, years=years, status_labels=STATUS_LABELS)
+
+
+def _view_url(receipt: Receipt) -> str:
+    return url_for("receipts.receipt_view", receipt_id=receipt.id)
 
 
 def _render_view(receipt: Receipt, void_form: VoidForm, platform_form=None):
@@ -70,11 +75,8 @@ def receipt_pdf(receipt_id: int):
     pdf = render_receipt_pdf(receipt, base_url=public_root(),
                              reveal_private=can(current_user, "donors.private", receipt),
                              render=render_template)
-    response = send_file(io.BytesIO(pdf), mimetype="application/pdf", as_attachment=False,
-                         download_name=pdf_filename(receipt), max_age=0)
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return private_file(io.BytesIO(pdf), "application/pdf", pdf_filename(receipt),
+                        attachment=False)
 
 
 @bp.route("/<int:receipt_id>/void", methods=["POST"])
@@ -82,24 +84,18 @@ def receipt_pdf(receipt_id: int):
 def receipt_void(receipt_id: int):
     receipt = load(Receipt, receipt_id, "receipts.void")
     form = VoidForm()
-    if form.validate_on_submit():
-        view = url_for("receipts.receipt_view", receipt_id=receipt.id)
-        response = post_form(
-            form, lambda: services.void_receipt(current_user, db.session, receipt,
-                                                form.reason.data),
-            fallback=view, success=lambda voided: (
-                _("Receipt %(number)s voided. Its number stays used.", number=voided.number),
-                view))
-        if response:
-            return response
-    return _render_view(receipt, form)
+    view = _view_url(receipt)
+    return post_or_show(
+        form, lambda: services.void_receipt(current_user, db.session, receipt, form.reason.data),
+        lambda: _render_view(receipt, form), fallback=view, success=lambda voided: (
+            _("Receipt %(number)s voided. Its number stays used.", number=voided.number), view))
 
 
 @bp.route("/<int:receipt_id>/review", methods=["POST"])
 @access("receipts.review")
 def receipt_review(receipt_id: int):
     receipt = load(Receipt, receipt_id, "receipts.review")
-    view = url_for("receipts.receipt_view", receipt_id=receipt.id)
+    view = _view_url(receipt)
     if not ConfirmForm().validate_on_submit():
         flash(_("The form has expired"), "error")
         return redirect(view)
@@ -114,13 +110,10 @@ def receipt_review(receipt_id: int):
 def receipt_platform_number(receipt_id: int):
     receipt = load(Receipt, receipt_id, "receipts.finance")
     form = PlatformNumberForm()
-    if form.validate_on_submit():
-        view = url_for("receipts.receipt_view", receipt_id=receipt.id)
-        response = post_form(
-            form, lambda: services.record_platform_number(current_user, db.session, receipt,
-                                                          form.platform_number.data),
-            token="", fallback=view, success=lambda saved: (
-                _("Electronic receipt number recorded."), view))
-        if response:
-            return response
-    return _render_view(receipt, VoidForm(formdata=None), platform_form=form)
+    view = _view_url(receipt)
+    return post_or_show(
+        form, lambda: services.record_platform_number(current_user, db.session, receipt,
+                                                      form.platform_number.data),
+        lambda: _render_view(receipt, VoidForm(formdata=None), platform_form=form),
+        token="", fallback=view, success=lambda _saved: (
+            _("Electronic receipt number recorded."), view))

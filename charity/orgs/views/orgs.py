@@ -2,7 +2,7 @@
 the history of their changes) and charity points."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -13,7 +13,8 @@ from charity.orgs import queries, services
 from charity.orgs.forms import (ORG_TYPE_LABELS, REGISTRATION_LABELS, OrganizationCreateForm,
                                 OrganizationForm, PointForm, RegistrationForm)
 from charity.orgs.models import CharityPoint, Organization, RegistrationChange
-from charity.web.access import access, load, paginate
+from charity.web.access import access, load, load_child, paginate
+from charity.web.downloads import private_file
 from charity.web.forms import ConfirmForm, choices
 from charity.web.posting import post_form
 from charity.web.switching import post_switch
@@ -139,19 +140,14 @@ def _post_registration(form: RegistrationForm, org: Organization):
 @access("orgs.view")
 def registration_evidence(org_id: int, change_id: int):
     org = load(Organization, org_id, "orgs.view")
-    change = db.session.get(RegistrationChange, change_id)
-    if change is None or change.organization_id != org.id:
-        abort(404)
+    change = load_child(RegistrationChange, change_id, organization_id=org.id)
     path = registration_store().path_of(change.evidence_stored_name)
     if path is None:
         current_app.logger.error("registration evidence %s (%s) is missing from the upload "
                                  "folder", change.id, change.evidence_stored_name)
         abort(404)
-    response = send_file(path, mimetype=change.evidence_mime, as_attachment=True,
-                         download_name=download_name(change.evidence_name, change.evidence_mime),
-                         max_age=0)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return private_file(path, change.evidence_mime,
+                        download_name(change.evidence_name, change.evidence_mime))
 
 
 @bp.route("/orgs/<int:org_id>/active", methods=["POST"])

@@ -7,17 +7,11 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from charity.core.i18n import _l
 from charity.people.models import DonorKind, masked_address
-from charity.web.forms import PostingForm, choices, strip
+from charity.web.forms import PostingForm, choices, optional_int, strip
 
 DONOR_KIND_LABELS = {DonorKind.PERSON.value: _l("Person"),
                      DonorKind.ORGANIZATION.value: _l("Organisation")}
 PRIVATE_FIELDS = ("phone", "address", "id_code")
-
-
-def _optional_int(value):
-    if value in (None, ""):
-        return None
-    return int(value)
 
 
 class DonorForm(FlaskForm):
@@ -69,5 +63,5 @@ class DonorForm(FlaskForm):
 
 
 class NewDonorForm(DonorForm, PostingForm):
-    organization_id = SelectField(_l("Organisation"), coerce=_optional_int,
+    organization_id = SelectField(_l("Organisation"), coerce=optional_int,
                                   validators=[DataRequired()])

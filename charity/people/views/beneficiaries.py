@@ -26,7 +26,7 @@ from charity.people.queries import households as queries
 from charity.web.access import access, load, paginate
 from charity.web.forms import ConfirmForm
 from charity.web.points import staff_today
-from charity.web.posting import post_form
+from charity.web.posting import post_or_show, to_record
 from charity.web.switching import post_switch
 
 bp = Blueprint("beneficiaries", __name__, url_prefix="/staff/beneficiaries")
@@ -74,19 +74,16 @@ def beneficiary_new():
     start_new_record(form, orgs, _("Choose…"))
     if request.method == "GET":
         form.certified_until.data = staff_today() + dt.timedelta(days=365)
-    if form.validate_on_submit():
-        org = load(Organization, form.organization_id.data, "beneficiaries.manage")
-        response = post_form(
-            form, lambda: services.register(current_user, db.session, org,
-                                            form.data_for_service(), id_key=_id_key()),
-            kind="beneficiary", first=_view_url,
-            fallback=url_for("beneficiaries.beneficiary_list"),
-            # The message names no one: flashed text ends up in screenshots and logs.
-            success=lambda household: (_("Household registered."), _view_url(household.id)))
-        if response:
-            return response
-    return render_template("people/beneficiary_form.html", form=form, household=None,
-                           show_org=len(orgs) > 1)
+    return post_or_show(
+        form, lambda: services.register(
+            current_user, db.session,
+            load(Organization, form.organization_id.data, "beneficiaries.manage"),
+            form.data_for_service(), id_key=_id_key()),
+        lambda: render_template("people/beneficiary_form.html", form=form, household=None,
+                                show_org=len(orgs) > 1),
+        # The message names no one: flashed text ends up in screenshots and logs.
+        kind="beneficiary", **to_record(_view_url, _("Household registered."),
+                                        fallback=url_for("beneficiaries.beneficiary_list")))
 
 
 @bp.route("/<int:beneficiary_id>/edit", methods=["GET", "POST"])
@@ -102,16 +99,13 @@ def beneficiary_edit(beneficiary_id: int):
         form.id_number.description = _(
             "Registered, ending in %(last4)s. Leave empty to keep it; type a new number to "
             "replace it.", last4=household.id_number_last4)
-    if form.validate_on_submit():
-        response = post_form(
-            form, lambda: services.update(current_user, db.session, household,
-                                          form.data_for_service(), id_key=_id_key()),
-            success=lambda _obj: (_("Changes saved."), _view_url(household.id)),
-            fallback=_view_url(household.id))
-        if response:
-            return response
-    return render_template("people/beneficiary_form.html", form=form, household=household,
-                           show_org=False)
+    return post_or_show(
+        form, lambda: services.update(current_user, db.session, household,
+                                      form.data_for_service(), id_key=_id_key()),
+        lambda: render_template("people/beneficiary_form.html", form=form, household=household,
+                                show_org=False),
+        success=lambda _obj: (_("Changes saved."), _view_url(household.id)),
+        fallback=_view_url(household.id))
 
 
 @bp.route("/<int:beneficiary_id>")
@@ -146,12 +140,9 @@ def beneficiary_erase(beneficiary_id: int):
     if household.erased_at is not None:
         return _erased(household, "info")
     form = EraseForm()
-    if form.validate_on_submit():
-        response = post_form(
-            form, lambda: services.erase(current_user, db.session, household),
-            success=lambda _obj: (_("The household's personal data was erased; its "
-                                    "distributions remain."), _view_url(household.id)),
-            fallback=_view_url(household.id))
-        if response:
-            return response
-    return render_template("people/beneficiary_erase.html", form=form, household=household)
+    return post_or_show(
+        form, lambda: services.erase(current_user, db.session, household),
+        lambda: render_template("people/beneficiary_erase.html", form=form, household=household),
+        success=lambda _obj: (_("The household's personal data was erased; its distributions "
+                                "remain."), _view_url(household.id)),
+        fallback=_view_url(household.id))

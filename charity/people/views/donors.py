@@ -15,7 +15,7 @@ from charity.people.forms.donors import DONOR_KIND_LABELS, DonorForm, NewDonorFo
 from charity.people.models import Donor, masked_address
 from charity.people.queries import donors as queries
 from charity.web.access import MAX_PAGE, access, load, page_arg, paginate
-from charity.web.posting import post_form
+from charity.web.posting import post_or_show, to_record
 
 bp = Blueprint("donors", __name__, url_prefix="/staff/donors")
 
@@ -42,18 +42,14 @@ def donor_new():
     form = NewDonorForm()
     orgs = active_organizations(current_user)
     start_new_record(form, orgs, _("Choose…"))
-    if form.validate_on_submit():
-        org = load(Organization, form.organization_id.data, "donors.create")
-        response = post_form(
-            form, lambda: services.create_donor(current_user, db.session, org,
-                                                form.data_for_service()),
-            kind="donor", first=_view_url, fallback=url_for("donors.donor_list"),
-            success=lambda donor: (_("Donor %(name)s registered.", name=donor.name),
-                                   _view_url(donor.id)))
-        if response:
-            return response
-    return render_template("people/donor_form.html", form=form, donor=None,
-                           show_org=len(orgs) > 1, private_hidden=False, **_context())
+    return post_or_show(
+        form, lambda: services.create_donor(
+            current_user, db.session, load(Organization, form.organization_id.data,
+                                           "donors.create"), form.data_for_service()),
+        lambda: render_template("people/donor_form.html", form=form, donor=None,
+                                show_org=len(orgs) > 1, private_hidden=False, **_context()),
+        kind="donor", **to_record(_view_url, lambda donor: _(
+            "Donor %(name)s registered.", name=donor.name), fallback=url_for("donors.donor_list")))
 
 
 @bp.route("/<int:donor_id>/edit", methods=["GET", "POST"])
@@ -66,17 +62,13 @@ def donor_edit(donor_id: int):
         form.kind.data = donor.kind.value
     if not private_ok:
         form.hide_private(donor)
-    if form.validate_on_submit():
-        response = post_form(
-            form, lambda: services.update_donor(
-                current_user, db.session, donor,
-                form.data_for_service(keep_blank_private=private_ok)),
-            success=lambda _obj: (_("Changes saved."), _view_url(donor.id)),
-            fallback=_view_url(donor.id))
-        if response:
-            return response
-    return render_template("people/donor_form.html", form=form, donor=donor, show_org=False,
-                           private_hidden=not private_ok, **_context())
+    return post_or_show(
+        form, lambda: services.update_donor(current_user, db.session, donor,
+                                            form.data_for_service(keep_blank_private=private_ok)),
+        lambda: render_template("people/donor_form.html", form=form, donor=donor, show_org=False,
+                                private_hidden=not private_ok, **_context()),
+        success=lambda _obj: (_("Changes saved."), _view_url(donor.id)),
+        fallback=_view_url(donor.id))
 
 
 def _receipt_page() -> int:

@@ -23,9 +23,7 @@ REFRESH_SECONDS = 60
 @access(PUBLIC)
 @public_page
 def point_screen(point_id: int):
-    point = directory.public_point(db.session, point_id)
-    if point is None:
-        abort(404)
+    point = directory.public_point(db.session, point_id) or abort(404)
     data = screen.display_data(db.session, point)
     # Phones in the shop scan these to read the disclosure itself.
     qr = {d.id: Markup(qr_svg(public_url("disclosures.publication_view", pub_id=d.id),

@@ -33,9 +33,7 @@ def point_list():
 @access(PUBLIC)
 @public_page
 def point_view(point_id: int):
-    point = directory.public_point(db.session, point_id)
-    if point is None:
-        abort(404)
+    point = directory.public_point(db.session, point_id) or abort(404)
     info = directory.point_page(db.session, point)
     return render_template("portal/points/view.html", info=info, point=point,
                            open_now=open_now(point))

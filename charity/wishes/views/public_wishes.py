@@ -48,9 +48,7 @@ def wish_list():
 @bp.route("/<int:wish_id>/claim", methods=["GET", "POST"])
 @access(PUBLIC)
 def wish_claim(wish_id: int):
-    wish = public.public_wish(db.session, wish_id)
-    if wish is None:
-        abort(404)
+    wish = public.public_wish(db.session, wish_id) or abort(404)
     form = ClaimForm()
     status = 200
     address = request.remote_addr or ""

@@ -15,7 +15,7 @@ from charity.orgs.queries import active_organizations
 from charity.web.access import access, load, paginate, parse_id, query_choice, query_int
 from charity.web.forms import choices
 from charity.web.points import counter_points
-from charity.web.posting import post_form
+from charity.web.posting import post_form, post_or_show, to_record
 from charity.wishes import services
 from charity.wishes.forms import FulfilForm, ReasonForm, WishForm
 from charity.wishes.models import Wish, WishStatus
@@ -91,17 +91,14 @@ def wish_new():
         wanted = request.args.get("point", "")
         if wanted in {c.value for c in form.point_id.choices}:
             form.point_id.data = wanted
+    # No organisation: the form was not sent, not valid, or names none; it is shown again.
     org = _target_org(form) if form.validate_on_submit() else None
-    if org is not None:
-        response = post_form(
-            form, lambda: services.create_wish(current_user, db.session, org,
-                                               form.data_for_service()),
-            kind="wish", first=_detail_url, fallback=url_for("wishes.wish_list"),
-            success=lambda wish: (_("The wish is posted and shown to the public."),
-                                  _detail_url(wish.id)))
-        if response:
-            return response
-    return render_template("wishes/wish_form.html", form=form, wish=None)
+    response = org and post_form(
+        form, lambda: services.create_wish(current_user, db.session, org,
+                                           form.data_for_service()),
+        kind="wish", **to_record(_detail_url, _("The wish is posted and shown to the public."),
+                                 fallback=url_for("wishes.wish_list")))
+    return response or render_template("wishes/wish_form.html", form=form, wish=None)
 
 
 @bp.route("/<int:wish_id>/edit", methods=["GET", "POST"])
@@ -118,15 +115,12 @@ def wish_edit(wish_id: int):
         for name in ("point_id", "category_id", "beneficiary_id", "age", "quantity"):
             value = getattr(wish, name)
             form[name].data = "" if value is None else str(value)
-    if form.validate_on_submit():
-        response = post_form(
-            form, lambda: services.update_wish(current_user, db.session, wish,
-                                               form.data_for_service()),
-            success=lambda _wish: (_("Changes saved."), _detail_url(wish.id)),
-            fallback=_detail_url(wish.id))
-        if response:
-            return response
-    return render_template("wishes/wish_form.html", form=form, wish=wish)
+    return post_or_show(
+        form, lambda: services.update_wish(current_user, db.session, wish,
+                                           form.data_for_service()),
+        lambda: render_template("wishes/wish_form.html", form=form, wish=wish),
+        success=lambda _wish: (_("Changes saved."), _detail_url(wish.id)),
+        fallback=_detail_url(wish.id))
 
 
 # --- detail and the steps --------------------------------------------------------------------
