@@ -61,9 +61,9 @@ def pytest_collection_modifyitems(config, items):
         if fixtures & {"demo_app", "live_server"}:
             item.add_marker(pytest.mark.xdist_group("demo-site"))
         elif fixtures & {"demo_template", "demo_committed_app"}:
-            item.add_marker(pytest.mark.xdist_group("demo"))
+            item.add_marker(pytest.mark.xdist_group(f"demo-{_backend_of(item)}"))
         elif "province" in fixtures:
-            item.add_marker(pytest.mark.xdist_group("province"))
+            item.add_marker(pytest.mark.xdist_group(f"province-{_backend_of(item)}"))
     result = yield
     if getattr(config.option, "loadgroup", False):
         grouped = [i for i in items if i.get_closest_marker("xdist_group")]
@@ -71,6 +71,13 @@ def pytest_collection_modifyitems(config, items):
             raise pytest.UsageError("pytest-xdist --dist loadgroup does not group tests with "
                                     "this pytest (see pyproject.toml): fix the versions")
     return result
+
+
+def _backend_of(item) -> str:
+    """One group per engine: each engine's world is built once, and the two build at the
+    same time on two workers."""
+    callspec = getattr(item, "callspec", None)
+    return callspec.params.get("backend", "any") if callspec else "any"
 
 
 # --- password hashing ------------------------------------------------------------------------
@@ -282,7 +289,7 @@ def committed_app(template_db, tmp_path, backend):
 
 @pytest.fixture(scope="session")
 def demo_template(template_db, tmp_path_factory):
-    """`charity demo` loaded once per engine (a year of money, goods, disclosures with their
+    """`charity init` then `charity demo`, loaded once per engine (a year of money, goods, disclosures with their
     PDFs, complaints, wishes): tests that need the demo get a copy (`demo_committed_app`)
     instead of loading it again, which replays the scheduler and renders PDFs."""
     return _once("demo", template_db["backend"],
@@ -301,10 +308,16 @@ def _build_demo(template_db, tmp_path_factory):
         path = None
         url = template_db["cluster"].create_database("charity_demo", template="charity_template")
     application = _make(template_db, DATABASE_URL=url, INSTANCE_PATH=str(instance))
+    # As an operator would: `charity init` names the first administrator "admin", then `charity demo` loads around it. `./run`'s plain `charity demo`
+    # on an empty database is the demo site's (tests/demo_site.py).
+    init = application.test_cli_runner().invoke(
+        args=["init", "--username", "admin", "--password", PASSWORD])
+    assert init.exit_code == 0, init.output
     result = application.test_cli_runner().invoke(args=["demo"])
     assert result.exit_code == 0, result.output
     _dispose(application)  # PostgreSQL copies a template only while nobody is connected
-    return {"path": path, "instance": instance, "output": result.output}
+    return {"path": path, "instance": instance, "output": result.output,
+            "init_output": init.output}
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ import datetime as dt
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash
 
 from charity.auth.models import User
 from charity.auth.services import create_user
@@ -55,8 +56,9 @@ USERS = [
 ]
 
 
-def load_demo(session: Session) -> list[tuple[str, str, str]]:
-    """Create what is missing; return (username, password, role) for the printed logins."""
+def load_demo(session: Session) -> list[tuple[str, str | None, str]]:
+    """Create what is missing; return (username, password, role) for the printed logins
+    (password None for an account that existed with another password)."""
     actor = system_actor()
     org = session.scalar(sa.select(Organization).where(Organization.uscc == ORG["uscc"]))
     if org is None:
@@ -66,9 +68,14 @@ def load_demo(session: Session) -> list[tuple[str, str, str]]:
         point = session.scalar(sa.select(CharityPoint).where(
             CharityPoint.organization_id == org.id, CharityPoint.name == data["name"]))
         points[data["name"]] = point or create_point(actor, session, org, data)
+    logins = []
     for username, display, role, password, served in USERS:
-        exists = session.scalar(sa.select(User.id).where(User.username == username))
-        if exists is None:
+        existing = session.scalar(sa.select(User).where(User.username == username))
+        # An account made before the demo (`charity init --username admin`) keeps its own
+        # password: the printed login must not claim the demo's.
+        logins.append((username, password if existing is None or check_password_hash(
+            existing.password_hash, password) else None, role))
+        if existing is None:
             create_user(actor, session, {
                 "username": username, "display_name": display, "role": role,
                 "password": password,
@@ -95,4 +102,4 @@ def load_demo(session: Session) -> list[tuple[str, str, str]]:
     from charity.demo.transparency import load_transparency_demo
 
     load_transparency_demo(session)
-    return [(u, p, r) for u, _d, r, p, _s in USERS]
+    return logins

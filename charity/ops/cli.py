@@ -138,7 +138,8 @@ def demo_command(scale: str, factor: float, seed: int):
     db.session.commit()
     click.echo("Demo data loaded. Sign in at /login with:")
     for username, password, role in logins:
-        click.echo(f"  {role:<10} {username:<16} {password}")
+        click.echo(f"  {role:<10} {username:<16} "
+                   f"{password or '(its own password, set before the demo)'}")
 
 
 def _province(session, factor: float, seed: int) -> None:
