@@ -10,12 +10,8 @@ cases find real rows.
 from __future__ import annotations
 
 import pytest
-import schemathesis
 from hypothesis import given
 from hypothesis.errors import Unsatisfiable
-from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import (response_schema_conformance,
-                                               status_code_conformance)
 
 from tests.fuzz.hostile import fuzz_settings
 
@@ -23,10 +19,17 @@ from tests.fuzz.hostile import fuzz_settings
 # the failure itself is what matters, so that warning must not replace it.
 pytestmark = pytest.mark.filterwarnings("ignore:Generating overly large repr")
 EXAMPLES = {"sqlite": 12, "postgresql": 4}
-CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance]
 
 
 def test_openapi_operations_conform(app, db, world, backend, capsys):
+    # Imported here, not at collection: schemathesis takes seconds to import and only the
+    # worker that runs this test needs it (its pytest plugin is off: pyproject.toml).
+    import schemathesis
+    from schemathesis.checks import not_a_server_error
+    from schemathesis.specs.openapi.checks import (response_schema_conformance,
+                                                   status_code_conformance)
+
+    checks = [not_a_server_error, status_code_conformance, response_schema_conformance]
     db.commit()
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     operations = [result.ok() for result in schema.get_all_operations()]
@@ -41,7 +44,7 @@ def test_openapi_operations_conform(app, db, world, backend, capsys):
             @given(case=operation.as_strategy(generation_mode=mode))
             def call(case):
                 counts[key] += 1
-                case.call_and_validate(checks=CHECKS)
+                case.call_and_validate(checks=checks)
 
             try:
                 call()
