@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from charity.core.db import Base, utcnow
 
@@ -27,3 +27,6 @@ class ImportUpload(Base):
                                                       index=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
     imported_at: Mapped[dt.datetime | None]
+
+    organization = relationship("Organization")
+    point = relationship("CharityPoint")

@@ -31,6 +31,7 @@ class Report:
 
     kind: str
     rows: int = 0
+    new: int = 0  # rows matching no record: what an import adds
     added: int = 0
     unchanged: int = 0
     changed: list[Problem] = field(default_factory=list)
@@ -121,6 +122,7 @@ def check_sheet(session: Session, kind: Kind, content: bytes, organization, poin
         if values is not None and _match(kind, sheet, report, index, seen, row, values):
             new_rows.append(values)
     report.rows = len(sheet.rows)
+    report.new = len(new_rows)
     report.problems = sorted(sheet.problems, key=lambda p: (p.row or 0, p.cell))
     if not report.rows and not report.problems:
         report.problems.append(Problem(None, "", "", _l("The sheet has no rows to import.")))

@@ -49,6 +49,7 @@ STAFF_NAV: list[tuple[object, list[NavItem]]] = [
         NavItem("orgs.org_list", _l("Organisations"), "orgs.view"),
         NavItem("orgs.point_list", _l("Charity points"), "points.view"),
         NavItem("users.user_list", _l("Users"), "users.view"),
+        NavItem("imports.start", _l("Import from spreadsheets"), "imports.run"),
         NavItem("staff.audit_log", _l("Audit log"), "audit.view"),
         NavItem("complaints.complaint_list", _l("Complaints"), "complaints.view"),
         NavItem("complaints.category_list", _l("Complaint categories"), "complaints.manage"),
