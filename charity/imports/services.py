@@ -22,7 +22,7 @@ from charity.imports.cells import CellError
 from charity.imports.kinds import kind_of
 from charity.imports.kinds.base import Kind
 from charity.imports.spelling import chinese
-from charity.imports.workbook import FileRefused, Problem, Sheet, problem_at, read_sheet
+from charity.imports.workbook import FORMULA, FileRefused, Problem, Sheet, problem_at, read_sheet
 
 
 @dataclass
@@ -55,6 +55,9 @@ def _parse_row(kind: Kind, ctx, sheet: Sheet, row: int, raw: dict) -> dict | Non
     values, refused = {}, []
     for column in kind.columns:
         value = raw.get(column.key)
+        if value is FORMULA:
+            refused.append(None)  # already reported by the reader
+            continue
         if column.required and value in (None, ""):
             refused.append(problem_at(sheet, kind.columns, row, column.key,
                                       _l("This field is required.")))
@@ -68,7 +71,7 @@ def _parse_row(kind: Kind, ctx, sheet: Sheet, row: int, raw: dict) -> dict | Non
             return kind.clean(ctx, values)
         except CellError as error:
             refused.append(problem_at(sheet, kind.columns, row, error.column, error.message))
-    sheet.problems.extend(refused)
+    sheet.problems.extend(p for p in refused if p is not None)
     return None
 
 

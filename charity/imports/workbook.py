@@ -17,6 +17,8 @@ from charity.imports.spelling import chinese, spellings
 MAX_BYTES = 8 * 1024 * 1024
 MAX_ROWS = 50_000
 PROGRESS_EVERY = 1000
+# Stands for a formula cell's value once the formula is reported: not read any further.
+FORMULA = object()
 
 
 @dataclass(frozen=True)
@@ -130,9 +132,9 @@ def _read_row(cells, positions: dict[int, Column], out: Sheet) -> None:
         if getattr(cell, "data_type", None) == "f":
             out.problems.append(Problem(cell.row, chinese(column.header), cell.coordinate,
                                         _l("Formulas are not imported: type the value.")))
-            value = None
+            value = FORMULA
         values[column.key] = value.strip() if isinstance(value, str) else value
-    if any(v not in (None, "") for v in values.values()):
+    if any(v is FORMULA or v not in (None, "") for v in values.values()):
         out.rows.append((row_number or 0, values))
 
 

@@ -1,7 +1,8 @@
 """Beneficiary households. A resident ID number goes straight to its keyed hash and last
 four characters (charity.people.identity): it is never stored, logged or exported in full.
-The export writes it masked (**************1234); a masked cell reads as "no number", so an
-exported sheet imports again and matches its households by phone."""
+The export writes it masked (**************1234); a masked cell gives only those last four
+(no hash: the number itself is unknown), so an exported sheet imports again, shows the same
+masked number and matches its households by phone."""
 from __future__ import annotations
 
 import re
@@ -16,7 +17,7 @@ from charity.imports.spelling import label_map
 from charity.people.identity import hash_id, is_valid_id, make_id, normalize_id
 from charity.people.models import BENEFICIARY_CATEGORY_NAMES, Beneficiary
 
-MASKED = re.compile(r"^\*+[0-9X]{0,4}$")
+MASKED = re.compile(r"^\*+([0-9X]{4})?$")
 
 
 def _categories() -> dict:
@@ -24,8 +25,7 @@ def _categories() -> dict:
 
 
 def _id_number(value) -> str:
-    raw = normalize_id(cells.text(32)(value))
-    return "" if MASKED.match(raw) else raw
+    return normalize_id(cells.text(32)(value))
 
 
 COLUMNS = (
@@ -61,7 +61,10 @@ class Households(Kind):
     def clean(self, id_key, values: dict) -> dict:
         number = values.pop("id_number")
         values["id_number_hash"], values["id_number_last4"] = None, ""
-        if number:
+        masked = MASKED.match(number)
+        if masked:
+            values["id_number_last4"] = masked.group(1) or ""
+        elif number:
             if not is_valid_id(number):
                 raise CellError(_l("Not a valid resident ID number (18 characters with a "
                                    "matching check character)."), column="id_number")
