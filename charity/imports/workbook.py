@@ -31,11 +31,9 @@ class Problem:
     message: object
 
     def __str__(self) -> str:
-        from charity.core.i18n import _l as lazy
-
         if self.row is None:
             return str(self.message)
-        return str(lazy("Row %(row)d, column %(column)s (%(cell)s): %(message)s", row=self.row,
+        return str(_l("Row %(row)d, column %(column)s (%(cell)s): %(message)s", row=self.row,
                         column=self.column, cell=self.cell, message=self.message))
 
 

@@ -19,11 +19,10 @@ def test_dry_run_lists_exactly_the_bad_rows_and_exits_2(runner, db, make_org, tm
     result = runner.invoke(args=["import", "donors", str(path), "--organization", str(org.id),
                                  "--dry-run"])
     assert result.exit_code == 2, result.output
-    refused = [line for line in result.output.splitlines() if "(" in line and ")" in line
-               and any(cell in line for cell in ("F6", "C13", "A19"))]
+    refused = [line for line in result.output.splitlines()
+               if any(cell in line for cell in ("F6", "C13", "A19"))]
     assert len(refused) == 3
-    for row in (6, 13, 19):
-        assert str(row) in result.output
+    assert not any(cell in result.output for cell in ("A2", "A3", "F7", "C14"))
     assert _count(db, org) == 0
 
 
