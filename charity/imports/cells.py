@@ -6,10 +6,12 @@ through their shortest decimal text ("12.5"), never through binary arithmetic.""
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any, Callable
+from typing import Any
 
 from charity.core.errors import ValidationFailed
 from charity.core.i18n import _l
@@ -52,7 +54,7 @@ def _number_text(value) -> str:
     if isinstance(value, bool):
         raise CellError(_l("Enter a number."))
     if isinstance(value, float):
-        if value != value or value in (float("inf"), float("-inf")):
+        if not math.isfinite(value):
             raise CellError(_l("Enter a number."))
         return repr(value)
     return str(value).strip().replace(",", "").replace("，", "")

@@ -9,8 +9,8 @@ unchanged, a different one is reported as changed and left as it is (an import n
 what staff entered by hand). The caller commits (one transaction per command or request)."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from sqlalchemy.orm import Session
 
@@ -22,7 +22,14 @@ from charity.imports.cells import CellError
 from charity.imports.kinds import kind_of
 from charity.imports.kinds.base import Kind
 from charity.imports.spelling import chinese
-from charity.imports.workbook import FORMULA, FileRefused, Problem, Sheet, problem_at, read_sheet
+from charity.imports.workbook import (
+    FORMULA,
+    FileRefused,
+    Problem,
+    Sheet,
+    problem_at,
+    read_sheet,
+)
 
 
 @dataclass

@@ -3,7 +3,7 @@ export rows of a kind (what its import reads back)."""
 from __future__ import annotations
 
 import io
-from typing import Iterator
+from collections.abc import Iterator
 
 from sqlalchemy.orm import Session
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Iterator
 
 from charity.core.i18n import _l
 from charity.imports.cells import Column

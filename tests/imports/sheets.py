@@ -3,9 +3,6 @@ from __future__ import annotations
 
 import io
 
-DONOR_HEADERS = ["类型", "名称", "联系电话", "地址", "身份证号或统一社会信用代码", "公开姓名",
-                 "公开地址", "公开联系方式", "关联方", "备注"]
-
 
 def xlsx(headers, rows, *, write_only: bool = True) -> bytes:
     """The bytes of a one-sheet workbook with `headers` and `rows`."""

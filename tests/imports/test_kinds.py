@@ -6,8 +6,13 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from charity.core.system import system_actor
-from charity.goods.models import (MovementKind, StockBalance, StockMovement, Stocktake,
-                                  StocktakeStatus)
+from charity.goods.models import (
+    MovementKind,
+    StockBalance,
+    StockMovement,
+    Stocktake,
+    StocktakeStatus,
+)
 from charity.imports.services import import_sheet
 from charity.people.identity import hash_id, make_id
 from charity.people.models import Beneficiary, Donor
@@ -69,7 +74,7 @@ def test_opening_stock_is_one_approved_stocktake_document(db, make_org, make_poi
     sheets = db.scalars(sa.select(Stocktake).where(Stocktake.point_id == point.id)).all()
     assert len(sheets) == 1 and sheets[0].status == StocktakeStatus.APPROVED
     assert {(ln.item_type_id, ln.counted) for ln in sheets[0].lines} == {
-        (rice.id, Decimal("3")), (coat.id, Decimal("4"))}
+        (rice.id, Decimal(3)), (coat.id, Decimal(4))}
     moves = db.scalars(sa.select(StockMovement).where(StockMovement.point_id == point.id)).all()
     assert {m.kind for m in moves} == {MovementKind.STOCKTAKE}
     assert {m.document_id for m in moves} == {sheets[0].id}

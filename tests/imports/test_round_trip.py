@@ -73,7 +73,7 @@ def test_catalogue_and_stock_round_trip(client, db, make_org, make_point, make_u
                                         make_item, make_food, stock):
     first, second = make_org(), make_org()
     here, there = make_point(first), make_point(second)
-    rice = make_food(first, barcode="6901234567892", monthly_limit=Decimal("2"))
+    rice = make_food(first, barcode="6901234567892", monthly_limit=Decimal(2))
     coat = make_item(first, sale_price=None)
     stock(here, rice, 7, expiry=dt.date(2027, 3, 1))
     stock(here, coat, 3)

@@ -69,8 +69,8 @@ def test_template_has_chinese_headers_sample_and_drop_downs(client, db, make_org
                                                             login):
     from openpyxl import load_workbook
 
-    from charity.imports.spelling import chinese
     from charity.imports.kinds import kind_of
+    from charity.imports.spelling import chinese
 
     login(make_user("manager", org=make_org()))
     response = client.get("/staff/imports/template/catalogue.xlsx")

@@ -1,7 +1,8 @@
 """What every kind of sheet defines; the engine (charity.imports.services) does the rest."""
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy.orm import Session
 

@@ -13,8 +13,14 @@ from charity.core.clock import org_today
 from charity.core.db import utcnow
 from charity.core.errors import ValidationFailed
 from charity.core.i18n import _l
-from charity.goods.models import (ItemType, MovementKind, StockBalance, Stocktake, StocktakeLine,
-                                  StocktakeStatus)
+from charity.goods.models import (
+    ItemType,
+    MovementKind,
+    StockBalance,
+    Stocktake,
+    StocktakeLine,
+    StocktakeStatus,
+)
 from charity.goods.services.checks import check_quantity
 from charity.goods.services.stock_ledger import move
 from charity.imports import cells
@@ -60,7 +66,7 @@ class Stock(Kind):
         if item.perishable and values["expiry_date"] is None:
             raise CellError(_l("Food needs its expiry date."), column="expiry_date")
         if values["value"] is None:
-            values["value"] = ((item.default_fair_value or Decimal("0"))
+            values["value"] = ((item.default_fair_value or Decimal(0))
                                * values["quantity"]).quantize(CENT)
         values["item"] = item
         return values
@@ -88,7 +94,7 @@ class Stock(Kind):
         for row in rows:
             session.add(StocktakeLine(stocktake_id=sheet.id, item_type_id=row["item"].id,
                                       batch=row["batch"], counted=row["quantity"],
-                                      expected=Decimal("0")))
+                                      expected=Decimal(0)))
             for quantity, unit_value in _valued_parts(row["quantity"], row["value"]):
                 move(session, organization_id=organization.id, point_id=point.id,
                      item_type=row["item"], quantity=quantity, kind=MovementKind.STOCKTAKE,
@@ -106,7 +112,7 @@ def _valued_parts(quantity: Decimal, value: Decimal) -> list[tuple[Decimal, Deci
     if unit * quantity == value or quantity <= 1:
         return [(quantity, unit)]
     rest = quantity - 1
-    return [(rest, unit), (Decimal("1"), value - (unit * rest).quantize(CENT))]
+    return [(rest, unit), (Decimal(1), value - (unit * rest).quantize(CENT))]
 
 
 KIND = Stock()
