@@ -61,3 +61,14 @@ def test_template_command_writes_the_kinds_template(runner, db, make_org, tmp_pa
     check = runner.invoke(args=["import", "households", str(out), "--organization",
                                 str(org.id), "--dry-run"])
     assert check.exit_code == 0, check.output
+
+
+def test_progress_is_shown_on_long_files(runner, db, make_org, tmp_path):
+    org = make_org()
+    path = tmp_path / "donors.xlsx"
+    path.write_bytes(xlsx(headers("donors"), [donor_row(n) for n in range(2100)]))
+    result = runner.invoke(args=["import", "donors", str(path), "--organization", str(org.id),
+                                 "--dry-run"])
+    assert result.exit_code == 0, result.output
+    progress = [line for line in result.output.splitlines() if "1000" in line or "2000" in line]
+    assert len(progress) == 2 and _count(db, org) == 0

@@ -6,8 +6,10 @@ import io
 from decimal import Decimal
 
 import pytest
+import sqlalchemy as sa
 
 from charity.core.system import system_actor
+from charity.goods.models import Stocktake
 from charity.imports.services import import_sheet
 
 
@@ -91,3 +93,5 @@ def test_catalogue_and_stock_round_trip(client, db, make_org, make_point, make_u
     assert _rows(client.get(f"/staff/stock/export.xlsx?point={there.id}").data, 3) == \
         _rows(shelf, 3)
     assert _into(db, "stock", shelf, second, there).added == 0
+    assert db.scalar(sa.select(sa.func.count()).select_from(Stocktake).where(
+        Stocktake.point_id == there.id)) == 1  # the second import posted no document

@@ -93,3 +93,18 @@ def test_volunteer_and_auditor_may_not_import(client, db, make_org, make_point, 
         login(make_user(role, org=org, points=[point] if role == "volunteer" else ()))
         assert client.get("/staff/imports/").status_code == 403
         client.post("/logout")
+
+
+def test_bad_uploads_are_answered_on_the_page_never_a_500(client, db, make_org, make_user,
+                                                          login):
+    org = make_org()
+    login(make_user("manager", org=org))
+    not_xlsx = _send(client, org, b"name,phone\n")
+    page = client.get(not_xlsx.location).get_data(as_text=True)
+    assert "data-import-problems" in page and "data-import-confirm" not in page
+    no_point = _send(client, org, b"PK", kind="stock")
+    assert no_point.status_code == 200
+    assert 'id="point_id-error"' in no_point.get_data(as_text=True)
+    other = make_org()
+    assert _send(client, other, b"PK").status_code == 403
+    assert client.get("/staff/imports/export.xlsx?kind=nothing&org=1").status_code == 404

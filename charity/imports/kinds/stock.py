@@ -84,6 +84,8 @@ class Stock(Kind):
                    "value": balance.value, "basis": ""}
 
     def insert(self, session, actor, organization, point, rows: list[dict]) -> None:
+        if not rows:
+            return  # nothing new: no empty count sheet
         today = org_today(organization)
         now, by = utcnow(), getattr(actor, "id", None)
         sheet = Stocktake(organization_id=organization.id, point_id=point.id, counted_on=today,
