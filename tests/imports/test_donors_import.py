@@ -1,4 +1,7 @@
-"""Donors from a spreadsheet: 10,000 rows with three bad ones, corrected, imported, again."""
+"""Donors from a spreadsheet: 10,000 rows with three bad ones, corrected, imported, again.
+
+Marked slow: three passes over 10,000 rows take some seconds per engine (reading the XLSX
+dominates; bench/imports.py measures the import itself)."""
 import pytest
 import sqlalchemy as sa
 
@@ -35,10 +38,7 @@ def test_ten_thousand_donors_three_bad_rows_then_corrected_then_again(db, make_o
     # Sheet row = index + 2 (row 1 is the header).
     assert sorted({p.row for p in report.problems}) == sorted(n + 2 for n in BAD)
     assert {p.cell for p in report.problems} == {"F19", "C4244", "A10001"}
-    assert _donor_count(db, org) == 0
-
-    refused = import_sheet(actor, db, "donors", bad_file, org)
-    assert not refused.imported and _donor_count(db, org) == 0
+    assert _donor_count(db, org) == 0  # (a refused real import: tests/imports/test_refusals)
 
     good_file = xlsx(headers("donors"), _rows(bad=False))
     report = import_sheet(actor, db, "donors", good_file, org)
