@@ -15,6 +15,8 @@ from charity.imports.cells import Column
 from charity.imports.spelling import chinese, spellings
 
 MAX_BYTES = 8 * 1024 * 1024
+# What the zip may unpack to: XML compresses about tenfold, a "zip bomb" far more.
+MAX_UNZIPPED = 25 * MAX_BYTES
 MAX_ROWS = 50_000
 PROGRESS_EVERY = 1000
 # Stands for a formula cell's value once the formula is reported: not read any further.
@@ -49,10 +51,13 @@ def _check_container(content: bytes) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             names = archive.namelist()
+            unzipped = sum(info.file_size for info in archive.infolist())
             types = archive.read("[Content_Types].xml") if "[Content_Types].xml" in names \
                 else b""
     except (zipfile.BadZipFile, KeyError, ValueError, OSError):
         raise FileRefused(_l("This is not an XLSX file: save it as Excel workbook (.xlsx)."))
+    if unzipped > MAX_UNZIPPED:
+        raise FileRefused(_l("The file is larger than %(mb)d MB.", mb=MAX_UNZIPPED // 2**20))
     if any(n.lower().endswith("vbaproject.bin") for n in names) or b"macroEnabled" in types:
         raise FileRefused(_l("The file contains macros: save it as an Excel workbook "
                              "(.xlsx) without macros."))

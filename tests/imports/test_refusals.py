@@ -110,3 +110,12 @@ def test_two_rows_with_one_natural_key_are_refused(db, make_org):
     rows = [donor_row(1), donor_row(2), donor_row(1)]
     report = _refused(db, make_org(), "donors", xlsx(headers("donors"), rows))
     assert _cells(report) == {"C4"} and "2" in str(report.problems[0].message)
+
+
+def test_a_file_that_unpacks_too_large_is_refused(db, make_org, monkeypatch):
+    from charity.imports import workbook
+
+    content = xlsx(headers("donors"), [donor_row(n) for n in range(50)])
+    monkeypatch.setattr(workbook, "MAX_UNZIPPED", len(content))  # the XML is larger
+    report = _refused(db, make_org(), "donors", content)
+    assert msgid(report.problems[0].message).startswith("The file is larger")
