@@ -108,3 +108,20 @@ def test_bad_uploads_are_answered_on_the_page_never_a_500(client, db, make_org, 
     other = make_org()
     assert _send(client, other, b"PK").status_code == 403
     assert client.get("/staff/imports/export.xlsx?kind=nothing&org=1").status_code == 404
+
+
+def test_a_household_registered_by_hand_is_found_by_its_id_number(client, db, make_org,
+                                                                  make_user, login,
+                                                                  make_household):
+    from charity.people.identity import make_id
+
+    org = make_org()
+    number = make_id("62010219800101777")
+    make_household(org, id_number=number, phone="")
+    login(make_user("manager", org=org))
+    row = ["另一个名字", "低保", 3, "张掖路社区", "", "", number, "", 0, "", ""]
+    preview_url = _send(client, org, xlsx(headers("households"), [row]),
+                        kind="households").location
+    page = client.get(preview_url).get_data(as_text=True)
+    assert "data-import-new>0<" in page and "data-import-confirm" not in page
+    assert "另一个名字" not in page  # the changed row is listed by row and columns only
