@@ -37,11 +37,11 @@ def register(app) -> None:
     app.cli.add_command(disclosure)
     app.cli.add_command(scheduler_command)
     from charity.log.monitor import monitor_command
+
+    app.cli.add_command(monitor_command)
     from charity.imports.cli import import_group
 
     app.cli.add_command(import_group)
-
-    app.cli.add_command(monitor_command)
 
 
 def _upgrade_schema() -> None:
