@@ -87,3 +87,15 @@ def test_opening_stock_is_one_approved_stocktake_document(db, make_org, make_poi
     assert balances[rice.id].expiry_date == dt.date(2027, 5, 1)
     # No value given: the item's default fair value per unit (30.00 a coat).
     assert balances[coat.id].value == Decimal("120.00")
+
+
+def test_every_templates_sample_row_imports(db, make_org, make_point):
+    from charity.imports.kinds import KIND_NAMES, kind_of
+    from charity.imports.template import template_bytes
+
+    org = make_org()
+    point = make_point(org)
+    for name in KIND_NAMES:  # the catalogue comes before the stock that names its item
+        report = import_sheet(system_actor(), db, name, template_bytes(kind_of(name), db),
+                              org, point if name == "stock" else None)
+        assert report.ok and report.added == 1, (name, [str(p) for p in report.problems])

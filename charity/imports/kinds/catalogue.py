@@ -23,7 +23,7 @@ def category_names(session) -> list[str]:
 COLUMNS = (
     Column("name", _l("Name"), cells.text(100), required=True, sample="大米", width=20),
     Column("category", _l("Category"), cells.text(64), required=True, choices=category_names,
-           sample="食品"),
+           sample="粮油食品"),
     Column("unit", _l("Unit"), cells.text(16), required=True, sample="袋",
            choices=lambda _s: list(UNITS), width=8),
     Column("barcode", _l("Barcode"), cells.text(64), sample="6901234567892", width=16),

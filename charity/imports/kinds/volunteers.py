@@ -19,7 +19,7 @@ COLUMNS = (
            choices=yes_no_choices, show=cells.yes_no_text),
     Column("service_types", _l("Services offered"),
            cells.choices_list(lambda: label_map(SERVICE_TYPE_LABELS.items()), required=False),
-           sample="超市值守", show=cells.labelled(SERVICE_TYPE_LABELS), width=20),
+           sample="supermarket", show=cells.labelled(SERVICE_TYPE_LABELS), width=20),
 )
 
 
