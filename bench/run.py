@@ -7,7 +7,7 @@ turn. Every figure is compared with a baseline measured the same way in the same
 one table and writes bench/results.json.
 
     bench/run [--backend sqlite|postgresql|both] [--factor F | --quick]
-              [--only pages,staff,posting,reports,tick,verify,export] [--data DIR] [--seed S]
+              [--only pages,staff,posting,reports,tick,verify,export,import] [--data DIR] [--seed S]
 """
 from __future__ import annotations
 
@@ -25,9 +25,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import export, pages, posting, province, reports, staff, tick, verify  # noqa: E402
+from bench import (export, imports, pages, posting, province, reports, staff, tick,  # noqa: E402
+                   verify)
 
-BENCHES = ["pages", "staff", "verify", "reports", "export", "tick", "posting"]
+BENCHES = ["pages", "staff", "verify", "reports", "export", "tick", "posting", "import"]
 NEEDS_DATASET = {"pages", "staff", "verify", "reports", "export"}
 
 
@@ -67,6 +68,7 @@ def run_backend(name: str, only: list[str], opts: dict, args) -> dict:
             "tick": lambda: tick.run(backend, opts["tick_subjects"], log=log),
             "posting": lambda: posting.run(backend, opts["posting_rows"], opts["postings"],
                                            log=log),
+            "import": lambda: imports.run(backend, log=log),
         }
         for bench in BENCHES:
             if bench not in only:
@@ -155,6 +157,11 @@ def table_rows(backend: str, s: dict) -> list[tuple]:
         rows.append((f"tick {int(n):,} subjects", backend, f"{r['tick_nothing_due_s']} s",
                      f"first tick {r['first_tick_s']} s", "",
                      f"≤ {r['target_s']} s" if r["target_s"] else "", _yes(r["meets_target"])))
+    imp = s.get("import")
+    if imp and "import_s" in imp:
+        rows.append((f"import {imp['rows']:,} donors", backend, f"{imp['import_s']} s",
+                     f"dry run {imp['dry_run_s']} s, again {imp['again_s']} s", "",
+                     f"≤ {imp['target_s']} s", _yes(imp["meets_target"])))
     post = s.get("posting")
     if post and "ratio" in post:
         sizes = [k for k in post if k.isdigit()]

@@ -98,7 +98,7 @@ BLUEPRINTS = (
     "people.views.volunteers",
     "portal.views.dropoff", "portal.views.disclosures", "disclosure.views.compliance",
     "portal.views.api", "portal.views.trace", "portal.views.campaigns", "portal.views.points",
-    "portal.views.display",
+    "portal.views.display", "imports.views.imports",
     "complaints.views.public", "complaints.views.staff", "complaints.views.followup",
     "complaints.views.calendar",
     "wishes.views.public_wishes", "wishes.views.wishes", "transparency.views.scores",

@@ -74,6 +74,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "goods.export": READERS,
     "catalogue.add": WORKERS,  # a volunteer adds a missing item type during intake
     "catalogue.manage": MANAGERS,
+    "imports.run": MANAGERS,  # spreadsheet import (charity.imports)
     "beneficiaries.view": ALL_STAFF,  # volunteers: name and masked values only
     "beneficiaries.private": READERS,  # ID number tail, phone, address
     "beneficiaries.manage": MANAGERS,

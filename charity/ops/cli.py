@@ -39,6 +39,9 @@ def register(app) -> None:
     from charity.log.monitor import monitor_command
 
     app.cli.add_command(monitor_command)
+    from charity.imports.cli import import_group
+
+    app.cli.add_command(import_group)
 
 
 def _upgrade_schema() -> None:

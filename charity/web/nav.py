@@ -42,6 +42,7 @@ STAFF_NAV: list[tuple[object, list[tuple[str, object]]]] = [
         ("orgs.org_list", _l("Organisations")),
         ("orgs.point_list", _l("Charity points")),
         ("users.user_list", _l("Users")),
+        ("imports.start", _l("Import from spreadsheets")),
         ("staff.audit_log", _l("Audit log")),
         ("complaints.complaint_list", _l("Complaints")),
         ("complaints.category_list", _l("Complaint categories")),
