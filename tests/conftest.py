@@ -336,6 +336,25 @@ def demo_committed_app(template_db, demo_template, tmp_path, backend):
 _counter = itertools.count(1)
 
 
+# --- PDFs ------------------------------------------------------------------------------------
+
+@pytest.fixture
+def fast_pdfs(monkeypatch):
+    """A stand-in for WeasyPrint's layout (about a second a report) in tests about what
+    surrounds a publication — the lists, the API, the feeds, access, the log — which never
+    read the PDF. The report's HTML is still rendered from its template (a template error
+    still fails them); the PDF is a small placeholder naming the report. Tests of what a PDF
+    says use the real renderer: tests/disclosure, tests/reports, receipts and the demo."""
+    import charity.disclosure.publishing as publishing
+
+    def render(snapshot: dict, meta: dict) -> tuple[str, bytes]:
+        html = publishing.render_pdf_template("pdf/disclosure.html", report=snapshot,
+                                              meta=meta)
+        return html, f"%PDF-1.4\n% {meta['report_no']} {snapshot['title']}\n%%EOF\n".encode()
+
+    monkeypatch.setattr(publishing, "render", render)
+
+
 # --- factories -------------------------------------------------------------------------------
 
 _seq = itertools.count(1)

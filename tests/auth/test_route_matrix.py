@@ -15,7 +15,7 @@ SIGN_OUTS = ("auth.logout", "auth.sign_out_all")
 
 
 @pytest.fixture
-def world(db, make_org, make_point, make_user):
+def world(db, make_org, make_point, make_user, fast_pdfs):
     org = make_org()
     p1 = make_point(org)
     actors = {

@@ -15,7 +15,8 @@ PRIVATE = ("刘芳", "13900000000", "620102199001011234", "李负责", "13811112
 
 
 @pytest.fixture
-def world(db, fundraising_org, make_org, make_point, make_campaign, make_project, make_donor):
+def world(db, fundraising_org, make_org, make_point, make_campaign, make_project, make_donor,
+          fast_pdfs):
     from charity.funds.services import ledger
     from charity.funds.services.campaigns import close_project
     from charity.ops.scheduler import tick

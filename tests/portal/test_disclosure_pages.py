@@ -18,7 +18,7 @@ REASON = "渠道分类有误，已更正"
 
 
 @pytest.fixture
-def pubs(db, fundraising_org, make_org, make_campaign):
+def pubs(db, fundraising_org, make_org, make_campaign, fast_pdfs):
     """Org A: a campaign's first periodic disclosure (2026-04-01) and a correction of it;
     org B: the final disclosure of a closed one-month project (2026-05-01)."""
     campaign = make_campaign(name="冬衣募捐", planned_start=dt.date(2026, 1, 1),
