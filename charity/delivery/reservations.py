@@ -22,13 +22,15 @@ from charity.goods.services.stock_ledger import (InsufficientStock, available_ba
 
 
 def reserve(session: Session, delivery: Delivery, item: ItemType, quantity: Decimal,
-            on: dt.date, field: str) -> list[DeliveryLine]:
+            on: dt.date, field: str, batch: str | None = None) -> list[DeliveryLine]:
     """Reserve `quantity` of `item` at the delivery's point from the batches still within
-    their expiry date on `on` (the planned day), earliest expiry first."""
+    their expiry date on `on` (the planned day), earliest expiry first (or from `batch`)."""
     left, lines = quantity, []
     for candidate in available_batches(session, delivery.point_id, item.id, on=on):
         if left <= 0:
             break
+        if batch is not None and candidate.batch != batch:
+            continue
         row = balance_row(session, delivery.point_id, item.id, candidate.batch)  # locked
         part = min(left, row.quantity - row.reserved)
         if part <= 0:

@@ -111,7 +111,8 @@ def create_delivery(actor, session: Session, point, data: dict,
     planned = data.get("planned_on") or today
     if not isinstance(planned, dt.date) or planned < today:
         raise ValidationFailed(_l("The delivery day cannot be in the past."), field="planned_on")
-    lines = [(i, *item_and_quantity(session, point.organization_id, raw, i), None)
+    lines = [(i, *item_and_quantity(session, point.organization_id, raw, i),
+              raw.get("batch") or None)
              for i, raw in enumerate(filled_lines(data))]
     household = _check_household(session, point, data, lines, today)
     assignee = _assignee(session, point, data.get("assigned_to_id"))
@@ -121,8 +122,8 @@ def create_delivery(actor, session: Session, point, data: dict,
                         confirm_code=f"{secrets.randbelow(10000):04d}", created_by_id=actor.id)
     session.add(delivery)
     session.flush()
-    for i, item, qty, _ in lines:
-        reserve(session, delivery, item, qty, planned, f"lines-{i}-quantity")
+    for i, item, qty, batch in lines:
+        reserve(session, delivery, item, qty, planned, f"lines-{i}-quantity", batch)
     record(session, actor, "delivery.create", delivery,
            {"point_id": point.id, "beneficiary_id": household.id, "lines": len(lines),
             "assigned_to_id": assignee.id})

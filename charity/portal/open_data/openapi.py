@@ -197,6 +197,16 @@ def _figure_paths() -> dict:
                    "Only this organisation.")],
         "responses": {"200": _json("ComplaintStats", "The rows."), **NOT_MODIFIED,
                       "400": ERRORS["400"]}}}
+    paths[f"{PREFIX}/deliveries/stats"] = {"get": {
+        "operationId": "delivery_stats", "tags": ["stats"],
+        "summary": "Home deliveries per organisation, month and community (counts only)",
+        "parameters": [
+            _query("year", {"type": "integer", "minimum": 1900, "maximum": 2100},
+                   "Calendar year (default: the last twelve months)."),
+            _query("organization", {"type": "integer", "minimum": 1},
+                   "Only this organisation.")],
+        "responses": {"200": _json("DeliveryStats", "The rows."), **NOT_MODIFIED,
+                      "400": ERRORS["400"]}}}
     paths[f"{PREFIX}/transparency"] = {"get": {
         "operationId": "transparency_scores", "tags": ["transparency"],
         "summary": "Every organisation's latest transparency score, best first",

@@ -24,6 +24,7 @@ from charity.complaints import rates as complaint_rates
 from charity.complaints.stats import window as complaint_window
 from charity.core.clock import today_in
 from charity.core.extensions import db
+from charity.delivery.queries import monthly_counts as delivery_counts
 from charity.log import keys as log_keys
 from charity.log import queries as log_queries
 from charity.portal.open_data import atom, openapi
@@ -208,6 +209,22 @@ def complaint_stats():
                  "rows": [complaint_rates.row_data(r) for r in rows]},
         "meta": {"year": year, "organization": organization},
         "links": {"self": public_url("api.complaint_stats", year=year,
+                                     organization=organization)}})
+
+
+@bp.route(f"{PREFIX}/deliveries/stats")
+@access(PUBLIC)
+@public_page
+def delivery_stats():
+    """Home deliveries per organisation, month and community: counts only."""
+    year = query_int("year", None, minimum=1900, maximum=2100)
+    organization = query_int("organization")
+    start, end = complaint_window(year, today_in(current_app.config["CHARITY_TIMEZONE"]))
+    return json_response({
+        "data": {"start": start.isoformat(), "end": end.isoformat(),
+                 "rows": delivery_counts(db.session, start, end, organization)},
+        "meta": {"year": year, "organization": organization},
+        "links": {"self": public_url("api.delivery_stats", year=year,
                                      organization=organization)}})
 
 
