@@ -136,8 +136,8 @@ def _may_step(actor, delivery: Delivery, allowed: tuple, assigned_only: bool) ->
         raise ValidationFailed(_l("Only the staff member assigned to this delivery or a "
                                   "manager can do this."), field="status")
     if delivery.status not in allowed:
-        raise ValidationFailed(_l("This delivery is %(status)s: that step is not possible.",
-                                  status=delivery.status.value), field="status")
+        raise ValidationFailed(_l("That step is not possible at this stage of the "
+                                  "delivery."), field="status")
 
 
 def _step(actor, delivery: Delivery, allowed: tuple, status: DeliveryStatus, stamp: str,
