@@ -111,8 +111,8 @@ class DeliveryLine(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     delivery_id: Mapped[int] = mapped_column(sa.ForeignKey("delivery.id"), index=True)
     item_type_id: Mapped[int] = mapped_column(sa.ForeignKey("item_type.id"), index=True)
-    batch: Mapped[str] = mapped_column(sa.String(64), default="")
     quantity: Mapped[Decimal] = mapped_column(Qty)
+    batch: Mapped[str] = mapped_column(sa.String(64), default="")  # "" when not batched
 
     delivery: Mapped[Delivery] = relationship(back_populates="lines")
     item_type = relationship("ItemType")

@@ -19,7 +19,7 @@ from charity.goods.queries.counter import counter_items
 from charity.web.access import access, date_arg, paginate, query_choice
 from charity.web.forms import choices
 from charity.web.points import chosen_point, counter_points, point_label, staff_today
-from charity.web.posting import post_form
+from charity.web.steps import add_step_routes, post_step
 
 bp = Blueprint("deliveries", __name__, url_prefix="/staff/deliveries")
 
@@ -29,19 +29,18 @@ STATUS_LABELS = {DeliveryStatus.RESERVED: _l("Ordered, stock reserved"),
                  DeliveryStatus.DELIVERED: _l("Delivered"), DeliveryStatus.FAILED: _l("Failed")}
 
 
-def _detail_url(delivery_id: int) -> str:
-    return url_for("deliveries.delivery_detail", delivery_id=delivery_id)
-
-
 @bp.route("")
 @access("delivery.view")
 def delivery_list():
-    status = query_choice("status", [s.value for s in DeliveryStatus])
-    day = date_arg("day")
+    status, day = query_choice("status", [s.value for s in DeliveryStatus]), date_arg("day")
     page = paginate(queries.delivery_list(current_user, status, day))
     return render_template("delivery/list.html", page=page, status=status, day=day,
                            statuses=STATUS_LABELS,
                            can_order=can(current_user, "delivery.manage"))
+
+
+def _detail_url(delivery_id: int) -> str:
+    return url_for("deliveries.delivery_detail", delivery_id=delivery_id)
 
 
 def _describe(item, stock) -> str:
@@ -67,7 +66,7 @@ def _offer(form: DeliveryForm, posting: bool):
 @access("delivery.manage")
 def delivery_new():
     form = DeliveryForm()
-    posting = request.method == "POST"
+    posting = form.is_submitted()
     point = _offer(form, posting)
     org_id = point.organization_id if point else None
     form.beneficiary_id.choices = choices([("", "—")] + [
@@ -79,18 +78,19 @@ def delivery_new():
     if not posting:
         form.planned_on.data = org_today(point.organization) if point else staff_today()
         form.beneficiary_id.data = request.args.get("beneficiary", "")
+    def page():
+        return render_template("delivery/new.html", form=form, point=point)
+
+    if point is None:
+        return page()
     if posting and request.form.get("more"):
         form.add_lines()  # the typed lines stay; nothing is posted
-    elif point is not None and form.validate_on_submit():
-        response = post_form(
-            form, lambda: services.create_delivery(current_user, db.session, point,
-                                                   form.data_for_service()),
-            kind="delivery", first=_detail_url, fallback=url_for("deliveries.delivery_list"),
-            success=lambda d: (_("Delivery ordered; the goods are reserved."),
-                               _detail_url(d.id)))
-        if response:
-            return response
-    return render_template("delivery/new.html", form=form, point=point)
+        return page()
+    return post_step(form, lambda: services.create_delivery(current_user, db.session, point,
+                                                            form.data_for_service()),
+                     done=_("Delivery ordered; the goods are reserved."), target=_detail_url,
+                     first=_detail_url, kind="delivery", refused=page,
+                     fallback=url_for("deliveries.delivery_list"))
 
 
 def _render_detail(delivery, forms: dict | None = None, status: int = 200):
@@ -128,28 +128,16 @@ STEPS = {
 
 
 def _step(delivery_id: int, name: str):
-    """Post one step's form; its refusal is shown on the order's page."""
+    """Post one step's form; its refusal is shown on the order's page. From the phone view
+    (next=today) the volunteer goes back to the day's list."""
     form_cls, run, done = STEPS[name]
     delivery = load_delivery(delivery_id, "delivery.work")
     form = form_cls(prefix=name)
-    back = request.form.get("next") == "today"
-    target = url_for("delivery_sheets.today") if back else _detail_url(delivery.id)
-    if form.validate_on_submit():
-        response = post_form(
-            form, lambda: run(delivery, form), kind="delivery", first=_detail_url,
-            fallback=target, success=lambda _d: (str(done), target))
-        if response:
-            return response
-    return _render_detail(delivery, {name: form}, 400)
+    target = (url_for("delivery_sheets.today") if request.form.get("next") == "today"
+              else _detail_url(delivery.id))
+    return post_step(form, lambda: run(delivery, form), done=str(done), target=target,
+                     first=_detail_url, kind="delivery",
+                     refused=lambda: _render_detail(delivery, {name: form}, 400))
 
 
-def _route_step(name: str) -> None:
-    @access("delivery.work")
-    def view(delivery_id: int):
-        return _step(delivery_id, name)
-
-    bp.add_url_rule(f"/<int:delivery_id>/{name}", f"delivery_{name}", view, methods=["POST"])
-
-
-for _name in STEPS:
-    _route_step(_name)
+add_step_routes(bp, STEPS, "delivery.work", "delivery_id", "delivery_{}", _step)
