@@ -10,12 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from charity.core.errors import ValidationFailed
 from charity.core.i18n import _l
-from charity.delivery.models import Delivery, DeliveryLine
-from charity.goods.models import ItemType
+from charity.delivery.models import OPEN_STATUSES, Delivery, DeliveryLine
+from charity.goods.models import ItemType, StockBalance
 from charity.goods.quantities import quantity_text
 from charity.goods.services.stock_ledger import (InsufficientStock, available_batches,
                                                  balance_row)
@@ -59,3 +60,31 @@ def release(session: Session, delivery: Delivery) -> None:
                                       "ask a manager to check the stock."), field="lines")
         row.reserved = row.reserved - line.quantity
     session.flush()
+
+
+def verify_reservations(session: Session) -> list[str]:
+    """Balances whose reserved quantity differs from the open deliveries' lines (for
+    `charity verify`)."""
+    held = (sa.select(Delivery.point_id, DeliveryLine.item_type_id, DeliveryLine.batch,
+                      sa.func.sum(DeliveryLine.quantity).label("q"))
+            .join(Delivery, Delivery.id == DeliveryLine.delivery_id)
+            .where(Delivery.status.in_(OPEN_STATUSES))
+            .group_by(Delivery.point_id, DeliveryLine.item_type_id, DeliveryLine.batch)
+            .subquery())
+    rows = session.execute(
+        sa.select(StockBalance.point_id, StockBalance.item_type_id, StockBalance.batch,
+                  StockBalance.reserved, StockBalance.quantity, held.c.q)
+        .outerjoin(held, sa.and_(held.c.point_id == StockBalance.point_id,
+                                 held.c.item_type_id == StockBalance.item_type_id,
+                                 held.c.batch == StockBalance.batch))
+        .where(sa.or_(StockBalance.reserved != 0, held.c.q.is_not(None))))
+    problems = []
+    for point_id, item_id, batch, reserved, quantity, expected in rows:
+        expected = Decimal(expected or 0)
+        if Decimal(reserved) != expected:
+            problems.append(f"stock point {point_id} item {item_id} batch {batch!r}: "
+                            f"reserved {reserved}, open deliveries {expected}")
+        if Decimal(reserved) > Decimal(quantity):
+            problems.append(f"stock point {point_id} item {item_id} batch {batch!r}: "
+                            f"reserved {reserved} > on hand {quantity}")
+    return problems

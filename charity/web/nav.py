@@ -23,6 +23,7 @@ STAFF_NAV: list[tuple[object, list[NavItem]]] = [
         NavItem("intake.intake_new", _l("Receive donation"), "goods.intake"),
         NavItem("distributions.distribution_new", _l("Hand out goods"), "goods.distribute"),
         NavItem("sales.sale_new", _l("Charity sale"), "goods.sell"),
+        NavItem("deliveries.delivery_list", _l("Home delivery"), "delivery.view"),
         NavItem("stock.dashboard", _l("Stock"), "goods.view"),
         NavItem("transfers.transfer_list", _l("Transfers"), "goods.view"),
         NavItem("stocktakes.stocktake_list", _l("Stocktakes"), "goods.view"),

@@ -190,3 +190,18 @@ def test_household_without_a_need_and_volunteers_cannot_order(db, dw, make_house
     assert err.value.field == "beneficiary_id"
     with pytest.raises(PermissionDenied):
         create_delivery(dw["volunteer"], db, dw["point"], data, today=dw["today"])
+
+
+def test_verify_recomputes_reservations_from_open_deliveries(db, dw, order):
+    from charity.delivery.reservations import verify_reservations
+
+    delivery = order(3)
+    fail(dw["volunteer"], db, order(1), "取消")
+    assert verify_reservations(db) == []
+    row = db.scalar(sa.select(StockBalance).where(StockBalance.batch == "NEW",
+                                                  StockBalance.point_id == dw["point"].id))
+    row.reserved = D(0)  # drifted: the open delivery still holds 2 of NEW
+    db.flush()
+    problems = verify_reservations(db)
+    assert len(problems) == 1 and "reserved 0" in problems[0]
+    assert delivery.status == DeliveryStatus.RESERVED
