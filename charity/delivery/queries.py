@@ -11,10 +11,16 @@ from sqlalchemy.orm import Session, selectinload
 from charity.auth.models import User
 from charity.auth.permissions import can, scope_organizations, scope_points
 from charity.core.roles import Role
-from charity.delivery.models import (OPEN_STATUSES, Delivery, DeliveryLine, DeliveryNeed,
-                                     DeliveryStatus)
+from charity.delivery.models import (
+    OPEN_STATUSES,
+    Delivery,
+    DeliveryLine,
+    DeliveryNeed,
+    DeliveryStatus,
+)
 from charity.orgs.models import Organization
 from charity.people.models import Beneficiary
+
 
 def _loaded():
     return (selectinload(Delivery.beneficiary), selectinload(Delivery.point),

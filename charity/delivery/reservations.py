@@ -18,8 +18,11 @@ from charity.core.i18n import _l
 from charity.delivery.models import OPEN_STATUSES, Delivery, DeliveryLine
 from charity.goods.models import ItemType, StockBalance
 from charity.goods.quantities import quantity_text
-from charity.goods.services.stock_ledger import (InsufficientStock, available_batches,
-                                                 balance_row)
+from charity.goods.services.stock_ledger import (
+    InsufficientStock,
+    available_batches,
+    balance_row,
+)
 
 
 def reserve(session: Session, delivery: Delivery, item: ItemType, quantity: Decimal,

@@ -23,9 +23,17 @@ from charity.core.errors import ValidationFailed
 from charity.core.i18n import _l
 from charity.delivery.models import Delivery, DeliveryNeed, DeliveryStatus, NeedReason
 from charity.delivery.reservations import release, reserve
-from charity.goods.services.checks import filled_lines, item_and_quantity, require_point_active
-from charity.goods.services.distributions import (certified_household, check_monthly_limits,
-                                                  points_balance, post_distribution)
+from charity.goods.services.checks import (
+    filled_lines,
+    item_and_quantity,
+    require_point_active,
+)
+from charity.goods.services.distributions import (
+    certified_household,
+    check_monthly_limits,
+    points_balance,
+    post_distribution,
+)
 from charity.people.models import Beneficiary
 
 

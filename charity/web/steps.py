@@ -7,7 +7,7 @@ registers POST /<int:delivery_id>/<name> as endpoint delivery_<name> for each st
 calling `step_view(delivery_id, name)`."""
 from __future__ import annotations
 
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from charity.web.access import access
 from charity.web.posting import post_form
