@@ -103,6 +103,8 @@ BLUEPRINTS = (
     "complaints.views.calendar",
     "wishes.views.public_wishes", "wishes.views.wishes", "transparency.views.scores",
     "log.views.api",
+    "delivery.views.deliveries", "delivery.views.sheets", "delivery.views.needs",
+    "delivery.views.public",
 )
 
 

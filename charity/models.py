@@ -20,3 +20,4 @@ import charity.transparency.models  # noqa: F401,E402
 import charity.log.models  # noqa: F401,E402
 import charity.ops.models  # noqa: F401,E402
 import charity.imports.models  # noqa: F401,E402
+import charity.delivery.models  # noqa: F401,E402

@@ -95,6 +95,11 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # the wish's point); auditors read. Claimants' phones are seen by staff in scope only.
     "wishes.view": ALL_STAFF,
     "wishes.manage": WORKERS,
+    # Home delivery: managers order and assign; volunteers at the point pack, deliver or
+    # record a failure. The address: only the assignee and managers (delivery.services).
+    "delivery.view": ALL_STAFF,
+    "delivery.manage": MANAGERS,
+    "delivery.work": WORKERS,
 }
 
 

@@ -100,6 +100,9 @@ class StockBalance(Base):
     expiry_date: Mapped[dt.date | None] = mapped_column(index=True)
     quantity: Mapped[Decimal] = mapped_column(Qty, default=Decimal("0"))
     value: Mapped[Decimal] = mapped_column(default=Decimal("0"))  # fair value on hand
+    # Held for open home deliveries (charity.delivery): on the shelf, but not to be handed
+    # out, sold or transferred by anyone else (stock_ledger.move keeps quantity - reserved).
+    reserved: Mapped[Decimal] = mapped_column(Qty, default=Decimal("0"), server_default="0")
 
     item_type: Mapped[ItemType] = relationship()
 

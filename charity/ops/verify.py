@@ -24,6 +24,12 @@ def _stock_balances(session: Session) -> list[str]:
     return verify_stock(session)
 
 
+def _reservations(session: Session) -> list[str]:
+    from charity.delivery.reservations import verify_reservations
+
+    return verify_reservations(session)
+
+
 def _expired_outgoing(session: Session) -> list[str]:
     from charity.goods.services.expiry import verify_no_expired_outgoing
 
@@ -72,6 +78,7 @@ CHECKS: list[tuple[str, Callable[[Session], list[str]]]] = [
     ("exact numbers", _exact_numbers),
     ("fund balances", _fund_balances),
     ("stock balances", _stock_balances),
+    ("stock reserved for home deliveries", _reservations),
     ("no expired food handed out, sold or transferred", _expired_outgoing),
     ("publications and hash chain", _publications),
     ("transparency log", _transparency_log),

@@ -16,6 +16,7 @@ STAFF_NAV: list[tuple[object, list[tuple[str, object]]]] = [
         ("intake.intake_new", _l("Receive donation")),
         ("distributions.distribution_new", _l("Hand out goods")),
         ("sales.sale_new", _l("Charity sale")),
+        ("deliveries.delivery_list", _l("Home delivery")),
         ("stock.dashboard", _l("Stock")),
         ("transfers.transfer_list", _l("Transfers")),
         ("stocktakes.stocktake_list", _l("Stocktakes")),

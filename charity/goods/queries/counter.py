@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
 from charity.core.clock import org_today
-from charity.core.db import contains
+from charity.core.db import Qty, contains
 from charity.funds.models import Campaign, CampaignStatus, Project, ProjectStatus
 from charity.goods.expiry import expired, not_expired
 from charity.goods.models import ItemType, PreRegistration, StockBalance
@@ -53,7 +53,9 @@ def shelf_stock(session: Session, point_id: int, today: dt.date, days: int
     soon = sa.and_(StockBalance.expiry_date >= today, StockBalance.expiry_date <= last)
     rows = session.execute(
         sa.select(StockBalance.item_type_id,
-                  sa.func.sum(sa.case((not_expired(today), StockBalance.quantity), else_=0)),
+                  # Available: within its date and not reserved for a home delivery.
+                  sa.func.sum(sa.case((not_expired(today), sa.type_coerce(
+                      StockBalance.quantity - StockBalance.reserved, Qty)), else_=0)),
                   sa.func.sum(sa.case((soon, StockBalance.quantity), else_=0)),
                   sa.func.min(sa.case((soon, StockBalance.expiry_date), else_=None)),
                   sa.func.sum(sa.case((expired(today), StockBalance.quantity), else_=0)))

@@ -61,7 +61,7 @@ def received_this_month(session: Session, beneficiary_id: int, item_type_id: int
                Distribution.distributed_on >= first, Distribution.distributed_on <= day)))
 
 
-def _certified_household(session: Session, org_id: int, raw_id, day: dt.date) -> Beneficiary:
+def certified_household(session: Session, org_id: int, raw_id, day: dt.date) -> Beneficiary:
     try:
         beneficiary = session.get(Beneficiary, int(raw_id))
     except (TypeError, ValueError):
@@ -75,7 +75,7 @@ def _certified_household(session: Session, org_id: int, raw_id, day: dt.date) ->
     return beneficiary
 
 
-def _check_monthly_limits(session: Session, beneficiary_id: int, lines: list, day: dt.date
+def check_monthly_limits(session: Session, beneficiary_id: int, lines: list, day: dt.date
                           ) -> None:
     """No household receives more of an item in a month than its monthly limit."""
     per_item: dict[int, Decimal] = {}
@@ -98,7 +98,7 @@ def post_distribution(actor, session: Session, point, data: dict,
     org = point.organization
     today = today or org_today(org)
     day = not_future(data.get("distributed_on") or today, today, "distributed_on")
-    beneficiary = _certified_household(session, org.id, data.get("beneficiary_id"), day)
+    beneficiary = certified_household(session, org.id, data.get("beneficiary_id"), day)
     project = running_of(session, Project, data.get("project_id"), org.id, "project_id",
                          active=ProjectStatus.ACTIVE, unknown=_l("Unknown project."),
                          not_running=_l("The project is not running."))
@@ -109,7 +109,7 @@ def post_distribution(actor, session: Session, point, data: dict,
     if points_needed > available:
         raise ValidationFailed(_l("Not enough points: %(need)d needed, %(left)d left this month.",
                                   need=points_needed, left=available), field="lines")
-    _check_monthly_limits(session, beneficiary.id, lines, day)
+    check_monthly_limits(session, beneficiary.id, lines, day)
     dist = Distribution(organization_id=org.id, point_id=point.id, beneficiary_id=beneficiary.id,
                         project_id=project.id if project else None, distributed_on=day,
                         points_total=points_needed, posted_by_id=getattr(actor, "id", None))

@@ -81,6 +81,13 @@ def move(session: Session, *, organization_id: int, point_id: int, item_type: It
         raise InsufficientStock(
             _l("Not enough %(item)s on hand: %(have)s %(unit)s left.", item=item_type.name,
                have=quantity_text(row.quantity), unit=item_type.unit), field=field)
+    if kind in OUTGOING and quantity < 0 and row.quantity - row.reserved + quantity < 0:
+        # What open home deliveries hold is on the shelf but promised (charity.delivery).
+        raise InsufficientStock(
+            _l("Not enough %(item)s free: %(have)s %(unit)s left, %(reserved)s %(unit)s more "
+               "are reserved for home deliveries.", item=item_type.name,
+               have=quantity_text(row.quantity - row.reserved), unit=item_type.unit,
+               reserved=quantity_text(row.reserved)), field=field)
     if unit_value is None:
         # Goods leave at their average value on hand.
         unit_value = (row.value / row.quantity).quantize(Decimal("0.01")) if row.quantity else ZERO
@@ -121,11 +128,11 @@ def reverse_document(session: Session, document_type: str, document_id: int, act
 
 def available_batches(session: Session, point_id: int, item_type_id: int,
                       on: dt.date | None = None) -> list[StockBalance]:
-    """Batches on hand, earliest expiry first (first-expired, first-out); with `on`, only
-    those within their expiry date that day."""
+    """Batches with stock not reserved for a home delivery, earliest expiry first
+    (first-expired, first-out); with `on`, only those within their expiry date that day."""
     stmt = sa.select(StockBalance).where(
         StockBalance.point_id == point_id, StockBalance.item_type_id == item_type_id,
-        StockBalance.quantity > 0)
+        StockBalance.quantity > StockBalance.reserved)
     if on is not None:
         stmt = stmt.where(not_expired(on))
     return list(session.scalars(stmt.order_by(StockBalance.expiry_date.is_(None),
@@ -150,8 +157,8 @@ def take(session: Session, *, organization_id: int, point_id: int, item_type: It
                      item_type=item_type, quantity=-quantity, batch=batch, **kwargs)]
     on = kwargs.get("movement_date")
     rows = available_batches(session, point_id, item_type.id, on=on)
-    if sum((r.quantity for r in rows), ZERO) < quantity:
-        have = sum((r.quantity for r in rows), ZERO)
+    have = sum((r.quantity - r.reserved for r in rows), ZERO)
+    if have < quantity:
         field = kwargs.get("field", "lines")
         expired = _expired_quantity(session, point_id, item_type.id, on) if on else ZERO
         if expired:
@@ -167,7 +174,7 @@ def take(session: Session, *, organization_id: int, point_id: int, item_type: It
     for row in rows:
         if left <= 0:
             break
-        part = min(left, row.quantity)
+        part = min(left, row.quantity - row.reserved)
         out.append(move(session, organization_id=organization_id, point_id=point_id,
                         item_type=item_type, quantity=-part, batch=row.batch, **kwargs))
         left -= part

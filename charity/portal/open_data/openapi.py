@@ -174,6 +174,19 @@ INFO = {
 }
 
 
+def _monthly_path(operation: str, schema: str, summary: str) -> dict:
+    """A statistics path answering rows per month for ?year= (or the last twelve months)."""
+    return {"get": {
+        "operationId": operation, "tags": ["stats"], "summary": summary,
+        "parameters": [
+            _query("year", {"type": "integer", "minimum": 1900, "maximum": 2100},
+                   "Calendar year (default: the last twelve months)."),
+            _query("organization", {"type": "integer", "minimum": 1},
+                   "Only this organisation.")],
+        "responses": {"200": _json(schema, "The rows."), **NOT_MODIFIED,
+                      "400": ERRORS["400"]}}}
+
+
 def _figure_paths() -> dict:
     """The statistics and the transparency scores."""
     paths: dict = {}
@@ -186,17 +199,12 @@ def _figure_paths() -> dict:
             _query("organization", {"type": "integer", "minimum": 1},
                    "Only this organisation in the per-organisation list.")],
         "responses": {"200": _json("Stats", "The totals."), **NOT_MODIFIED, **ERRORS}}}
-    paths[f"{PREFIX}/complaints/stats"] = {"get": {
-        "operationId": "complaint_stats", "tags": ["stats"],
-        "summary": "Complaints and the three 12345 rates per organisation, category and "
-                   "month of arrival",
-        "parameters": [
-            _query("year", {"type": "integer", "minimum": 1900, "maximum": 2100},
-                   "Calendar year (default: the last twelve months)."),
-            _query("organization", {"type": "integer", "minimum": 1},
-                   "Only this organisation.")],
-        "responses": {"200": _json("ComplaintStats", "The rows."), **NOT_MODIFIED,
-                      "400": ERRORS["400"]}}}
+    paths[f"{PREFIX}/complaints/stats"] = _monthly_path(
+        "complaint_stats", "ComplaintStats", "Complaints and the three 12345 rates per "
+        "organisation, category and month of arrival")
+    paths[f"{PREFIX}/deliveries/stats"] = _monthly_path(
+        "delivery_stats", "DeliveryStats", "Home deliveries per organisation, month and "
+        "community (counts only)")
     paths[f"{PREFIX}/transparency"] = {"get": {
         "operationId": "transparency_scores", "tags": ["transparency"],
         "summary": "Every organisation's latest transparency score, best first",

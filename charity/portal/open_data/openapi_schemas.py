@@ -133,6 +133,14 @@ SCHEMAS["ComplaintStats"] = obj({
         "type": "array", "items": {"$ref": "#/components/schemas/ComplaintRates"}}}),
     "meta": obj({"year": nullable(INT), "organization": nullable(ID)}),
     "links": {"$ref": "#/components/schemas/ItemLinks"}})
+SCHEMAS["DeliveryStats"] = obj({
+    "data": obj({"start": DATE, "end": DATE, "rows": {"type": "array", "items": obj({
+        "organization_id": ID, "organization": STR, "community": STR,
+        "month": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"},
+        "delivered": COUNT0}, "Home deliveries handed over in one month in one community "
+                              "(送货上门): a count, never a name or an address.")}}),
+    "meta": obj({"year": nullable(INT), "organization": nullable(ID)}),
+    "links": {"$ref": "#/components/schemas/ItemLinks"}})
 
 _SCORE = {"type": "string", "pattern": r"^[0-9]{1,3}\.[0-9]{2}$"}
 SCORE = {

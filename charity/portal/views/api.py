@@ -24,6 +24,7 @@ from charity.complaints import rates as complaint_rates
 from charity.complaints.stats import window as complaint_window
 from charity.core.clock import today_in
 from charity.core.extensions import db
+from charity.delivery.queries import monthly_counts as delivery_counts
 from charity.log import keys as log_keys
 from charity.log import queries as log_queries
 from charity.portal.open_data import atom, openapi
@@ -194,21 +195,34 @@ def stats():
     return json_response(payload)
 
 
+def _monthly_rows(endpoint: str, rows):
+    """A window of months (?year=, else the last twelve months), optionally one
+    ?organization=, and `rows(session, start, end, organization)` for it."""
+    year = query_int("year", None, minimum=1900, maximum=2100)
+    organization = query_int("organization")
+    start, end = complaint_window(year, today_in(current_app.config["CHARITY_TIMEZONE"]))
+    return json_response({
+        "data": {"start": start.isoformat(), "end": end.isoformat(),
+                 "rows": rows(db.session, start, end, organization)},
+        "meta": {"year": year, "organization": organization},
+        "links": {"self": public_url(endpoint, year=year, organization=organization)}})
+
+
 @bp.route(f"{PREFIX}/complaints/stats")
 @access(PUBLIC)
 @public_page
 def complaint_stats():
     """The three 12345 rates per organisation, category and month (charity.complaints.rates)."""
-    year = query_int("year", None, minimum=1900, maximum=2100)
-    organization = query_int("organization")
-    start, end = complaint_window(year, today_in(current_app.config["CHARITY_TIMEZONE"]))
-    rows = complaint_rates.rate_rows(db.session, start, end, organization)
-    return json_response({
-        "data": {"start": start.isoformat(), "end": end.isoformat(),
-                 "rows": [complaint_rates.row_data(r) for r in rows]},
-        "meta": {"year": year, "organization": organization},
-        "links": {"self": public_url("api.complaint_stats", year=year,
-                                     organization=organization)}})
+    return _monthly_rows("api.complaint_stats", lambda *window: [
+        complaint_rates.row_data(r) for r in complaint_rates.rate_rows(*window)])
+
+
+@bp.route(f"{PREFIX}/deliveries/stats")
+@access(PUBLIC)
+@public_page
+def delivery_stats():
+    """Home deliveries per organisation, month and community: counts only."""
+    return _monthly_rows("api.delivery_stats", delivery_counts)
 
 
 @bp.route(f"{PREFIX}/transparency")

@@ -1,0 +1,1 @@
+"""Home delivery (送货上门): households' delivery needs and delivery orders."""
