@@ -18,7 +18,7 @@ import charity.core.db  # noqa: F401  (column types of the app)
 
 # revision identifiers, used by Alembic.
 revision = '0024_home_delivery'
-down_revision = '0015_annual_report'
+down_revision = '0025_imports'
 branch_labels = None
 depends_on = None
 
