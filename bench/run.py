@@ -4,7 +4,8 @@ Started by `bench/run` (which sets up the venv and wrk first). Per backend: the 
 dataset is generated or reused (bench/province.py), then public pages under load, `charity
 verify`, report generation, the biggest exports, the scheduler tick and posting cost run in
 turn. Every figure is compared with a baseline measured the same way in the same run. Prints
-one table and writes bench/results.json.
+one table and merges its sections into bench/results.json (per backend and section, each
+stamped with its run: a partial run keeps the other figures).
 
     bench/run [--backend sqlite|postgresql|both] [--factor F | --quick]
               [--only pages,staff,posting,reports,tick,verify,export] [--data DIR] [--seed S]
@@ -227,21 +228,20 @@ def main() -> None:
     opts = settings(args)
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
     started = time.perf_counter()
-    results = {"measured_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-               "machine": machine(), "factor": opts["factor"], "quick": args.quick,
-               "only": only, "settings": opts, "backends": {}}
+    run = {"measured_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+           "commit": commit(), "factor": opts["factor"], "quick": args.quick, "only": only,
+           "settings": opts}
     rows = []
     for name in backends:
         log(f"=== {name} ===")
-        section = results["backends"][name] = run_backend(name, only, opts, args)
+        section = run_backend(name, only, opts, args)
         rows += table_rows(name, section)
-    results["total_s"] = round(time.perf_counter() - started)
-    province.RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False, default=str)
-                                + "\n")
+        # Merged by section and backend: what this run did not measure keeps its last figures.
+        province.merge_backend(name, section, run)
+    province.merge_results({"machine": machine()})
     print_table(rows)
     print(f"\nfactor {opts['factor']}{' (quick)' if args.quick else ''}; "
-          f"{results['total_s']} s in all; written {province.RESULTS}")
-
+          f"{round(time.perf_counter() - started)} s in all; merged into {province.RESULTS}")
 
 if __name__ == "__main__":
     main()
