@@ -201,22 +201,25 @@ def ledger_entries(user, flt):
 
 
 def ledger_totals(user, flt) -> dict:
-    """The filter's totals by kind, and project spending by project: one grouped query."""
+    """The filter's totals by kind, and project spending by project: one grouped query, in the
+    order of the index (organisation, kind, project, amount) so that the database reads the
+    index alone (issue 21: 200,000 entries); the projects are named afterwards."""
     stmt = scoped_entries(
-        user, sa.select(FundEntry.kind, FundEntry.project_id, Project.name,
-                        sa.func.sum(FundEntry.amount))
-        .outerjoin(Project, Project.id == FundEntry.project_id), flt)
-    stmt = stmt.group_by(FundEntry.kind, FundEntry.project_id, Project.name)
+        user, sa.select(FundEntry.kind, FundEntry.project_id, sa.func.sum(FundEntry.amount)),
+        flt).group_by(FundEntry.organization_id, FundEntry.kind, FundEntry.project_id)
     totals = {key: Decimal("0.00") for key in TOTAL_KEYS}
-    by_project: dict[int, list] = {}
-    for kind, project_id, project_name, total in db.session.execute(stmt):
+    spent: dict[int, Decimal] = {}
+    for kind, project_id, total in db.session.execute(stmt):
         total = Decimal(total or 0)
         column = COLUMN[EntryKind(kind)]
         if column in totals:
             totals[column] += total
         if kind == EntryKind.PROJECT_SPENDING and project_id is not None:
-            by_project.setdefault(project_id, [project_name, Decimal("0.00")])[1] += total
-    totals["by_project"] = sorted(by_project.values(), key=lambda item: item[0])
+            spent[project_id] = spent.get(project_id, Decimal("0.00")) + total
+    names = dict(db.session.execute(sa.select(Project.id, Project.name)
+                                    .where(Project.id.in_(list(spent)))).all()) if spent else {}
+    totals["by_project"] = sorted(([names[pid], amount] for pid, amount in spent.items()),
+                                  key=lambda item: item[0])
     totals["income"] = income(totals)
     totals["used"] = used(totals)
     return totals
