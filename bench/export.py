@@ -146,7 +146,9 @@ def main() -> None:
     args = ap.parse_args()
     with province.Backend(args.backend, None) as backend:
         result = run(backend.dataset(args.factor, province.DEFAULT_SEED))
-    print(f"written {province.merge_results({f'export_{args.backend}': result})}")
+    path = province.merge_backend(args.backend, {"export": result},
+                                  province.standalone_run(args.factor, "export"))
+    print(f"written {path}")
 
 
 if __name__ == "__main__":

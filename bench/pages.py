@@ -288,8 +288,8 @@ def main() -> None:
         print(f"{name:20} {r['rps']:8.0f} {r['ratio']:6.2f} {r['p50_ms']:7.1f} "
               f"{r['p99_ms']:7.1f}  {'yes' if r['meets_target'] else 'NO'}"
               + (f"  ({r['non_2xx']} errors)" if r["non_2xx"] else ""))
-    province.merge_results({f"pages_{args.backend}": {"dataset": ds.kind, "factor": ds.factor,
-                                                      **result}})
+    province.merge_backend(args.backend, {"pages": result},
+                           {**province.standalone_run(ds.factor, "pages"), "dataset": ds.kind})
 
 
 if __name__ == "__main__":

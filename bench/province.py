@@ -281,9 +281,40 @@ DEFAULT_SEED = 2026
 RESULTS = ROOT / "bench" / "results.json"
 
 
-def merge_results(sections: dict) -> Path:
-    """Merge top-level sections into bench/results.json (standalone runs of one bench)."""
-    data = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
-    data.update(sections)
+def _write(data: dict) -> Path:
     RESULTS.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
     return RESULTS
+
+
+def _read() -> dict:
+    try:
+        return json.loads(RESULTS.read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def merge_backend(backend: str, sections: dict, run: dict) -> Path:
+    """Replace only `sections` of `backend` in bench/results.json, each stamped with `run`
+    (when, which commit, which factor): a run of one bench on one engine keeps every other
+    section of both engines (issue 21)."""
+    data = _read()
+    kept = data.setdefault("backends", {}).setdefault(backend, {})
+    for name, result in sections.items():
+        kept[name] = {**result, "run": run} if isinstance(result, dict) else result
+    data.setdefault("runs", {})[backend] = run
+    return _write(data)
+
+
+def standalone_run(factor: float, bench: str) -> dict:
+    """The stamp of one bench run alone (bench/<name>.py) for `merge_backend`."""
+    import datetime as dt
+
+    return {"measured_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "factor": factor, "only": [bench], "standalone": True}
+
+
+def merge_results(sections: dict) -> Path:
+    """Merge top-level sections into bench/results.json (benches without a backend)."""
+    data = _read()
+    data.update(sections)
+    return _write(data)

@@ -191,7 +191,9 @@ def main() -> None:
     for row in sorted(result["pages"], key=lambda r: -r["p95_ms"]):
         print(f"{row['role']:9} {row['median_ms']:7.1f} {row['p95_ms']:7.1f} "
               f"{row['queries']:4d}  {'ok ' if row['meets_target'] else 'NO '} {row['path']}")
-    province.merge_results({f"staff_{args.backend}": result})
+    path = province.merge_backend(args.backend, {"staff": result},
+                                  province.standalone_run(args.factor, "staff"))
+    print(f"written {path}")
 
 
 if __name__ == "__main__":

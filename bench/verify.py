@@ -48,7 +48,9 @@ def main() -> None:
     with province.Backend(args.backend, None) as backend:
         ds = backend.dataset(args.factor, province.DEFAULT_SEED)
         result = run(ds)
-    print(f"written {province.merge_results({f'verify_{args.backend}': result})}")
+    path = province.merge_backend(args.backend, {"verify": result},
+                                  province.standalone_run(args.factor, "verify"))
+    print(f"written {path}")
 
 
 if __name__ == "__main__":

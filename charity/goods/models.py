@@ -138,6 +138,8 @@ class StockMovement(Posted, Base):
         sa.CheckConstraint("quantity <> 0", name="quantity_not_zero"),
         sa.Index("ix_stock_movement_balance_key", "point_id", "item_type_id", "batch"),
         sa.Index("ix_stock_movement_document", "document_type", "document_id"),
+        # The movement list of an organisation, newest first, any page (migration 0029).
+        sa.Index("ix_stock_movement_org_date", "organization_id", "movement_date", "id"),
     )
 
 

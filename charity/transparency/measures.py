@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session, aliased
 from charity.complaints.models import Complaint
 from charity.core.i18n import _l
 from charity.disclosure.models import Obligation, Publication
-from charity.disclosure.obligations import first_entries
 from charity.disclosure.queries import subject_names
 from charity.disclosure.rules import add_months
 from charity.funds.models import (
@@ -33,6 +32,7 @@ from charity.funds.models import (
     Receipt,
 )
 from charity.funds.services.campaigns import REQUIRED_FOR_ACTIVATION
+from charity.goods.models import StockMovement
 
 ONE, ZERO, HALF = Decimal(1), Decimal(0), Decimal("0.5")
 WINDOW = dt.timedelta(days=365)
@@ -71,6 +71,14 @@ class Context:
     publications_ok: bool | None = None  # charity verify: publications and hash chain
     open_data: bool = True  # the open-data API is served (it is, in every app)
     obligation_label: Callable[[Obligation], object] = plain_obligation_label
+    # What several measures read of one organisation, read once (key: what, organisation id).
+    memo: dict = field(default_factory=dict, repr=False)
+
+
+def _once(ctx: Context, key: tuple, read: Callable[[], object]):
+    if key not in ctx.memo:
+        ctx.memo[key] = read()
+    return ctx.memo[key]
 
 
 def _ratio(met: Decimal, total: int) -> Decimal:
@@ -97,15 +105,28 @@ def campaign_plans(ctx: Context, org) -> Measure:
                    tuple(gaps))
 
 
+def _window_obligations(ctx: Context, org) -> tuple[list[Obligation], dict]:
+    """The organisation's obligations due in the last 12 months (up to today) with their
+    subjects' names: read once for the three disclosure indicators."""
+    def read():
+        rows = ctx.session.scalars(sa.select(Obligation).where(
+            Obligation.organization_id == org.id,
+            Obligation.kind.in_(("periodic", "final", "annual")),
+            Obligation.due >= ctx.today - WINDOW, Obligation.due <= ctx.today)
+            .order_by(Obligation.due, Obligation.id)).all()
+        itself = ("organization", org.id)  # an annual report's subject: no query for its name
+        names = subject_names([r for r in rows if (r.subject_type, r.subject_id) != itself],
+                              ctx.session)
+        return rows, {**names, itself: org.name}
+    return _once(ctx, ("obligations", org.id), read)
+
+
 def _disclosures(ctx: Context, org, subject_type: str, kinds=("periodic", "final")) -> Measure:
     """Obligations of one kind of subject due in the last 12 months (up to yesterday: today's
     deadline is not missed yet)."""
-    rows = ctx.session.scalars(sa.select(Obligation).where(
-        Obligation.organization_id == org.id, Obligation.subject_type == subject_type,
-        Obligation.kind.in_(kinds), Obligation.due >= ctx.today - WINDOW,
-        Obligation.due <= ctx.today).order_by(Obligation.due, Obligation.id)).all()
+    every, names = _window_obligations(ctx, org)
+    rows = [ob for ob in every if ob.subject_type == subject_type and ob.kind in kinds]
     counted, met, gaps = 0, ZERO, []
-    names = subject_names(rows, ctx.session)
     for ob in rows:
         label = {"name": names.get((ob.subject_type, ob.subject_id), "?"),
                  "what": ctx.obligation_label(ob)}
@@ -183,13 +204,12 @@ def annual_report(ctx: Context, org) -> Measure:
 
 def income_separation(ctx: Context, org) -> Measure:
     """Goods sold in the supermarket must be booked as commercial income."""
-    total = ctx.session.scalar(sa.select(sa.func.count(FundEntry.id)).where(
-        FundEntry.organization_id == org.id, FundEntry.source_type == "sale"))
+    total, wrong = ctx.session.execute(sa.select(
+        sa.func.count(FundEntry.id),
+        sa.func.count(sa.case((FundEntry.kind.in_(DONATION_INCOME_KINDS), FundEntry.id))))
+        .where(FundEntry.organization_id == org.id, FundEntry.source_type == "sale")).one()
     if not total:
         return NOT_APPLICABLE
-    wrong = ctx.session.scalar(sa.select(sa.func.count(FundEntry.id)).where(
-        FundEntry.organization_id == org.id, FundEntry.source_type == "sale",
-        FundEntry.kind.in_(DONATION_INCOME_KINDS)))
     gaps = (Gap(_l("%(n)s sales are booked as donations — correct them in the money ledger.",
                    n=wrong), "ledger.entry_list"),) if wrong else ()
     return Measure(True, _ratio(Decimal(total - wrong), total), gaps)
@@ -197,7 +217,16 @@ def income_separation(ctx: Context, org) -> Measure:
 
 def first_activity(ctx: Context, org) -> dt.date | None:
     """The organisation's first ledger day (money or goods); None: nothing booked yet."""
-    return first_entries(ctx.session, org.id).get(org.id)
+    def read():
+        # Two scalar minimums in one statement: each is one step down an index that starts
+        # with the organisation (a grouped minimum would scan the organisation's rows).
+        money, goods = ctx.session.execute(sa.select(
+            sa.select(sa.func.min(FundEntry.entry_date))
+            .where(FundEntry.organization_id == org.id).scalar_subquery(),
+            sa.select(sa.func.min(StockMovement.movement_date))
+            .where(StockMovement.organization_id == org.id).scalar_subquery())).one()
+        return min((d for d in (money, goods) if d is not None), default=None)
+    return _once(ctx, ("first", org.id), read)
 
 
 def _has(ctx: Context, *conditions) -> bool:
@@ -206,9 +235,9 @@ def _has(ctx: Context, *conditions) -> bool:
 
 def _published(ctx: Context, org) -> bool:
     """Whether the organisation has published anything (a publication or a met deadline)."""
-    return _has(ctx, Publication.organization_id == org.id,
-                sa.and_(Obligation.organization_id == org.id,
-                        Obligation.published_on.is_not(None)))
+    return _once(ctx, ("published", org.id), lambda: _has(
+        ctx, Publication.organization_id == org.id,
+        sa.and_(Obligation.organization_id == org.id, Obligation.published_on.is_not(None))))
 
 
 def ledgers(ctx: Context, org) -> Measure:
@@ -223,16 +252,18 @@ def ledgers(ctx: Context, org) -> Measure:
 
 def fundraising_costs(ctx: Context, org) -> Measure:
     def total(kinds):
-        return Decimal(ctx.session.scalar(sa.select(
-            sa.func.coalesce(sa.func.sum(FundEntry.amount), 0)).where(
-            FundEntry.organization_id == org.id, FundEntry.kind.in_(kinds),
-            FundEntry.entry_date > ctx.today - WINDOW, FundEntry.entry_date <= ctx.today))
-            or 0)
+        return sa.func.coalesce(sa.func.sum(
+            sa.case((FundEntry.kind.in_(kinds), FundEntry.amount))), 0)
 
-    income = total(DONATION_INCOME_KINDS)
+    income, costs = ctx.session.execute(sa.select(
+        total(DONATION_INCOME_KINDS), total((EntryKind.FUNDRAISING_COST,))).where(
+        FundEntry.organization_id == org.id,
+        FundEntry.kind.in_((*DONATION_INCOME_KINDS, EntryKind.FUNDRAISING_COST)),
+        FundEntry.entry_date > ctx.today - WINDOW, FundEntry.entry_date <= ctx.today)).one()
+    income, costs = Decimal(income or 0), Decimal(costs or 0)
     if income <= 0:
         return NOT_APPLICABLE
-    ratio = total((EntryKind.FUNDRAISING_COST,)) / income
+    ratio = costs / income
     fraction = max(ZERO, min(ONE, (Decimal("0.30") - ratio) / Decimal("0.20")))
     gaps = () if fraction == ONE else (Gap(_l(
         "Fundraising costs were %(pct)s %% of donation income in the last 12 months (target: "

@@ -7,7 +7,8 @@ import sqlalchemy as sa
 from charity.disclosure.models import Obligation
 from charity.transparency import scoring
 from tests.portal.test_api import validator_for
-from tests.transparency.conftest import TODAY
+from tests.sql_count import STAFF_PAGE_QUERIES, get_counted
+from tests.transparency.conftest import TODAY, _ob
 
 
 def _scored(db, world, **changes):
@@ -72,3 +73,23 @@ def test_staff_see_the_gaps_with_the_screen_that_fixes_them(client, db, world, m
 def test_volunteers_do_not_see_the_staff_score(client, db, world, make_user, login):
     login(make_user("volunteer", org=world["org"]))
     assert client.get("/staff/transparency").status_code == 403
+
+
+def test_staff_score_page_reads_a_fixed_number_of_statements(client, db, world, make_user,
+                                                             login, make_campaign, make_project):
+    """Issue 21: ≤ 20 SQL statements, however many campaigns, projects and deadlines; the
+    overdue deadlines are still each named by their subject."""
+    import datetime as dt
+
+    org = world["org"]
+    overdue = [make_campaign() for _ in range(4)] + [make_project() for _ in range(3)]
+    for subject in overdue:
+        kind = "campaign" if hasattr(subject, "target_amount") else "project"
+        _ob(db, org, kind, subject.id, "periodic", dt.date(2026, 10, 1))
+    scoring.refresh(db, TODAY)
+    db.commit()
+    login(make_user("manager", org=org))
+    html, statements = get_counted(db, client, "/staff/transparency")
+    assert len(statements) <= STAFF_PAGE_QUERIES, statements
+    for subject in overdue:
+        assert subject.name in html

@@ -116,6 +116,9 @@ class FundEntry(Posted, Base):
         sa.CheckConstraint("amount < 100000000000000 AND amount > -100000000000000",
                            name="amount_bounded").ddl_if(dialect="sqlite"),
         sa.Index("ix_fund_entry_org_date", "organization_id", "entry_date"),
+        # The ledger list's totals read this index alone (migration 0029, issue 21).
+        sa.Index("ix_fund_entry_org_kind_project", "organization_id", "kind", "project_id",
+                 "amount"),
     )
 
 

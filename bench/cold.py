@@ -1,0 +1,81 @@
+"""Benchmark: every public page computed cold (issue 21 §2).
+
+For each public page a fresh app process is started (as after a restart of the servers) and
+the first request of that page is timed: what it computes without the page cache, plus what
+a new process pays once (mappers, templates, catalogues). Its second request, still
+uncached (`CHARITY_PORTAL_CACHE_SECONDS` 0), is the steady uncached cost. `/healthz` is
+timed the same way as the baseline of a first request. Target: each page ≤ 100 ms.
+
+    .venv/bin/python bench/cold.py [--backend sqlite|postgresql] [--factor 0.02]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench import pages  # noqa: E402
+
+TARGET_MS = 100.0
+
+FIRST_CODE = """
+import json, sys, time
+from charity import create_app
+path = sys.argv[1]
+app = create_app({"CHARITY_PORTAL_CACHE_SECONDS": 0})
+client = app.test_client()
+times = []
+for _ in range(2):
+    t0 = time.perf_counter()
+    status = client.get(path).status_code
+    times.append(round((time.perf_counter() - t0) * 1000, 1))
+print(json.dumps({"first_ms": times[0], "uncached_ms": times[1], "status": status}))
+"""
+
+
+def first_request(env: dict, path: str) -> dict:
+    from bench.province import BIN
+
+    run = subprocess.run([str(BIN / "python"), "-c", FIRST_CODE, path], env=env, cwd=ROOT,
+                         capture_output=True, text=True)
+    if run.returncode:
+        raise RuntimeError(run.stderr[-3000:])
+    return json.loads(run.stdout.strip().splitlines()[-1])
+
+
+def run(ds, log=print, subjects: dict | None = None) -> dict:
+    paths = pages.pick_paths(subjects or pages.pick_subjects(ds.env))
+    results = {name: {"path": path, **first_request(ds.env, path)}
+               for name, path in paths.items()}
+    base = results.pop(pages.BASELINE)
+    for r in results.values():
+        r["meets_target"] = r["uncached_ms"] <= TARGET_MS and r["status"] == 200
+    log("  first request: " + ", ".join(f"{k} {v['first_ms']:.0f} ms (then "
+                                         f"{v['uncached_ms']:.0f})" for k, v in results.items())
+        + f"; /healthz first {base['first_ms']:.0f} ms")
+    return {"baseline": base, "pages": results,
+            "meets_target": all(r["meets_target"] for r in results.values())}
+
+
+def main() -> None:
+    from bench import province
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--backend", default="sqlite", choices=["sqlite", "postgresql"])
+    ap.add_argument("--factor", type=float, default=0.02)
+    ap.add_argument("--data", type=Path)
+    args = ap.parse_args()
+    with province.Backend(args.backend, args.data) as backend:
+        result = run(backend.dataset(args.factor, province.DEFAULT_SEED))
+    path = province.merge_backend(args.backend, {"cold": result},
+                                  province.standalone_run(args.factor, "cold"))
+    print(f"written {path}")
+
+
+if __name__ == "__main__":
+    main()
