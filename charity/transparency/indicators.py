@@ -56,8 +56,9 @@ INDICATORS: tuple[Indicator, ...] = (
               "民政部令第81号", "closed_projects"),
     Indicator("A1", "finance", 10, _l("Annual report by 31 May"),
               _l("The work and financial report of the previous year is published by 31 May; "
-                 "late counts half."),
-              "民政部令第81号", "annual_report"),
+                 "late counts half. Where the organisation may fundraise publicly, a report "
+                 "without its audit report loses half of what it counts."),
+              "民政部令第81号；慈善法（2023）第十三条", "annual_report"),
     Indicator("A2", "finance", 5, _l("Donation and commercial income kept apart"),
               _l("Supermarket sales are booked as commercial income, never as donations, and "
                  "both are reported separately."),

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, aliased
 
 from charity.complaints.models import Complaint
 from charity.core.i18n import _l
+from charity.disclosure.annual.models import AnnualStatement
 from charity.disclosure.models import Obligation, Publication
 from charity.disclosure.obligations import first_entries
 from charity.disclosure.queries import subject_names
@@ -178,7 +179,29 @@ def closed_projects(ctx: Context, org) -> Measure:
 # --- finance -------------------------------------------------------------------------------
 
 def annual_report(ctx: Context, org) -> Measure:
-    return _disclosures(ctx, org, "organization", kinds=("annual",))
+    """Annual reports due in the last 12 months: on time counts fully, late half, overdue
+    nothing. Where the organisation may fundraise publicly its financial report must be
+    audited (Charity Law Art. 13; DOMAIN.md): a report counted without an audit report on
+    file loses half of what it counted, and the gap says which year lacks it."""
+    measure = _disclosures(ctx, org, "organization", kinds=("annual",))
+    if not measure.applicable or not org.can_fundraise_publicly:
+        return measure
+    counted = ctx.session.scalars(sa.select(Obligation).where(
+        Obligation.organization_id == org.id, Obligation.kind == "annual",
+        Obligation.due >= ctx.today - WINDOW, Obligation.due <= ctx.today,
+        sa.or_(Obligation.published_on.is_not(None), Obligation.due < ctx.today))
+        .order_by(Obligation.seq)).all()
+    audited = set(ctx.session.scalars(sa.select(AnnualStatement.year).where(
+        AnnualStatement.organization_id == org.id, AnnualStatement.audit_stored_name.is_not(None))))
+    missing = [ob for ob in counted if ob.seq not in audited]
+    if not missing:
+        return measure
+    gaps = tuple(Gap(_l("Annual report %(year)s: no audit report — upload it (the published "
+                        "report says 未提供审计报告).", year=ob.seq),
+                     "annual_statement.statement_edit", {"obligation_id": ob.id})
+                 for ob in missing)
+    fraction = max(ZERO, measure.fraction - HALF * len(missing) / len(counted))
+    return Measure(True, fraction.quantize(Decimal("0.0001")), measure.gaps + gaps)
 
 
 def income_separation(ctx: Context, org) -> Measure:

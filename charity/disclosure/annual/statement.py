@@ -18,7 +18,7 @@ from charity.core.errors import ValidationFailed
 from charity.core.i18n import _l
 from charity.disclosure.annual.models import TEXT_PARTS, AnnualStatement
 from charity.disclosure.models import Obligation
-from charity.funds.uploads import FileStore, Upload, check_upload
+from charity.funds.uploads import FileStore, Upload, check_upload, detect_mime
 from charity.orgs.models import Organization
 
 MAX_TEXT = 4000
@@ -45,10 +45,10 @@ def statement_part(session: Session, org: Organization, year: int) -> dict:
 
 def audit_pdf(upload: Upload, max_bytes: int):
     """The audit report upload, checked: a PDF by its content, within the size limit."""
-    checked = check_upload(upload, max_bytes, field=AUDIT_FIELD)
-    if checked.mime != "application/pdf":
+    if upload.data and len(upload.data) <= max_bytes and \
+            detect_mime(upload.data) != "application/pdf":
         raise ValidationFailed(_l("The audit report must be a PDF file."), field=AUDIT_FIELD)
-    return checked
+    return check_upload(upload, max_bytes, field=AUDIT_FIELD)
 
 
 def save_statement(actor, session: Session, ob: Obligation, data: dict,
