@@ -97,10 +97,18 @@ def test_the_saved_parts_and_the_audit_report_go_into_the_published_report(app, 
     assert db.get(AnnualStatement, row.id).staff_pay.startswith("专职")
 
 
-def test_without_an_audit_report_the_report_says_so_and_the_score_counts_it(db, annual):
+def test_without_an_audit_report_the_report_says_so_and_the_score_counts_it(app, db, client,
+                                                                             annual):
     org, ob = annual()
-    text = squashed(publish_obligation(db, ob, DUE).pdf)
-    assert "未提供审计报告" in text
+    pub = publish_obligation(db, ob, DUE)
+    assert "未提供审计报告" in squashed(pub.pdf)
+    db.commit()
+    with app.test_request_context():
+        from flask import url_for
+
+        url = url_for("disclosures.publication_view", pub_id=pub.id)
+    page = client.get(url)  # the public page prints the same body
+    assert page.status_code == 200 and "未提供审计报告" in page.get_data(as_text=True)
     measure = annual_report(Context(db, dt.date(2026, 6, 1)), org)
     # The one annual report in the window, on time, but unaudited: half of what it counts.
     assert measure.applicable and str(measure.fraction) == "0.5000"
