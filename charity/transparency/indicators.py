@@ -47,9 +47,10 @@ INDICATORS: tuple[Indicator, ...] = (
                  "within 30 days."),
               "慈善法（2023）第三十八条；财综〔2024〕1号", "receipts"),
     Indicator("P1", "projects", 15, _l("Project disclosures on time"),
-              _l("Periodic and final disclosures of projects due in the last 12 months: on "
-                 "time counts fully, late counts half, overdue counts nothing; a report "
-                 "published without its progress narrative loses half of what it counts."),
+              _l("Periodic and final disclosures of projects due in the last 12 months: "
+                 "on time counts fully, late counts half, overdue counts nothing; "
+                 "a report published without its progress narrative "
+                 "loses half of what it counts."),
               "慈善法（2023）第七十九条；民政部令第81号", "project_disclosures"),
     Indicator("P2", "projects", 5, _l("Closed projects fully disclosed"),
               _l("Every project closed more than three months ago has its final disclosure "
