@@ -21,7 +21,7 @@ from charity.goods.models import Distribution, DistributionLine, Intake, IntakeL
 from charity.goods.services.distributions import post_distribution
 from charity.goods.services.intake import post_intake
 from charity.goods.services.sales import post_sale
-from charity.reports.pdf import ICC_RESOURCE_WARNING
+from charity.reports.pdf import ICC_RESOURCE_WARNING, pdf_attachments, pdf_text
 from tests.disclosure.test_campaign_content import squashed
 
 pytestmark = pytest.mark.filterwarnings(ICC_RESOURCE_WARNING)
@@ -101,16 +101,17 @@ def year_of_work(db, make_org, make_campaign, make_project, make_point, make_ite
     return {"org": org, "campaign": campaign, "project": project}
 
 
-def _published_text(db, org) -> str:
+def _published(db, org):
     refresh_all(db, TODAY)
     ob = db.scalar(sa.select(Obligation).where(Obligation.organization_id == org.id,
                                                Obligation.kind == "annual", Obligation.seq == Y))
-    return squashed(publish_obligation(db, ob, dt.date(2026, 5, 31)).pdf)
+    return publish_obligation(db, ob, dt.date(2026, 5, 31))
 
 
 def test_the_annual_pdf_states_every_figure_as_the_ledgers_sum_it(db, year_of_work):
     org, campaign = year_of_work["org"], year_of_work["campaign"]
-    text = _published_text(db, org)
+    pub = _published(db, org)
+    text = squashed(pub.pdf)
     k = EntryKind
     donations, activity = _sum(db, org, [k.DONATION]), _sum(db, org, [k.ACTIVITY_INCOME])
     sales = _sum(db, org, [k.SALE_INCOME])
@@ -144,6 +145,19 @@ def test_the_annual_pdf_states_every_figure_as_the_ledgers_sum_it(db, year_of_wo
     assert "3件90.00" in text  # handed out
     assert "工作人员工资福利本年度未填报" in text
     assert "未提供审计报告" in text
+
+
+def test_the_annual_pdf_carries_its_snapshot_and_tables(db, year_of_work):
+    """Issue 17 item 7: the JSON snapshot (the bytes whose SHA-256 is published) and the
+    tables it summarises as CSV; amounts with thousands separators in the text."""
+    pub = _published(db, year_of_work["org"])
+    files = pdf_attachments(pub.pdf)
+    assert files["snapshot.json"].decode("utf-8") == pub.snapshot
+    campaigns = files["campaigns.csv"].decode("utf-8-sig")
+    assert "53620102025077" in campaigns and "2000" in campaigns
+    assert {"projects.csv", "goods-received.csv", "goods-handed_out.csv",
+            "income-donations_by_channel.csv", "spending-by_project.csv"} <= files.keys()
+    assert "1,200.00" in "".join(pdf_text(pub.pdf))  # project spending, with its separator
 
 
 def _ratios(db, make_org, org_type, public, entries):
