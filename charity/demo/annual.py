@@ -2,7 +2,9 @@
 organisation states staff pay, overseas cooperation, asset changes and related parties for
 2024 and 2025; for 2025 it also uploads its audit report (a short PDF made here with
 WeasyPrint, ~0.5 s), for 2024 it has none, so that published report says 未提供审计报告.
-Loaded before the scheduler replay, which publishes both reports."""
+Loaded before the scheduler replay, which publishes both reports. The weak organisation of
+the transparency demo (no public-fundraising qualification, so no audit report is required)
+has entered its 2025 parts without one; its 2025 report is overdue."""
 from __future__ import annotations
 
 import hashlib
@@ -13,6 +15,7 @@ from sqlalchemy.orm import Session
 from charity.core.config import instance_path
 from charity.disclosure.annual.models import AnnualStatement
 from charity.funds.uploads import FileStore, upload_dir
+from charity.orgs.models import Organization
 
 PARTS = {
     2024: {"staff_pay": "专职工作人员 3 人，全年工资福利（含社会保险）合计 162,000.00 元；负责人未在本会领取薪酬。",
@@ -54,3 +57,18 @@ def load_annual_demo(session: Session, org) -> None:
         session.add(row)
     session.commit()
     store.publish()
+
+
+WEAK_PARTS = {"staff_pay": "兼职工作人员 1 人，全年劳务报酬 9,600.00 元。", "overseas_cooperation": "无。",
+              "asset_changes": "无。", "related_parties": "无。"}
+
+
+def load_weak_annual_demo(session: Session) -> None:
+    from charity.demo.transparency import WEAK
+
+    org = session.scalar(sa.select(Organization).where(Organization.uscc == WEAK["uscc"]))
+    if org is None or session.scalar(sa.select(AnnualStatement.id).where(
+            AnnualStatement.organization_id == org.id).limit(1)) is not None:
+        return
+    session.add(AnnualStatement(organization_id=org.id, year=2025, **WEAK_PARTS))
+    session.commit()

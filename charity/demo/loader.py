@@ -98,4 +98,7 @@ def load_demo(session: Session) -> list[tuple[str, str, str]]:
     from charity.demo.transparency import load_transparency_demo
 
     load_transparency_demo(session)
+    from charity.demo.annual import load_weak_annual_demo
+
+    load_weak_annual_demo(session)
     return [(u, p, r) for u, _d, r, p, _s in USERS]

@@ -73,6 +73,7 @@ def test_demo_annual_reports_print_the_managers_parts_and_the_audit_report(demo_
             sa.select(Publication).where(Publication.kind == "annual"))}
         store = FileStore(upload_dir(app.instance_path) / "audit-reports")
         audited = [r for r in rows.values() if r.has_audit_report]
+        assert len({org for org, year in rows if year == 2025}) == 2  # both with 2025 activity
         assert len(audited) == 1 and store.path_of(audited[0].audit_stored_name).read_bytes(
             ).startswith(b"%PDF-")
         org_id = audited[0].organization_id
