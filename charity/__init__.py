@@ -97,6 +97,7 @@ BLUEPRINTS = (
     "goods.views.stocktakes", "goods.views.lookup", "people.views.beneficiaries",
     "people.views.volunteers",
     "portal.views.dropoff", "portal.views.disclosures", "disclosure.views.compliance",
+    "disclosure.views.annual",
     "portal.views.api", "portal.views.trace", "portal.views.campaigns", "portal.views.points",
     "portal.views.display", "imports.views.imports",
     "complaints.views.public", "complaints.views.staff", "complaints.views.followup",

@@ -14,6 +14,7 @@ from charity.goods.models import (  # noqa: F401
 )
 from charity.people.models import Beneficiary, Donor, PointsEntry, Shift, Volunteer  # noqa: F401
 from charity.disclosure.models import Narrative, Obligation, Publication  # noqa: F401
+from charity.disclosure.annual.models import AnnualStatement  # noqa: F401
 import charity.complaints.models  # noqa: F401,E402
 import charity.wishes.models  # noqa: F401,E402
 import charity.transparency.models  # noqa: F401,E402

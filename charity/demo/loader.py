@@ -93,6 +93,9 @@ def load_demo(session: Session) -> list[tuple[str, str | None, str]]:
 
     load_complaints_demo(session, org)
     load_wishes_demo(session, org)
+    from charity.demo.annual import load_annual_demo
+
+    load_annual_demo(session, org)  # before the replay, which publishes the annual reports
     session.commit()  # the scheduler replay below works in its own transactions
     from charity.demo.disclosure import load_disclosure_demo
 
@@ -102,4 +105,7 @@ def load_demo(session: Session) -> list[tuple[str, str | None, str]]:
     from charity.demo.transparency import load_transparency_demo
 
     load_transparency_demo(session)
+    from charity.demo.annual import load_weak_annual_demo
+
+    load_weak_annual_demo(session)
     return logins

@@ -24,7 +24,6 @@ from charity.disclosure.content_use import campaign_use
 from charity.disclosure.models import Narrative
 from charity.disclosure.queries import goods_received
 from charity.funds.models import Campaign, EntryKind, FundEntry, Project
-from charity.goods.models import Distribution, DocStatus, Intake
 from charity.orgs.models import Organization
 from charity.people.models import ANONYMOUS_NAME, Donor
 from charity.reports.spreadsheets import csv_bytes
@@ -67,6 +66,7 @@ def _money_block(session, base_where, start, end) -> dict:
         "donation_income": money(donations),
         "commercial_income": money(get(EntryKind.SALE_INCOME)),
         "fundraising_costs": money(get(EntryKind.FUNDRAISING_COST)),
+        "management_costs": money(get(EntryKind.MANAGEMENT_COST)),
         "spent_projects": money(get(EntryKind.PROJECT_SPENDING)),
         "spent_other": money(get(EntryKind.OTHER_SPENDING)),
         "transfers_in": money(get(EntryKind.TRANSFER_IN)),
@@ -74,6 +74,7 @@ def _money_block(session, base_where, start, end) -> dict:
         "remaining_change": money(donations + get(EntryKind.SALE_INCOME)
                                   + get(EntryKind.TRANSFER_IN) - get(EntryKind.TRANSFER_OUT)
                                   - get(EntryKind.FUNDRAISING_COST)
+                                  - get(EntryKind.MANAGEMENT_COST)
                                   - get(EntryKind.PROJECT_SPENDING)
                                   - get(EntryKind.OTHER_SPENDING)),
     }
@@ -192,38 +193,6 @@ def project_snapshot(session: Session, project: Project, kind: str, seq: int,
     return snap
 
 
-def annual_snapshot(session: Session, org: Organization, year: int) -> dict:
-    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    base = [FundEntry.organization_id == org.id]
-    campaigns = session.execute(
-        sa.select(Campaign.name, sa.func.sum(FundEntry.amount))
-        .join(FundEntry, FundEntry.campaign_id == Campaign.id)
-        .where(Campaign.organization_id == org.id, *_in(start, end),
-               FundEntry.kind.in_((EntryKind.DONATION, EntryKind.ACTIVITY_INCOME)))
-        .group_by(Campaign.name).order_by(Campaign.name)).all()
-    received = session.execute(
-        sa.select(sa.func.count(sa.distinct(Intake.id)),
-                  sa.func.coalesce(sa.func.sum(Intake.total_value), 0))
-        .where(Intake.organization_id == org.id, Intake.status == DocStatus.POSTED,
-               Intake.received_on >= start, Intake.received_on <= end)).one()
-    served = session.scalar(
-        sa.select(sa.func.count(sa.distinct(Distribution.beneficiary_id)))
-        .where(Distribution.organization_id == org.id, Distribution.status == DocStatus.POSTED,
-               Distribution.distributed_on >= start, Distribution.distributed_on <= end))
-    return {
-        "schema": SCHEMA_VERSION, "kind": "annual", "seq": year,
-        "title": f"{org.name} · {year} 年度工作报告和财务会计报告",
-        "organization": _org(org),
-        "subject": {"type": "organization", "id": org.id, "name": org.name, "year": year},
-        "period": {"start": start.isoformat(), "end": end.isoformat()},
-        "money": _money_block(session, base, start, end),
-        "campaigns": [{"campaign": n, "raised": money(v)} for n, v in campaigns],
-        "goods": {"intakes": int(received[0]), "value": money(received[1])},
-        "households_served": int(served or 0),
-        "narrative": _narrative(session, "organization", org.id, "annual", year),
-    }
-
-
 def donors_csv(snapshot: dict) -> bytes | None:
     """The long list (named donors) as CSV, attached to the PDF instead of printed in it.
     Written by the one spreadsheet writer: amounts are numbers, a donor's name that a
@@ -245,7 +214,7 @@ _NOT_FIGURES = {"schema", "kind", "seq", "title", "organization", "subject", "pe
 FIGURE_LABELS = {
     "money": "款物收支", "figures": "项目收支", "period": "本期", "cumulative": "累计",
     "donation_income": "捐赠收入合计", "commercial_income": "商业（义卖经营）收入",
-    "fundraising_costs": "募捐成本", "spent_projects": "用于慈善项目", "spent_other": "其他用途",
+    "fundraising_costs": "募捐成本", "management_costs": "管理费用", "spent_projects": "用于慈善项目", "spent_other": "其他用途",
     "transfers_in": "资金调入", "transfers_out": "资金调出", "remaining_change": "结余变动",
     "donations_by_channel": "捐赠渠道", "activity_income": "慈善活动收入",
     "use_by_project": "用于项目", "goods_received": "接收物资", "goods_distributed": "发放物资",

@@ -27,9 +27,9 @@ _COLUMN = {"distributed": "handed_out", "sold": "sold", "in_transit": "transferr
            "on_shelf": "unused", "expired_on_shelf": "unused"}
 USE_COLUMNS = ("handed_out", "sold", "transferred", "written_off", "unused")
 SPENDING_KINDS = (EntryKind.FUNDRAISING_COST, EntryKind.PROJECT_SPENDING,
-                  EntryKind.OTHER_SPENDING)
+                  EntryKind.OTHER_SPENDING, EntryKind.MANAGEMENT_COST)
 KIND_NAMES = {EntryKind.FUNDRAISING_COST: "募捐成本", EntryKind.PROJECT_SPENDING: "项目支出",
-              EntryKind.OTHER_SPENDING: "其他用途"}
+              EntryKind.OTHER_SPENDING: "其他用途", EntryKind.MANAGEMENT_COST: "管理费用"}
 
 
 def _add_outcome(row: dict, o: Outcome) -> None:

@@ -16,6 +16,7 @@ from charity.core.db import utcnow
 from charity.core.errors import ValidationFailed
 from charity.core.i18n import _l
 from charity.disclosure import content
+from charity.disclosure.annual import content as annual_content
 from charity.disclosure.models import Obligation, Publication, report_no
 from charity.disclosure.queries import SUBJECT_MODELS
 from charity.disclosure.rules import period_if_published_on
@@ -67,7 +68,7 @@ def build_snapshot(session: Session, subject_type: str, subject_id: int, kind: s
                                          as_of=on)
     if subject_type == "project":
         return content.project_snapshot(session, subject, kind, seq, period_start, period_end)
-    return content.annual_snapshot(session, subject, seq)
+    return annual_content.annual_snapshot(session, subject, seq)
 
 
 def report_meta(chain_seq: int, generated_at: dt.datetime, snapshot_sha256: str,

@@ -194,3 +194,17 @@ def goods_distributed(session: Session, project_id: int, start: dt.date | None =
     return _by_category(session, DistributionLine, DistributionLine.distribution,
                         [of_project(project_id), Distribution.status == DocStatus.POSTED],
                         Distribution.distributed_on, start, end)
+
+
+def org_goods(session: Session, organization_id: int, received: bool, start: dt.date,
+              end: dt.date) -> list[tuple[str, str, Decimal, Decimal]]:
+    """All goods the organisation received (posted intakes) or handed out (posted
+    distributions) from `start` to `end`, per category and unit (the annual report)."""
+    if received:
+        return _by_category(session, IntakeLine, IntakeLine.intake,
+                            [Intake.organization_id == organization_id,
+                             Intake.status == DocStatus.POSTED], Intake.received_on, start, end)
+    return _by_category(session, DistributionLine, DistributionLine.distribution,
+                        [Distribution.organization_id == organization_id,
+                         Distribution.status == DocStatus.POSTED], Distribution.distributed_on,
+                        start, end)

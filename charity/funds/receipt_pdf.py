@@ -21,10 +21,12 @@ from dataclasses import asdict, dataclass
 from decimal import Decimal
 
 from markupsafe import Markup
+from sqlalchemy.orm import object_session
 
 from charity.core.clock import org_today
 from charity.core.money import figures
 from charity.funds.models import Receipt, ReceiptStatus
+from charity.funds.services.receipt_allocation import review_required
 from charity.funds.services.receipts import trace_url
 from charity.people.models import mask
 from charity.reports.capitals import amount_in_capitals
@@ -33,6 +35,8 @@ from charity.reports.qr import qr_svg
 KIND_NAMES = {"money": "货币", "goods": "物资", "noncash": "非货币财产"}
 FINANCE_TITLE = "公益事业捐赠票据"
 ACKNOWLEDGEMENT_TITLE = "捐赠收据"
+# 复核人 of a receipt the organisation requires a second person to review, not yet reviewed.
+PENDING_REVIEW = "待复核"
 
 
 def quantity_text(quantity: Decimal | None) -> str:
@@ -74,6 +78,7 @@ class ReceiptDocument:
     organization_code: str
     handler: str
     reviewer: str
+    review_pending: bool
     remark: str
     platform_number: str
     verify_url: str
@@ -91,6 +96,9 @@ def receipt_document(receipt: Receipt, *, base_url: str, reveal_private: bool,
     organization = receipt.organization
     allocation = receipt.allocation
     code = receipt.payer_code or ""
+    voided = receipt.status == ReceiptStatus.VOIDED
+    pending = (receipt.reviewed_by is None and not voided
+               and review_required(object_session(receipt), receipt.organization_id))
     return ReceiptDocument(
         receipt=receipt,
         title=FINANCE_TITLE if allocation is not None else ACKNOWLEDGEMENT_TITLE,
@@ -112,12 +120,14 @@ def receipt_document(receipt: Receipt, *, base_url: str, reveal_private: bool,
         organization_name=organization.name if organization else "",
         organization_code=organization.uscc if organization else "",
         handler=receipt.handler,
-        reviewer=receipt.reviewed_by.display_name if receipt.reviewed_by else "",
+        reviewer=(receipt.reviewed_by.display_name if receipt.reviewed_by
+                  else PENDING_REVIEW if pending else ""),
+        review_pending=pending,
         remark=receipt.remark or "", platform_number=receipt.platform_number or "",
         verify_url=url,
         # qr_svg builds the element with ElementTree, which escapes everything: safe markup.
         qr=Markup(qr_svg(url, size=qr_size, title="扫码核验 " + receipt.number)),
-        voided=receipt.status == ReceiptStatus.VOIDED,
+        voided=voided,
         void_reason=receipt.void_reason,
         voided_on=org_today(organization, receipt.voided_at) if receipt.voided_at else None)
 

@@ -47,8 +47,10 @@ INDICATORS: tuple[Indicator, ...] = (
                  "within 30 days."),
               "慈善法（2023）第三十八条；财综〔2024〕1号", "receipts"),
     Indicator("P1", "projects", 15, _l("Project disclosures on time"),
-              _l("Periodic and final disclosures of projects due in the last 12 months: on "
-                 "time counts fully, late counts half, overdue counts nothing."),
+              _l("Periodic and final disclosures of projects due in the last 12 months: "
+                 "on time counts fully, late counts half, overdue counts nothing; "
+                 "a report published without its progress narrative "
+                 "loses half of what it counts."),
               "慈善法（2023）第七十九条；民政部令第81号", "project_disclosures"),
     Indicator("P2", "projects", 5, _l("Closed projects fully disclosed"),
               _l("Every project closed more than three months ago has its final disclosure "
@@ -56,8 +58,9 @@ INDICATORS: tuple[Indicator, ...] = (
               "民政部令第81号", "closed_projects"),
     Indicator("A1", "finance", 10, _l("Annual report by 31 May"),
               _l("The work and financial report of the previous year is published by 31 May; "
-                 "late counts half."),
-              "民政部令第81号", "annual_report"),
+                 "late counts half. Where the organisation may fundraise publicly, a report "
+                 "without its audit report loses half of what it counts."),
+              "民政部令第81号；慈善法（2023）第十三条", "annual_report"),
     Indicator("A2", "finance", 5, _l("Donation and commercial income kept apart"),
               _l("Supermarket sales are booked as commercial income, never as donations, and "
                  "both are reported separately."),

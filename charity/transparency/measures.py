@@ -18,8 +18,9 @@ from sqlalchemy.orm import Session, aliased
 
 from charity.complaints.models import Complaint
 from charity.core.i18n import _l
+from charity.disclosure.annual.models import AnnualStatement
 from charity.disclosure.models import Obligation, Publication
-from charity.disclosure.queries import subject_names
+from charity.disclosure.queries import narrative_gaps, subject_names
 from charity.disclosure.rules import add_months
 from charity.funds.models import (
     DONATION_INCOME_KINDS,
@@ -176,8 +177,37 @@ def receipts(ctx: Context, org) -> Measure:
 
 # --- projects ------------------------------------------------------------------------------
 
+def _counted(ctx: Context, org, subject_type: str, kinds) -> list:
+    """The conditions of the obligations `_disclosures` counts: due in the window, and
+    published or overdue."""
+    return [Obligation.organization_id == org.id, Obligation.subject_type == subject_type,
+            Obligation.kind.in_(kinds), Obligation.due >= ctx.today - WINDOW,
+            Obligation.due <= ctx.today,
+            sa.or_(Obligation.published_on.is_not(None), Obligation.due < ctx.today)]
+
+
+def _less(measure: Measure, missing: int, counted: int, gaps: tuple[Gap, ...]) -> Measure:
+    """`measure` with `missing` of its `counted` reports losing half of what they count."""
+    if not missing or not measure.applicable:
+        return measure
+    fraction = max(ZERO, measure.fraction - HALF * min(missing, counted) / counted)
+    return Measure(True, fraction.quantize(Decimal("0.0001")), measure.gaps + gaps)
+
+
 def project_disclosures(ctx: Context, org) -> Measure:
-    return _disclosures(ctx, org, "project")
+    """Project reports due in the last 12 months (on time fully, late half, overdue
+    nothing); a report published in the window without its progress narrative (it says
+    本期未提供进展说明) loses half of what it counts (issue 17 item 5)."""
+    measure = _disclosures(ctx, org, "project")
+    if not measure.applicable:
+        return measure
+    missing = narrative_gaps(ctx.session, org.id, ctx.today - WINDOW, ctx.today)
+    counted = ctx.session.scalar(sa.select(sa.func.count(Obligation.id)).where(
+        *_counted(ctx, org, "project", ("periodic", "final"))))
+    gap = Gap(_l("%(n)s project reports went out without a progress narrative (本期未提供进展说明) "
+                 "— write it on the report's page before its deadline.", n=missing),
+              "compliance.dashboard")
+    return _less(measure, missing, max(counted, missing), (gap,))
 
 
 def closed_projects(ctx: Context, org) -> Measure:
@@ -199,7 +229,23 @@ def closed_projects(ctx: Context, org) -> Measure:
 # --- finance -------------------------------------------------------------------------------
 
 def annual_report(ctx: Context, org) -> Measure:
-    return _disclosures(ctx, org, "organization", kinds=("annual",))
+    """Annual reports due in the last 12 months: on time counts fully, late half, overdue
+    nothing. Where the organisation may fundraise publicly its financial report must be
+    audited (Charity Law Art. 13; DOMAIN.md): a report counted without an audit report on
+    file loses half of what it counted, and the gap says which year lacks it."""
+    measure = _disclosures(ctx, org, "organization", kinds=("annual",))
+    if not measure.applicable or not org.can_fundraise_publicly:
+        return measure
+    counted = ctx.session.scalars(sa.select(Obligation).where(
+        *_counted(ctx, org, "organization", ("annual",))).order_by(Obligation.seq)).all()
+    audited = set(ctx.session.scalars(sa.select(AnnualStatement.year).where(
+        AnnualStatement.organization_id == org.id, AnnualStatement.audit_stored_name.is_not(None))))
+    missing = [ob for ob in counted if ob.seq not in audited]
+    gaps = tuple(Gap(_l("Annual report %(year)s: no audit report — upload it (the published "
+                        "report says 未提供审计报告).", year=ob.seq),
+                     "annual_statement.statement_edit", {"obligation_id": ob.id})
+                 for ob in missing)
+    return _less(measure, len(missing), len(counted), gaps)
 
 
 def income_separation(ctx: Context, org) -> Measure:

@@ -113,3 +113,27 @@ def post_or_show(form, work, show, **posting):
         if response:
             return response
     return show()
+
+
+def post_form_with_files(form, store, work: Callable[[], Any], *, success, fallback: str,
+                         kind: str = "posted"):
+    """`post_form` for a service that stages files in `store` (charity.funds.uploads): they
+    get their final names once the transaction has committed, and are deleted when it is
+    refused, sent again or fails, so no file is left that no row names."""
+    committed = False
+
+    def staged_work():
+        store.discard()  # a transaction run again stages its files again
+        return work()
+
+    def published(obj):
+        nonlocal committed
+        committed = True
+        store.publish()
+        return success(obj)
+
+    try:
+        return post_form(form, staged_work, kind=kind, success=published, fallback=fallback)
+    finally:
+        if not committed:
+            store.discard()

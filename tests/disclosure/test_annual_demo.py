@@ -55,3 +55,30 @@ def test_demo_annual_reports_on_time_late_and_overdue(demo_committed_app):
             assert o["published_on"] > o["due"] and o["publication_id"]
         if o["status"] == "overdue":
             assert o["published_on"] is None and o["due"] < "2026-12-06"
+
+
+def test_demo_annual_reports_print_the_managers_parts_and_the_audit_report(demo_committed_app):
+    """2025: the parts and the audit report (a PDF in the upload folder); 2024: the parts,
+    no audit report, and the organisation may fundraise publicly: 未提供审计报告."""
+    from charity.disclosure.annual.models import AnnualStatement
+    from charity.disclosure.models import Publication
+    from charity.funds.uploads import FileStore, upload_dir
+    from tests.disclosure.test_campaign_content import squashed
+
+    app = demo_committed_app
+    with app.app_context():
+        rows = {(r.organization_id, r.year): r for r in _db.session.scalars(
+            sa.select(AnnualStatement))}
+        pubs = {(p.organization_id, p.seq): p.pdf for p in _db.session.scalars(
+            sa.select(Publication).where(Publication.kind == "annual"))}
+        store = FileStore(upload_dir(app.instance_path) / "audit-reports")
+        audited = [r for r in rows.values() if r.has_audit_report]
+        assert len({org for org, year in rows if year == 2025}) == 2  # both with 2025 activity
+        assert len(audited) == 1 and store.path_of(audited[0].audit_stored_name).read_bytes(
+            ).startswith(b"%PDF-")
+        org_id = audited[0].organization_id
+        assert _db.session.get(Organization, org_id).can_fundraise_publicly
+        _db.session.remove()
+    with_audit, without = squashed(pubs[(org_id, 2025)]), squashed(pubs[(org_id, 2024)])
+    assert "已提供审计报告：2025年度审计报告.pdf" in with_audit and "工作人员工资福利专职工作人员4人" in with_audit
+    assert "未提供审计报告" in without and "工作人员工资福利专职工作人员3人" in without

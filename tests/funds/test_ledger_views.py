@@ -306,7 +306,30 @@ def test_new_form_defaults(client, db, as_manager, fundraising_org, make_campaig
     assert str(mine.id) in offered
     assert str(planned.id) not in offered and str(foreign.id) not in offered
     assert {c.value for c in form.kind.choices} == {
-        "donation", "activity_income", "project_spending", "other_spending", "fundraising_cost"}
+        "donation", "activity_income", "project_spending", "other_spending", "fundraising_cost",
+        "management_cost"}
+
+
+def test_a_management_cost_is_posted_from_the_general_fund(client, db, as_manager,
+                                                           fundraising_org):
+    """管理费用 (issue 17 item 2): a spending kind of its own, with its purpose, out of the
+    general fund; the balances still verify against the ledger."""
+    ledger.post_entry(as_manager, db, fundraising_org, {
+        "kind": "donation", "amount": D("500.00"), "entry_date": DAY, "channel": "cash",
+        "counterparty": "张三"})
+    db.commit()
+    form = donation_form(kind="management_cost", amount="120.00", channel="", reference="",
+                         issue_receipt=None, counterparty="物业公司", purpose="")
+    refused = client.post("/staff/funds/new", data=form)
+    assert refused.status_code == 200 and 'id="purpose-error"' in refused.get_data(as_text=True)
+    form.update(purpose="办公室租金", submission_token="test-token-management")
+    assert client.post("/staff/funds/new", data=form).status_code == 302
+    entry = db.scalar(sa.select(FundEntry).order_by(FundEntry.id.desc()))
+    assert (entry.kind, entry.amount, entry.campaign_id) == ("management_cost", D("120.00"), None)
+    general = db.scalar(sa.select(FundBalance).where(FundBalance.scope == "general",
+                                                     FundBalance.scope_id == fundraising_org.id))
+    assert general.remaining == D("380.00")
+    assert ledger.verify_balances(db) == []
 
 
 def test_post_donation_with_receipt(app, client, db, as_manager, fundraising_org, make_campaign,

@@ -196,3 +196,22 @@ def test_goods_receipt_prints_unit_value_and_valuation_basis(
     for expected in ("1,250.50", "3,751.50", "备注：按公允价值计价，依据：同类商品市场价",
                      "收款人：李志强", coat.name):
         assert expected in text, expected
+
+
+def test_a_receipt_awaiting_review_prints_its_reviewer_as_pending(
+        client, login, db, manager, make_user, fundraising_org, company):
+    """Where the organisation requires a second person's review, a receipt not reviewed yet
+    says 复核人 待复核 (not "—", which reads as "no review"); once reviewed, the reviewer's
+    name; without the requirement, "—"."""
+    login(manager)
+    squash = lambda r: re.sub(r"\s+", "", pdftotext(get_pdf(client, r)))  # noqa: E731
+    plain = donate(db, manager, fundraising_org, company, amount="10.00")
+    assert "复核人：—" in squash(plain)
+    set_review_required(manager, db, fundraising_org, True)
+    db.commit()
+    pending = donate(db, manager, fundraising_org, company, amount="20.00")
+    assert "复核人：待复核" in squash(pending)
+    review_receipt(make_user("manager", org=fundraising_org, display_name="赵复核"), db, pending)
+    db.commit()
+    db.expire_all()  # as the next request's session would read it
+    assert "复核人：赵复核" in squash(pending)

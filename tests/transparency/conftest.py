@@ -7,6 +7,7 @@ from decimal import Decimal as D
 import pytest
 
 from charity.complaints.services import submit_complaint
+from charity.disclosure.annual.models import AnnualStatement
 from charity.disclosure.models import Obligation
 from charity.funds.services import ledger
 from charity.core.system import system_actor
@@ -37,6 +38,9 @@ def world(db, fundraising_org, make_campaign, make_project):
     _ob(db, org, "project", project.id, "periodic", dt.date(2026, 7, 1), dt.date(2026, 7, 1))
     annual = _ob(db, org, "organization", org.id, "annual", dt.date(2026, 5, 31),
                  dt.date(2026, 5, 20), seq=2025)
+    # A model organisation: it may fundraise publicly, so its annual report is audited.
+    db.add(AnnualStatement(organization_id=org.id, year=2025, audit_stored_name="a" * 32,
+                           audit_name="2025年度审计报告.pdf"))
     ledger.post_donation(system_actor(), db, org, {
         "kind": "donation", "amount": D("1000"), "entry_date": dt.date(2026, 1, 15),
         "channel": "cash", "counterparty": "某人"}, with_receipt=False, today=TODAY)

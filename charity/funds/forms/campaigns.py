@@ -58,6 +58,7 @@ ENTRY_KIND_LABELS = {
     "project_spending": _l("Project spending"),
     "other_spending": _l("Other use"),
     "fundraising_cost": _l("Fundraising cost"),
+    "management_cost": _l("Management cost"),
     "transfer_out": _l("Transfer out"),
     "transfer_in": _l("Transfer in"),
 }

@@ -26,12 +26,14 @@ KIND_LABELS = {
     EntryKind.PROJECT_SPENDING: _l("Project spending"),
     EntryKind.OTHER_SPENDING: _l("Other spending"),
     EntryKind.FUNDRAISING_COST: _l("Fundraising cost"),
+    EntryKind.MANAGEMENT_COST: _l("Management cost"),
     EntryKind.TRANSFER_OUT: _l("Transfer out"),
     EntryKind.TRANSFER_IN: _l("Transfer in"),
 }
 # What one form may record; sales come from the supermarket, transfers have their own form.
 POSTABLE_KINDS = (EntryKind.DONATION, EntryKind.ACTIVITY_INCOME, EntryKind.PROJECT_SPENDING,
-                  EntryKind.OTHER_SPENDING, EntryKind.FUNDRAISING_COST)
+                  EntryKind.OTHER_SPENDING, EntryKind.FUNDRAISING_COST,
+                  EntryKind.MANAGEMENT_COST)
 RECEIPT_KINDS = (EntryKind.DONATION, EntryKind.ACTIVITY_INCOME)
 CHANNEL_LABELS = {
     Channel.CASH: _l("Cash"),

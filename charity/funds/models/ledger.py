@@ -24,6 +24,7 @@ class EntryKind(enum.StrEnum):
     PROJECT_SPENDING = "project_spending"
     OTHER_SPENDING = "other_spending"
     FUNDRAISING_COST = "fundraising_cost"
+    MANAGEMENT_COST = "management_cost"  # 管理费用: running the organisation itself
     TRANSFER_OUT = "transfer_out"
     TRANSFER_IN = "transfer_in"
 
@@ -31,7 +32,8 @@ class EntryKind(enum.StrEnum):
 DONATION_INCOME_KINDS = (EntryKind.DONATION, EntryKind.ACTIVITY_INCOME)
 COMMERCIAL_INCOME_KINDS = (EntryKind.SALE_INCOME,)
 INCOME_KINDS = DONATION_INCOME_KINDS + COMMERCIAL_INCOME_KINDS
-SPENDING_KINDS = (EntryKind.PROJECT_SPENDING, EntryKind.OTHER_SPENDING, EntryKind.FUNDRAISING_COST)
+SPENDING_KINDS = (EntryKind.PROJECT_SPENDING, EntryKind.OTHER_SPENDING, EntryKind.FUNDRAISING_COST,
+                  EntryKind.MANAGEMENT_COST)
 
 
 # The balance column (FundBalance) each kind of entry adds to.
@@ -42,11 +44,15 @@ COLUMN = {
     EntryKind.PROJECT_SPENDING: "spent_projects",
     EntryKind.OTHER_SPENDING: "spent_other",
     EntryKind.FUNDRAISING_COST: "fundraising_costs",
+    # A fund's balance needs only what is left: management costs are kept in its "other
+    # uses" column, and the reports that name them (the annual report) sum them by kind
+    # from the ledger.
+    EntryKind.MANAGEMENT_COST: "spent_other",
     EntryKind.TRANSFER_IN: "transfers_in",
     EntryKind.TRANSFER_OUT: "transfers_out",
 }
 OUTFLOWS = {EntryKind.PROJECT_SPENDING, EntryKind.OTHER_SPENDING, EntryKind.FUNDRAISING_COST,
-            EntryKind.TRANSFER_OUT}
+            EntryKind.MANAGEMENT_COST, EntryKind.TRANSFER_OUT}
 INFLOWS = {EntryKind.DONATION, EntryKind.ACTIVITY_INCOME, EntryKind.SALE_INCOME,
            EntryKind.TRANSFER_IN}
 

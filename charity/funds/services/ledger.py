@@ -171,7 +171,7 @@ def _check_spending(clean: dict, campaign, project) -> None:
                 field="project_id")
     if kind == EntryKind.OTHER_SPENDING and not clean["purpose"]:
         raise ValidationFailed(_l("Say what the money was spent on."), field="purpose")
-    if kind == EntryKind.FUNDRAISING_COST and not clean["purpose"]:
+    if kind in (EntryKind.FUNDRAISING_COST, EntryKind.MANAGEMENT_COST) and not clean["purpose"]:
         raise ValidationFailed(_l("Say what the cost was for."), field="purpose")
     if kind in (EntryKind.TRANSFER_IN, EntryKind.TRANSFER_OUT):
         raise ValidationFailed(_l("Use the transfer form to move money between funds."),

@@ -15,7 +15,6 @@ from charity.funds.forms.receipts import (PAPERS, STATUS_LABELS, PlatformNumberF
 from charity.funds.models import Receipt
 from charity.funds.receipt_pdf import pdf_filename, receipt_document, render_receipt_pdf
 from charity.funds.services import receipts as services
-from charity.funds.services.receipt_allocation import review_required
 from charity.web.access import access, load, paginate
 from charity.web.downloads import private_file
 from charity.web.forms import ConfirmForm
@@ -49,8 +48,7 @@ def _render_view(receipt: Receipt, void_form: VoidForm, platform_form=None):
     paper = request.args.get("paper", "80")
     doc = receipt_document(receipt, base_url=public_root(),
                            reveal_private=can(current_user, "donors.private", receipt))
-    pending = (review_required(db.session, receipt.organization_id)
-               and receipt.reviewed_by_id is None and not doc.voided)
+    pending = doc.review_pending
     return render_template(
         "funds/receipt_view.html", doc=doc, receipt=receipt, void_form=void_form,
         paper=paper if paper in PAPERS else "", papers=PAPERS, status_labels=STATUS_LABELS,
