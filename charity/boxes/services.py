@@ -157,10 +157,10 @@ def lose_box(actor, session: Session, box: Box, note: str,
     return box
 
 
-def count_boxes(actor, session: Session, stocktake, found_ids) -> list[Box]:
+def count_boxes(actor, session: Session, stocktake, found_ids):
     """Record which boxes on the stocktake's shelf were found (counted) and which were not
     (missing). A box may be checked again while the sheet is not approved: the last check
-    counts."""
+    counts. Returns the stocktake."""
     require(actor, "goods.stocktake", stocktake)
     if stocktake.status == StocktakeStatus.APPROVED:
         raise ValidationFailed(_l("This count sheet is already approved."))
@@ -170,27 +170,25 @@ def count_boxes(actor, session: Session, stocktake, found_ids) -> list[Box]:
     for box in boxes:
         kind = BoxEventKind.COUNTED if box.id in found else BoxEventKind.MISSING
         _step(actor, session, box, kind, stocktake)
-    return boxes
+    return stocktake
 
 
-def settle_boxes(actor, session: Session, stocktake) -> list[Box]:
+def settle_boxes(actor, session: Session, stocktake):
     """After the stocktake's approval: boxes it found missing are lost. Their goods were not
     counted, so the stocktake's differences already took them off the ledger; nothing more
-    is posted."""
+    is posted. Returns the stocktake (chained after `approve_stocktake`)."""
     last = {}
     for event in session.scalars(sa.select(BoxEvent).where(
             BoxEvent.document_type == "stocktake", BoxEvent.document_id == stocktake.id)
             .order_by(BoxEvent.id)):
         last[event.box_id] = event.kind
-    lost = []
     for box_id, kind in sorted(last.items()):
         box = session.get(Box, box_id)
         if kind == BoxEventKind.MISSING and box.state == BoxState.ON_SHELF \
                 and box.point_id == stocktake.point_id:
             box.state = BoxState.LOST
             _step(actor, session, box, BoxEventKind.LOST, stocktake)
-            lost.append(box)
-    return lost
+    return stocktake
 
 
 __all__ = ["arrive_boxes", "count_boxes", "hand_out_box", "lose_box", "pack_box",

@@ -26,6 +26,7 @@ STAFF_NAV: list[tuple[object, list[NavItem]]] = [
         NavItem("stock.dashboard", _l("Stock"), "goods.view"),
         NavItem("transfers.transfer_list", _l("Transfers"), "goods.view"),
         NavItem("stocktakes.stocktake_list", _l("Stocktakes"), "goods.view"),
+        NavItem("boxes.box_list_view", _l("Boxes"), "goods.view"),
         NavItem("catalogue.item_list", _l("Catalogue"), "goods.view"),
     ]),
     (_l("People"), [
