@@ -86,6 +86,9 @@ def load_demo(session: Session) -> list[tuple[str, str, str]]:
 
     load_complaints_demo(session, org)
     load_wishes_demo(session, org)
+    from charity.demo.boxes import load_boxes_demo
+
+    load_boxes_demo(session, org)
     session.commit()  # the scheduler replay below works in its own transactions
     from charity.demo.disclosure import load_disclosure_demo
 
