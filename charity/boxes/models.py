@@ -66,9 +66,9 @@ class BoxLine(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     box_id: Mapped[int] = mapped_column(sa.ForeignKey("box.id"), index=True)
+    quantity: Mapped[Decimal] = mapped_column(Qty)
     item_type_id: Mapped[int] = mapped_column(sa.ForeignKey("item_type.id"), index=True)
     batch: Mapped[str] = mapped_column(sa.String(64), default="")
-    quantity: Mapped[Decimal] = mapped_column(Qty)
 
     box: Mapped[Box] = relationship(back_populates="lines")
     item_type: Mapped[ItemType] = relationship()

@@ -55,12 +55,6 @@ def load_box(box_id: int, permission: str) -> Box:
     return box
 
 
-def _posted(form, work, message, box_id: int):
-    """Post one box step once for the form's token; back to the box page."""
-    return post_form(form, work, kind="box", first=_box_url, fallback=_box_url(box_id),
-                     success=lambda box: (message(box), _box_url(box.id)))
-
-
 # --- list and label codes --------------------------------------------------------------------
 
 @bp.route("/")
@@ -89,6 +83,10 @@ def box_open():
 
 # --- packing ---------------------------------------------------------------------------------
 
+def _packed(box: Box) -> tuple[str, str]:
+    return _("Box %(code)s packed: print its label.", code=box.code), _box_url(box.id)
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @access("boxes.pack")
 def box_new():
@@ -109,8 +107,7 @@ def box_new():
             form, lambda: services.pack_box(current_user, db.session, point,
                                             form.data_for_service()),
             kind="box", first=_box_url, fallback=url_for("boxes.box_list_view"),
-            success=lambda box: (_("Box %(code)s packed: print its label.", code=box.code),
-                                 _box_url(box.id)))
+            success=_packed)
         if response:
             return response
     return render_template("boxes/new.html", form=form, point=point, points=points,
@@ -153,61 +150,63 @@ def box_view(box_id: int):
     return _render_box(load_box(box_id, "goods.view"))
 
 
+def _box_step(box_id: int, permission: str, make_form, work, message, *, refused=None,
+              then=None):
+    """What every step of the box page does: load the box, post `work(box, form)` once for
+    the form's one-time token, say `message(box)` and go back to the box (or to `then(box)`).
+    A refusal goes next to the field of the page's form named `refused`, else it is flashed."""
+    box = load_box(box_id, permission)
+    form = make_form(box)
+    if form.validate_on_submit():
+        response = post_form(form if refused else None, lambda: work(box, form), kind="box",
+                             first=_box_url, fallback=_box_url(box.id),
+                             token=form.submission_token.data,
+                             success=lambda done: (message(done),
+                                                   (then or (lambda b: _box_url(b.id)))(done)))
+        if response:
+            return response
+    if refused:
+        return _render_box(box, **{refused: form}), 422
+    return redirect(_box_url(box.id))
+
+
 @bp.route("/<int:box_id>/send", methods=["POST"])
 @access("goods.transfer")
 def box_send(box_id: int):
-    box = load_box(box_id, "goods.transfer")
-    form = _send_form(box, SendBoxForm())
-    if form.validate_on_submit():
-        response = _posted(form, lambda: services.send_box(
-            current_user, db.session, box, form.to_point_id.data),
-            lambda done: _("Box %(code)s sent.", code=done.code), box.id)
-        if response:
-            return response
-    return _render_box(box, send=form), 422
+    return _box_step(box_id, "goods.transfer", lambda box: _send_form(box, SendBoxForm()),
+                     lambda box, form: services.send_box(current_user, db.session, box,
+                                                         form.to_point_id.data),
+                     lambda box: _("Box %(code)s sent.", code=box.code), refused="send")
 
 
 @bp.route("/<int:box_id>/receive", methods=["POST"])
 @access("goods.transfer")
 def box_receive(box_id: int):
-    box = load_box(box_id, "goods.transfer")
-    form = StepForm()
-    if form.validate_on_submit():
-        response = _posted(None, lambda: services.receive_box(current_user, db.session, box),
-                           lambda done: _("Box %(code)s received.", code=done.code), box.id)
-        if response:
-            return response
-    return redirect(_box_url(box.id))
+    return _box_step(box_id, "goods.transfer", lambda _box: StepForm(),
+                     lambda box, _form: services.receive_box(current_user, db.session, box),
+                     lambda box: _("Box %(code)s received.", code=box.code))
 
 
 @bp.route("/<int:box_id>/hand-out", methods=["POST"])
 @access("goods.distribute")
 def box_hand_out(box_id: int):
-    box = load_box(box_id, "goods.distribute")
-    form = HandOutForm()
-    if form.validate_on_submit():
-        return post_form(None, lambda: services.hand_out_box(
-            current_user, db.session, box, form.beneficiary_id.data),
-            kind="box", first=_box_url, fallback=_box_url(box.id),
-            token=form.submission_token.data,
-            success=lambda done: (_("Box %(code)s handed out.", code=done.code),
-                                  url_for("distributions.distribution_view",
-                                          distribution_id=done.distribution_id)))
-    return redirect(_box_url(box.id))
+    return _box_step(box_id, "goods.distribute", lambda _box: HandOutForm(),
+                     lambda box, form: services.hand_out_box(current_user, db.session, box,
+                                                             form.beneficiary_id.data),
+                     lambda box: _("Box %(code)s handed out.", code=box.code),
+                     then=lambda box: url_for("distributions.distribution_view",
+                                              distribution_id=box.distribution_id))
 
 
 @bp.route("/<int:box_id>/lose", methods=["POST"])
 @access("goods.write_off")
 def box_lose(box_id: int):
-    box = load_box(box_id, "goods.write_off")
-    form = LoseBoxForm()
-    if form.validate_on_submit():
-        response = _posted(form, lambda: services.lose_box(
-            current_user, db.session, box, form.note.data),
-            lambda done: _("Box %(code)s written off as lost.", code=done.code), box.id)
-        if response:
-            return response
-    return _render_box(box, lose=form), 422
+    def write_off(box: Box, form: LoseBoxForm) -> Box:
+        return services.lose_box(current_user, db.session, box, form.note.data)
+
+    return _box_step(box_id, "goods.write_off", lambda _box: LoseBoxForm(), write_off,
+                     lambda box: _("Box %(code)s written off as lost.", code=box.code),
+                     refused="lose")
 
 
 # --- the stocktake's box check ---------------------------------------------------------------
