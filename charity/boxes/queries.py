@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session, selectinload
 from charity.auth.permissions import scope_points
 from charity.boxes.models import Box, BoxLine, BoxState
 from charity.core.db import contains
-from charity.goods.models import ItemType, StockBalance
+from charity.goods.models import ItemType, StockBalance, Transfer
 
-ZERO = Decimal("0")
+ZERO = Decimal(0)
 
 
 def boxed_quantity(session: Session, point_id: int, item_type_id: int, batch: str) -> Decimal:
@@ -68,8 +68,13 @@ def shortfalls(session: Session, box: Box) -> dict[int, Decimal]:
 
 
 def box_list(user, point_id: int | None = None, state: str | None = None, q: str = ""):
-    """The boxes the user may see, newest first; by point, state, and code, label or item."""
-    stmt = scope_points(user, sa.select(Box), Box.point_id, Box.organization_id)
+    """The boxes the user may see (those of their points, and those on their way to them),
+    newest first; by point, state, and code, label or item."""
+    visible = scope_points(user, sa.select(Box.id), Box.point_id, Box.organization_id)
+    arriving = scope_points(user, sa.select(Box.id).join(Transfer, Transfer.id == Box.transfer_id)
+                            .where(Box.state == BoxState.IN_TRANSIT),
+                            Transfer.to_point_id, Box.organization_id)
+    stmt = sa.select(Box).where(sa.or_(Box.id.in_(visible), Box.id.in_(arriving)))
     if point_id:
         stmt = stmt.where(Box.point_id == point_id)
     if state:

@@ -18,7 +18,11 @@ from charity.boxes.queries import free_quantity
 from charity.core.errors import ValidationFailed
 from charity.core.i18n import _l
 from charity.goods.models import StocktakeStatus, Transfer, WriteOffReason
-from charity.goods.services.checks import filled_lines, item_and_quantity, require_point_active
+from charity.goods.services.checks import (
+    filled_lines,
+    item_and_quantity,
+    require_point_active,
+)
 from charity.goods.services.distributions import post_distribution
 from charity.goods.services.transfers import receive_transfer, send_transfer
 from charity.goods.services.write_offs import post_write_off
@@ -107,8 +111,7 @@ def arrive_boxes(actor, session: Session, transfer: Transfer) -> Transfer:
         box.point_id = transfer.to_point_id
         for line in list(box.lines):
             arrived = received[(line.item_type_id, line.batch)].quantity_received or 0
-            if arrived < line.quantity:
-                line.quantity = arrived
+            line.quantity = min(line.quantity, arrived)
             if not line.quantity:
                 box.lines.remove(line)
                 session.delete(line)

@@ -13,7 +13,7 @@ from charity.core.system import system_actor
 from charity.goods import services as documents
 from charity.goods.models import StockMovement, Transfer
 from tests.boxes.test_box_services import balance
-from tests.goods.test_transfer_views import client, error_of, login, token_of  # noqa: F401
+from tests.goods.test_transfer_views import error_of, token_of
 
 D = Decimal
 
@@ -70,7 +70,7 @@ def test_the_label_code_opens_the_box_and_the_qr_holds_its_address(client, login
                 f"/staff/boxes/labels?point={w['a'].id}"):
         page = client.get(url).get_data(as_text=True)
         assert page.count("<svg") == 1 and box.code in page and "女装 冬 M" in page, url
-    page = client.get(f"/staff/boxes/?q=冬衣").get_data(as_text=True)
+    page = client.get("/staff/boxes/?q=冬衣").get_data(as_text=True)
     assert box.code in page
     link = f'href="/staff/boxes/{box.id}"'
     assert link in page
@@ -117,6 +117,7 @@ def test_send_and_receive_a_box(client, login, db, w):
     assert balance(db, w["a"], w["coat"]) == 8
     # The destination sees the box while it travels, and receives it in one tap.
     login(w["vol_b"])
+    assert f'href="/staff/boxes/{box.id}"' in client.get("/staff/boxes/").get_data(as_text=True)
     page = client.get(f"/staff/boxes/{box.id}").get_data(as_text=True)
     assert "/receive" in page
     response = client.post(f"/staff/boxes/{box.id}/receive",

@@ -12,9 +12,9 @@ from charity.boxes.queries import box_list
 from charity.boxes.views.boxes import load_box
 from charity.core.extensions import db
 from charity.goods.quantities import plain_qty
+from charity.reports.qr import qr_svg
 from charity.web.access import access, int_arg
 from charity.web.public_url import public_url
-from charity.reports.qr import qr_svg
 
 bp = Blueprint("box_labels", __name__, url_prefix="/staff/boxes")
 
