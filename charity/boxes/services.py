@@ -18,11 +18,7 @@ from charity.boxes.queries import free_quantity
 from charity.core.errors import ValidationFailed
 from charity.core.i18n import _l
 from charity.goods.models import StocktakeStatus, Transfer, WriteOffReason
-from charity.goods.services.checks import (
-    filled_lines,
-    item_and_quantity,
-    require_point_active,
-)
+from charity.goods.services.checks import filled_lines, item_and_quantity, require_point_active
 from charity.goods.services.distributions import post_distribution
 from charity.goods.services.transfers import receive_transfer, send_transfer
 from charity.goods.services.write_offs import post_write_off
@@ -69,8 +65,10 @@ def pack_box(actor, session: Session, point, data: dict) -> Box:
         key = (item.id, (raw.get("batch") or "").strip())
         earlier = wanted.get(key)
         wanted[key] = (item, qty + (earlier[1] if earlier else 0), i)
+    # A unique placeholder until the id is known (the code is made from it below).
     box = Box(organization_id=point.organization_id, point_id=point.id,
-              code=f"{CODE_PREFIX}-{uuid.uuid4().hex[:12]}", label=(data.get("label") or "").strip()[:100],
+              code=f"{CODE_PREFIX}-{uuid.uuid4().hex[:12]}",
+              label=(data.get("label") or "").strip()[:100],
               created_by_id=getattr(actor, "id", None))
     for (item_id, batch), (item, qty, i) in sorted(wanted.items()):
         free = free_quantity(session, point.id, item_id, batch)

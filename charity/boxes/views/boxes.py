@@ -9,21 +9,9 @@ from flask_login import current_user
 
 from charity.auth.permissions import can
 from charity.boxes import services
-from charity.boxes.forms import (
-    HandOutForm,
-    LoseBoxForm,
-    PackBoxForm,
-    SendBoxForm,
-    StepForm,
-)
+from charity.boxes.forms import HandOutForm, LoseBoxForm, PackBoxForm, SendBoxForm, StepForm
 from charity.boxes.models import Box, BoxEventKind, BoxState
-from charity.boxes.queries import (
-    box_by_code,
-    box_list,
-    open_boxes_at,
-    packable,
-    shortfalls,
-)
+from charity.boxes.queries import box_by_code, box_list, open_boxes_at, packable, shortfalls
 from charity.core.extensions import db
 from charity.core.i18n import _l
 from charity.goods.models import Stocktake, StocktakeStatus, Transfer
