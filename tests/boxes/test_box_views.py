@@ -177,6 +177,7 @@ def test_the_stocktake_box_check_loses_a_missing_box(client, login, db, w):
     login(w["vol_a"])
     page = client.get(f"/staff/boxes/stocktakes/{st.id}").get_data(as_text=True)
     assert found.code in page and missing.code in page
+    assert f'data-code="{found.code}"' in page and 'data-scan-check' in page  # scan to tick
     response = client.post(f"/staff/boxes/stocktakes/{st.id}", data={
         "submission_token": token_of(page), "found": [str(found.id)]})
     assert response.status_code == 302
