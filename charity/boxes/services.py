@@ -17,7 +17,7 @@ from charity.boxes.models import Box, BoxEvent, BoxEventKind, BoxLine, BoxState
 from charity.boxes.queries import free_quantity
 from charity.core.errors import ValidationFailed
 from charity.core.i18n import _l
-from charity.goods.models import StocktakeStatus, Transfer, WriteOffReason
+from charity.goods.models import StockBalance, StocktakeStatus, Transfer, WriteOffReason
 from charity.goods.services.checks import filled_lines, item_and_quantity, require_point_active
 from charity.goods.services.distributions import post_distribution
 from charity.goods.services.transfers import receive_transfer, send_transfer
@@ -71,6 +71,11 @@ def pack_box(actor, session: Session, point, data: dict) -> Box:
               label=(data.get("label") or "").strip()[:100],
               created_by_id=getattr(actor, "id", None))
     for (item_id, batch), (item, qty, i) in sorted(wanted.items()):
+        # Two volunteers packing the same batch at once: the second waits, then sees the first
+        # box (PostgreSQL; SQLite writers are serial anyway).
+        session.execute(sa.select(StockBalance.id).where(
+            StockBalance.point_id == point.id, StockBalance.item_type_id == item_id,
+            StockBalance.batch == batch).with_for_update())
         free = free_quantity(session, point.id, item_id, batch)
         if qty > free:
             raise ValidationFailed(
@@ -104,7 +109,7 @@ def arrive_boxes(actor, session: Session, transfer: Transfer) -> Transfer:
     arrived is lost. Called in the same transaction as `receive_transfer`."""
     received = {(ln.item_type_id, ln.batch): ln for ln in transfer.lines}
     boxes = session.scalars(sa.select(Box).where(Box.transfer_id == transfer.id,
-                                                 Box.state == BoxState.IN_TRANSIT))
+                                                 Box.state == BoxState.IN_TRANSIT)).all()
     for box in boxes:
         box.point_id = transfer.to_point_id
         for line in list(box.lines):
