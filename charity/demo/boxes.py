@@ -10,12 +10,12 @@ from charity.boxes.models import Box
 from charity.boxes.queries import packable
 from charity.boxes.services import pack_box
 from charity.core.system import system_actor
-from charity.goods.models import ItemCategory, ItemType
 from charity.orgs.models import CharityPoint
 
 POINT = "张掖路慈善超市"
-# label, how many of each clothing batch (at most what is free), how many boxes
-BOXES = [("冬衣 成人", 4), ("冬衣 儿童", 3), ("鞋帽", 2)]
+# label, items (demo catalogue names), how many of each item (at most what is free)
+BOXES = [("冬衣 成人", ("棉衣", "羽绒服", "毛衣"), 3), ("冬衣 儿童", ("儿童外套",), 4),
+         ("鞋帽 围巾", ("棉鞋", "围巾手套套装"), 2)]
 
 
 def load_boxes_demo(session: Session, org) -> None:
@@ -25,12 +25,12 @@ def load_boxes_demo(session: Session, org) -> None:
         CharityPoint.organization_id == org.id, CharityPoint.name == POINT))
     if point is None:
         return
-    clothing = session.scalar(sa.select(ItemCategory.id).where(ItemCategory.code == "clothing"))
-    for label, per_batch in BOXES:
-        lines = [{"item_type_id": row.item_type_id, "batch": row.batch,
-                  "quantity": str(min(per_batch, int(free)))}
-                 for row, free in packable(session, point.id)
-                 if free >= 1 and session.get(ItemType, row.item_type_id).category_id == clothing
-                 and row.item_type.countable][:2]
+    for label, names, each in BOXES:
+        lines, seen = [], set()
+        for row, free in packable(session, point.id):
+            if row.item_type.name in names and row.item_type_id not in seen and free >= 1:
+                seen.add(row.item_type_id)
+                lines.append({"item_type_id": row.item_type_id, "batch": row.batch,
+                              "quantity": str(min(each, int(free)))})
         if lines:
             pack_box(system_actor(), session, point, {"label": label, "lines": lines})
