@@ -22,3 +22,4 @@ import charity.log.models  # noqa: F401,E402
 import charity.ops.models  # noqa: F401,E402
 import charity.imports.models  # noqa: F401,E402
 import charity.delivery.models  # noqa: F401,E402
+import charity.boxes.models  # noqa: F401,E402

@@ -69,6 +69,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "goods.transfer": WORKERS,
     "goods.stocktake": WORKERS,
     "goods.write_off": WORKERS,
+    "boxes.pack": WORKERS,  # pack goods on hand into a labelled box (issue 20 §3)
     "goods.stocktake_approve": MANAGERS,
     "goods.correct": MANAGERS,
     "goods.export": READERS,

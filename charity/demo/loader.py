@@ -96,6 +96,9 @@ def load_demo(session: Session) -> list[tuple[str, str | None, str]]:
     from charity.demo.annual import load_annual_demo
 
     load_annual_demo(session, org)  # before the replay, which publishes the annual reports
+    from charity.demo.boxes import load_boxes_demo
+
+    load_boxes_demo(session, org)
     session.commit()  # the scheduler replay below works in its own transactions
     from charity.demo.disclosure import load_disclosure_demo
 

@@ -20,6 +20,7 @@ STAFF_NAV: list[tuple[object, list[tuple[str, object]]]] = [
         ("stock.dashboard", _l("Stock")),
         ("transfers.transfer_list", _l("Transfers")),
         ("stocktakes.stocktake_list", _l("Stocktakes")),
+        ("boxes.box_list_view", _l("Boxes")),
         ("catalogue.item_list", _l("Catalogue")),
     ]),
     (_l("People"), [

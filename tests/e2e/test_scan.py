@@ -50,6 +50,12 @@ def barcode_video(path: Path, code: str, *, width=640, height=480, frames=6) -> 
     for i, bit in enumerate(modules):
         if bit == "1":
             draw.rectangle([x0 + i * unit, top, x0 + (i + 1) * unit - 1, bottom], fill=0)
+    return y4m_video(path, image, frames)
+
+
+def y4m_video(path: Path, image, frames: int = 6) -> Path:
+    """A still grey Pillow image as a short Y4M video (4:2:0), for Chromium's fake camera."""
+    width, height = image.size
     luma = image.tobytes()
     chroma = bytes([128]) * (width * height // 4)
     with path.open("wb") as out:

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from charity.auth.permissions import can
+from charity.boxes.services import settle_boxes
 from charity.core.extensions import db
 from charity.core.i18n import _l
 from charity.core.roles import Role
@@ -155,7 +156,9 @@ def stocktake_approve(stocktake_id: int):
     form = ApproveForm()
     if form.validate_on_submit():
         # A refusal is flashed: the sheet is shown again, not this form.
-        return _posted(None, lambda: approve_stocktake(current_user, db.session, st),
+        # Boxes the sheet's box check found missing are lost (decision 0025).
+        return _posted(None, lambda: settle_boxes(
+            current_user, db.session, approve_stocktake(current_user, db.session, st)),
                        _("Stocktake approved: the stock now equals the counts."),
                        stocktake_id=st.id, token=form.submission_token.data)
     return redirect(url_for("stocktakes.stocktake_view", stocktake_id=st.id))

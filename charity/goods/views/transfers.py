@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from charity.auth.permissions import can
+from charity.boxes.services import arrive_boxes
 from charity.core.clock import org_today
 from charity.core.extensions import db
 from charity.core.i18n import _l
@@ -145,8 +146,9 @@ def transfer_receive(transfer_id: int):
     rows = form.match(lines)
     if form.validate_on_submit():
         received = form.received(lines)
-        response = _posted(form, lambda: receive_transfer(
-            current_user, db.session, transfer, received),
+        # The boxes it carries arrive with it (decision 0025).
+        response = _posted(form, lambda: arrive_boxes(current_user, db.session, receive_transfer(
+            current_user, db.session, transfer, received)),
             lambda done: _("Transfer %(id)s received.", id=done.id))
         if response:
             return response
