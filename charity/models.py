@@ -19,3 +19,4 @@ import charity.wishes.models  # noqa: F401,E402
 import charity.transparency.models  # noqa: F401,E402
 import charity.log.models  # noqa: F401,E402
 import charity.ops.models  # noqa: F401,E402
+import charity.points.models  # noqa: F401,E402

@@ -80,6 +80,11 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "volunteers.view": READERS,
     "volunteers.manage": MANAGERS,
     "volunteers.shift": WORKERS,
+    # The time bank (charity.points): rates and hours review; a volunteer's own page and gifts
+    "points.view": READERS,
+    "points.manage": MANAGERS,
+    "points.own": WORKERS,
+    "points.give": WORKERS,
     "disclosure.view": READERS,
     "disclosure.narrative": MANAGERS,
     "disclosure.publish": MANAGERS,
