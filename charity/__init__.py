@@ -95,7 +95,7 @@ BLUEPRINTS = (
     "people.views.donors", "goods.views.intake", "goods.views.catalogue", "goods.views.stock",
     "goods.views.distributions", "goods.views.sales", "goods.views.transfers",
     "goods.views.stocktakes", "goods.views.lookup", "people.views.beneficiaries",
-    "people.views.volunteers",
+    "people.views.volunteers", "points.views.timebank",
     "portal.views.dropoff", "portal.views.disclosures", "disclosure.views.compliance",
     "portal.views.api", "portal.views.trace", "portal.views.campaigns", "portal.views.points",
     "portal.views.display",

@@ -81,10 +81,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "volunteers.manage": MANAGERS,
     "volunteers.shift": WORKERS,
     # The time bank (charity.points): rates and hours review; a volunteer's own page and gifts
-    "points.view": READERS,
-    "points.manage": MANAGERS,
-    "points.own": WORKERS,
-    "points.give": WORKERS,
+    "timebank.manage": MANAGERS,
+    "timebank.own": WORKERS,
+    "timebank.give": WORKERS,
     "disclosure.view": READERS,
     "disclosure.narrative": MANAGERS,
     "disclosure.publish": MANAGERS,

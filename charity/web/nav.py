@@ -33,6 +33,8 @@ STAFF_NAV: list[tuple[object, list[NavItem]]] = [
         NavItem("donors.donor_list", _l("Donors"), "donors.view"),
         NavItem("volunteers.volunteer_list", _l("Volunteers"), "volunteers.view"),
         NavItem("volunteers.shift_board", _l("Sign-in board"), "volunteers.shift"),
+        NavItem("timebank.mine", _l("My time bank"), "timebank.own"),
+        NavItem("timebank.manage", _l("Time bank"), "timebank.manage"),
         NavItem("wishes.wish_list", _l("Micro-wishes"), "wishes.view"),
     ]),
     (_l("Money"), [

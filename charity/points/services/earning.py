@@ -51,7 +51,7 @@ def set_terms(actor, session: Session, org: Organization, data: dict,
               today: dt.date | None = None) -> PointsRate:
     """Set the points per hour and the expiry months from a day on (today or later: a rate
     is never changed for hours already served)."""
-    require(actor, "points.manage", org)
+    require(actor, "timebank.manage", org)
     today = today or org_today(org)
     start = data.get("effective_from") or today
     if not isinstance(start, dt.date) or start < today:
@@ -87,7 +87,7 @@ def review_hours(actor, session: Session, shift: Shift, approve: bool, reason: s
     day the shift began) or reject them with a reason. Each shift is reviewed once."""
     volunteer = session.get(Volunteer, shift.volunteer_id)
     org = session.get(Organization, volunteer.organization_id)
-    require(actor, "points.manage", org)
+    require(actor, "timebank.manage", org)
     if shift.signed_out_at is None:
         raise ValidationFailed(_l("The volunteer has not signed out of this shift yet."))
     if session.scalar(sa.select(HoursReview.id).where(HoursReview.shift_id == shift.id)):
@@ -114,3 +114,16 @@ def review_hours(actor, session: Session, shift: Shift, approve: bool, reason: s
            {"shift_id": shift.id, "volunteer_id": volunteer.id, "hours": str(hours),
             "points": points}, organization_id=org.id)
     return review
+
+
+def set_consent(actor, session: Session, volunteer: Volunteer, publish: bool):
+    """The volunteer agrees (or no longer agrees) to be named in the public thanks; only
+    the volunteer themself decides."""
+    require(actor, "timebank.own", volunteer)
+    if volunteer.user_id is None or volunteer.user_id != getattr(actor, "id", None):
+        raise ValidationFailed(_l("Only the volunteer can give this consent."))
+    account = account_of(session, volunteer.organization_id, volunteer_id=volunteer.id)
+    account.publish_name = bool(publish)
+    record(session, actor, "points.consent", account, {"publish_name": account.publish_name})
+    session.flush()
+    return account

@@ -23,7 +23,7 @@ from charity.orgs.models import Organization
 from charity.people.models import Volunteer
 from charity.points.models import EntryKind, PointsRedemption, PointsRedemptionLine
 from charity.points.services.earning import expiry_of
-from charity.points.services.ledger import account_of, post
+from charity.points.services.ledger import InsufficientPoints, account_of, post
 
 
 def volunteer_of(session: Session, org_id: int, raw_id) -> Volunteer:
@@ -93,9 +93,12 @@ def redeem(actor, session: Session, point, data: dict, today: dt.date | None = N
                                              batch=m.batch, quantity=-m.quantity,
                                              unit_value=m.unit_value, points=points))
     if doc.points_total:
-        post(session, account_of(session, org.id, volunteer_id=volunteer.id),
-             EntryKind.SPEND, -doc.points_total, actor=actor, day=day,
-             document=("points_redemption", doc.id))
+        try:
+            post(session, account_of(session, org.id, volunteer_id=volunteer.id),
+                 EntryKind.SPEND, -doc.points_total, actor=actor, day=day,
+                 document=("points_redemption", doc.id))
+        except InsufficientPoints as short:
+            raise InsufficientPoints(short.message, field="lines") from None
     record(session, actor, "points.redeem", doc,
            {"point_id": point.id, "volunteer_id": volunteer.id, "lines": len(lines),
             "points": doc.points_total})
@@ -108,7 +111,7 @@ def give(actor, session: Session, volunteer: Volunteer, data: dict,
     """The volunteer gives points to a certified household of the organisation: a debit on
     the volunteer's account and a credit (expiring like any credit) on the household's.
     Returns the volunteer's entry."""
-    require(actor, "points.give", volunteer)
+    require(actor, "timebank.give", volunteer)
     if getattr(actor, "role", None) == Role.VOLUNTEER and volunteer.user_id != actor.id:
         raise PermissionDenied(_l("You are not allowed to do this."))  # only one's own points
     org = session.get(Organization, volunteer.organization_id)
@@ -129,7 +132,7 @@ def give(actor, session: Session, volunteer: Volunteer, data: dict,
     post(session, receiver, EntryKind.GIVE, amount, actor=actor, day=today, reason=note,
          other=giver, document=("points_ledger", out.id),
          expires_on=expiry_of(session, org.id, today))
-    record(session, actor, "points.give", out,
+    record(session, actor, "timebank.give", out,
            {"volunteer_id": volunteer.id, "beneficiary_id": household.id, "points": amount},
            organization_id=org.id)
     return out
