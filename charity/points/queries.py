@@ -168,3 +168,16 @@ def org_volunteers(session: Session, organization_id: int) -> list[Volunteer]:
     return list(session.scalars(sa.select(Volunteer).where(
         Volunteer.organization_id == organization_id, Volunteer.active.is_(True))
         .order_by(Volunteer.name, Volunteer.id)))
+
+
+def public_payload(session: Session, year: int, today: dt.date,
+                   organization_id: int | None = None) -> dict:
+    """The stats API's time-bank answer: per month of `year` (up to today) the approved hours
+    served and the points redeemed, and the volunteers who agreed to be named."""
+    first, last = dt.date(year, 1, 1), min(dt.date(year, 12, 31), today)
+    months = public_months(session, first, last, organization_id) if first <= last else []
+    return {"data": {"year": year, "months": [
+                {"month": f"{m.month:%Y-%m}", "hours": f"{m.hours:.2f}",
+                 "points_redeemed": m.points_redeemed} for m in months],
+                     "volunteers_named": thanked_volunteers(session, organization_id)},
+            "meta": {"year": year, "organization": organization_id}}

@@ -197,6 +197,17 @@ def _figure_paths() -> dict:
                    "Only this organisation.")],
         "responses": {"200": _json("ComplaintStats", "The rows."), **NOT_MODIFIED,
                       "400": ERRORS["400"]}}}
+    paths[f"{PREFIX}/timebank/stats"] = {"get": {
+        "operationId": "timebank_stats", "tags": ["stats"],
+        "summary": "The volunteer time bank per month: approved hours served and points "
+                   "redeemed; volunteers named only with their consent",
+        "parameters": [
+            _query("year", {"type": "integer", "minimum": 1900, "maximum": 2100},
+                   "Calendar year (default: this year)."),
+            _query("organization", {"type": "integer", "minimum": 1},
+                   "Only this organisation.")],
+        "responses": {"200": _json("TimebankStats", "The months."), **NOT_MODIFIED,
+                      "400": ERRORS["400"]}}}
     paths[f"{PREFIX}/transparency"] = {"get": {
         "operationId": "transparency_scores", "tags": ["transparency"],
         "summary": "Every organisation's latest transparency score, best first",
