@@ -21,7 +21,7 @@ class TermsForm(PostingForm):
                                    validators=[DataRequired(), NumberRange(0, 1000)])
     expiry_months = IntegerField(_l("Points expire after (months)"), default=24,
                                  validators=[DataRequired(), NumberRange(1, 120)])
-    effective_from = DateField(_l("From"), validators=[DataRequired()])
+    effective_from = DateField(_l("Effective from"), validators=[DataRequired()])
 
 
 class ReviewForm(PostingForm):
@@ -34,7 +34,7 @@ class ReviewForm(PostingForm):
 class GiveForm(PostingForm):
     beneficiary_id = SelectField(_l("Household"), choices=[], validate_choice=False,
                                  validators=[DataRequired()])
-    points = IntegerField(_l("Points"), validators=[DataRequired(), NumberRange(1, 100000)])
+    points = IntegerField(_l("Points to give"), validators=[DataRequired(), NumberRange(1, 100000)])
     note = StringField(_l("Note"), validators=[Optional(), Length(max=300)], filters=[strip])
 
 
