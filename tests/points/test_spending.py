@@ -125,3 +125,34 @@ def test_a_balance_never_goes_negative(db, make_point, earned):
     db.rollback()
     db.execute(sa.update(PointsAccount).where(PointsAccount.id == account.id).values(balance=7))
     assert verify_points(db) == [f"points account {account.id}: stored 7, ledger 10"]
+
+
+def test_a_household_spends_gifted_points_after_its_allowance(db, make_point, make_item,
+                                                              stock, earned, make_household):
+    from charity.goods.services import distributions
+    from charity.people.models import PointsEntry
+
+    point = make_point()
+    item = make_item(point.organization, point_price=35)
+    stock(point, item, 6)
+    volunteer = earned(point, 30)
+    household = make_household(point.organization, monthly_points=100)
+    spending.give(system_actor(), db, volunteer, {"beneficiary_id": household.id,
+                                                  "points": "20"}, today=TODAY)
+    dist = distributions.post_distribution(system_actor(), db, point, {
+        "beneficiary_id": household.id, "distributed_on": TODAY,
+        "lines": [{"item_type_id": item.id, "quantity": "3"}]}, today=TODAY)  # 105 points
+    db.commit()
+    month = sa.select(sa.func.sum(PointsEntry.amount)).where(
+        PointsEntry.beneficiary_id == household.id)
+    assert db.scalar(month) == 100 - 100  # the allowance first
+    assert balance(db, beneficiary_id=household.id) == 20 - 5  # then 5 gifted points
+    with pytest.raises(ValidationFailed):  # 15 gifted points left, 35 needed
+        distributions.post_distribution(system_actor(), db, point, {
+            "beneficiary_id": household.id, "distributed_on": TODAY,
+            "lines": [{"item_type_id": item.id, "quantity": "1"}]}, today=TODAY)
+    db.rollback()
+    distributions.reverse_distribution(system_actor(), db, dist, "发错了", today=TODAY)
+    db.commit()
+    assert db.scalar(month) == 100 and balance(db, beneficiary_id=household.id) == 20
+    assert verify_points(db) == []
