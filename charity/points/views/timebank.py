@@ -138,10 +138,11 @@ def _describe(item, stock) -> str:
 @bp.route("/redeem", methods=["GET", "POST"])
 @access("goods.distribute")
 def redeem():
-    form = RedeemForm()
+    form, people = RedeemForm(), []
     counter = open_counter(form, "goods.distribute", describe=_describe)
+    if counter.point is not None:
+        people = queries.org_volunteers(db.session, counter.point.organization_id)
     point = counter.point
-    people = queries.org_volunteers(db.session, point.organization_id) if point else []
     form.volunteer_id.choices = choices([("", _("— choose —"))] + [
         (str(v.id), v.name) for v in people])
     if not counter.posting:

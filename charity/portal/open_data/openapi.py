@@ -174,6 +174,20 @@ INFO = {
 }
 
 
+def _monthly_stats(operation_id: str, summary: str, schema: str, description: str,
+                   default_year: str) -> dict:
+    """A statistics answer by month, filtered by year and one organisation."""
+    return {"get": {
+        "operationId": operation_id, "tags": ["stats"], "summary": summary,
+        "parameters": [
+            _query("year", {"type": "integer", "minimum": 1900, "maximum": 2100},
+                   f"Calendar year (default: {default_year})."),
+            _query("organization", {"type": "integer", "minimum": 1},
+                   "Only this organisation.")],
+        "responses": {"200": _json(schema, description), **NOT_MODIFIED,
+                      "400": ERRORS["400"]}}}
+
+
 def _figure_paths() -> dict:
     """The statistics and the transparency scores."""
     paths: dict = {}
@@ -186,28 +200,13 @@ def _figure_paths() -> dict:
             _query("organization", {"type": "integer", "minimum": 1},
                    "Only this organisation in the per-organisation list.")],
         "responses": {"200": _json("Stats", "The totals."), **NOT_MODIFIED, **ERRORS}}}
-    paths[f"{PREFIX}/complaints/stats"] = {"get": {
-        "operationId": "complaint_stats", "tags": ["stats"],
-        "summary": "Complaints and the three 12345 rates per organisation, category and "
-                   "month of arrival",
-        "parameters": [
-            _query("year", {"type": "integer", "minimum": 1900, "maximum": 2100},
-                   "Calendar year (default: the last twelve months)."),
-            _query("organization", {"type": "integer", "minimum": 1},
-                   "Only this organisation.")],
-        "responses": {"200": _json("ComplaintStats", "The rows."), **NOT_MODIFIED,
-                      "400": ERRORS["400"]}}}
-    paths[f"{PREFIX}/timebank/stats"] = {"get": {
-        "operationId": "timebank_stats", "tags": ["stats"],
-        "summary": "The volunteer time bank per month: approved hours served and points "
-                   "redeemed; volunteers named only with their consent",
-        "parameters": [
-            _query("year", {"type": "integer", "minimum": 1900, "maximum": 2100},
-                   "Calendar year (default: this year)."),
-            _query("organization", {"type": "integer", "minimum": 1},
-                   "Only this organisation.")],
-        "responses": {"200": _json("TimebankStats", "The months."), **NOT_MODIFIED,
-                      "400": ERRORS["400"]}}}
+    paths[f"{PREFIX}/complaints/stats"] = _monthly_stats(
+        "complaint_stats", "Complaints and the three 12345 rates per organisation, category "
+        "and month of arrival", "ComplaintStats", "The rows.", "the last twelve months")
+    paths[f"{PREFIX}/timebank/stats"] = _monthly_stats(
+        "timebank_stats", "The volunteer time bank per month: approved hours served and "
+        "points redeemed; volunteers named only with their consent", "TimebankStats",
+        "The months.", "this year")
     paths[f"{PREFIX}/transparency"] = {"get": {
         "operationId": "transparency_scores", "tags": ["transparency"],
         "summary": "Every organisation's latest transparency score, best first",
