@@ -8,6 +8,7 @@ from charity.people import volunteers
 from charity.points.services import spending
 
 from tests.points.conftest import TODAY
+from tests.portal.test_api import validator_for
 
 
 def test_api_counts_hours_and_redeemed_points(client, db, make_point, make_volunteer, earned,
@@ -39,6 +40,8 @@ def test_api_counts_hours_and_redeemed_points(client, db, make_point, make_volun
     db.commit()
     body = client.get("/api/v1/timebank/stats?year=2026").get_json()
     assert body["data"]["volunteers_named"] == [named.name]
+    schema = validator_for(client.get("/api/v1/openapi.json").get_json(), "TimebankStats")
+    assert list(schema.iter_errors(body)) == []
     earned(point, 10, day=org_today(point.organization), volunteer=named)  # this year
     home = client.get("/").get_data(as_text=True)
     assert 'id="timebank"' in home and named.name in home and quiet.name not in home

@@ -156,3 +156,14 @@ def test_a_household_spends_gifted_points_after_its_allowance(db, make_point, ma
     db.commit()
     assert db.scalar(month) == 100 and balance(db, beneficiary_id=household.id) == 20
     assert verify_points(db) == []
+
+
+def test_the_scheduler_expires_points(db, make_point, earned):
+    from charity.ops.scheduler import tick
+
+    point = make_point()
+    volunteer = earned(point, 30, day=dt.date(2024, 11, 20))  # valid to 2026-11-20
+    assert tick(db, dt.date(2026, 11, 20)).expired_points == 0
+    assert tick(db, dt.date(2026, 11, 21)).expired_points == 30
+    assert tick(db, dt.date(2026, 11, 22)).expired_points == 0
+    assert balance(db, volunteer_id=volunteer.id) == 0
