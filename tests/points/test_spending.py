@@ -167,3 +167,18 @@ def test_the_scheduler_expires_points(db, make_point, earned):
     assert tick(db, dt.date(2026, 11, 21)).expired_points == 30
     assert tick(db, dt.date(2026, 11, 22)).expired_points == 0
     assert balance(db, volunteer_id=volunteer.id) == 0
+
+
+def test_charity_verify_checks_the_points_ledger(db, runner, make_point, earned):
+    point = make_point()
+    volunteer = earned(point, 30)
+    result = runner.invoke(args=["verify"])
+    assert result.exit_code == 0, result.output
+    assert "ok   points ledger" in result.output
+    account = account_of(db, point.organization_id, volunteer_id=volunteer.id)
+    db.execute(sa.update(PointsAccount).where(PointsAccount.id == account.id)
+               .values(balance=31))
+    db.commit()
+    result = runner.invoke(args=["verify"])
+    assert result.exit_code == 1
+    assert f"points account {account.id}: stored 31, ledger 30" in result.output
