@@ -90,3 +90,21 @@ def test_only_a_manager_reviews_signed_out_hours(db, make_point, make_volunteer,
     open_shift = volunteers.sign_in(system_actor(), db, volunteer, point, "supermarket")
     with pytest.raises(ValidationFailed):
         earning.review_hours(system_actor(), db, open_shift, approve=True)
+
+
+def test_a_manager_adjusts_points_with_a_reason(db, make_point, earned, make_user):
+    point = make_point()
+    volunteer = earned(point, 30)
+    manager = make_user("manager", org=point.organization)
+    with pytest.raises(ValidationFailed):
+        earning.adjust(manager, db, volunteer, "-5", " ", today=TODAY)
+    with pytest.raises(ValidationFailed):  # never below zero
+        earning.adjust(manager, db, volunteer, "-31", "多记了", today=TODAY)
+    db.rollback()
+    entry = earning.adjust(manager, db, volunteer, "-5", "多记了半小时", today=TODAY)
+    assert (entry.kind, entry.amount, entry.balance_after) == (EntryKind.ADJUST, -5, 25)
+    assert (entry.reason, entry.posted_by_id) == ("多记了半小时", manager.id)
+    assert [e.amount for e in entries(db, volunteer.id)] == [30, -5]
+    with pytest.raises(PermissionDenied):
+        earning.adjust(make_user("volunteer", points=[point]), db, volunteer, "5", "奖励")
+    assert verify_points(db) == []

@@ -127,3 +127,22 @@ def set_consent(actor, session: Session, volunteer: Volunteer, publish: bool):
     record(session, actor, "points.consent", account, {"publish_name": account.publish_name})
     session.flush()
     return account
+
+
+def adjust(actor, session: Session, volunteer: Volunteer, points, reason: str,
+           today: dt.date | None = None):
+    """A manager's correction of a volunteer's points (±), with the reason on the entry;
+    never below zero. Posted entries are never edited: this is how a mistake is put right."""
+    org = session.get(Organization, volunteer.organization_id)
+    require(actor, "timebank.manage", org)
+    amount = _whole(points, "points", -100000, 100000)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(_l("Say why the points are adjusted."), field="reason")
+    today = today or org_today(org)
+    entry = post(session, account_of(session, org.id, volunteer_id=volunteer.id),
+                 EntryKind.ADJUST, amount, actor=actor, day=today, reason=reason,
+                 expires_on=expiry_of(session, org.id, today) if amount > 0 else None)
+    record(session, actor, "points.adjust", entry,
+           {"volunteer_id": volunteer.id, "points": amount}, organization_id=org.id)
+    return entry
