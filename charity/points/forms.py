@@ -31,6 +31,15 @@ class ReviewForm(PostingForm):
                          filters=[strip])
 
 
+class AdjustForm(PostingForm):
+    volunteer_id = SelectField(_l("Volunteer"), choices=[], validate_choice=False,
+                               validators=[DataRequired()])
+    points = IntegerField(_l("Points (+ or −)"), validators=[DataRequired(),
+                                                           NumberRange(-100000, 100000)])
+    reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=300)],
+                         filters=[strip])
+
+
 class GiveForm(PostingForm):
     beneficiary_id = SelectField(_l("Household"), choices=[], validate_choice=False,
                                  validators=[DataRequired()])

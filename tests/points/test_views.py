@@ -98,3 +98,23 @@ def test_counter_spends_points(client, login, db, make_point, make_user, earned,
                  "submission_token": token_of(short.get_data(as_text=True))})
     assert client.post("/staff/timebank/redeem", data=data).status_code == 302
     assert held(db, volunteer) == 5
+
+
+def test_manager_adjusts_points_on_the_page(client, login, db, make_point, make_user, earned):
+    point = make_point()
+    volunteer = earned(point, 30)
+    login(make_user("manager", org=point.organization))
+    html = client.get("/staff/timebank/").get_data(as_text=True)
+    form = html[html.rindex("<form", 0, html.index('value="adjust"')):]
+    data = {"action": "adjust", "submission_token": token_of(form),
+            "volunteer_id": str(volunteer.id), "points": "x", "reason": "更正"}
+    bad = client.post("/staff/timebank/", data=data)
+    assert bad.status_code == 200 and "points-error" in bad.get_data(as_text=True)
+    too_much = client.post("/staff/timebank/", data={**data, "points": "-40"})
+    assert too_much.status_code == 200 and "points-error" in too_much.get_data(as_text=True)
+    assert held(db, volunteer) == 30
+    page = too_much.get_data(as_text=True)
+    token = token_of(page[page.rindex("<form", 0, page.index('value="adjust"')):])
+    ok = client.post("/staff/timebank/", data={**data, "points": "-4",
+                                                "submission_token": token})
+    assert ok.status_code == 302 and held(db, volunteer) == 26

@@ -17,7 +17,7 @@ from charity.orgs.queries import active_organizations
 from charity.people.models import Shift, Volunteer
 from charity.people.queries.volunteers import own_volunteer_id
 from charity.points import queries
-from charity.points.forms import (KIND_LABELS, ConsentForm, GiveForm, RedeemForm, ReviewForm,
+from charity.points.forms import (KIND_LABELS, AdjustForm, ConsentForm, GiveForm, RedeemForm, ReviewForm,
                                   TermsForm)
 from charity.points.services import earning, spending
 from charity.web.access import access, load, parse_id
@@ -98,6 +98,11 @@ def manage():
             return response
     if action == "review":
         return _review(back)
+    adjust_form = _adjust_form(org, action)
+    if action == "adjust" and adjust_form.validate_on_submit():
+        response = _adjust(adjust_form, org, back)
+        if response:
+            return response
     if action != "terms":
         terms_form.effective_from.data = today
     pending = queries.pending_reviews(db.session, org)
@@ -108,7 +113,25 @@ def manage():
         reviews[row.shift.id] = f
     return render_template("points/manage.html", org=org, terms=earning.terms_on(
         db.session, org.id, today), terms_form=terms_form, pending=pending, reviews=reviews,
-        point_label=point_label)
+        adjust_form=adjust_form, point_label=point_label)
+
+
+def _adjust_form(org, action) -> AdjustForm:
+    form = AdjustForm() if action == "adjust" else AdjustForm(formdata=None)
+    form.volunteer_id.choices = choices([("", _("— choose —"))] + [
+        (str(v.id), v.name) for v in queries.org_volunteers(db.session, org.id)])
+    return form
+
+
+def _adjust(form: AdjustForm, org, back: str):
+    volunteer = db.session.get(Volunteer, parse_id(form.volunteer_id.data) or 0)
+    if volunteer is None or volunteer.organization_id != org.id:
+        form.volunteer_id.errors = [*form.volunteer_id.errors, _("Choose a volunteer.")]
+        return None
+    return post_form(form, lambda: earning.adjust(
+        current_user, db.session, volunteer, form.points.data, form.reason.data),
+        kind="points_adjust", fallback=back,
+        success=lambda e: (_("Points adjusted."), back))
 
 
 def _review(back: str):
