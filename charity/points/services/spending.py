@@ -132,7 +132,7 @@ def give(actor, session: Session, volunteer: Volunteer, data: dict,
     post(session, receiver, EntryKind.GIVE, amount, actor=actor, day=today, reason=note,
          other=giver, document=("points_ledger", out.id),
          expires_on=expiry_of(session, org.id, today))
-    record(session, actor, "timebank.give", out,
+    record(session, actor, "points.give", out,
            {"volunteer_id": volunteer.id, "beneficiary_id": household.id, "points": amount},
            organization_id=org.id)
     return out
