@@ -96,7 +96,7 @@ BLUEPRINTS = (
     "goods.views.distributions", "goods.views.sales", "goods.views.transfers",
     "goods.views.stocktakes", "goods.views.lookup", "boxes.views.boxes", "boxes.views.labels",
     "people.views.beneficiaries",
-    "people.views.volunteers",
+    "people.views.volunteers", "points.views.timebank",
     "portal.views.dropoff", "portal.views.disclosures", "disclosure.views.compliance",
     "disclosure.views.annual",
     "portal.views.api", "portal.views.trace", "portal.views.campaigns", "portal.views.points",

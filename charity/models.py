@@ -23,3 +23,4 @@ import charity.ops.models  # noqa: F401,E402
 import charity.imports.models  # noqa: F401,E402
 import charity.delivery.models  # noqa: F401,E402
 import charity.boxes.models  # noqa: F401,E402
+import charity.points.models  # noqa: F401,E402

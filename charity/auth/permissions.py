@@ -82,6 +82,10 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "volunteers.view": READERS,
     "volunteers.manage": MANAGERS,
     "volunteers.shift": WORKERS,
+    # The time bank (charity.points): rates and hours review; a volunteer's own page and gifts
+    "timebank.manage": MANAGERS,
+    "timebank.own": WORKERS,
+    "timebank.give": WORKERS,
     "disclosure.view": READERS,
     "disclosure.narrative": MANAGERS,
     "disclosure.publish": MANAGERS,

@@ -36,6 +36,12 @@ def _expired_outgoing(session: Session) -> list[str]:
     return verify_no_expired_outgoing(session)
 
 
+def _points_ledger(session: Session) -> list[str]:
+    from charity.points.services.ledger import verify_points
+
+    return verify_points(session)
+
+
 def _publications(session: Session) -> list[str]:
     from charity.disclosure.publishing import verify_publications
 
@@ -80,6 +86,7 @@ CHECKS: list[tuple[str, Callable[[Session], list[str]]]] = [
     ("stock balances", _stock_balances),
     ("stock reserved for home deliveries", _reservations),
     ("no expired food handed out, sold or transferred", _expired_outgoing),
+    ("points ledger", _points_ledger),
     ("publications and hash chain", _publications),
     ("transparency log", _transparency_log),
 ]

@@ -28,6 +28,8 @@ STAFF_NAV: list[tuple[object, list[tuple[str, object]]]] = [
         ("donors.donor_list", _l("Donors")),
         ("volunteers.volunteer_list", _l("Volunteers")),
         ("volunteers.shift_board", _l("Sign-in board")),
+        ("timebank.mine", _l("My time bank")),
+        ("timebank.manage", _l("Time bank")),
         ("wishes.wish_list", _l("Micro-wishes")),
     ]),
     (_l("Money"), [

@@ -25,6 +25,7 @@ from charity.goods.services.checks import (
 from charity.goods.services.corrections import reverse_posted
 from charity.goods.services.stock_ledger import take
 from charity.people.models import Beneficiary, PointsEntry
+from charity.points.services.households import gift_balance, return_gifts, spend_gifts
 
 
 def points_balance(session: Session, beneficiary: Beneficiary, day: dt.date,
@@ -106,9 +107,10 @@ def post_distribution(actor, session: Session, point, data: dict,
              for i, raw in enumerate(filled_lines(data))]
     points_needed = sum(int(item.point_price * qty) for _, item, qty, _ in lines)
     available = points_balance(session, beneficiary, day, lock=True)
-    if points_needed > available:
+    gifts = gift_balance(session, beneficiary.id)  # points volunteers gave (time bank)
+    if points_needed > available + gifts:
         raise ValidationFailed(_l("Not enough points: %(need)d needed, %(left)d left this month.",
-                                  need=points_needed, left=available), field="lines")
+                                  need=points_needed, left=available + gifts), field="lines")
     check_monthly_limits(session, beneficiary.id, lines, day)
     dist = Distribution(organization_id=org.id, point_id=point.id, beneficiary_id=beneficiary.id,
                         project_id=project.id if project else None, distributed_on=day,
@@ -124,10 +126,14 @@ def post_distribution(actor, session: Session, point, data: dict,
                                          batch=m.batch, quantity=-m.quantity,
                                          unit_value=m.unit_value,
                                          points=int(item.point_price * -m.quantity)))
-    if points_needed:
+    # The month's allowance first, then gifted points (docs/decisions/0026-points-ledger.md).
+    from_allowance = min(points_needed, available)
+    if from_allowance:
         session.add(PointsEntry(beneficiary_id=beneficiary.id, month=month_key(day),
-                                amount=-points_needed, kind="distribution",
+                                amount=-from_allowance, kind="distribution",
                                 distribution_id=dist.id))
+    spend_gifts(session, beneficiary, points_needed - from_allowance, actor=actor, day=day,
+                distribution_id=dist.id)
     # The log names the household by id only: no personal data in log lines.
     record(session, actor, "distribution.post", dist,
            {"point_id": point.id, "beneficiary_id": beneficiary.id, "lines": len(lines),
@@ -139,11 +145,13 @@ def post_distribution(actor, session: Session, point, data: dict,
 def reverse_distribution(actor, session: Session, dist: Distribution, reason: str,
                          today: dt.date | None = None) -> Distribution:
     """Correct a posted distribution: the goods back on the shelf, the points returned."""
-    def return_points(_reason: str) -> None:
-        if dist.points_total:
+    def return_points(reason: str) -> None:
+        gifted = return_gifts(session, dist, actor=actor, reason=reason,
+                              day=today or org_today(dist.point.organization))
+        if dist.points_total - gifted:
             session.add(PointsEntry(beneficiary_id=dist.beneficiary_id,
                                     month=month_key(dist.distributed_on),
-                                    amount=dist.points_total, kind="reversal",
+                                    amount=dist.points_total - gifted, kind="reversal",
                                     distribution_id=dist.id))
 
     return reverse_posted(actor, session, dist, "distribution", reason, today,

@@ -174,13 +174,14 @@ INFO = {
 }
 
 
-def _monthly_path(operation: str, schema: str, summary: str) -> dict:
-    """A statistics path answering rows per month for ?year= (or the last twelve months)."""
+def _monthly_path(operation: str, schema: str, summary: str,
+                  default: str = "the last twelve months") -> dict:
+    """A statistics path answering rows per month for ?year= (or `default`)."""
     return {"get": {
         "operationId": operation, "tags": ["stats"], "summary": summary,
         "parameters": [
             _query("year", {"type": "integer", "minimum": 1900, "maximum": 2100},
-                   "Calendar year (default: the last twelve months)."),
+                   f"Calendar year (default: {default})."),
             _query("organization", {"type": "integer", "minimum": 1},
                    "Only this organisation.")],
         "responses": {"200": _json(schema, "The rows."), **NOT_MODIFIED,
@@ -205,6 +206,9 @@ def _figure_paths() -> dict:
     paths[f"{PREFIX}/deliveries/stats"] = _monthly_path(
         "delivery_stats", "DeliveryStats", "Home deliveries per organisation, month and "
         "community (counts only)")
+    paths[f"{PREFIX}/timebank/stats"] = _monthly_path(
+        "timebank_stats", "TimebankStats", "The volunteer time bank per month: approved hours "
+        "served and points redeemed; volunteers named only with their consent", "this year")
     paths[f"{PREFIX}/transparency"] = {"get": {
         "operationId": "transparency_scores", "tags": ["transparency"],
         "summary": "Every organisation's latest transparency score, best first",

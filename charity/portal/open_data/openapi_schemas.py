@@ -142,6 +142,16 @@ SCHEMAS["DeliveryStats"] = obj({
     "meta": obj({"year": nullable(INT), "organization": nullable(ID)}),
     "links": {"$ref": "#/components/schemas/ItemLinks"}})
 
+SCHEMAS["TimebankStats"] = obj({
+    "data": obj({"year": INT, "months": {"type": "array", "items": obj({
+        "month": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"},
+        "hours": {"type": "string", "pattern": r"^[0-9]+\.[0-9]{2}$"},
+        "points_redeemed": COUNT0}, "One month: hours of approved volunteer service begun "
+        "in it and points spent at the counter.")},
+        "volunteers_named": {"type": "array", "items": STR}}),
+    "meta": obj({"year": INT, "organization": nullable(ID)}),
+    "links": {"$ref": "#/components/schemas/ItemLinks"}})
+
 _SCORE = {"type": "string", "pattern": r"^[0-9]{1,3}\.[0-9]{2}$"}
 SCORE = {
     "organization_id": ID, "organization": STR, "computed_on": DATE, "score": _SCORE,

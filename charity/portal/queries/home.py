@@ -19,6 +19,7 @@ from charity.goods.expiry import not_expired
 from charity.goods.models import ItemType, StockBalance, StockTarget
 from charity.orgs.models import CharityPoint, Organization
 from charity.portal.charts import percent
+from charity.points import queries as timebank
 from charity.portal.queries import figures
 from charity.portal.queries.disclosures import DisclosureRow, latest_disclosures
 
@@ -66,6 +67,8 @@ class HomeData:
     points_total: int
     wanted: tuple[WantedItem, ...]
     months: tuple[figures.YearMonth, ...] = ()
+    timebank: tuple = ()  # charity.points.queries.MonthFigures, this year
+    thanked: tuple[str, ...] = ()  # volunteers who agreed to be named
 
 
 def _raised(scope: str, id_column):
@@ -146,4 +149,7 @@ def home_data(session: Session, today: dt.date) -> HomeData:
                     campaigns=active_campaign_cards(session),
                     disclosures=latest_disclosures(session), points=points, points_total=total,
                     wanted=wanted_items(session, today=today),
-                    months=tuple(figures.year_months(session, today.year, today)))
+                    months=tuple(figures.year_months(session, today.year, today)),
+                    timebank=tuple(timebank.public_months(session, today.replace(month=1, day=1),
+                                                          today)),
+                    thanked=tuple(timebank.thanked_volunteers(session)))

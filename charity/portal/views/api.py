@@ -27,6 +27,7 @@ from charity.core.extensions import db
 from charity.delivery.queries import monthly_counts as delivery_counts
 from charity.log import keys as log_keys
 from charity.log import queries as log_queries
+from charity.points import queries as timebank
 from charity.portal.open_data import atom, openapi
 from charity.portal.open_data.resources import (
     RESOURCES,
@@ -223,6 +224,20 @@ def complaint_stats():
 def delivery_stats():
     """Home deliveries per organisation, month and community: counts only."""
     return _monthly_rows("api.delivery_stats", delivery_counts)
+
+
+@bp.route(f"{PREFIX}/timebank/stats")
+@access(PUBLIC)
+@public_page
+def timebank_stats():
+    """The volunteer time bank per month: hours served, points redeemed (charity.points)."""
+    today = today_in(current_app.config["CHARITY_TIMEZONE"])
+    year = query_int("year", today.year, minimum=1900, maximum=2100)
+    organization = query_int("organization")
+    payload = timebank.public_payload(db.session, year, today, organization)
+    payload["links"] = {"self": public_url("api.timebank_stats", year=year,
+                                           organization=organization)}
+    return json_response(payload)
 
 
 @bp.route(f"{PREFIX}/transparency")
