@@ -118,22 +118,22 @@ def item_units(item_type_id: int):
     """The item's packaging units: add one (1 箱 = 24 瓶), or remove one (button `remove`)."""
     item = load(ItemType, item_type_id, "catalogue.manage")
     form = ItemUnitForm()
-    here = url_for("catalogue.item_units", item_type_id=item.id)
-    removing = request.form.get("remove") if request.method == "POST" else None
-    if removing and form.validate_on_submit():
-        response = _saved(form, lambda: remove_item_unit(current_user, db.session, item,
-                                                         removing),
-                          lambda _item: _("Unit removed."), here)
-        if response:
-            return response
-    elif form.validate_on_submit():
-        response = _saved(form, lambda: add_item_unit(current_user, db.session, item,
-                                                      form.data_for_service()),
-                          lambda unit: _("Unit %(name)s added.", name=unit.name), here)
-        if response:
-            return response
-    return render_template("goods/catalogue_units.html", form=form, item=item,
-                           quantity_text=quantity_text)
+    posted = _post_units(item, form) if form.validate_on_submit() else None
+    return posted or render_template("goods/catalogue_units.html", form=form, item=item,
+                                     quantity_text=quantity_text)
+
+
+def _post_units(item: ItemType, form: ItemUnitForm):
+    """Add or remove a unit (the redirect), or None when refused (the page again)."""
+    removing = request.form.get("remove")
+    if removing:
+        work, message = (lambda: remove_item_unit(current_user, db.session, item, removing),
+                         lambda _item: _("Unit removed."))
+    else:
+        work, message = (lambda: add_item_unit(current_user, db.session, item,
+                                               form.data_for_service()),
+                         lambda unit: _("Unit %(name)s added.", name=unit.name))
+    return _saved(form, work, message, url_for("catalogue.item_units", item_type_id=item.id))
 
 
 # --- refused goods ---------------------------------------------------------------------------
