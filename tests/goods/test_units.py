@@ -217,3 +217,13 @@ def test_removing_a_unit_keeps_the_stock(db, milk):
     receive(db, milk.point, in_boxes(milk, "1"))
     remove_item_unit(system_actor(), db, milk.item, milk.box.id)
     assert milk.item.units == [] and on_hand(db, milk.point, milk.item) == BOX
+
+
+def test_the_base_unit_cannot_be_renamed_once_stock_is_counted_in_it(db, milk):
+    from charity.goods.services.catalogue import update_item_type
+
+    update_item_type(system_actor(), db, milk.item, {"unit": "盒"})  # nothing counted yet
+    receive(db, milk.point, {"item_type_id": milk.item.id, "quantity": "5"})
+    with pytest.raises(ValidationFailed) as err:
+        update_item_type(system_actor(), db, milk.item, {"unit": "箱"})
+    assert err.value.field == "unit" and milk.item.unit == "盒"
