@@ -81,6 +81,9 @@ def load_demo(session: Session) -> list[tuple[str, str, str]]:
     from charity.demo.goods import load_goods_demo
 
     load_goods_demo(session, org)
+    from charity.demo.units import load_units_demo
+
+    load_units_demo(session, org)
     from charity.demo.complaints import load_complaints_demo
     from charity.demo.wishes import load_wishes_demo
 

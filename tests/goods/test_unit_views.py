@@ -99,3 +99,15 @@ def test_stock_list_says_boxes_and_bottles(client, login, db, make_user, org, po
     login(make_user("manager", org=org))
     html = client.get("/staff/stock/balances").get_data(as_text=True)
     assert "3 箱 + 5 瓶" in html
+
+
+def test_the_demo_counts_detergent_by_the_box(demo_committed_app):
+    """The demo's packaging units (charity/demo/units.py) reach its staff pages."""
+    from charity.core.extensions import db as _db
+    from charity.goods.models import ItemType
+
+    app = demo_committed_app
+    with app.app_context():
+        item = _db.session.scalar(sa.select(ItemType).where(ItemType.name == "洗衣液"))
+        assert [(u.name, u.factor) for u in item.units] == [("箱", 12)]
+        _db.session.remove()
