@@ -8,7 +8,7 @@ from charity.funds.models import (  # noqa: F401
     ReceiptAllocation, ReceiptLine, ReceiptPolicy, ReceiptSequence, StoredFile,
 )
 from charity.goods.models import (  # noqa: F401
-    Distribution, DistributionLine, ExpiryCheck, Intake, IntakeLine, ItemCategory, ItemType, PreRegistration,
+    Distribution, DistributionLine, ExpiryCheck, Intake, IntakeLine, ItemCategory, ItemType, ItemUnit, PreRegistration,
     RefusedGood, Sale, SaleLine, StockBalance, StockMovement, Stocktake, StocktakeLine,
     StockTarget, Transfer, TransferLine, WriteOff,
 )

@@ -22,6 +22,8 @@ ACTION_LABELS = {
     "intake.post": _l("Donation received"),
     "item_type.create": _l("Item type added"),
     "item_type.update": _l("Item type changed"),
+    "item_type.unit_add": _l("Packaging unit added"),
+    "item_type.unit_remove": _l("Packaging unit removed"),
     "noncash.record": _l("Non-cash gift recorded"),
     "org.registration_change": _l("Registration facts changed"),
     "org.update": _l("Organisation changed"),

@@ -91,6 +91,9 @@ def load_demo(session: Session) -> list[tuple[str, str | None, str]]:
     from charity.demo.timebank import load_timebank_demo
 
     load_timebank_demo(session, org)
+    from charity.demo.units import load_units_demo
+
+    load_units_demo(session, org)
     from charity.demo.complaints import load_complaints_demo
     from charity.demo.wishes import load_wishes_demo
 

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from charity.core.db import Base, Created, Posted, Qty, utcnow
+from charity.goods.packaging import ItemUnit
 from charity.goods.enums import (Condition, DocStatus, MovementKind, StocktakeStatus,
                                  TransferStatus, WriteOffReason)
 
@@ -78,6 +79,9 @@ class ItemType(Base):
     active: Mapped[bool] = mapped_column(default=True)
 
     category: Mapped[ItemCategory] = relationship()
+    # Packaging units, largest first (`charity.goods.packaging`); `unit` is the base unit.
+    units: Mapped[list[ItemUnit]] = relationship(order_by="ItemUnit.factor.desc()",
+                                                 lazy="selectin", cascade="all, delete-orphan")
 
     __table_args__ = (
         sa.UniqueConstraint("organization_id", "name", "unit"),

@@ -108,6 +108,9 @@ def init_app(app) -> None:
     from charity.web.forms import error_summary
 
     from charity.audit.display import action_label, details
+    from charity.goods.quantities import in_units
+
+    app.jinja_env.filters["in_units"] = in_units  # "3 箱 + 5 瓶": an item's quantity
 
     app.jinja_env.globals.update(
         audit_action=action_label, audit_details=details,

@@ -60,7 +60,7 @@ def funded(db, fundraising_org, make_campaign, make_project, make_point, make_it
 def test_campaign_series_by_month(db, funded):
     series = stats.campaign_series(db, funded["campaign"], TODAY)
     assert [(p.month.month, p.received, p.received_cumulative, p.spent_cumulative,
-             p.goods_received) for p in series] == [
+             p.goods_received.get("件")) for p in series] == [
         (9, D("300"), D("300"), D("0"), D("0")),
         (10, D("0"), D("300"), D("20"), D("12")),
         (11, D("700"), D("1000"), D("420"), D("0")),
@@ -71,9 +71,9 @@ def test_project_series_by_month(db, funded):
     series = stats.project_series(db, funded["project"], TODAY)
     assert series[0].month == dt.date(2026, 1, 1) and len(series) == 11
     last = series[-1]
-    assert (last.spent, last.spent_cumulative, last.goods_distributed, last.new_households,
+    assert (last.spent, last.spent_cumulative, last.goods_distributed.get("件"), last.new_households,
             last.households_cumulative) == (D("400"), D("400"), D("3"), 2, 2)
-    assert all(p.goods_distributed == 0 for p in series[:-1])
+    assert all(not p.goods_distributed for p in series[:-1])
 
 
 def html(client, url):

@@ -2,6 +2,7 @@
 with their progress, the latest disclosures, open points, the wanted-items list; and the
 page cache that a posting invalidates at once."""
 import datetime as dt
+import re
 from decimal import Decimal as D
 
 import pytest
@@ -87,7 +88,8 @@ def test_home_shows_this_years_figures_in_chinese(client, db, world):
     assert "¥1,200.50" in html  # donations only: not the ¥50 of sales, not last year's ¥7
     assert "10 件" in html and "4 袋" in html  # received, per unit
     assert "6 件" in html  # distributed
-    assert "<p class=\"stat\">14 <small>件/份</small>" in html  # all units together
+    # Issue 20 §2: units are never added together (10 件 and 4 袋 are not "14").
+    assert "<p class=\"stat\">14" not in html and "件/份" not in html
     assert '<p class="stat">2</p>' in html  # households, a count only
     for hh_text in ("住户", "张掖路", "1390931"):
         assert hh_text not in html  # no household is named
@@ -231,8 +233,10 @@ def test_year_months_exact(db, world):
     assert by_month[3].donated == D("200")
     assert by_month[11].donated == D("1000.50")  # the 99 and its reversal net to nothing
     assert sum(m.donated for m in months) == D("1200.50")
-    assert by_month[11].goods_received == D("14")  # the reversed intake counts for nothing
-    assert by_month[11].goods_distributed == D("6")
+    # Per base unit (issue 20 §2); the reversed intake and distribution count for nothing.
+    received = {r.unit: r.quantity for r in by_month[11].goods_received}
+    assert received == {"件": D("10"), "袋": D("4")}
+    assert {r.unit: r.quantity for r in by_month[11].goods_distributed} == {"件": D("6")}
     assert all(m.spent == 0 for m in months)
     assert len(stats.year_months(db, 2025, TODAY)) == 12
 
@@ -240,6 +244,10 @@ def test_year_months_exact(db, world):
 def test_home_charts_come_with_their_numbers(client, db, world):
     html = page(client)
     assert html.count('role="img"') >= 2
-    assert "本年每月善款收支（元）" in html and "本年每月物资接收与发放（件/份）" in html
+    # The goods chart draws its leading base unit (件: 10 received against 4 袋); the table
+    # gives every unit, never their sum (issue 20 §2).
+    assert "本年每月善款收支（元）" in html and "本年每月物资接收与发放（件）" in html
     assert "<th scope=\"row\">2026-03</th><td class=\"num\">¥200.00</td>" in html
-    assert "<th scope=\"row\">2026-11</th><td class=\"num\">14</td><td class=\"num\">6</td>" in html
+    assert re.search(r'<th scope="row">2026-11</th><td class="num"><span class="nowrap">10 件'
+                     r'</span> · <span class="nowrap">4 袋</span></td><td class="num">'
+                     r'<span class="nowrap">6 件</span></td>', html)

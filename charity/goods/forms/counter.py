@@ -10,7 +10,8 @@ from wtforms import DateField, Form, FormField, HiddenField, SelectField, String
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from charity.core.i18n import _l
-from charity.goods.forms.lines import COUNTER_LINES, MAX_LINES, CounterLines, LineList
+from charity.goods.forms.lines import (COUNTER_LINES, MAX_LINES, CounterLines, LineList,
+                                       unit_field)
 from charity.web.forms import PostingForm, choices, strip
 
 PAYMENT_LABELS = {"cash": _l("Cash"), "wechat": _l("WeChat Pay"), "alipay": _l("Alipay"),
@@ -21,6 +22,7 @@ class _LineForm(Form):
     item_type_id = SelectField(_l("Item"), choices=[], default="", validate_choice=True)
     quantity = StringField(_l("Quantity"), validators=[Optional(), Length(max=20)],
                            filters=[strip])
+    unit_id = unit_field()
     batch = StringField(_l("Batch"), validators=[Optional(), Length(max=64)], filters=[strip])
 
     def validate_item_type_id(self, field):
@@ -43,14 +45,15 @@ class CounterForm(CounterLines, PostingForm):
 
     point_id = SelectField(_l("Charity point"), choices=[], validators=[DataRequired()])
 
-    def set_item_choices(self, pairs) -> None:
-        super().set_item_choices(choices([("", "—")] + list(pairs)))
+    def set_item_choices(self, pairs, units=()) -> None:
+        super().set_item_choices(choices([("", "—")] + list(pairs)), units)
 
     def service_lines(self, *names: str) -> list[dict]:
         """The filled-in lines, in order, with the line fields `names` too."""
         def line(entry) -> dict:
             out = {"item_type_id": entry.item_type_id.data,
-                   "quantity": entry.quantity.data or "", "batch": entry.batch.data or None}
+                   "quantity": entry.quantity.data or "", "unit_id": entry.unit_id.data,
+                   "batch": entry.batch.data or None}
             for name in names:
                 out[name] = entry[name].data or ""
             return out

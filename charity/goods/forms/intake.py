@@ -22,7 +22,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from charity.core.i18n import _l
-from charity.goods.forms.lines import COUNTER_LINES, MAX_LINES, CounterLines, LineList, mark
+from charity.goods.forms.lines import (COUNTER_LINES, MAX_LINES, CounterLines, LineList, mark,
+                                       unit_field)
 from charity.goods.models import Condition
 from charity.goods.queries.counter import id_of
 from charity.goods.services.intake import NEW_DONOR, donor_from_preregistration
@@ -66,6 +67,7 @@ class IntakeLineForm(Form):
     item_type_id = SelectField(_l("Item"), choices=[], default="", validate_choice=True)
     quantity = StringField(_l("Quantity"), validators=[Optional(), Length(max=20)],
                            filters=[strip])
+    unit_id = unit_field()
     condition = SelectField(_l("Condition"), choices=choices(CONDITION_LABELS.items()),
                             default=Condition.GOOD.value)
     unit_value = StringField(_l("Unit value (yuan)"), validators=[Optional(), Length(max=20)],
@@ -152,6 +154,7 @@ class IntakeForm(CounterLines, PostingForm):
         """The filled-in lines in order; remembers which form line each one came from."""
         return self.filled_lines(lambda entry: {
             "item_type_id": entry.item_type_id.data, "quantity": entry.quantity.data or "",
+            "unit_id": entry.unit_id.data,
             "condition": entry.condition.data or Condition.GOOD.value,
             "unit_value": entry.unit_value.data or "",
             "valuation_basis": entry.valuation_basis.data or "",

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import re
 
-from wtforms import FieldList
+from wtforms import FieldList, SelectChoice, SelectField
 from wtforms.validators import ValidationError
 
 from charity.core.i18n import _l
+from charity.goods.quantities import unit_label
 from charity.web.access import show_domain_error
 
 BLANK_LINES = 5  # lines a new transfer form shows
@@ -29,6 +30,43 @@ _LINE_FIELD = re.compile(r"^([a-z_]+)-(\d+)-([a-z_]+)$")
 def select_id(value) -> str:
     """Select values as text; a missing value is '' (not 'None')."""
     return "" if value is None or value == "None" else str(value)
+
+
+def unit_field():
+    """The unit a line's quantity is typed in: '' (the item's base unit) or one of its
+    packaging units; the services check that it is the line's item's (issue 20 §2)."""
+    return SelectField(_l("Unit"), coerce=select_id, choices=[], default="",
+                       validate_choice=False)
+
+
+def unit_choices(pairs) -> list[SelectChoice]:
+    """The options of a unit select for lines whose item is chosen on the form: the base unit
+    and every (packaging unit, item) pair, each marked with its item (static/js/units.js
+    shows those of the chosen item). No options when no item has a packaging unit."""
+    pairs = list(pairs)
+    if not pairs:
+        return []
+    return [SelectChoice("", _l("base unit")), *(
+        SelectChoice(str(unit.id), f"{unit_label(unit, item)} · {item.name}",
+                     render_kw={"data-item": str(item.id)}) for unit, item in pairs)]
+
+
+def item_unit_choices(item) -> list[SelectChoice]:
+    """The options of a unit select for a line of a known item (count sheet, receiving)."""
+    if not item.units:
+        return []
+    return [SelectChoice("", item.unit),
+            *(SelectChoice(str(u.id), unit_label(u, item)) for u in item.units)]
+
+
+def units_of(items) -> list[tuple]:
+    """(packaging unit, item) of the items, for `unit_choices`."""
+    return [(unit, item) for item in items for unit in item.units]
+
+
+def set_unit_choices(entries, options) -> None:
+    for entry in entries:
+        entry.unit_id.choices = options
 
 
 def item_needed(form, field):
@@ -59,17 +97,23 @@ class CounterLines:
         super().__init__(*args, **kwargs)
         self.line_errors: list = []  # refusals about the lines as a whole (e.g. points)
         self._item_choices: list = []
+        self._unit_choices: list = []
         self._index: list[int] = []
 
-    def set_item_choices(self, item_choices) -> None:
+    def set_item_choices(self, item_choices, units=()) -> None:
+        """The items the lines offer and, `units` being (packaging unit, item) pairs, the
+        units their quantities may be typed in."""
         self._item_choices = list(item_choices)
+        self._unit_choices = unit_choices(units)
         for entry in self.lines:
             entry.item_type_id.choices = self._item_choices
+        set_unit_choices(self.lines, self._unit_choices)
 
     def add_lines(self, n: int = COUNTER_LINES) -> None:
         for _ in range(min(n, MAX_LINES - len(self.lines))):
             entry = self.lines.append_entry()
             entry.item_type_id.choices = self._item_choices
+            entry.unit_id.choices = self._unit_choices
 
     def filled_lines(self, line) -> list[dict]:
         """`line(entry)` for each line that names an item, in order; remembers which form

@@ -13,8 +13,8 @@ from wtforms.validators import Length, Optional, ValidationError
 
 from charity.web.forms import PostingForm
 from charity.core.i18n import _l
-from charity.goods.forms.lines import (MAX_LINES, MORE_LINES, LineErrors, item_needed, mark,
-                                       select_id)
+from charity.goods.forms.lines import (MAX_LINES, MORE_LINES, LineErrors, item_needed,
+                                       item_unit_choices, mark, select_id, unit_field)
 from charity.goods.quantities import plain_qty
 from charity.web.forms import strip
 
@@ -42,6 +42,7 @@ def _count(form, field):
 class CountLineForm(Form):
     line_id = HiddenField()
     counted = StringField(_l("Counted"), validators=[Length(max=32), _count], filters=[strip])
+    unit_id = unit_field()
 
 
 class ExtraLineForm(Form):
@@ -50,6 +51,7 @@ class ExtraLineForm(Form):
     batch = StringField(_l("Batch"), validators=[Optional(), Length(max=64)], filters=[strip])
     quantity = StringField(_l("Counted"), validators=[Length(max=32), _count],
                            filters=[strip])
+    unit_id = unit_field()
 
 
 class CountForm(LineErrors, PostingForm):
@@ -74,6 +76,7 @@ class CountForm(LineErrors, PostingForm):
             entry = by_line.get(line.id)
             if entry is None:
                 entry = self.lines.append_entry({"line_id": line.id, "counted": ""})
+            entry.unit_id.choices = item_unit_choices(line.item_type)
             self.rows.append((line, entry))
         return self.rows
 
@@ -85,9 +88,14 @@ class CountForm(LineErrors, PostingForm):
         """line id → the count typed in (lines left empty are not counted)."""
         return {line.id: entry.counted.data for line, entry in self.rows if entry.counted.data}
 
+    def units(self) -> dict:
+        """line id → the packaging unit its count is typed in ('' for the base unit)."""
+        return {line.id: entry.unit_id.data for line, entry in self.rows}
+
     def extras(self) -> list[dict]:
         return [{"item_type_id": e.item_type_id.data, "batch": e.batch.data or "",
-                 "quantity": e.quantity.data or ""} for e in self.extra]
+                 "quantity": e.quantity.data or "", "unit_id": e.unit_id.data}
+                for e in self.extra]
 
     def rename_field(self, name: str) -> str:
         """The service names a sheet line by its id ("line-<id>"), an extra row by position."""

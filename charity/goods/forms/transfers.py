@@ -28,7 +28,9 @@ from charity.goods.forms.lines import (
     LineErrors,
     item_needed,
     mark,
+    item_unit_choices,
     select_id,
+    unit_field,
 )
 from charity.goods.quantities import plain_qty
 from charity.web.forms import PostingForm, strip
@@ -39,6 +41,7 @@ class TransferLineForm(Form):
                                validators=[item_needed])
     quantity = StringField(_l("Quantity"), validators=[Optional(), Length(max=32)],
                            filters=[strip])
+    unit_id = unit_field()
     batch = StringField(_l("Batch"), validators=[Optional(), Length(max=64)], filters=[strip],
                         description=_l("Leave empty to send the oldest first."))
 
@@ -71,7 +74,7 @@ class TransferForm(LineErrors, PostingForm):
                 continue
             lines.append({"item_type_id": entry.item_type_id.data,
                           "quantity": entry.quantity.data or "",
-                          "batch": entry.batch.data or None})
+                          "unit_id": entry.unit_id.data, "batch": entry.batch.data or None})
             self._positions.append(index)
         return {"to_point_id": self.to_point_id.data, "sent_on": self.sent_on.data,
                 "note": self.note.data, "lines": lines}
@@ -94,6 +97,7 @@ class TransferForm(LineErrors, PostingForm):
 
 class ReceiveLineForm(Form):
     quantity = StringField(_l("Received"), validators=[Length(max=32)], filters=[strip])
+    unit_id = unit_field()
     loss_reason = StringField(_l("What happened to the missing goods"),
                               validators=[Optional(), Length(max=300)], filters=[strip])
 
@@ -108,6 +112,8 @@ class ReceiveForm(LineErrors, PostingForm):
         self._line_index = {line.id: i for i, line in enumerate(lines)}
         while len(self.lines) < len(lines):
             self.lines.append_entry({"quantity": plain_qty(lines[len(self.lines)].quantity_sent)})
+        for line, entry in zip(lines, self.lines):
+            entry.unit_id.choices = item_unit_choices(line.item_type)
         return list(zip(lines, self.lines))
 
     def received(self, lines) -> dict:
@@ -120,7 +126,8 @@ class ReceiveForm(LineErrors, PostingForm):
                     raw = Decimal("0")
             except InvalidOperation:
                 pass
-            out[line.id] = {"quantity": raw, "loss_reason": entry.loss_reason.data or ""}
+            out[line.id] = {"quantity": raw, "loss_reason": entry.loss_reason.data or "",
+                            "unit_id": entry.unit_id.data}
         return out
 
     def rename_field(self, name: str) -> str:

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from charity.auth.permissions import can, scope_organizations
 from charity.core.db import contains
-from charity.goods.models import ItemCategory, ItemType, RefusedGood
+from charity.goods.models import ItemCategory, ItemType, ItemUnit, RefusedGood
 from charity.orgs.models import Organization
 
 
@@ -27,6 +27,17 @@ def catalogue_items(session: Session, org_ids) -> list[ItemType]:
         .where(ItemType.organization_id.in_(org_ids), ItemType.active.is_(True))
         .options(selectinload(ItemType.category))
         .order_by(ItemCategory.sort, ItemCategory.name, ItemType.name)))
+
+
+def item_units(session: Session, org_ids) -> list[tuple[ItemUnit, ItemType]]:
+    """(packaging unit, its item) of the organisations' active items, by item and size."""
+    org_ids = [i for i in org_ids if i is not None]
+    if not org_ids:
+        return []
+    return [tuple(row) for row in session.execute(
+        sa.select(ItemUnit, ItemType).join(ItemType, ItemType.id == ItemUnit.item_type_id)
+        .where(ItemType.organization_id.in_(org_ids), ItemType.active.is_(True))
+        .order_by(ItemType.name, ItemUnit.factor.desc()))]
 
 
 def active_items(session: Session, org_id: int) -> list[ItemType]:

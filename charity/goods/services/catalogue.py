@@ -9,7 +9,7 @@ from charity.auth.permissions import require
 from charity.core.errors import ValidationFailed
 from charity.core.i18n import _l
 from charity.core.money import check_amount
-from charity.goods.models import ItemCategory, ItemType, RefusedGood
+from charity.goods.models import ItemCategory, ItemType, RefusedGood, StockMovement
 from charity.goods.queries.counter import id_of
 
 # Units whose quantities are whole numbers.
@@ -91,6 +91,11 @@ def create_counter_item(actor, session: Session, organization, data: dict) -> It
 def update_item_type(actor, session: Session, item: ItemType, data: dict) -> ItemType:
     require(actor, "catalogue.manage", item)
     clean = _clean(session, item.organization_id, data, item)
+    if clean.get("unit", item.unit) != item.unit and session.scalar(
+            sa.select(StockMovement.id).where(StockMovement.item_type_id == item.id).limit(1)):
+        # The ledger is in the base unit (issue 20 §2): renaming it would recount the stock.
+        raise ValidationFailed(_l("Stock of this item is counted in %(unit)s: add a packaging "
+                                  "unit instead.", unit=item.unit), field="unit")
     changes = diff(item, clean)
     for k, v in clean.items():
         setattr(item, k, v)

@@ -59,9 +59,10 @@ def start_stocktake(actor, session: Session, point, category_id=None,
 
 
 def set_counts(actor, session: Session, st: Stocktake, counts: dict[int, object],
-               extra: list[dict] | None = None) -> Stocktake:
-    """Record counted quantities (line id → quantity) and lines for items found but not
-    expected; only while the sheet is a draft."""
+               extra: list[dict] | None = None, units: dict | None = None) -> Stocktake:
+    """Record counted quantities (line id → quantity, typed in the packaging unit `units`
+    names for the line, else the base unit) and lines for items found but not expected;
+    only while the sheet is a draft."""
     require(actor, "goods.stocktake", st)
     if st.status != StocktakeStatus.DRAFT:
         raise ValidationFailed(_l("Only a draft count sheet can be changed."))
@@ -69,12 +70,13 @@ def set_counts(actor, session: Session, st: Stocktake, counts: dict[int, object]
         if line.id in counts:
             raw = counts[line.id]
             line.counted = Decimal("0") if str(raw).strip() in ("0", "0.0") else \
-                check_quantity(raw, line.item_type, f"line-{line.id}")
+                check_quantity(raw, line.item_type, f"line-{line.id}",
+                               (units or {}).get(line.id))
     for i, raw in enumerate(extra or []):
         if not raw.get("item_type_id"):
             continue
         item = item_of(session, st.organization_id, raw["item_type_id"], f"extra-{i}")
-        qty = check_quantity(raw.get("quantity"), item, f"extra-{i}")
+        qty = check_quantity(raw.get("quantity"), item, f"extra-{i}", raw.get("unit_id"))
         batch = (raw.get("batch") or "").strip()
         existing = next((ln for ln in st.lines if ln.item_type_id == item.id
                          and ln.batch == batch), None)
@@ -102,12 +104,12 @@ def record_counts(actor, session: Session, st: Stocktake, counts: dict, extras: 
 
 
 def save_counts(actor, session: Session, st: Stocktake, counts: dict, extras: list[dict],
-                submit: bool = False) -> Stocktake:
+                submit: bool = False, units: dict | None = None) -> Stocktake:
     """What the count sheet's buttons do: record the counts (and who entered them) and, to
     submit, refuse while a line was never counted (the sheet starts with the system's
     quantities, which a blind count must not take for counted)."""
     before = counted_line_ids(session, st)
-    set_counts(actor, session, st, counts, extras)
+    set_counts(actor, session, st, counts, extras, units)
     done = before | record_counts(actor, session, st, counts, extras)
     if submit:
         missing = [ln.id for ln in st.lines if ln.id not in done]

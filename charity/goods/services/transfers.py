@@ -63,8 +63,8 @@ def send_transfer(actor, session: Session, from_point, data: dict,
 
 def receive_transfer(actor, session: Session, transfer: Transfer, received: dict,
                      today: dt.date | None = None) -> Transfer:
-    """Receive a transfer at its destination. `received` maps line id → {quantity, loss_reason};
-    a shortfall is recorded as lost with its reason."""
+    """Receive a transfer at its destination. `received` maps line id → {quantity, loss_reason,
+    unit_id (optional: a packaging unit)}; a shortfall is recorded as lost with its reason."""
     to_point = session.get(CharityPoint, transfer.to_point_id)
     require(actor, "goods.transfer", to_point)
     if transfer.status != TransferStatus.IN_TRANSIT:
@@ -75,7 +75,7 @@ def receive_transfer(actor, session: Session, transfer: Transfer, received: dict
         raw_qty = got.get("quantity", line.quantity_sent)
         field = f"line-{line.id}-quantity"
         qty = Decimal("0") if raw_qty in ("0", 0, Decimal("0")) else \
-            check_quantity(raw_qty, line.item_type, field)
+            check_quantity(raw_qty, line.item_type, field, got.get("unit_id"))
         if qty > line.quantity_sent:
             raise ValidationFailed(_l("More than was sent."), field=field)
         reason = (got.get("loss_reason") or "").strip()

@@ -27,7 +27,7 @@ def post_write_off(actor, session: Session, point, data: dict,
     except ValueError:
         raise ValidationFailed(_l("Choose the reason."), field="reason") from None
     item = item_of(session, org.id, data.get("item_type_id"), "item_type_id")
-    qty = check_quantity(data.get("quantity"), item, "quantity")
+    qty = check_quantity(data.get("quantity"), item, "quantity", data.get("unit_id"))
     batch = (data.get("batch") or "").strip()
     wo = WriteOff(organization_id=org.id, point_id=point.id, item_type_id=item.id, batch=batch,
                   quantity=qty, reason=reason, note=(data.get("note") or "").strip()[:300],

@@ -14,12 +14,14 @@ from charity.auth.permissions import can, has_permission
 from charity.core.extensions import db
 from charity.core.roles import Role
 from charity.goods.forms.catalogue import ItemTypeForm, RefusedGoodForm
+from charity.goods.forms.units import ItemUnitForm
 from charity.goods.models import ItemType
 from charity.goods.quantities import quantity_text
 from charity.goods.queries.catalogue import (categories, item_list as listed_items,
                                              organisations_for, refused_list as listed_refused)
 from charity.goods.queries.counter import id_of
 from charity.goods.services.catalogue import add_refused_good, create_item_type, update_item_type
+from charity.goods.services.units import add_item_unit, remove_item_unit
 from charity.orgs.models import Organization
 from charity.web.access import access, int_arg, load, paginate
 from charity.web.forms import choices
@@ -108,6 +110,30 @@ def item_edit(item_type_id: int):
         if response:
             return response
     return render_template("goods/catalogue_form.html", form=form, item=item, pick_org=False)
+
+
+@bp.route("/<int:item_type_id>/units", methods=["GET", "POST"])
+@access("catalogue.manage")
+def item_units(item_type_id: int):
+    """The item's packaging units: add one (1 箱 = 24 瓶), or remove one (button `remove`)."""
+    item = load(ItemType, item_type_id, "catalogue.manage")
+    form = ItemUnitForm()
+    posted = _post_units(item, form) if form.validate_on_submit() else None
+    return posted or render_template("goods/catalogue_units.html", form=form, item=item,
+                                     quantity_text=quantity_text)
+
+
+def _post_units(item: ItemType, form: ItemUnitForm):
+    """Add or remove a unit (the redirect), or None when refused (the page again)."""
+    removing = request.form.get("remove")
+    if removing:
+        work, message = (lambda: remove_item_unit(current_user, db.session, item, removing),
+                         lambda _item: _("Unit removed."))
+    else:
+        work, message = (lambda: add_item_unit(current_user, db.session, item,
+                                               form.data_for_service()),
+                         lambda unit: _("Unit %(name)s added.", name=unit.name))
+    return _saved(form, work, message, url_for("catalogue.item_units", item_type_id=item.id))
 
 
 # --- refused goods ---------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from charity.core.clock import org_today
 from charity.core.extensions import db
 from charity.goods.quantities import plain_qty, quantity_text
-from charity.goods.queries.catalogue import catalogue_items
+from charity.goods.queries.catalogue import catalogue_items, item_units
 from charity.goods.queries.counter import ShelfStock, counter_items, items_on_shelf
 from charity.goods.queries.expiry import expiring_soon, warning_days
 from charity.orgs.models import CharityPoint
@@ -45,7 +45,8 @@ def open_counter(form, permission: str, describe=None) -> Counter:
                          permission)
     form.point_id.choices = choices((str(p.id), point_label(p)) for p in points)
     if describe is not None:
-        form.set_item_choices(counter_item_choices(point, describe))
+        form.set_item_choices(counter_item_choices(point, describe),
+                              item_units(db.session, [point.organization_id] if point else []))
     if not posting:
         form.point_id.data = str(point.id) if point else ""
     return Counter(points, point, posting)

@@ -25,6 +25,7 @@ from charity.funds.models import Campaign
 from charity.goods.forms.corrections import ReverseForm
 from charity.goods.forms.intake import (COMMON_UNITS, CONDITION_LABELS, DONOR_EXISTING,
                                         IntakeForm, item_choices)
+from charity.goods.forms.lines import units_of
 from charity.goods.models import Intake, PreRegistration
 from charity.goods.quantities import quantity_text
 from charity.goods.queries.catalogue import catalogue_items, categories, refused_goods
@@ -102,7 +103,7 @@ def _open(form: IntakeForm, posting: bool) -> _Counter:
     point = chosen_point(raw_point, points, "goods.intake")
     org_id = point.organization_id if point else None
     items = catalogue_items(db.session, [org_id])
-    form.set_item_choices(item_choices(items))
+    form.set_item_choices(item_choices(items), units_of(items))
     form.point_id.choices = choices((str(p.id), point_label(p)) for p in points)
     if not can(current_user, "donors.private"):  # volunteers find donors by name only
         form.donor_q.label.text = _("Find a donor by name")
@@ -141,7 +142,8 @@ def _press(form: IntakeForm, counter: _Counter, action: str | None):
 
     if action == "add_item":
         if _add_item_type(form, org, items_by_id):
-            form.set_item_choices(item_choices(catalogue_items(db.session, [org.id])))
+            items = catalogue_items(db.session, [org.id])
+            form.set_item_choices(item_choices(items), units_of(items))
         form.resolve_barcodes(lookup, items_by_id)
     elif action in RERENDER_BUTTONS:
         form.resolve_barcodes(lookup, items_by_id)

@@ -15,10 +15,10 @@ from charity.boxes.services import settle_boxes
 from charity.core.extensions import db
 from charity.core.i18n import _l
 from charity.core.roles import Role
-from charity.goods.forms.lines import MAX_LINES, mark
+from charity.goods.forms.lines import MAX_LINES, mark, set_unit_choices, unit_choices
 from charity.goods.forms.stocktakes import ApproveForm, CountForm, StartStocktakeForm
 from charity.goods.models import ItemCategory, Stocktake, StocktakeStatus
-from charity.goods.queries.catalogue import categories
+from charity.goods.queries.catalogue import categories, item_units
 from charity.goods.queries.lists import counted_line_ids, lines_of, users_by_id
 from charity.goods.queries.lists import stocktake_list as listed_stocktakes
 from charity.goods.services.stocktakes import (
@@ -120,7 +120,8 @@ def stocktake_view(stocktake_id: int):
     elif editable and form.validate_on_submit():
         submit = request.form.get("action") == "submit"
         response = _posted(form, lambda: save_counts(
-            current_user, db.session, st, form.counts(), form.extras(), submit=submit),
+            current_user, db.session, st, form.counts(), form.extras(), submit=submit,
+            units=form.units()),
             _("Count sheet submitted: a manager will check and approve it.") if submit
             else _("Counts saved."))
         if response:
@@ -131,6 +132,7 @@ def stocktake_view(stocktake_id: int):
 def _render_sheet(st, form: CountForm, editable: bool, counted_ids: set[int]):
     for entry in form.extra:
         entry.item_type_id.choices = shelf_item_choices([st.organization_id])
+    set_unit_choices(form.extra, unit_choices(item_units(db.session, [st.organization_id])))
     differences = {}
     if _sees_expected() and st.status != StocktakeStatus.APPROVED:
         differences = {line.id: diff for line, diff in stocktake_differences(db.session, st)}

@@ -10,10 +10,11 @@ from charity.boxes.services import arrive_boxes
 from charity.core.clock import org_today
 from charity.core.extensions import db
 from charity.core.i18n import _l
-from charity.goods.forms.lines import MAX_LINES, mark
+from charity.goods.forms.lines import MAX_LINES, mark, set_unit_choices, unit_choices
 from charity.goods.forms.transfers import ReceiveForm, TransferForm
 from charity.goods.models import Transfer, TransferStatus
 from charity.goods.quantities import plain_qty
+from charity.goods.queries.catalogue import item_units
 from charity.goods.queries.counter import destinations
 from charity.goods.queries.lists import lines_of, users_by_id
 from charity.goods.queries.lists import transfer_list as listed_transfers
@@ -80,6 +81,7 @@ def _fill_transfer_choices(form, sources, source) -> None:
                                on=org_today(source.organization) if source else None)
     for entry in form.lines:
         entry.item_type_id.choices = items
+    set_unit_choices(form.lines, unit_choices(item_units(db.session, org_ids)))
 
 
 @bp.route("/new", methods=["GET", "POST"])

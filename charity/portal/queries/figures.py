@@ -12,8 +12,9 @@ Conventions shared with the disclosures (`charity.disclosure.content`):
   period in which they were posted, as in the ledger;
 - goods are counted from posted documents (a reversed intake or distribution counts for
   nothing), which equals the stock movements of kind donation_in / distribution net of
-  their reversals. Quantities are in each item's own unit (件, 袋, 公斤 …): totals across
-  units are a rough "件/份" count, so the per-unit breakdown is given too.
+  their reversals. Quantities are in each item's base unit (件, 瓶, kg …) and kept per unit
+  (`Units`): kilograms are never added to pieces (issue 20 §2). The *_quantity sums of
+  `YearTotals` stay for the open-data API's compatibility; no page shows them.
 """
 from __future__ import annotations
 
@@ -41,6 +42,37 @@ ZERO = Decimal("0")
 class UnitQuantity:
     unit: str
     quantity: Decimal
+
+
+class Units(tuple):
+    """Goods quantities per base unit: `UnitQuantity` rows by unit. Adding two adds unit by
+    unit, never across units; 0 (the start of `sum`) adds nothing."""
+
+    @classmethod
+    def of(cls, totals: dict) -> Units:
+        return cls(UnitQuantity(u, Decimal(q)) for u, q in sorted(totals.items()) if q)
+
+    def __add__(self, other):
+        if not isinstance(other, Units):
+            return self if other == 0 else NotImplemented
+        totals: dict[str, Decimal] = {}
+        for row in (*self, *other):
+            totals[row.unit] = totals.get(row.unit, ZERO) + row.quantity
+        return Units.of(totals)
+
+    __radd__ = __add__
+
+    def get(self, unit: str) -> Decimal:
+        return next((row.quantity for row in self if row.unit == unit), ZERO)
+
+
+EMPTY = Units()
+
+
+def leading_unit(values) -> str | None:
+    """The unit with the most goods over `values` (Units): the one a chart draws."""
+    total = sum(values, EMPTY)
+    return max(total, key=lambda row: row.quantity).unit if total else None
 
 
 @dataclass(frozen=True)
@@ -214,13 +246,13 @@ def _installation(year: int, parts: list[YearTotals], households: int) -> YearTo
 class YearMonth:
     """One month of the installation's year (all organisations): money donated (donation
     income, reversals netted), money spent on charitable work and fundraising, and goods
-    received and handed out (posted documents, mixed units as counted)."""
+    received and handed out (posted documents, per base unit)."""
 
     month: dt.date  # the first day of the month
     donated: Decimal
     spent: Decimal
-    goods_received: Decimal
-    goods_distributed: Decimal
+    goods_received: Units
+    goods_distributed: Units
 
 
 def year_months(session: Session, year: int, today: dt.date) -> list[YearMonth]:
@@ -228,38 +260,35 @@ def year_months(session: Session, year: int, today: dt.date) -> list[YearMonth]:
     start, end = dt.date(year, 1, 1), min(dt.date(year, 12, 31), today)
     donated, spent = _money_by_month(session, [FundEntry.entry_date >= start,
                                                FundEntry.entry_date <= end])
-    received = _bucket(session.execute(
-        sa.select(Intake.received_on, sa.func.sum(IntakeLine.quantity)).join(IntakeLine.intake)
-        .where(Intake.status == DocStatus.POSTED, Intake.received_on >= start,
-               Intake.received_on <= end).group_by(Intake.received_on)))
-    given = _bucket(session.execute(
-        sa.select(Distribution.distributed_on, sa.func.sum(DistributionLine.quantity))
-        .join(DistributionLine.distribution)
-        .where(Distribution.status == DocStatus.POSTED, Distribution.distributed_on >= start,
-               Distribution.distributed_on <= end).group_by(Distribution.distributed_on)))
-    return [YearMonth(m, donated.get(m, ZERO), spent.get(m, ZERO), received.get(m, ZERO),
-                      given.get(m, ZERO)) for m in months_between(start, end)]
+    received = _goods_by_month(session, IntakeLine, Intake.received_on, [
+        Intake.status == DocStatus.POSTED, Intake.received_on >= start,
+        Intake.received_on <= end])
+    given = _goods_by_month(session, DistributionLine, Distribution.distributed_on, [
+        Distribution.status == DocStatus.POSTED, Distribution.distributed_on >= start,
+        Distribution.distributed_on <= end])
+    return [YearMonth(m, donated.get(m, ZERO), spent.get(m, ZERO), received.get(m, EMPTY),
+                      given.get(m, EMPTY)) for m in months_between(start, end)]
 
 
 @dataclass(frozen=True)
 class CampaignMonth:
     """One month of a campaign: money received (donation income) and spent (project and other
     spending and fundraising costs) in the month and cumulative since the start; goods
-    received (posted intakes of the campaign, mixed units) in the month and cumulative."""
+    received (posted intakes of the campaign, per base unit) in the month and cumulative."""
 
     month: dt.date  # the first day of the month
     received: Decimal
     spent: Decimal
     received_cumulative: Decimal
     spent_cumulative: Decimal
-    goods_received: Decimal
-    goods_received_cumulative: Decimal
+    goods_received: Units
+    goods_received_cumulative: Units
 
 
 @dataclass(frozen=True)
 class ProjectMonth:
     """One month of a project: money given to it directly (donation income with the project)
-    and spent on it, in the month and cumulative; goods distributed under it (mixed units);
+    and spent on it, in the month and cumulative; goods distributed under it (per base unit);
     households served for the first time that month and cumulative (counts only)."""
 
     month: dt.date
@@ -267,8 +296,8 @@ class ProjectMonth:
     spent: Decimal
     received_cumulative: Decimal
     spent_cumulative: Decimal
-    goods_distributed: Decimal
-    goods_distributed_cumulative: Decimal
+    goods_distributed: Units
+    goods_distributed_cumulative: Units
     new_households: int
     households_cumulative: int
 
@@ -290,6 +319,18 @@ def _bucket(rows) -> dict[dt.date, Decimal]:
     out: dict[dt.date, Decimal] = {}
     for day, value in rows:
         out[_month(day)] = out.get(_month(day), ZERO) + Decimal(value or 0)
+    return out
+
+
+def _goods_by_month(session, line, day, where) -> dict[dt.date, Units]:
+    """Posted `line`s (intake or distribution lines) per month and base unit."""
+    doc = line.intake if line is IntakeLine else line.distribution
+    out: dict[dt.date, Units] = {}
+    for d, unit, q in session.execute(
+            sa.select(day, ItemType.unit, sa.func.sum(line.quantity)).join(doc)
+            .join(ItemType, ItemType.id == line.item_type_id).where(*where)
+            .group_by(day, ItemType.unit)):
+        out[_month(d)] = out.get(_month(d), EMPTY) + Units.of({unit: q or 0})
     return out
 
 
@@ -317,18 +358,16 @@ def campaign_series(session: Session, campaign: Campaign,
     """Monthly points from the campaign's start to its end (or today, if earlier)."""
     today = today or today_in(None)
     received, spent = _money_by_month(session, [FundEntry.campaign_id == campaign.id])
-    goods = _bucket(session.execute(
-        sa.select(Intake.received_on, sa.func.sum(IntakeLine.quantity))
-        .join(IntakeLine.intake)
-        .where(Intake.campaign_id == campaign.id, Intake.status == DocStatus.POSTED)
-        .group_by(Intake.received_on)))
+    goods = _goods_by_month(session, IntakeLine, Intake.received_on, [
+        Intake.campaign_id == campaign.id, Intake.status == DocStatus.POSTED])
     months = _span(campaign.planned_start, campaign.end, today)
     before = months[0] if months else _month(campaign.planned_start)
     # Whatever is dated before the first month shown still counts in the cumulative figures.
-    cum = [sum((v for m, v in b.items() if m < before), ZERO) for b in (received, spent, goods)]
+    cum = [sum((v for m, v in b.items() if m < before), start)
+           for b, start in ((received, ZERO), (spent, ZERO), (goods, EMPTY))]
     out = []
     for month in months:
-        r, s, g = received.get(month, ZERO), spent.get(month, ZERO), goods.get(month, ZERO)
+        r, s, g = received.get(month, ZERO), spent.get(month, ZERO), goods.get(month, EMPTY)
         cum = [cum[0] + r, cum[1] + s, cum[2] + g]
         out.append(CampaignMonth(month, r, s, cum[0], cum[1], g, cum[2]))
     return out
@@ -340,21 +379,19 @@ def project_series(session: Session, project: Project,
     today = today or today_in(None)
     received, spent = _money_by_month(session, [FundEntry.project_id == project.id])
     posted = [of_project(project.id), Distribution.status == DocStatus.POSTED]
-    goods = _bucket(session.execute(
-        sa.select(Distribution.distributed_on, sa.func.sum(DistributionLine.quantity))
-        .join(DistributionLine.distribution).where(*posted)
-        .group_by(Distribution.distributed_on)))
+    goods = _goods_by_month(session, DistributionLine, Distribution.distributed_on, posted)
     first_served: dict[dt.date, int] = {}
     for (day,) in session.execute(sa.select(sa.func.min(Distribution.distributed_on))
                                   .where(*posted).group_by(Distribution.beneficiary_id)):
         first_served[_month(day)] = first_served.get(_month(day), 0) + 1
     months = _span(project.planned_start, project.end, today)
     before = months[0] if months else _month(project.planned_start)
-    cum = [sum((v for m, v in b.items() if m < before), ZERO) for b in (received, spent, goods)]
+    cum = [sum((v for m, v in b.items() if m < before), start)
+           for b, start in ((received, ZERO), (spent, ZERO), (goods, EMPTY))]
     households = sum(n for m, n in first_served.items() if m < before)
     out = []
     for month in months:
-        r, s, g = received.get(month, ZERO), spent.get(month, ZERO), goods.get(month, ZERO)
+        r, s, g = received.get(month, ZERO), spent.get(month, ZERO), goods.get(month, EMPTY)
         new = first_served.get(month, 0)
         cum = [cum[0] + r, cum[1] + s, cum[2] + g]
         households += new

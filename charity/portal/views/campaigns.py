@@ -12,7 +12,7 @@ from charity.core.extensions import db
 from charity.core.i18n import money, number
 from charity.funds.models import Campaign, CampaignStatus, Project, ProjectStatus
 from charity.portal import charts
-from charity.portal.queries import subjects
+from charity.portal.queries import figures, subjects
 from charity.portal.queries.disclosures import organisation_choices
 from charity.web.access import MAX_PAGE, PUBLIC, access, query_choice, query_int
 from charity.web.public_page import cached_page, public_page, public_today
@@ -58,11 +58,15 @@ def build_charts(page: subjects.SubjectPage) -> dict:
         months, [charts.Series(_("Money received"), received, "s1"),
                  charts.Series(_("Spent"), spent, "s2")],
         fmt=money, axis_fmt=number, uid=f"{page.kind}-money")
-    goods_title = _("%(what)s per month (pieces and portions as counted)", what=goods_name)
+    # One base unit, the one with the most goods: kilograms are never added to pieces
+    # (issue 20 §2); the table below the chart gives every unit.
+    unit = figures.leading_unit(goods) or ""
+    goods_title = _("%(what)s per month (%(unit)s)", what=goods_name, unit=unit)
     goods_chart = charts.bar_chart(
         goods_title,
-        _("Quantity per month, all units together; the table below gives the same figures."),
-        months, [charts.Series(goods_name, goods, "s3")], fmt=number, axis_fmt=number,
+        _("Quantity per month in %(unit)s; the table below gives every unit.", unit=unit),
+        months, [charts.Series(goods_name, [g.get(unit) for g in goods], "s3")],
+        fmt=number, axis_fmt=number,
         uid=f"{page.kind}-goods")
     return {"money": money_chart, "money_title": money_title, "goods": goods_chart,
             "goods_title": goods_title, "goods_name": goods_name}

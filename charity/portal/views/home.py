@@ -11,7 +11,7 @@ from charity.core.extensions import db
 from charity.core.i18n import money, number
 from charity.portal import charts
 from charity.portal.opening_hours import is_open
-from charity.portal.queries import home as home_page
+from charity.portal.queries import figures, home as home_page
 from charity.web.public_page import cached_page, public_today
 from charity.web.access import PUBLIC, access
 
@@ -46,7 +46,11 @@ def home_charts(data: home_page.HomeData) -> dict:
     """This year month by month: money donated and spent, goods received and handed out."""
     months = [m.month.strftime("%m") for m in data.months]
     money_title = _("Money donated and spent this year, per month (yuan)")
-    goods_title = _("Goods received and handed out this year, per month (pieces/portions)")
+    # A chart draws one base unit, the one with the most goods (kilograms are never added
+    # to pieces, issue 20 §2); the table below it gives every unit.
+    unit = figures.leading_unit([*(m.goods_received for m in data.months),
+                                 *(m.goods_distributed for m in data.months)]) or ""
+    goods_title = _("Goods received and handed out this year, per month (%(unit)s)", unit=unit)
     return {
         "money_title": money_title, "goods_title": goods_title,
         "money": charts.bar_chart(
@@ -56,8 +60,10 @@ def home_charts(data: home_page.HomeData) -> dict:
             fmt=money, axis_fmt=number, uid="home-money"),
         "goods": charts.bar_chart(
             goods_title, _("Per month; the table below gives the same figures."), months,
-            [charts.Series(_("Received"), [m.goods_received for m in data.months], "s3"),
-             charts.Series(_("Handed out"), [m.goods_distributed for m in data.months], "s2")],
+            [charts.Series(_("Received"), [m.goods_received.get(unit) for m in data.months],
+                           "s3"),
+             charts.Series(_("Handed out"),
+                           [m.goods_distributed.get(unit) for m in data.months], "s2")],
             fmt=number, axis_fmt=number, uid="home-goods"),
     }
 

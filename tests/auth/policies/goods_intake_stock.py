@@ -21,6 +21,7 @@ POLICY = {
     "catalogue.item_list": STAFF,
     "catalogue.item_new": MANAGERS,
     "catalogue.item_edit": MANAGERS,
+    "catalogue.item_units": MANAGERS,
     "catalogue.refused_list": STAFF,
     "catalogue.refused_new": MANAGERS,
     "stock.dashboard": STAFF,
