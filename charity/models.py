@@ -8,10 +8,11 @@ from charity.funds.models import (  # noqa: F401
     ReceiptAllocation, ReceiptLine, ReceiptPolicy, ReceiptSequence, StoredFile,
 )
 from charity.goods.models import (  # noqa: F401
-    Distribution, DistributionLine, ExpiryCheck, Intake, IntakeLine, ItemCategory, ItemType, ItemUnit, PreRegistration,
-    RefusedGood, Sale, SaleLine, StockBalance, StockMovement, Stocktake, StocktakeLine,
+    Distribution, DistributionLine, Intake, IntakeLine, ItemCategory, ItemType, ItemUnit,
+    PreRegistration, RefusedGood, Sale, SaleLine, StockBalance, StockMovement, Stocktake, StocktakeLine,
     StockTarget, Transfer, TransferLine, WriteOff,
 )
+from charity.goods.expiry import ExpiryCheck  # noqa: F401
 from charity.people.models import Beneficiary, Donor, PointsEntry, Shift, Volunteer  # noqa: F401
 from charity.disclosure.models import Narrative, Obligation, Publication  # noqa: F401
 from charity.disclosure.annual.models import AnnualStatement  # noqa: F401

@@ -383,21 +383,3 @@ class StockTarget(Base):
     item_type_id: Mapped[int] = mapped_column(sa.ForeignKey("item_type.id"), primary_key=True)
     wanted: Mapped[Decimal] = mapped_column(Qty)
 
-
-class ExpiryCheck(Base):
-    """The daily check of a point's shelves for expired food (Food Safety Law Arts. 53–54:
-    regular checks that remove it), made by the scheduler once per point and day: how many
-    batches it found past their expiry date, still on the shelf. A record of the check, not
-    of the batches: what is expired now is read from the balances."""
-
-    __tablename__ = "expiry_check"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organization.id"), index=True)
-    point_id: Mapped[int] = mapped_column(sa.ForeignKey("charity_point.id"))
-    checked_on: Mapped[dt.date]
-    expired_batches: Mapped[int] = mapped_column(default=0)
-    checked_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-
-    __table_args__ = (sa.UniqueConstraint("point_id", "checked_on"),
-                      sa.CheckConstraint("expired_batches >= 0", name="batches_not_negative"))

@@ -15,8 +15,8 @@ from charity.core.clock import org_today
 from charity.core.extensions import db
 from charity.disclosure.models import Obligation
 from charity.disclosure.queries import subject_names, without_narrative
-from charity.goods.models import (Distribution, DocStatus, ExpiryCheck, Intake, Sale,
-                                  StockBalance)
+from charity.goods.expiry import ExpiryCheck
+from charity.goods.models import Distribution, DocStatus, Intake, Sale, StockBalance
 from charity.goods.queries.expiry import expired_batches, last_checks
 from charity.orgs.models import CharityPoint, Organization
 

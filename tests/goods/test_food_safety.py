@@ -26,8 +26,9 @@ from charity.core.clock import org_today
 from charity.core.errors import ValidationFailed
 from charity.core.system import system_actor
 from charity.goods import services as documents
-from charity.goods.models import (Distribution, ExpiryCheck, IntakeLine, MovementKind, Sale,
-                                  StockMovement, Transfer, WriteOff)
+from charity.goods.expiry import ExpiryCheck
+from charity.goods.models import (Distribution, IntakeLine, MovementKind, Sale, StockMovement,
+                                  Transfer, WriteOff)
 from charity.goods.services.distributions import post_distribution, reverse_distribution
 from charity.goods.services.intake import post_intake
 from charity.goods.services.stock_ledger import ExpiredStock, InsufficientStock

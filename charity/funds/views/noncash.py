@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from charity.core.extensions import db
 from charity.funds import queries
+from charity.funds.queries import receipts as receipt_queries
 from charity.funds.forms.noncash import PROPERTY_TYPE_LABELS, VALUATION_LABELS, GiftForm
 from charity.funds.models import NonCashGift, Project, PropertyType, StoredFile
 from charity.funds.services.noncash import record_gift
@@ -36,7 +37,7 @@ def gift_url(gift_id: int) -> str:
 def gift_list():
     q = request.args.get("q", "").strip()[:100]
     kind = request.args.get("kind", "")
-    stmt = queries.gift_list(current_user, q, kind if kind in set(PropertyType) else "")
+    stmt = receipt_queries.gift_list(current_user, q, kind if kind in set(PropertyType) else "")
     return render_template("funds/noncash_list.html", page=paginate(stmt), q=q, kind=kind,
                            **_labels())
 
@@ -49,7 +50,7 @@ def gift_new():
     preselected = request.args.get("donor_id", "")
     donor_id = form.donor_id.data if request.method == "POST" else (
         parse_id(preselected))
-    form.fill_choices(orgs, *queries.gift_choices(orgs, donor_id))
+    form.fill_choices(orgs, *receipt_queries.gift_choices(orgs, donor_id))
     if request.method == "GET":
         if len(orgs) == 1:
             form.organization_id.data = orgs[0].id

@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from charity.auth.permissions import can
 from charity.core.extensions import db
-from charity.funds import queries
+from charity.funds.queries import receipts as receipt_queries
 from charity.funds.forms.receipts import (PAPERS, STATUS_LABELS, PlatformNumberForm,
                                           VoidForm)
 from charity.funds.models import Receipt
@@ -32,7 +32,7 @@ def receipt_list():
     year = request.args.get("year", "")
     if not (year.isascii() and year.isdigit() and len(year) == 4):
         year = ""
-    stmt, years = queries.receipt_list(current_user, q, status if status in STATUS_LABELS
+    stmt, years = receipt_queries.receipt_list(current_user, q, status if status in STATUS_LABELS
                                        else "", int(year) if year else None)
     return render_template("funds/receipt_list.html", page=paginate(stmt), q=q, status=status,
                            year=year, years=years, status_labels=STATUS_LABELS)

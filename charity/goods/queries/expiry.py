@@ -16,7 +16,8 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
-from charity.goods.models import ExpiryCheck, StockBalance
+from charity.goods.expiry import ExpiryCheck
+from charity.goods.models import StockBalance
 from charity.goods.expiry import expired, is_expired
 
 DEFAULT_WARNING_DAYS = 7

@@ -17,9 +17,8 @@ from charity.auth.permissions import require
 from charity.core.clock import org_today
 from charity.core.errors import ValidationFailed
 from charity.core.i18n import _l
-from charity.goods.expiry import expired
-from charity.goods.models import ExpiryCheck, StockBalance, StockMovement, WriteOff, \
-    WriteOffReason
+from charity.goods.expiry import ExpiryCheck, expired
+from charity.goods.models import StockBalance, StockMovement, WriteOff, WriteOffReason
 from charity.goods.services.stock_ledger import OUTGOING
 from charity.goods.services.write_offs import post_write_off
 from charity.orgs.models import CharityPoint, Organization
