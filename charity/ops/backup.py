@@ -65,24 +65,27 @@ def sha256_file(path: Path) -> str:
 
 # --- what a snapshot holds --------------------------------------------------------------------
 
+# Every table whose rows name an evidence file under instance/uploads/: (table, stored-name
+# column, SHA-256 column, folder). A new kind of upload must be listed here, or backups miss it.
+EVIDENCE = [
+    ("stored_file", "stored_name", "sha256", ""),  # gift evidence, receipts' attachments
+    ("complaint", "attachment_stored_name", "attachment_sha256", "complaints/"),
+    ("registration_change", "evidence_stored_name", "evidence_sha256", "registration/"),
+    ("annual_statement", "audit_stored_name", "audit_sha256", "audit-reports/"),  # issue 17
+]
+
+
 def inventory(conn: sa.Connection) -> dict:
     """Row counts, referenced evidence files (instance-relative path → recorded SHA-256) and
     publication digests, all read through `conn` (so from one snapshot)."""
     names = sorted(sa.inspect(conn).get_table_names())
     tables = {n: conn.scalar(sa.text(f'SELECT count(*) FROM "{n}"')) for n in names}
     files: dict[str, str] = {}
-    if "stored_file" in tables:
-        for name, digest in conn.execute(sa.text("SELECT stored_name, sha256 FROM stored_file")):
-            files[f"uploads/{name}"] = digest
-    if "complaint" in tables:
-        for name, digest in conn.execute(sa.text(
-                "SELECT attachment_stored_name, attachment_sha256 FROM complaint "
-                "WHERE attachment_stored_name IS NOT NULL")):
-            files[f"uploads/complaints/{name}"] = digest
-    if "registration_change" in tables:  # evidence of registration changes (issue 16)
-        for name, digest in conn.execute(sa.text(
-                "SELECT evidence_stored_name, evidence_sha256 FROM registration_change")):
-            files[f"uploads/registration/{name}"] = digest
+    for table, name, digest, folder in EVIDENCE:
+        if table in tables:
+            for stored, sha in conn.execute(sa.text(
+                    f'SELECT {name}, {digest} FROM "{table}" WHERE {name} IS NOT NULL')):
+                files[f"uploads/{folder}{stored}"] = sha
     publications = []
     if "publication" in tables:
         for row in conn.execute(sa.text(

@@ -17,7 +17,7 @@ from charity.core.i18n import _l
 from charity.goods.models import Stocktake, StocktakeStatus, Transfer
 from charity.goods.quantities import plain_qty
 from charity.goods.queries.counter import destinations, find_households
-from charity.goods.views.counter import pressed, status_and_point
+from charity.goods.counter import pressed, status_and_point
 from charity.web.access import access, load, paginate
 from charity.web.forms import choices
 from charity.web.points import offered, point_choices, point_label, visible_points

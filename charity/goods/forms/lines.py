@@ -65,8 +65,10 @@ def units_of(items) -> list[tuple]:
 
 
 def set_unit_choices(entries, options) -> None:
+    """Units for lines that have a unit select (a box is packed in base units: it has none)."""
     for entry in entries:
-        entry.unit_id.choices = options
+        if hasattr(entry, "unit_id"):
+            entry.unit_id.choices = options
 
 
 def item_needed(form, field):
@@ -113,7 +115,7 @@ class CounterLines:
         for _ in range(min(n, MAX_LINES - len(self.lines))):
             entry = self.lines.append_entry()
             entry.item_type_id.choices = self._item_choices
-            entry.unit_id.choices = self._unit_choices
+            set_unit_choices([entry], self._unit_choices)
 
     def filled_lines(self, line) -> list[dict]:
         """`line(entry)` for each line that names an item, in order; remembers which form

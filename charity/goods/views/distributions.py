@@ -23,7 +23,7 @@ from charity.goods.queries.lists import (distribution_list as listed_distributio
                                          filter_points, lines_of, projects_in_scope)
 from charity.goods.services.distributions import post_distribution, reverse_distribution
 from charity.goods.views.corrections import post_correction
-from charity.goods.views.counter import (expiry_context, list_filters, open_counter, pressed,
+from charity.goods.counter import (expiry_context, list_filters, open_counter, pressed,
                                          soon_note)
 from charity.people.queries import category_names, certification_state, points_left
 from charity.web.access import access, int_arg, load, paginate

@@ -36,7 +36,7 @@ from charity.goods.services.catalogue import create_counter_item, find_by_barcod
 from charity.goods.services.intake import (issue_intake_receipt, receive_donation,
                                           reverse_intake)
 from charity.goods.views.corrections import post_correction
-from charity.goods.views.counter import list_filters
+from charity.goods.counter import list_filters
 from charity.goods.views.links import other_feature_url
 from charity.orgs.models import CharityPoint
 from charity.people.models import Donor

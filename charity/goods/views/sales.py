@@ -14,7 +14,7 @@ from charity.goods.quantities import quantity_text
 from charity.goods.queries.counter import ShelfStock, counter_batches
 from charity.goods.queries.lists import filter_points, lines_of, sale_list as listed_sales
 from charity.goods.services.sales import post_sale
-from charity.goods.views.counter import (expiry_context, list_filters, open_counter, pressed,
+from charity.goods.counter import (expiry_context, list_filters, open_counter, pressed,
                                          soon_note)
 from charity.goods.views.links import other_feature_url
 from charity.web.access import access, load, paginate

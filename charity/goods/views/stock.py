@@ -41,7 +41,7 @@ from charity.goods.queries.lists import filter_points
 from charity.goods.services.expiry import write_off_expired
 from charity.goods.services.targets import set_wanted_level
 from charity.goods.services.write_offs import post_write_off
-from charity.goods.views.counter import open_counter
+from charity.goods.counter import open_counter
 from charity.goods.views.links import document_label, document_url, reason_label
 from charity.orgs.models import CharityPoint
 from charity.reports.spreadsheets import CHUNK_ROWS

@@ -27,7 +27,7 @@ from charity.goods.services.stocktakes import (
     start_stocktake,
     stocktake_differences,
 )
-from charity.goods.views.counter import pressed, shelf_item_choices, status_and_point
+from charity.goods.counter import pressed, shelf_item_choices, status_and_point
 from charity.web.access import access, load, paginate
 from charity.web.forms import choices
 from charity.web.points import offered, point_choices, point_label, visible_points

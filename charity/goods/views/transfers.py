@@ -19,7 +19,7 @@ from charity.goods.queries.counter import destinations
 from charity.goods.queries.lists import lines_of, users_by_id
 from charity.goods.queries.lists import transfer_list as listed_transfers
 from charity.goods.services.transfers import receive_transfer, send_transfer
-from charity.goods.views.counter import pressed, shelf_item_choices, status_and_point
+from charity.goods.counter import pressed, shelf_item_choices, status_and_point
 from charity.web.access import access, paginate
 from charity.web.forms import choices
 from charity.web.points import offered, point_choices, point_label, visible_points

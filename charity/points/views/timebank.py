@@ -11,7 +11,7 @@ from charity.core.clock import org_today
 from charity.core.extensions import db
 from charity.core.roles import Role
 from charity.goods.queries.counter import counter_batches
-from charity.goods.views.counter import expiry_context, open_counter, pressed
+from charity.goods.counter import expiry_context, open_counter, pressed
 from charity.orgs.models import Organization
 from charity.orgs.queries import active_organizations
 from charity.people.models import Shift, Volunteer

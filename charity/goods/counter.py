@@ -1,6 +1,7 @@
-"""What the counter screens (distribution, sale, write-off, transfer, stocktake) and the
-document lists share: the point a form is for, its first filling, its buttons, the items it
-offers, and the lists' filters (point and dates; status and point)."""
+"""What the counter screens (distribution, sale, write-off, transfer, stocktake, and the
+time bank's and the boxes' pages at the same counter) and the document lists share: the point
+a form is for, its first filling, its buttons, the items it offers, and the lists' filters
+(point and dates; status and point)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
