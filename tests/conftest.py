@@ -58,8 +58,8 @@ def pytest_collection_modifyitems(config, items):
         fixtures = set(getattr(item, "fixturenames", ()))
         if (len(parts) > 2 and parts[1] in SLOW_FOLDERS) or fixtures & WHOLE_DEMO:
             item.add_marker(pytest.mark.slow)
-        if fixtures & {"demo_app", "live_server"}:
-            item.add_marker(pytest.mark.xdist_group("demo-site"))
+        if fixtures & {"demo_app", "live_server"}:  # the site is a copy of the SQLite demo
+            item.add_marker(pytest.mark.xdist_group("demo-sqlite"))
         elif fixtures & {"demo_template", "demo_committed_app"}:
             item.add_marker(pytest.mark.xdist_group(f"demo-{_backend_of(item)}"))
         elif "province" in fixtures:

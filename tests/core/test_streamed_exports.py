@@ -14,6 +14,7 @@ import urllib.request
 import sqlalchemy as sa
 
 from charity.core.extensions import db as _db
+from tests.conftest import PASSWORD  # the demo site's admin: made by `charity init`
 
 
 def _session(base: str):
@@ -21,7 +22,7 @@ def _session(base: str):
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     page = opener.open(f"{base}/login").read().decode()
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-    data = urllib.parse.urlencode({"username": "admin", "password": "demo-admin-2026",
+    data = urllib.parse.urlencode({"username": "admin", "password": PASSWORD,
                                    "csrf_token": token}).encode()
     opener.open(f"{base}/login", data=data).read()
     return opener

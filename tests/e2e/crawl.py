@@ -8,8 +8,11 @@ from urllib.parse import urlsplit
 
 from werkzeug.exceptions import HTTPException
 
-# The demo's accounts (charity/demo/loader.py).
-PASSWORDS = {"admin": "demo-admin-2026", "manager": "demo-manager-2026",
+from tests.conftest import PASSWORD
+
+# The demo's accounts (charity/demo/loader.py); its administrator is made by `charity init`
+# before the demo (tests/conftest.py), with the tests' password.
+PASSWORDS = {"admin": PASSWORD, "manager": "demo-manager-2026",
              "volunteer": "demo-volunteer-2026", "auditor": "demo-auditor-2026"}
 # Not pages: downloads, feeds, the language switch, the sign-out (a POST anyway).
 NOT_PAGES = re.compile(r"\.(pdf|csv|xlsx|json|atom|xml|zip|png|svg|txt)$|^/language/|^/logout|"

@@ -8,6 +8,7 @@ import re
 from charity.core.db import utcnow
 from charity.core.extensions import db
 from charity.ops.models import BackupRun
+from tests.conftest import PASSWORD  # the demo site's admin: made by `charity init`
 from tests.e2e.conftest import no_horizontal_scroll, shot
 
 LONG_FOLDER = "/mnt/" + "usb-backup-disk-of-the-community-centre" * 3
@@ -29,7 +30,7 @@ def test_admin_sees_backup_warnings_at_360_px(browser, live_server, demo_app):
     try:
         pg.goto("/login")
         pg.get_by_label(re.compile("用户名")).fill("admin")
-        pg.get_by_label(re.compile("密码")).fill("demo-admin-2026")
+        pg.get_by_label(re.compile("密码")).fill(PASSWORD)
         pg.get_by_role("button", name=re.compile("登录")).click()
         pg.wait_for_url(re.compile(r"/staff/"))
         block = pg.locator("#backups")
