@@ -192,6 +192,16 @@ def _projects(session, org_id: int, start: dt.date, end: dt.date) -> list[dict]:
     return rows
 
 
+def _volunteer_service(session, org_id: int, start: dt.date, end: dt.date) -> dict:
+    """The time bank's year (issue 19): approved hours served and 爱心积分 redeemed, counts
+    only — no volunteer is named in a report."""
+    from charity.points.queries import public_months
+
+    months = public_months(session, start, end, org_id)
+    return {"hours": str(sum((m.hours for m in months), Decimal("0")).quantize(Decimal("0.01"))),
+            "points_redeemed": sum(m.points_redeemed for m in months)}
+
+
 def annual_snapshot(session: Session, org: Organization, year: int) -> dict:
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
     kinds = _kind_totals(session, org.id, start, end)
@@ -218,6 +228,7 @@ def annual_snapshot(session: Session, org: Organization, year: int) -> dict:
         "projects": _projects(session, org.id, start, end),
         "goods": {"received": goods_rows(goods_in), "handed_out": goods_rows(goods_out)},
         "households_served": int(served or 0),
+        "volunteer_service": _volunteer_service(session, org.id, start, end),
         "statement": statement_part(session, org, year),
         "narrative": _narrative(session, "organization", org.id, "annual", year),
     }
