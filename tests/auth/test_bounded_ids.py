@@ -59,6 +59,7 @@ def test_every_path_id_out_of_range_or_not_ascii_is_not_found(app, client, login
     assert not failures, "\n".join(failures)
 
 
+@pytest.mark.slow  # every GET route × 6 hostile values × 3 roles: in ./test, not the quick loop
 @pytest.mark.parametrize("role", ["admin", "manager", "volunteer"])
 def test_hostile_ids_in_queries_never_give_a_500(app, client, login, world, role):
     login(world["actors"][role])

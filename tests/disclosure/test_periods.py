@@ -423,6 +423,7 @@ def fast_render(monkeypatch):
                             "report_no"].encode()))
 
 
+@pytest.mark.slow  # a Hypothesis search over histories: in ./test, not the quick loop
 def test_periods_tile_and_add_up_over_random_histories(app, backend, fast_render):
     @settings(max_examples=EXAMPLES[backend], deadline=None,
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
