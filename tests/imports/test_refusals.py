@@ -119,3 +119,11 @@ def test_a_file_that_unpacks_too_large_is_refused(db, make_org, monkeypatch):
     monkeypatch.setattr(workbook, "MAX_UNZIPPED", len(content))  # the XML is larger
     report = _refused(db, make_org(), "donors", content)
     assert msgid(report.problems[0].message).startswith("The file is larger")
+
+
+def test_uploaded_workbooks_are_parsed_with_defusedxml():
+    """openpyxl parses a workbook's XML through defusedxml when it is installed (a
+    dependency for this reason): entity expansion bombs in an upload are refused."""
+    import openpyxl.xml
+
+    assert openpyxl.xml.DEFUSEDXML is True
