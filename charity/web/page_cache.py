@@ -35,10 +35,12 @@ def change_marker(session: Session) -> tuple:
     # Obligations are created by the scheduler, complaints by the public form and the
     # transparency log's daily heads by the scheduler, none with an audit entry: their newest
     # ids count too.
+    # The scheduler stamps `refreshed_at` on every obligation it inserts or updates (a
+    # status moving from "upcoming" to "due"): its changes show like any posting.
     return tuple(session.execute(sa.select(
         latest(AuditLog.id), latest(AuditLog.at), latest(FundEntry.id),
         latest(StockMovement.id), latest(Publication.id), latest(Obligation.id),
-        latest(Complaint.id), latest(LogHead.id))).one())
+        latest(Obligation.refreshed_at), latest(Complaint.id), latest(LogHead.id))).one())
 
 
 class _Writes:
@@ -111,7 +113,8 @@ class PageCache:
             self._marker, self._marker_at, self._marker_writes = value, now, writes
         return value
 
-    def get(self, key, marker, compute, *, wait: bool = False, bind=None):
+    def get(self, key, marker, compute, *, wait: bool = False, bind=None,
+            max_age: float | None = None):
         """The cached value of `key` if still valid for `marker`, else `compute()` stored.
         An exception in `compute` (e.g. a 404) stores nothing.
 
@@ -119,7 +122,7 @@ class PageCache:
         recomputed by the refresher thread, through `bind(compute)` (a callable that makes
         `compute` runnable in that thread, called in this one); `wait` asks for a value valid
         for `marker`, computed here if need be (a page rendered from data must not be stored
-        as fresh with stale data)."""
+        as fresh with stale data); `max_age` replaces the cache's own for this entry."""
         now = self._clock()
         with self._lock:
             hit = self._data.get(key)
@@ -131,7 +134,7 @@ class PageCache:
             if action != _COMPUTE and not self._fresh(hit, marker, now):
                 self.stale_served += 1
         if action == _REFRESH:
-            self._refresher.submit(key, marker, bind(compute) if bind else compute)
+            self._refresher.submit(key, marker, bind(compute) if bind else compute, max_age)
         if action != _COMPUTE:
             return hit[2]
         try:
@@ -139,11 +142,11 @@ class PageCache:
         finally:
             with self._lock:
                 self._computing.discard(key)
-        self.store(key, marker, now, value)
+        self.store(key, marker, now, value, max_age)
         return value
 
     def _fresh(self, hit, marker, now: float) -> bool:
-        return hit[0] == marker and now - hit[1] < self.max_age
+        return hit[0] == marker and now - hit[1] < hit[3]
 
     def _action(self, hit, key, marker, now: float, wait: bool) -> str:
         """Serve the kept value, serve it and refresh it in the background, or compute."""
@@ -152,7 +155,7 @@ class PageCache:
         background = self._refresher is not None and not wait
         if self._fresh(hit, marker, now) and (
                 not background or key in self._computing
-                or now - hit[1] < self.max_age - self.refresh_ahead):
+                or now - hit[1] < hit[3] - min(self.refresh_ahead, hit[3] / 4)):
             return _SERVE
         if key in self._computing and not wait:
             # Another thread or the refresher is recomputing it: serve the previous value
@@ -161,16 +164,16 @@ class PageCache:
             return _SERVE
         return _REFRESH if background else _COMPUTE
 
-    def store(self, key, marker, at: float, value) -> None:
-        """Keep `value` for `key`, valid for `marker` from time `at` on."""
+    def store(self, key, marker, at: float, value, max_age: float | None = None) -> None:
+        """Keep `value` for `key`, valid for `marker` from time `at` on, for `max_age`."""
         with self._lock:
             self.computed += 1
-            self._data[key] = (marker, at, value)
+            self._data[key] = (marker, at, value, self.max_age if max_age is None else max_age)
             self._data.move_to_end(key)
             while len(self._data) > self.max_entries:
                 self._data.popitem(last=False)
 
-    def refresh(self, key, marker, compute) -> None:
+    def refresh(self, key, marker, compute, max_age: float | None = None) -> None:
         """Recompute `key` (in the refresher thread). On an exception the entry is dropped,
         so the next request computes the page itself and shows what it really is now (a
         404, an error page, or the page once the database answers again)."""
@@ -184,7 +187,7 @@ class PageCache:
             log.exception("page cache: refreshing %s failed; the next request recomputes it",
                           key[:2])
         else:
-            self.store(key, marker, started, value)
+            self.store(key, marker, started, value, max_age)
         finally:
             with self._lock:
                 self._computing.discard(key)
@@ -206,19 +209,19 @@ class _Refresher:
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._start_lock = threading.Lock()
 
-    def submit(self, key, marker, compute) -> None:
+    def submit(self, key, marker, compute, max_age) -> None:
         with self._start_lock:
             if self._pid != os.getpid():
                 self._pid, self._queue = os.getpid(), queue.SimpleQueue()
                 threading.Thread(target=self._run, args=(self._queue,), daemon=True,
                                  name="page-cache-refresher").start()
-        self._queue.put((key, marker, compute))
+        self._queue.put((key, marker, compute, max_age))
 
     def _run(self, jobs: queue.SimpleQueue) -> None:
         while True:
-            key, marker, compute = jobs.get()
+            key, marker, compute, max_age = jobs.get()
             try:
-                self.cache.refresh(key, marker, compute)
+                self.cache.refresh(key, marker, compute, max_age)
             except BaseException:  # noqa: BLE001 — keep the thread alive whatever happens
                 log.exception("page cache: the refresher survived an unexpected error")
 

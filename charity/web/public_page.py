@@ -61,12 +61,18 @@ def cached_page(key: tuple, compute, render):
     nothing."""
     cache = app_cache(current_app)
     marker = cache.marker(db.session)
+    # The data changes only with the marker (every service, publication and scheduler change
+    # moves it): its own, longer age is a safety net for edits made outside the application.
+    # The rendered page keeps the cache's minute (it shows the clock: "open now").
+    data_age = float(current_app.config.get("CHARITY_PORTAL_DATA_SECONDS", 600.0))
     if not _shared():
-        return render(cache.get(("data", *key), marker, compute, bind=in_request_copy))
+        return render(cache.get(("data", *key), marker, compute, bind=in_request_copy,
+                                max_age=data_age))
     # The page is rendered from data valid for the same marker (computed first if need be),
     # or a stale page would be kept as fresh.
     return cache.get(_page_key(*key), marker, lambda: render(
-        cache.get(("data", *key), marker, compute, wait=True)), bind=in_request_copy)
+        cache.get(("data", *key), marker, compute, wait=True, max_age=data_age)),
+        bind=in_request_copy)
 
 
 class _Uncacheable(Exception):

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import pytest
 
+from charity.core.db import utcnow
 from charity.core.extensions import db
 from charity.core.system import system_actor
 from charity.funds.services import ledger
@@ -189,3 +190,37 @@ def test_an_exception_in_the_background_refresh_is_logged_and_the_worker_goes_on
     assert "123.45" in _page(client, ids)  # the entry was dropped: computed by the request
     _donate(app, ids, "1.00")  # and the refresher still works for the next change
     _eventually(lambda: "124.45" in _page(client, ids), BOUND)
+
+
+def test_page_data_may_live_longer_than_the_page_rendered_from_it():
+    clock = Clock()
+    cache = PageCache(max_age=60, check_interval=0, clock=clock)
+    assert cache.get("data", 1, lambda: "d1", max_age=600) == "d1"
+    assert cache.get("page", 1, lambda: "p1") == "p1"
+    clock.now = 61.0
+    assert cache.get("page", 1, lambda: "p2") == "p2"  # the page is re-rendered …
+    assert cache.get("data", 1, lambda: "d2", max_age=600) == "d1"  # … from the same data
+    assert cache.get("data", 2, lambda: "d3", max_age=600) == "d3"  # until the data changes
+
+
+def test_the_schedulers_obligation_changes_move_the_change_marker(db, make_org):
+    """The scheduler writes no audit entry: the obligations it updates carry the mark."""
+    import datetime as dt
+
+    import sqlalchemy as sa
+
+    from charity.disclosure.models import Obligation
+    from charity.disclosure.obligations import Changes
+
+    org = make_org()
+    db.execute(sa.insert(Obligation), [{
+        "organization_id": org.id, "subject_type": "campaign", "subject_id": 1,
+        "kind": "periodic", "seq": 1, "period_start": dt.date(2026, 1, 1),
+        "period_end": dt.date(2026, 3, 31), "due": dt.date(2026, 4, 30), "status": "upcoming",
+        "refreshed_at": utcnow() - dt.timedelta(days=1)}])
+    obligation_id = db.scalar(sa.select(sa.func.max(Obligation.id)))
+    before = page_cache.change_marker(db)
+    changes = Changes()
+    changes.updates.append({"id": obligation_id, "status": "due"})  # as a tick does
+    changes.write(db)
+    assert page_cache.change_marker(db) != before
