@@ -79,8 +79,10 @@ class PageCache:
 
     def __init__(self, max_entries: int = 512, max_age: float = 60.0,
                  check_interval: float = 1.0, clock=time.monotonic, background: bool = False,
-                 refresh_ahead: float | None = None):
+                 refresh_ahead: float | None = None, data_max_age: float | None = None):
         self.max_entries, self.max_age, self.check_interval = max_entries, max_age, check_interval
+        # The age of computed page data (as opposed to rendered pages), used by the callers.
+        self.data_max_age = max_age if data_max_age is None else data_max_age
         self.refresh_ahead = max_age / 4 if refresh_ahead is None else refresh_ahead
         self._clock = clock
         self._data: OrderedDict = OrderedDict()
@@ -228,7 +230,9 @@ class _Refresher:
 
 def app_cache(app) -> PageCache:
     """The page cache of one application (one database), kept in `app.extensions`.
-    Settings: CHARITY_PORTAL_CACHE_SECONDS (max age, default 60),
+    Settings: CHARITY_PORTAL_CACHE_SECONDS (max age of a rendered page, default 60; 0: no
+    cache at all, every request computes its page), CHARITY_PORTAL_DATA_SECONDS (max age of
+    computed page data, default 600: it changes with the marker),
     CHARITY_PORTAL_CHECK_SECONDS (marker interval: 1 s, 0 under TESTING so that a test
     never sees the pages of an earlier, rolled-back test) and
     CHARITY_PORTAL_BACKGROUND_REFRESH (on, off under TESTING: the rolled-back test session
@@ -236,9 +240,12 @@ def app_cache(app) -> PageCache:
     cache = app.extensions.get("charity_page_cache")
     if cache is None:
         config = app.config
+        max_age = float(config.get("CHARITY_PORTAL_CACHE_SECONDS", 60.0))
         cache = app.extensions.setdefault("charity_page_cache", PageCache(
-            max_age=float(config.get("CHARITY_PORTAL_CACHE_SECONDS", 60.0)),
+            max_age=max_age,
+            data_max_age=float(config.get("CHARITY_PORTAL_DATA_SECONDS", 600.0)) * (max_age > 0),
             check_interval=float(config.get("CHARITY_PORTAL_CHECK_SECONDS",
                                             0.0 if app.testing else 1.0)),
-            background=bool(config.get("CHARITY_PORTAL_BACKGROUND_REFRESH", not app.testing))))
+            background=max_age > 0 and bool(config.get("CHARITY_PORTAL_BACKGROUND_REFRESH",
+                                                       not app.testing))))
     return cache

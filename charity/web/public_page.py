@@ -64,7 +64,7 @@ def cached_page(key: tuple, compute, render):
     # The data changes only with the marker (every service, publication and scheduler change
     # moves it): its own, longer age is a safety net for edits made outside the application.
     # The rendered page keeps the cache's minute (it shows the clock: "open now").
-    data_age = float(current_app.config.get("CHARITY_PORTAL_DATA_SECONDS", 600.0))
+    data_age = cache.data_max_age
     if not _shared():
         return render(cache.get(("data", *key), marker, compute, bind=in_request_copy,
                                 max_age=data_age))
