@@ -36,7 +36,7 @@ class Obligation(Base):
     # The scheduler's last failed attempt to publish it (cleared when it is published).
     publish_failed_at: Mapped[dt.datetime | None]
     publish_failure: Mapped[str] = mapped_column(sa.Text, default="")
-    refreshed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    refreshed_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
 
     publication: Mapped[Publication | None] = relationship(
         primaryjoin="Publication.obligation_id == Obligation.id", uselist=False, viewonly=True)

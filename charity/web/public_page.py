@@ -1,4 +1,4 @@
-"""Serving public pages from the page cache (charity/portal/cache.py).
+"""Serving public pages from the page cache (charity/web/page_cache.py).
 
 Two ways in: `cached_page` for a view that separates computing its data from rendering it
 (the data is then shared by signed-in staff too), and the `public_page` decorator for any
@@ -6,12 +6,14 @@ other public GET view, which reuses the whole answer for anonymous visitors.
 """
 from __future__ import annotations
 
+import contextvars
 from functools import wraps
 
-from flask import current_app, request, session
+from flask import copy_current_request_context, current_app, request, session
 from flask_login import current_user
 
 from charity.core.clock import today_in
+from charity.core.db import write_intent
 from charity.core.extensions import db
 from charity.core.i18n import select_locale
 from charity.web.page_cache import app_cache
@@ -37,6 +39,20 @@ def _page_key(*parts) -> tuple:
             public_today())
 
 
+def in_request_copy(compute):
+    """`compute`, made runnable in the page cache's refresher thread: in a copy of this
+    request with an application context (and so a database session) of its own, declared
+    read-only (a GET's intent: a background recompute never takes SQLite's write lock)."""
+    run = copy_current_request_context(compute)
+
+    def job():
+        write_intent.set(False)
+        return run()
+
+    # A fresh context per job: nothing (no application context) leaks in from another job.
+    return lambda: contextvars.Context().run(job)
+
+
 def cached_page(key: tuple, compute, render):
     """Render a public page from data computed once per change of the data.
 
@@ -45,10 +61,18 @@ def cached_page(key: tuple, compute, render):
     nothing."""
     cache = app_cache(current_app)
     marker = cache.marker(db.session)
-    data = cache.get(("data", *key), marker, compute)
+    # The data changes only with the marker (every service, publication and scheduler change
+    # moves it): its own, longer age is a safety net for edits made outside the application.
+    # The rendered page keeps the cache's minute (it shows the clock: "open now").
+    data_age = cache.data_max_age
     if not _shared():
-        return render(data)
-    return cache.get(_page_key(*key), marker, lambda: render(data))
+        return render(cache.get(("data", *key), marker, compute, bind=in_request_copy,
+                                max_age=data_age))
+    # The page is rendered from data valid for the same marker (computed first if need be),
+    # or a stale page would be kept as fresh.
+    return cache.get(_page_key(*key), marker, lambda: render(
+        cache.get(("data", *key), marker, compute, wait=True, max_age=data_age)),
+        bind=in_request_copy)
 
 
 class _Uncacheable(Exception):
@@ -76,7 +100,7 @@ def public_page(view):
 
         try:
             body, headers = cache.get(_page_key(request.endpoint), cache.marker(db.session),
-                                      compute)
+                                      compute, bind=in_request_copy)
         except _Uncacheable as kept:
             return kept.response
         response = current_app.response_class(body, 200, headers)
