@@ -2,7 +2,7 @@
 open it (the rule its view declares with `@access`)."""
 from __future__ import annotations
 
-from flask import url_for
+from flask import request, url_for
 from flask_login import current_user
 
 from charity.auth.permissions import has_permission
@@ -123,11 +123,24 @@ def init_app(app) -> None:
         error_summary=error_summary,
     )
 
+    # The menus depend on the role alone (a link is shown to whoever passes its view's
+    # rule, and the rules are per role) and on where the app is mounted: built once per
+    # (role, mount point), not on every page (a tenth of a small page's time).
+    built: dict = {}
+
+    def _menus(key, build):
+        if key not in built:
+            built[key] = build()
+        return built[key]
+
     @app.context_processor
     def _nav():
         def staff_nav():
             if not current_user.is_authenticated:
                 return []
+            return _menus(("staff", current_user.role, request.script_root), _staff_menus)
+
+        def _staff_menus():
             menus = []
             for label, items in STAFF_NAV:
                 links = [{"url": url_for(endpoint), "label": item_label}
@@ -144,9 +157,9 @@ def init_app(app) -> None:
             """The daily jobs a volunteer may do (nobody else gets the bottom bar)."""
             if not current_user.is_authenticated or current_user.role.value != "volunteer":
                 return []
-            return [{"url": url_for(endpoint), "label": label,
-                     "job": endpoint.partition(".")[0]} for endpoint, label in COUNTER_JOBS
-                    if may_open(endpoint)]
+            return _menus(("counter", current_user.role, request.script_root), lambda: [
+                {"url": url_for(endpoint), "label": label, "job": endpoint.partition(".")[0]}
+                for endpoint, label in COUNTER_JOBS if may_open(endpoint)])
 
         return {"staff_nav": staff_nav, "public_nav": public_nav, "counter_jobs": counter_jobs,
                 "available_endpoints": app.view_functions}
