@@ -51,7 +51,8 @@ def run_backend(name: str, only: list[str], opts: dict, args) -> dict:
         section["server_version"] = backend.version()
         ds = subjects = None
         if NEEDS_DATASET & set(only):
-            ds = backend.dataset(opts["factor"], args.seed, log=log)
+            ds = backend.dataset(opts["factor"], args.seed, log=log,
+                                 fast_pdfs=args.fast_pdfs)
             section["dataset"] = {"kind": ds.kind, "factor": ds.factor, "seed": ds.seed,
                                   "generator_version": ds.version,
                                   "generation_s": ds.generation_s,
@@ -241,6 +242,8 @@ def main() -> None:
                     help="comma-separated subset of " + ",".join(BENCHES))
     ap.add_argument("--data", type=Path, help="keep and reuse the generated databases here")
     ap.add_argument("--seed", type=int, default=province.DEFAULT_SEED)
+    ap.add_argument("--fast-pdfs", action="store_true",
+                    help="placeholder PDFs in a newly generated dataset: for --only staff")
     args = ap.parse_args()
     only = [b.strip() for b in args.only.split(",") if b.strip()]
     unknown = set(only) - set(BENCHES)

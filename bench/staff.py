@@ -184,9 +184,11 @@ def main() -> None:
     ap.add_argument("--factor", type=float, default=0.02)
     ap.add_argument("--repeat", type=int, default=7)
     ap.add_argument("--data", type=Path)
+    ap.add_argument("--fast-pdfs", action="store_true",
+                    help="generate the dataset with placeholder PDFs (minutes, not ~13 at factor 1)")
     args = ap.parse_args()
     with province.Backend(args.backend, args.data) as backend:
-        ds = backend.dataset(args.factor, province.DEFAULT_SEED)
+        ds = backend.dataset(args.factor, province.DEFAULT_SEED, fast_pdfs=args.fast_pdfs)
         result = run(ds, args.repeat)
     for row in sorted(result["pages"], key=lambda r: -r["p95_ms"]):
         print(f"{row['role']:9} {row['median_ms']:7.1f} {row['p95_ms']:7.1f} "
