@@ -65,6 +65,9 @@ def users():
     s.commit()
     return names, {"organization_id": org_id, "point_id": point_id}
 
+# The longest lists, one click below the menus (the home page links to their forms).
+LISTS = ["/staff/stock/movements", "/staff/stock/balances", "/staff/intake/",
+         "/staff/distributions/", "/staff/sales/", "/staff/audit"]
 counter = {"n": 0}
 def count(*_args, **_kw):
     counter["n"] += 1
@@ -99,15 +102,31 @@ def time_page(client, path):
             "p95_ms": round(samples[min(len(samples) - 1, int(0.95 * len(samples)))], 1),
             "queries": counter["n"], "status": status}
 
+PAGES_OF = re.compile(r"第\s*\d+\s*页，共\s*(\d+)\s*页|Page \d+ of (\d+)")
+
+def last_page(html, path, found):
+    """The list's last page: the pager's "last" link (keyset lists), else the numbered page
+    the pager's "page X of N" names (a page=K link with K replaced by N)."""
+    m = re.search(r'<a href="([^"]+)" rel="last"', html)
+    if m:
+        return (links(m.group(0), path) or [None])[0]
+    pages = [u for u in found if re.search(r"[?&]page=\d+", u)]
+    n = PAGES_OF.search(html)
+    if not pages or not n:
+        return None
+    return re.sub(r"([?&]page=)\d+", lambda g: g.group(1) + (n.group(1) or n.group(2)),
+                  pages[0])
+
 def extras(html, path, seen):
     """From a list: its last page, one filtered page, one detail page."""
     found = links(html, path)
-    pages = [(int(m.group(1)), u) for u in found for m in [re.search(r"[?&]page=(\d+)", u)] if m]
     picks = []
-    if pages:
-        picks.append(max(pages)[1])
+    last = last_page(html, path, found)
+    if last:
+        picks.append(last)
     base = path.split("?")[0]
-    filtered = [u for u in found if u.startswith(base + "?") and "page=" not in u]
+    filtered = [u for u in found if u.startswith(base + "?")
+                and not re.search(r"[?&](page|after|before|end)=", u)]
     if filtered:
         picks.append(filtered[0])
     details = [u for u in found if re.match(re.escape(base.rstrip("/")) + r"/\d+/?$", u)]
@@ -128,7 +147,7 @@ for role, name in names.items():
     assert r.status_code in (302, 303), (role, r.status_code)
     home = client.get("/staff/").get_data(as_text=True)
     seen = {"/staff/"}
-    queue = ["/staff/"] + [u for u in links(home, "/staff/") if u not in seen]
+    queue = ["/staff/"] + [u for u in links(home, "/staff/") if u not in seen] + LISTS
     level2 = []
     for path in queue:
         if path in seen and path != "/staff/":
