@@ -232,18 +232,7 @@ class Backend:
             log(f"[{self.name}] generated in {generation_s} s")
         else:
             log(f"[{self.name}] reusing the dataset in {self.keep}")
-        # A working copy, so that what the benches write (export records, …) never reaches
-        # the kept dataset.
-        if self.cluster is None:
-            work = self.tmp / "work.db"
-            shutil.copyfile(pristine, work)
-            url = f"sqlite:///{work}"
-        else:
-            name = f"work_{os.getpid()}"
-            self.cluster.sql(f'DROP DATABASE IF EXISTS "{name}"')
-            self.cluster.sql(f'CREATE DATABASE "{name}" TEMPLATE "province"')
-            self._work_dbs.append(name)
-            url = self.cluster.url(name)
+        url = self._working_copy()
         admin = ("admin", PROVINCE_PASSWORD if scale else DEMO_ADMIN_PASSWORD)
         kind = stamp_want["kind"] + (", placeholder PDFs" if "pdfs" in stamp_want else "")
         ds = Dataset(self.name, url, instance, kind, factor, seed,
@@ -252,6 +241,20 @@ class Backend:
         log_path = self.keep / "generation.log"
         ds.generator_output = log_path.read_text().splitlines() if log_path.exists() else []
         return ds
+
+
+    def _working_copy(self) -> str:
+        """A copy of the kept dataset, so that what the benches write (export records, …)
+        never reaches it; its URL."""
+        if self.cluster is None:
+            work = self.tmp / "work.db"
+            shutil.copyfile(self.keep / "province.db", work)
+            return f"sqlite:///{work}"
+        name = f"work_{os.getpid()}"
+        self.cluster.sql(f'DROP DATABASE IF EXISTS "{name}"')
+        self.cluster.sql(f'CREATE DATABASE "{name}" TEMPLATE "province"')
+        self._work_dbs.append(name)
+        return self.cluster.url(name)
 
 
 COUNT_CODE = """
