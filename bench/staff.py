@@ -170,7 +170,13 @@ print(json.dumps({"baseline": baseline, "pages": rows, "where": where}))
 
 
 def run(ds, repeat: int = 7, log=print) -> dict:
+    import os
+
+    load_before = os.getloadavg()
     out = app_python_args(ds.env, CRAWL_CODE, [str(repeat)])
+    # The machine is shared: its load beside the timings (the SQL counts do not depend on it).
+    out["load_average"] = {"before": [round(x, 2) for x in load_before],
+                           "after": [round(x, 2) for x in os.getloadavg()]}
     for row in out["pages"]:
         row["meets_target"] = (row["p95_ms"] <= P95_TARGET_MS and row["median_ms"] <= MAX_MS
                                and row["queries"] <= QUERY_TARGET and row["status"] == 200)
@@ -205,6 +211,8 @@ def main() -> None:
     ap.add_argument("--data", type=Path)
     ap.add_argument("--fast-pdfs", action="store_true",
                     help="generate the dataset with placeholder PDFs (minutes, not ~13 at factor 1)")
+    ap.add_argument("--label", choices=["before", "after"], default="after",
+                    help="before: keep this run as the figures before a change")
     args = ap.parse_args()
     with province.Backend(args.backend, args.data) as backend:
         ds = backend.dataset(args.factor, province.DEFAULT_SEED, fast_pdfs=args.fast_pdfs)
@@ -212,8 +220,15 @@ def main() -> None:
     for row in sorted(result["pages"], key=lambda r: -r["p95_ms"]):
         print(f"{row['role']:9} {row['median_ms']:7.1f} {row['p95_ms']:7.1f} "
               f"{row['queries']:4d}  {'ok ' if row['meets_target'] else 'NO '} {row['path']}")
-    path = province.merge_backend(args.backend, {"staff": result},
-                                  province.standalone_run(args.factor, "staff"))
+    # The figures before a change are kept beside the latest (`--label before` on the parent
+    # commit's checkout), for the before/after table of bench/staff_report.py.
+    kept = province._read().get("backends", {}).get(args.backend, {}).get("staff", {})
+    run_ = province.standalone_run(args.factor, "staff")
+    if args.label == "before":
+        section = {**kept, "before": {**result, "run": run_}}
+    else:
+        section = {**result, **({"before": kept["before"]} if "before" in kept else {})}
+    path = province.merge_backend(args.backend, {"staff": section}, run_)
     print(f"written {path}")
 
 
