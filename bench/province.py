@@ -183,12 +183,19 @@ class Backend:
 
     # --- the province dataset ----------------------------------------------------------------
 
-    def dataset(self, factor: float, seed: int, log=print) -> Dataset:
+    def dataset(self, factor: float, seed: int, log=print, fast_pdfs: bool = False) -> Dataset:
+        """With `fast_pdfs`, a dataset whose PDFs are placeholders (`charity demo
+        --fast-pdfs`) will do; one with rendered PDFs is reused too."""
         scale = has_scale_generator()
         stamp_want = {"version": generator_version(), "seed": seed, "factor": factor,
                       "kind": "province" if scale else "demo"}
         stamp_path = self.keep / "stamp.json"
         stamp = json.loads(stamp_path.read_text()) if stamp_path.exists() else None
+        if fast_pdfs and scale:
+            if stamp == stamp_want:  # rendered PDFs: better than asked
+                stamp_want = stamp
+            else:
+                stamp_want["pdfs"] = "placeholder"
         instance = self.keep / "instance"
         if self.cluster is None:
             pristine = self.keep / "province.db"
@@ -210,6 +217,8 @@ class Backend:
             env = app_env(pristine_url, instance)
             cmd = (["demo", "--scale", "province", "--factor", str(factor), "--seed", str(seed)]
                    if scale else ["demo"])
+            if stamp_want.get("pdfs") == "placeholder":
+                cmd.append("--fast-pdfs")
             t0 = time.perf_counter()
             for args in (["db", "upgrade"], cmd):
                 run = subprocess.run([str(BIN / "charity"), *args], env=env, cwd=ROOT,
@@ -223,25 +232,29 @@ class Backend:
             log(f"[{self.name}] generated in {generation_s} s")
         else:
             log(f"[{self.name}] reusing the dataset in {self.keep}")
-        # A working copy, so that what the benches write (export records, …) never reaches
-        # the kept dataset.
-        if self.cluster is None:
-            work = self.tmp / "work.db"
-            shutil.copyfile(pristine, work)
-            url = f"sqlite:///{work}"
-        else:
-            name = f"work_{os.getpid()}"
-            self.cluster.sql(f'DROP DATABASE IF EXISTS "{name}"')
-            self.cluster.sql(f'CREATE DATABASE "{name}" TEMPLATE "province"')
-            self._work_dbs.append(name)
-            url = self.cluster.url(name)
+        url = self._working_copy()
         admin = ("admin", PROVINCE_PASSWORD if scale else DEMO_ADMIN_PASSWORD)
-        ds = Dataset(self.name, url, instance, stamp_want["kind"], factor, seed,
+        kind = stamp_want["kind"] + (", placeholder PDFs" if "pdfs" in stamp_want else "")
+        ds = Dataset(self.name, url, instance, kind, factor, seed,
                      stamp_want["version"], generation_s, admin)
         ds.counts = count_rows(ds)
         log_path = self.keep / "generation.log"
         ds.generator_output = log_path.read_text().splitlines() if log_path.exists() else []
         return ds
+
+
+    def _working_copy(self) -> str:
+        """A copy of the kept dataset, so that what the benches write (export records, …)
+        never reaches it; its URL."""
+        if self.cluster is None:
+            work = self.tmp / "work.db"
+            shutil.copyfile(self.keep / "province.db", work)
+            return f"sqlite:///{work}"
+        name = f"work_{os.getpid()}"
+        self.cluster.sql(f'DROP DATABASE IF EXISTS "{name}"')
+        self.cluster.sql(f'CREATE DATABASE "{name}" TEMPLATE "province"')
+        self._work_dbs.append(name)
+        return self.cluster.url(name)
 
 
 COUNT_CODE = """

@@ -65,6 +65,9 @@ def users():
     s.commit()
     return names, {"organization_id": org_id, "point_id": point_id}
 
+# The longest lists, one click below the menus (the home page links to their forms).
+LISTS = ["/staff/stock/movements", "/staff/stock/balances", "/staff/intake/",
+         "/staff/distributions/", "/staff/sales/", "/staff/audit"]
 counter = {"n": 0}
 def count(*_args, **_kw):
     counter["n"] += 1
@@ -99,15 +102,31 @@ def time_page(client, path):
             "p95_ms": round(samples[min(len(samples) - 1, int(0.95 * len(samples)))], 1),
             "queries": counter["n"], "status": status}
 
+PAGES_OF = re.compile(r"第\s*\d+\s*页，共\s*(\d+)\s*页|Page \d+ of (\d+)")
+
+def last_page(html, path, found):
+    """The list's last page: the pager's "last" link (keyset lists), else the numbered page
+    the pager's "page X of N" names (a page=K link with K replaced by N)."""
+    m = re.search(r'<a href="([^"]+)" rel="last"', html)
+    if m:
+        return (links(m.group(0), path) or [None])[0]
+    pages = [u for u in found if re.search(r"[?&]page=\d+", u)]
+    n = PAGES_OF.search(html)
+    if not pages or not n:
+        return None
+    return re.sub(r"([?&]page=)\d+", lambda g: g.group(1) + (n.group(1) or n.group(2)),
+                  pages[0])
+
 def extras(html, path, seen):
     """From a list: its last page, one filtered page, one detail page."""
     found = links(html, path)
-    pages = [(int(m.group(1)), u) for u in found for m in [re.search(r"[?&]page=(\d+)", u)] if m]
     picks = []
-    if pages:
-        picks.append(max(pages)[1])
+    last = last_page(html, path, found)
+    if last:
+        picks.append(last)
     base = path.split("?")[0]
-    filtered = [u for u in found if u.startswith(base + "?") and "page=" not in u]
+    filtered = [u for u in found if u.startswith(base + "?")
+                and not re.search(r"[?&](page|after|before|end)=", u)]
     if filtered:
         picks.append(filtered[0])
     details = [u for u in found if re.match(re.escape(base.rstrip("/")) + r"/\d+/?$", u)]
@@ -128,7 +147,7 @@ for role, name in names.items():
     assert r.status_code in (302, 303), (role, r.status_code)
     home = client.get("/staff/").get_data(as_text=True)
     seen = {"/staff/"}
-    queue = ["/staff/"] + [u for u in links(home, "/staff/") if u not in seen]
+    queue = ["/staff/"] + [u for u in links(home, "/staff/") if u not in seen] + LISTS
     level2 = []
     for path in queue:
         if path in seen and path != "/staff/":
@@ -151,7 +170,13 @@ print(json.dumps({"baseline": baseline, "pages": rows, "where": where}))
 
 
 def run(ds, repeat: int = 7, log=print) -> dict:
+    import os
+
+    load_before = os.getloadavg()
     out = app_python_args(ds.env, CRAWL_CODE, [str(repeat)])
+    # The machine is shared: its load beside the timings (the SQL counts do not depend on it).
+    out["load_average"] = {"before": [round(x, 2) for x in load_before],
+                           "after": [round(x, 2) for x in os.getloadavg()]}
     for row in out["pages"]:
         row["meets_target"] = (row["p95_ms"] <= P95_TARGET_MS and row["median_ms"] <= MAX_MS
                                and row["queries"] <= QUERY_TARGET and row["status"] == 200)
@@ -184,15 +209,26 @@ def main() -> None:
     ap.add_argument("--factor", type=float, default=0.02)
     ap.add_argument("--repeat", type=int, default=7)
     ap.add_argument("--data", type=Path)
+    ap.add_argument("--fast-pdfs", action="store_true",
+                    help="generate the dataset with placeholder PDFs (minutes, not ~13 at factor 1)")
+    ap.add_argument("--label", choices=["before", "after"], default="after",
+                    help="before: keep this run as the figures before a change")
     args = ap.parse_args()
     with province.Backend(args.backend, args.data) as backend:
-        ds = backend.dataset(args.factor, province.DEFAULT_SEED)
+        ds = backend.dataset(args.factor, province.DEFAULT_SEED, fast_pdfs=args.fast_pdfs)
         result = run(ds, args.repeat)
     for row in sorted(result["pages"], key=lambda r: -r["p95_ms"]):
         print(f"{row['role']:9} {row['median_ms']:7.1f} {row['p95_ms']:7.1f} "
               f"{row['queries']:4d}  {'ok ' if row['meets_target'] else 'NO '} {row['path']}")
-    path = province.merge_backend(args.backend, {"staff": result},
-                                  province.standalone_run(args.factor, "staff"))
+    # The figures before a change are kept beside the latest (`--label before` on the parent
+    # commit's checkout), for the before/after table of bench/staff_report.py.
+    kept = province._read().get("backends", {}).get(args.backend, {}).get("staff", {})
+    run_ = province.standalone_run(args.factor, "staff")
+    if args.label == "before":
+        section = {**kept, "before": {**result, "run": run_}}
+    else:
+        section = {**result, **({"before": kept["before"]} if "before" in kept else {})}
+    path = province.merge_backend(args.backend, {"staff": section}, run_)
     print(f"written {path}")
 
 

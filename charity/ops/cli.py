@@ -128,15 +128,19 @@ def create_user_command(username, password, role, org_uscc, display_name, points
 @click.option("--factor", type=click.FloatRange(0.0005, 1.0), default=1.0,
               help="With --scale province: the share of the full province (e.g. 0.01).")
 @click.option("--seed", type=int, default=2026, help="With --scale province: the random seed.")
+@click.option("--fast-pdfs", is_flag=True,
+              help="With --scale province: placeholder PDFs instead of rendered reports (a "
+                   "dataset for the staff-page benchmark only; minutes instead of ~13 at "
+                   "factor 1).")
 @with_appcontext
-def demo_command(scale: str, factor: float, seed: int):
+def demo_command(scale: str, factor: float, seed: int, fast_pdfs: bool):
     """Load the demo data (idempotent: running it twice changes nothing)."""
     from charity.demo.loader import load_demo
     from charity.core.extensions import db
 
     _upgrade_schema()
     if scale == "province":
-        return _province(db.session, factor, seed)
+        return _province(db.session, factor, seed, fast_pdfs)
     logins = load_demo(db.session)
     db.session.commit()
     click.echo("Demo data loaded. Sign in at /login with:")
@@ -145,7 +149,7 @@ def demo_command(scale: str, factor: float, seed: int):
                    f"{password or '(its own password, set before the demo)'}")
 
 
-def _province(session, factor: float, seed: int) -> None:
+def _province(session, factor: float, seed: int, fast_pdfs: bool = False) -> None:
     import time
 
     from charity.demo.province import ProvinceExists, generate
@@ -153,7 +157,7 @@ def _province(session, factor: float, seed: int) -> None:
 
     t0 = time.perf_counter()
     try:
-        counts = generate(session, factor=factor, seed=seed,
+        counts = generate(session, factor=factor, seed=seed, fast_pdfs=fast_pdfs,
                           progress=lambda msg: click.echo(msg, err=True))
     except ProvinceExists:
         raise click.UsageError("The province dataset goes into an empty database; this one "

@@ -3,19 +3,20 @@ manager, the terms in force, and the public monthly figures (aggregates only).""
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 
 from charity.disclosure.rules import add_months
 from charity.people.models import Shift, Volunteer
 from charity.portal.queries.figures import months_between
 from charity.points.models import (EntryKind, HoursReview, PointsAccount, PointsLedgerEntry,
-                                   ReviewStatus)
-from charity.points.services.earning import shift_hours, terms_on
+                                   PointsRate, ReviewStatus)
+from charity.points.services.earning import shift_hours
 from charity.points.services.expiry import NOTICE_MONTHS, expiring_soon
 
 ZERO = Decimal("0")
@@ -87,11 +88,18 @@ def pending_reviews(session: Session, org, limit: int = 100) -> list[Pending]:
         sa.select(Shift).join(Volunteer).outerjoin(HoursReview)
         .where(Volunteer.organization_id == org.id, Shift.signed_out_at.is_not(None),
                HoursReview.id.is_(None))
+        .options(contains_eager(Shift.volunteer))
         .order_by(Shift.signed_in_at, Shift.id).limit(limit)).all()
+    # The organisation's terms read once (a handful of rows), not once per shift: the rate
+    # of a day is that of the latest terms in force on it, as `terms_on` picks it.
+    rates = session.execute(sa.select(PointsRate.effective_from, PointsRate.points_per_hour)
+                            .where(PointsRate.organization_id == org.id)
+                            .order_by(PointsRate.effective_from, PointsRate.id)).all()
+    starts = [row.effective_from for row in rates]
     out = []
     for shift in shifts:
-        terms = terms_on(session, org.id, shift.signed_in_at.astimezone(tz).date())
-        out.append(Pending(shift, shift_hours(shift), terms.points_per_hour if terms else 0))
+        i = bisect_right(starts, shift.signed_in_at.astimezone(tz).date())
+        out.append(Pending(shift, shift_hours(shift), rates[i - 1].points_per_hour if i else 0))
     return out
 
 

@@ -12,6 +12,7 @@ from charity.auth.models import User
 from charity.orgs import services as orgs
 from charity.core.system import system_actor
 from tests.conftest import PASSWORD
+from tests.pager import rel_link
 
 NEW = "fresh-password-123"
 
@@ -245,6 +246,6 @@ def test_audit_page_pages(app, db, two_orgs):
     client = new_client(app)
     client.post("/login", data={"username": admin.username, "password": PASSWORD})
     first = client.get("/staff/audit?action=test.bulk").get_data(as_text=True)
-    second = client.get("/staff/audit?action=test.bulk&page=2").get_data(as_text=True)
+    second = client.get(rel_link(first, "next")).get_data(as_text=True)
     assert first.count("test.bulk</code>") == 50
     assert second.count("test.bulk</code>") == 10

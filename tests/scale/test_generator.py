@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 from collections import defaultdict
 from decimal import Decimal
 
@@ -15,11 +16,12 @@ TODAY = dt.date(2026, 11, 20)
 FACTOR = 0.002  # 2 organisations, ~600 intakes, ~400 money entries, 4+ subjects
 
 
-def _generate(app, seed=7):
+def _generate(app, seed=7, fast_pdfs=False):
     from charity.demo.province import generate
 
     with app.app_context():
-        counts = generate(_db.session, factor=FACTOR, seed=seed, today=TODAY)
+        counts = generate(_db.session, factor=FACTOR, seed=seed, today=TODAY,
+                          fast_pdfs=fast_pdfs)
         _db.session.remove()
     return counts
 
@@ -162,12 +164,32 @@ def _digest(app) -> str:
     return h.hexdigest()
 
 
+def _snapshots(app) -> list[tuple]:
+    from charity.disclosure.models import Publication
+
+    with app.app_context():
+        rows = _db.session.execute(sa.select(
+            Publication.chain_seq, Publication.snapshot_sha256, Publication.pdf,
+            Publication.pdf_sha256).order_by(Publication.chain_seq)).all()
+        _db.session.remove()
+    return rows
+
+
 def test_same_seed_same_data(province, committed_app):
     """A second generation with the province's seed, into a database of its own, writes the
-    same ledgers row for row."""
+    same ledgers row for row — and with `fast_pdfs` (the staff crawl's dataset) the same
+    disclosures, each with a one-page placeholder PDF whose digest is the one stored."""
+    from pypdf import PdfReader
+
     app, _counts = province
-    _generate(committed_app, seed=7)
+    _generate(committed_app, seed=7, fast_pdfs=True)
     assert _digest(committed_app) == _digest(app)
+    fast, rendered = _snapshots(committed_app), _snapshots(app)
+    assert [r[:2] for r in fast] == [r[:2] for r in rendered] and fast
+    for seq, _snap, pdf, digest in fast:
+        assert hashlib.sha256(pdf).hexdigest() == digest
+        text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+        assert f"GK-{seq:06d}" in text and "placeholder" in text
 
 
 def test_public_pages_serve_the_province(province):

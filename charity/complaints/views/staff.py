@@ -200,8 +200,7 @@ def complaint_attachment(complaint_id: int):
 # --- categories --------------------------------------------------------------------------------
 
 def _category_page(form: CategoryForm, status: int = 200):
-    groups = [(org, queries.categories_of(db.session, org.id))
-              for org in queries.managed_organisations(db.session, current_user)]
+    groups = queries.category_groups(db.session, current_user)
     return render_template("complaints/categories.html", form=form, groups=groups,
                            channel_labels=rules.CHANNEL_LABELS), status
 

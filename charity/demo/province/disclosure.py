@@ -21,6 +21,7 @@ import json
 import multiprocessing
 import os
 import random
+import shutil
 import tempfile
 
 import sqlalchemy as sa
@@ -43,7 +44,9 @@ def _next_due(world: World, subject_type: str, subject_id: int):
         .order_by(Obligation.due, Obligation.seq, Obligation.id).limit(1)).first()
 
 
-def publish_history(world: World, progress=lambda msg: None) -> None:
+def publish_history(world: World, progress=lambda msg: None, fast_pdfs: bool = False) -> None:
+    """Publish the history; with `fast_pdfs` each PDF is a one-page placeholder (a dataset
+    for the staff crawl, which reads the ledgers and never the PDFs' typography)."""
     s, today = world.session, world.today
     refresh_all(s, today)
     s.commit()
@@ -82,7 +85,7 @@ def publish_history(world: World, progress=lambda msg: None) -> None:
             progress(f"  {published} disclosures laid out …")
     refresh_all(s, today)
     s.commit()
-    _render_and_seal(s, progress)
+    _render_and_seal(s, progress, fast_pdfs)
     # The publications were rendered after the fact: now they enter the transparency log.
     from charity.core.config import instance_path
     from charity.log.services import append_pending
@@ -104,12 +107,14 @@ def _meta(row) -> dict:
             "published_on": row.published_on, "late": row.late}
 
 
-def _init_worker() -> None:
+def _init_worker(instance_root: str) -> None:
     from charity import create_app
 
     global _APP_CONTEXT
+    # Under the parent's folder, which the parent removes: a pool's workers are terminated,
+    # so a worker's own clean-up would never run.
     app = create_app({"DATABASE_URL": "sqlite://", "SECRET_KEY": "render-only",
-                      "INSTANCE_PATH": tempfile.mkdtemp(prefix="charity-render-")})
+                      "INSTANCE_PATH": tempfile.mkdtemp(dir=instance_root)})
     _APP_CONTEXT = app.app_context()
     _APP_CONTEXT.push()
 
@@ -121,16 +126,37 @@ def _render_one(job: tuple[int, str, dict]) -> tuple[int, bytes]:
     return pub_id, render(json.loads(snapshot), meta)[1]
 
 
-def _render_and_seal(s, progress) -> None:
+def placeholder_pdf(report_no: str) -> bytes:
+    """A one-page PDF that says it stands in for the report (`--fast-pdfs` datasets)."""
+    text = f"placeholder for {report_no} (generated with --fast-pdfs)".encode()
+    stream = b"BT /F1 12 Tf 40 780 Td (" + text + b") Tj ET"
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
+               b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+               b"/Resources << /Font << /F1 5 0 R >> >> >>",
+               b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for n, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (n, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1, xref)
+    return bytes(out)
+
+
+def _render_all(s, ids: list[int], progress) -> None:
     cols = (Publication.id, Publication.chain_seq, Publication.snapshot,
             Publication.published_at, Publication.snapshot_sha256, Publication.due,
             Publication.published_on, Publication.late)
-    ids = s.scalars(sa.select(Publication.id).where(Publication.pdf == b"")
-                    .order_by(Publication.chain_seq)).all()
-    if ids:
-        workers = max(1, min(os.cpu_count() or 1, 8))
-        ctx = multiprocessing.get_context("spawn")  # no inherited connections or threads
-        with ctx.Pool(workers, initializer=_init_worker) as pool:
+    workers = max(1, min(os.cpu_count() or 1, 8))
+    ctx = multiprocessing.get_context("spawn")  # no inherited connections or threads
+    instance_root = tempfile.mkdtemp(prefix="charity-render-")
+    try:
+        with ctx.Pool(workers, initializer=_init_worker, initargs=(instance_root,)) as pool:
             # Batches read and written by this thread only (the session is not thread-safe);
             # a batch's snapshots are all that is held in memory at a time.
             for start in range(0, len(ids), 32 * workers):
@@ -142,6 +168,22 @@ def _render_and_seal(s, progress) -> None:
                               .values(pdf=pdf, pdf_sha256=sha256(pdf)))
                 s.commit()
                 progress(f"  {min(start + len(batch), len(ids))} of {len(ids)} PDFs rendered …")
+    finally:
+        shutil.rmtree(instance_root, ignore_errors=True)
+
+
+def _render_and_seal(s, progress, fast_pdfs: bool = False) -> None:
+    ids = s.scalars(sa.select(Publication.id).where(Publication.pdf == b"")
+                    .order_by(Publication.chain_seq)).all()
+    if ids and fast_pdfs:
+        for pub_id, seq in s.execute(sa.select(Publication.id, Publication.chain_seq)
+                                     .where(Publication.id.in_(ids))).all():
+            pdf = placeholder_pdf(f"GK-{seq:06d}")
+            s.execute(sa.update(Publication).where(Publication.id == pub_id)
+                      .values(pdf=pdf, pdf_sha256=sha256(pdf)))
+        s.commit()
+    elif ids:
+        _render_all(s, ids, progress)
     prev = GENESIS
     for p in s.scalars(sa.select(Publication).order_by(Publication.chain_seq)):
         link = entry_hash(prev, chain_fields(p))

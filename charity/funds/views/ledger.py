@@ -31,9 +31,10 @@ from charity.funds.services import ledger
 from charity.funds.services.lookup import MAX_ID
 from charity.funds.views.org_choice import is_admin, posting_organisation
 from charity.orgs.models import Organization
-from charity.web.access import access, load, paginate, query_int
+from charity.web.access import access, load, query_int
 from charity.web.downloads import csv_response, xlsx_response
 from charity.web.forms import choices
+from charity.web.keyset import keyset_paginate
 from charity.web.posting import post_form, to_record
 
 bp = Blueprint("ledger", __name__, url_prefix="/staff/funds")
@@ -103,7 +104,8 @@ def _post(form, org, work, message):
 @access("funds.view")
 def entry_list():
     flt = LedgerFilter.from_args(request.args)
-    page = paginate(queries.ledger_entries(current_user, flt))
+    page = keyset_paginate(queries.ledger_entries(current_user, flt),
+                           (FundEntry.entry_date, FundEntry.id))
     return render_template(
         "funds/ledger_list.html", page=page, flt=flt,
         **queries.ledger_page(current_user, flt, page.items), kind_labels=KIND_LABELS,

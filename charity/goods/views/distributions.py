@@ -26,7 +26,8 @@ from charity.goods.views.corrections import post_correction
 from charity.goods.counter import (expiry_context, list_filters, open_counter, pressed,
                                          soon_note)
 from charity.people.queries import category_names, certification_state, points_left
-from charity.web.access import access, int_arg, load, paginate
+from charity.web.access import access, int_arg, load
+from charity.web.keyset import keyset_paginate
 from charity.web.forms import choices
 from charity.web.points import point_label, staff_today
 from charity.web.posting import post_form
@@ -135,6 +136,7 @@ def distribution_list():
     args = list_filters(project=int_arg("project"))
     return render_template(
         "goods/distribution_list.html",
-        page=paginate(listed_distributions(current_user, args)), args=args,
+        page=keyset_paginate(listed_distributions(current_user, args),
+                             (Distribution.distributed_on, Distribution.id)), args=args,
         filter_points=filter_points(db.session, current_user),
         projects=projects_in_scope(db.session, current_user), point_label=point_label)

@@ -41,7 +41,8 @@ from charity.goods.views.links import other_feature_url
 from charity.orgs.models import CharityPoint
 from charity.people.models import Donor
 from charity.people.services import find_donors
-from charity.web.access import access, load, paginate
+from charity.web.access import access, load
+from charity.web.keyset import keyset_paginate
 from charity.web.forms import ConfirmForm, choices
 from charity.web.points import chosen_point, counter_points, point_label
 from charity.web.posting import post_form
@@ -289,6 +290,6 @@ def intake_receipt(intake_id: int):
 @access("goods.view")
 def intake_list():
     args = list_filters(donor=request.args.get("donor", "").strip()[:100])
-    return render_template("goods/intake_list.html", page=paginate(listed_intakes(
-        current_user, args)), args=args, filter_points=filter_points(db.session, current_user),
+    page = keyset_paginate(listed_intakes(current_user, args), (Intake.received_on, Intake.id))
+    return render_template("goods/intake_list.html", page=page, args=args, filter_points=filter_points(db.session, current_user),
         point_label=point_label, quantity_text=quantity_text)

@@ -32,7 +32,7 @@ from charity.goods.forms.stock import (
     WriteOffExpiredForm,
     WriteOffForm,
 )
-from charity.goods.models import ItemType, MovementKind, StockBalance
+from charity.goods.models import ItemType, MovementKind, StockBalance, StockMovement
 from charity.goods.quantities import quantity_text
 from charity.goods.queries import stock as queries
 from charity.goods.queries.catalogue import active_items, categories, filter_items
@@ -48,6 +48,7 @@ from charity.reports.spreadsheets import CHUNK_ROWS
 from charity.web import downloads
 from charity.web.access import access, date_arg, int_arg, paginate, parse_id
 from charity.web.forms import choices
+from charity.web.keyset import keyset_paginate
 from charity.web.points import chosen_point, counter_points, point_label
 from charity.web.posting import post_form
 
@@ -155,7 +156,8 @@ def balance_list():
 @access("goods.view")
 def movement_list():
     flt = _filter()
-    page = paginate(queries.movements(current_user, flt))
+    page = keyset_paginate(queries.movements(current_user, flt),
+                           (StockMovement.movement_date, StockMovement.id))
     points = filter_points(db.session, current_user)
     return render_template(
         "goods/stock_movements.html", page=page, flt=flt, points=points,

@@ -7,13 +7,15 @@ from flask import Blueprint, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from charity.audit.models import AuditLog
 from charity.audit.queries import AuditFilter, audit_entries, audit_users, object_types
 from charity.core.extensions import db
 from charity.core.roles import Role
 from charity.goods.forms.stock import WriteOffExpiredForm
 from charity.goods.quantities import quantity_text
 from charity.staff import queries
-from charity.web.access import BadQueryParameter, access, paginate, query_choice, query_int
+from charity.web.access import BadQueryParameter, access, query_choice, query_int
+from charity.web.keyset import keyset_paginate
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
@@ -63,7 +65,7 @@ def audit_log():
         object_type=query_choice("type", types, "") if types else "",
         object_id=request.args.get("id", "").strip()[:64],
         date_from=_query_date("from"), date_to=_query_date("to"), tz_name=tz_name)
-    page = paginate(audit_entries(current_user, flt), per_page=50)
+    page = keyset_paginate(audit_entries(current_user, flt), (AuditLog.id,), per_page=50)
     return render_template("staff/audit_log.html", page=page, flt=flt, action=flt.action,
                            users=audit_users(db.session, current_user), types=types)
 
