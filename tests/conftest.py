@@ -42,6 +42,8 @@ def pytest_configure(config):
 # --- what runs where --------------------------------------------------------------------------
 SLOW_FOLDERS = ("e2e", "crash", "fuzz", "scale")
 WHOLE_DEMO = {"demo_template", "demo_committed_app", "demo_app", "live_server"}
+# Tests that read one sweep of every route per role (tests/auth/test_route_matrix.py:sweep).
+SHARED_SWEEP = {"test_route_matrix", "test_every_staff_route_answers_no_store"}
 
 
 @pytest.hookimpl(wrapper=True)
@@ -64,6 +66,8 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.xdist_group(f"demo-{_backend_of(item)}"))
         elif "province" in fixtures:
             item.add_marker(pytest.mark.xdist_group(f"province-{_backend_of(item)}"))
+        elif getattr(item, "originalname", "") in SHARED_SWEEP:
+            item.add_marker(pytest.mark.xdist_group(f"route-sweep-{_backend_of(item)}"))
     result = yield
     if getattr(config.option, "loadgroup", False):
         grouped = [i for i in items if i.get_closest_marker("xdist_group")]

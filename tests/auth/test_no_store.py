@@ -4,7 +4,7 @@ desktop's browser cache or the back button after signing out shows nobody's data
 import pytest
 
 from charity.web.access import PUBLIC, access_rule
-from tests.auth.test_route_matrix import SIGN_OUTS, _url_and_method, world  # noqa: F401
+from tests.auth.test_route_matrix import sweep, world  # noqa: F401
 
 
 def _no_store(response) -> bool:
@@ -13,21 +13,18 @@ def _no_store(response) -> bool:
 
 @pytest.mark.parametrize("role", ["admin", "manager", "volunteer", "auditor"])
 def test_every_staff_route_answers_no_store(app, client, login, world, role):
-    login(world["actors"][role])
+    """Every route behind sign-in, opened as `role` (the route matrix's sweep, shared)."""
     missing = []
     checked = 0
-    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.endpoint):
+    for answer in sweep(app, client, login, world, role):
         with app.test_request_context():
-            if access_rule(rule.endpoint) == PUBLIC or rule.endpoint in SIGN_OUTS:
+            if access_rule(answer["endpoint"]) == PUBLIC:
                 continue
-        url, method = _url_and_method(app, rule, world)
-        response = client.open(url, method=method)
-        response.close()
         checked += 1
         # Whatever the answer: the page, a 403, a redirect after a refused POST.
-        if not _no_store(response):
-            missing.append(f"{method} {url}: {response.status_code} "
-                           f"{response.headers.get('Cache-Control')!r}")
+        if "no-store" not in (answer["cache_control"] or ""):
+            missing.append(f"{answer['method']} {answer['url']}: {answer['status']} "
+                           f"{answer['cache_control']!r}")
     assert checked > 100
     assert not missing, "\n".join(missing)
 

@@ -61,27 +61,49 @@ def test_every_view_declares_access(app):
     assert not undeclared
 
 
+# What every route answered each role, per engine: the matrix below and the no-store check
+# (tests/auth/test_no_store.py) read the same sweep of a few hundred requests rather than
+# each making it (the two share an xdist group, tests/conftest.py).
+_SWEEPS: dict = {}
+
+
+def sweep(app, client, login, world, role) -> list[dict]:
+    """Every route (but the sign-outs) opened once as `role` in a fresh world, in endpoint
+    order: endpoint, method, url, status, redirect location and Cache-Control."""
+    key = (app.config["SQLALCHEMY_DATABASE_URI"].partition(":")[0], role)
+    if key not in _SWEEPS:
+        if role != "anonymous":
+            login(world["actors"][role])
+        answers = []
+        for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.endpoint):
+            if rule.endpoint in SIGN_OUTS:
+                continue  # would end this client's session; tested on its own
+            url, method = _url_and_method(app, rule, world)
+            response = client.open(url, method=method)
+            response.close()
+            answers.append({"endpoint": rule.endpoint, "method": method, "url": url,
+                            "status": response.status_code, "location": response.location,
+                            "cache_control": response.headers.get("Cache-Control")})
+        _SWEEPS[key] = answers
+    return _SWEEPS[key]
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_route_matrix(app, client, login, world, role):
-    if role != "anonymous":
-        login(world["actors"][role])
     failures = []
-    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.endpoint):
-        if rule.endpoint in SIGN_OUTS:
-            continue  # would end this client's session; tested on its own
-        url, method = _url_and_method(app, rule, world)
-        response = client.open(url, method=method)
-        response.close()
-        allowed = POLICY[rule.endpoint]
-        status = response.status_code
+    for answer in sweep(app, client, login, world, role):
+        endpoint, method, url = answer["endpoint"], answer["method"], answer["url"]
+        allowed = POLICY[endpoint]
+        status = answer["status"]
+        location = answer["location"] or ""
         if status >= 500:
             failures.append(f"{method} {url}: {status}")
         elif allowed == PUBLIC or role in allowed:
-            if status in (401, 403) or (status == 302 and "/login" in response.location
-                                        and rule.endpoint != "auth.set_language"):
+            if status in (401, 403) or (status == 302 and "/login" in location
+                                        and endpoint != "auth.set_language"):
                 failures.append(f"{method} {url}: {status}, expected access")
         elif role == "anonymous":
-            if not (status == 302 and "/login" in response.location):
+            if not (status == 302 and "/login" in location):
                 failures.append(f"{method} {url}: {status}, expected redirect to sign-in")
         elif status != 403:
             failures.append(f"{method} {url}: {status}, expected 403")
