@@ -51,12 +51,14 @@ def _users(app) -> int:
     ("root2026!!!", "不能与用户名相同"),
     ("short", "10"),
 ])
-def test_init_refuses_weak_and_default_passwords(fresh_app, password, message):
-    result = fresh_app.test_cli_runner().invoke(
+def test_init_refuses_weak_and_default_passwords(committed_app, password, message):
+    """On a migrated database without users (a fresh copy of the test template: the empty
+    installation's own run of `init` is the next test's)."""
+    result = committed_app.test_cli_runner().invoke(
         args=["init", "--username", "root", "--password", password])
     assert result.exit_code != 0
     assert message in result.output, result.output
-    assert _users(fresh_app) == 0
+    assert _users(committed_app) == 0
 
 
 def test_init_with_a_strong_password_uses_scrypt_and_no_forced_change(fresh_app):
