@@ -7,6 +7,7 @@ SVG keeps the code sharp at any print resolution and needs no image file
 from __future__ import annotations
 
 import base64
+import functools
 import re
 from xml.etree import ElementTree
 
@@ -66,6 +67,9 @@ def _qr_element(data: str, size: str | None, border: int,
     return svg
 
 
+# Deterministic and ~25 ms a code: a point's screen or a sheet of box labels draws the same
+# codes on every refresh.
+@functools.lru_cache(maxsize=1024)
 def qr_svg(data: str, *, size: str | None = None, border: int = 4,
            error_correction: str = "M", title: str | None = None) -> str:
     """Return an ``<svg>`` element (a string, no XML declaration) encoding ``data``.
