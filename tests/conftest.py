@@ -68,6 +68,10 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.xdist_group(f"province-{_backend_of(item)}"))
         elif getattr(item, "originalname", "") in SHARED_SWEEP:
             item.add_marker(pytest.mark.xdist_group(f"route-sweep-{_backend_of(item)}"))
+    # The long tests first (a stable sort): xdist hands out work in this order, so the
+    # workers end on short tests together instead of one finishing a minute-long fuzzer
+    # while the others wait.
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
     result = yield
     if getattr(config.option, "loadgroup", False):
         grouped = [i for i in items if i.get_closest_marker("xdist_group")]
