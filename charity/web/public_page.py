@@ -66,7 +66,9 @@ def cached_page(key: tuple, compute, render):
     # The rendered page keeps the cache's minute (it shows the clock: "open now").
     data_age = cache.data_max_age
     if not _shared():
-        return render(cache.get(("data", *key), marker, compute, bind=in_request_copy,
+        # Signed-in staff (few) wait for data valid for the marker: whoever just posted a
+        # donation sees it on the public page at once. Visitors never wait (below).
+        return render(cache.get(("data", *key), marker, compute, wait=True,
                                 max_age=data_age))
     # The page is rendered from data valid for the same marker (computed first if need be),
     # or a stale page would be kept as fresh.
