@@ -15,6 +15,7 @@ from charity.core.db import utcnow
 from charity.core.errors import ValidationFailed
 from charity.core.i18n import _l
 from charity.core.money import check_amount
+from charity.figures.services import keep_document
 from charity.funds.models import Campaign, CampaignStatus, ReceiptKind
 from charity.funds.services.receipts import Line, issue_receipt, void_receipt
 from charity.goods.models import Condition, Intake, IntakeLine, MovementKind, PreRegistration
@@ -114,6 +115,7 @@ def post_intake(actor, session: Session, point, data: dict,
         prereg.used_at = utcnow()
     if data.get("with_receipt") and donor is not None:
         intake.receipt_id = _issue_receipt(actor, session, org, donor, received_on, lines).id
+    keep_document(session, "intake", intake, 1)
     record(session, actor, "intake.post", intake,
            {"point_id": point.id, "lines": len(lines), "total_value": str(intake.total_value)})
     session.flush()
