@@ -8,7 +8,8 @@ request, still uncached (`CHARITY_PORTAL_CACHE_SECONDS` 0), is the steady uncach
 `/healthz` is timed the same way as the baseline of a first request; the time to build the
 app (`start_ms`) is recorded beside. Target: each page ≤ 100 ms, first and uncached.
 
-    .venv/bin/python bench/cold.py [--backend sqlite|postgresql] [--factor 0.02]
+    .venv/bin/python bench/cold.py [--backend sqlite|postgresql] [--factor 0.02] [--no-warm-start]
+"""
 from __future__ import annotations
 
 import argparse
