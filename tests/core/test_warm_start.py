@@ -1,8 +1,10 @@
 """A warm start (issue 21 §2): the app servers' processes pay the catalogues and the public
 templates when they are built, not on their first visitor's request; tests and CLI commands
 build their apps without it."""
+import pytest
 from flask_babel import force_locale, get_translations
 
+from charity.core.extensions import db as _db
 from tests.conftest import _make
 
 
@@ -10,8 +12,16 @@ def _compiled(app) -> set[str]:
     return {key[1] for key in app.jinja_env.cache.keys()}
 
 
-def test_a_warm_start_compiles_the_public_templates_and_loads_the_catalogues(template_db):
+@pytest.fixture
+def warm_app(template_db):
     app = _make(template_db, WARM_START=True)
+    yield app
+    with app.app_context():
+        _db.engine.dispose()  # its pooled connection, opened at start
+
+
+def test_a_warm_start_compiles_the_public_templates_and_loads_the_catalogues(warm_app):
+    app = warm_app
     compiled = _compiled(app)
     assert {"base.html", "portal/home.html", "portal/disclosure_list.html",
             "complaints/public_new.html"} <= compiled
