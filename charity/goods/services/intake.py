@@ -111,11 +111,13 @@ def post_intake(actor, session: Session, point, data: dict,
              document_type="intake", document_id=intake.id, actor=actor, batch=ln["batch"],
              unit_value=ln["unit_value"], expiry=ln["expiry_date"])
         ln["item"] = item
+    # Before the receipt: a money donation takes the month's figures row, then the receipt
+    # sequence; the same order here keeps two such postings from deadlocking (PostgreSQL).
+    keep_document(session, "intake", intake, 1)
     if prereg is not None:
         prereg.used_at = utcnow()
     if data.get("with_receipt") and donor is not None:
         intake.receipt_id = _issue_receipt(actor, session, org, donor, received_on, lines).id
-    keep_document(session, "intake", intake, 1)
     record(session, actor, "intake.post", intake,
            {"point_id": point.id, "lines": len(lines), "total_value": str(intake.total_value)})
     session.flush()
