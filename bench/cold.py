@@ -1,12 +1,14 @@
 """Benchmark: every public page computed cold (issue 21 §2).
 
-For each public page a fresh app process is started (as after a restart of the servers) and
-the first request of that page is timed: what it computes without the page cache, plus what
-a new process pays once (mappers, templates, catalogues). Its second request, still
-uncached (`CHARITY_PORTAL_CACHE_SECONDS` 0), is the steady uncached cost. `/healthz` is
-timed the same way as the baseline of a first request. Target: each page ≤ 100 ms.
+For each public page a fresh app process is started as the servers start it (`charity.wsgi`:
+a warm start pays the mapper configuration, catalogues and public templates before the first
+request; `--no-warm-start` starts without it) and its first request is timed: what the page
+computes without the page cache plus whatever the process still pays once. Its second
+request, still uncached (`CHARITY_PORTAL_CACHE_SECONDS` 0), is the steady uncached cost.
+`/healthz` is timed the same way as the baseline of a first request; the time to build the
+app (`start_ms`) is recorded beside. Target: each page ≤ 100 ms, first and uncached.
 
-    .venv/bin/python bench/cold.py [--backend sqlite|postgresql] [--factor 0.02]
+    .venv/bin/python bench/cold.py [--backend sqlite|postgresql] [--factor 0.02] [--no-warm-start]
 """
 from __future__ import annotations
 
@@ -26,39 +28,46 @@ TARGET_MS = 100.0
 FIRST_CODE = """
 import json, sys, time
 from charity import create_app
-path = sys.argv[1]
-app = create_app({"CHARITY_PORTAL_CACHE_SECONDS": 0})
+path, warm = sys.argv[1], sys.argv[2] == "1"
+t0 = time.perf_counter()
+app = create_app({"CHARITY_PORTAL_CACHE_SECONDS": 0, "WARM_START": warm})
+start_ms = round((time.perf_counter() - t0) * 1000, 1)
 client = app.test_client()
 times = []
 for _ in range(2):
     t0 = time.perf_counter()
     status = client.get(path).status_code
     times.append(round((time.perf_counter() - t0) * 1000, 1))
-print(json.dumps({"first_ms": times[0], "uncached_ms": times[1], "status": status}))
+print(json.dumps({"first_ms": times[0], "uncached_ms": times[1], "status": status,
+                  "start_ms": start_ms}))
 """
 
 
-def first_request(env: dict, path: str) -> dict:
+def first_request(env: dict, path: str, warm: bool = True) -> dict:
     from bench.province import BIN
 
-    run = subprocess.run([str(BIN / "python"), "-c", FIRST_CODE, path], env=env, cwd=ROOT,
+    run = subprocess.run([str(BIN / "python"), "-c", FIRST_CODE, path, "1" if warm else "0"],
+                         env=env, cwd=ROOT,
                          capture_output=True, text=True)
     if run.returncode:
         raise RuntimeError(run.stderr[-3000:])
     return json.loads(run.stdout.strip().splitlines()[-1])
 
 
-def run(ds, log=print, subjects: dict | None = None) -> dict:
+def run(ds, log=print, subjects: dict | None = None, warm: bool = True) -> dict:
     paths = pages.pick_paths(subjects or pages.pick_subjects(ds.env))
-    results = {name: {"path": path, **first_request(ds.env, path)}
+    results = {name: {"path": path, **first_request(ds.env, path, warm)}
                for name, path in paths.items()}
     base = results.pop(pages.BASELINE)
     for r in results.values():
-        r["meets_target"] = r["uncached_ms"] <= TARGET_MS and r["status"] == 200
-    log("  first request: " + ", ".join(f"{k} {v['first_ms']:.0f} ms (then "
-                                         f"{v['uncached_ms']:.0f})" for k, v in results.items())
-        + f"; /healthz first {base['first_ms']:.0f} ms")
-    return {"baseline": base, "pages": results,
+        r["first_over_healthz_ms"] = round(r["first_ms"] - base["first_ms"], 1)
+        r["meets_target"] = (max(r["first_ms"], r["uncached_ms"]) <= TARGET_MS
+                             and r["status"] == 200)
+    log(f"  {'warm' if warm else 'cold'} start; first request: " + ", ".join(
+        f"{k} {v['first_ms']:.0f} ms (then {v['uncached_ms']:.0f})" for k, v in results.items())
+        + f"; /healthz first {base['first_ms']:.0f} ms; app built in "
+        f"{base['start_ms']:.0f} ms")
+    return {"warm_start": warm, "baseline": base, "pages": results,
             "meets_target": all(r["meets_target"] for r in results.values())}
 
 
@@ -69,9 +78,12 @@ def main() -> None:
     ap.add_argument("--backend", default="sqlite", choices=["sqlite", "postgresql"])
     ap.add_argument("--factor", type=float, default=0.02)
     ap.add_argument("--data", type=Path)
+    ap.add_argument("--no-warm-start", action="store_true",
+                    help="build the app without paying the one-time costs first")
     args = ap.parse_args()
     with province.Backend(args.backend, args.data) as backend:
-        result = run(backend.dataset(args.factor, province.DEFAULT_SEED))
+        result = run(backend.dataset(args.factor, province.DEFAULT_SEED),
+                     warm=not args.no_warm_start)
     path = province.merge_backend(args.backend, {"cold": result},
                                   province.standalone_run(args.factor, "cold"))
     print(f"written {path}")

@@ -122,7 +122,7 @@ def start_server(env: dict, port: int, workers: int = 2, stderr=None) -> subproc
     proc = subprocess.Popen(
         [str(BIN / "gunicorn"), "--workers", str(workers), "--threads", "4", "--bind",
          f"127.0.0.1:{port}", "--log-level", "warning", "--timeout", "600",
-         "charity:create_app()"], env=env, cwd=ROOT, stderr=stderr)
+         "charity.wsgi:app"], env=env, cwd=ROOT, stderr=stderr)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:

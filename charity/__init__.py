@@ -27,6 +27,10 @@ def create_app(config: dict | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
     _register_cli(app)
+    if app.config["CHARITY_WARM_START"]:
+        from charity.web.warm import warm_up
+
+        warm_up(app)
     return app
 
 

@@ -25,3 +25,4 @@ import charity.imports.models  # noqa: F401,E402
 import charity.delivery.models  # noqa: F401,E402
 import charity.boxes.models  # noqa: F401,E402
 import charity.points.models  # noqa: F401,E402
+from charity.figures.models import HouseholdYear, MonthFigures, MonthGoods  # noqa: F401

@@ -55,6 +55,9 @@ DEFAULTS: dict[str, object] = {
     # with a path prefix): every QR code and absolute link in receipts, PDFs, feeds and API
     # answers uses it. Unset: the address each request came to (charity/web/public_url.py).
     "PUBLIC_URL": None,
+    # Pay a new process's one-time costs (mappers, catalogues, templates) when the app is
+    # built rather than on its first request (charity/web/warm.py): on in charity.wsgi.
+    "WARM_START": False,
 }
 
 MAX_REMEMBER_DAYS = 30
@@ -65,7 +68,7 @@ _INT_KEYS = {"PAGE_SIZE", "UPLOAD_MAX_BYTES", "SQLITE_BUSY_TIMEOUT_MS", "PORTAL_
              "DROPOFF_LOOKUP_RATE_LIMIT",
              "REMEMBER_DAYS", "SESSION_IDLE_HOURS", "BACKUP_KEEP_DAILY", "BACKUP_KEEP_WEEKLY",
              "BACKUP_KEEP_MONTHLY"}
-_BOOL_KEYS = {"PROXY_FIX", "SECURE_COOKIES", "BACKUP_INCLUDE_KEYS"}
+_BOOL_KEYS = {"PROXY_FIX", "SECURE_COOKIES", "BACKUP_INCLUDE_KEYS", "WARM_START"}
 
 
 class ConfigError(RuntimeError):
@@ -133,6 +136,7 @@ def load_config(app, overrides: dict | None = None) -> None:
         CHARITY_REMEMBER_DAYS=int(settings["REMEMBER_DAYS"]),
         CHARITY_SESSION_IDLE_HOURS=int(settings["SESSION_IDLE_HOURS"]),
         CHARITY_PUBLIC_URL=_public_url(settings["PUBLIC_URL"]),
+        CHARITY_WARM_START=bool(settings["WARM_START"]),
         REMEMBER_COOKIE_DURATION=dt.timedelta(days=int(settings["REMEMBER_DAYS"])),
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",

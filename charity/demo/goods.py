@@ -129,11 +129,14 @@ def load_goods_demo(session: Session, org) -> None:
                 hh = rng.choice(households)
                 item = rng.choice(items)
                 try:
-                    distribution.post_distribution(actor, session, point, {
-                        "beneficiary_id": hh.id, "distributed_on": day,
-                        "project_id": winter.id if winter and day >= winter.planned_start
-                        and point.kind.value == "supermarket" else None,
-                        "lines": [{"item_type_id": item.id, "quantity": "1"}]}, today=today)
+                    # A refusal (out of stock, found after the document was written) leaves
+                    # nothing behind, as the request's rollback does: no empty distribution.
+                    with session.begin_nested():
+                        distribution.post_distribution(actor, session, point, {
+                            "beneficiary_id": hh.id, "distributed_on": day,
+                            "project_id": winter.id if winter and day >= winter.planned_start
+                            and point.kind.value == "supermarket" else None,
+                            "lines": [{"item_type_id": item.id, "quantity": "1"}]}, today=today)
                 except ValidationFailed:
                     pass  # not in stock, points spent, limit reached, certification lapsed
             if point.kind.value == "supermarket" and rng.random() < 0.2:  # sale

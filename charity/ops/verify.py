@@ -18,6 +18,12 @@ def _fund_balances(session: Session) -> list[str]:
     return verify_balances(session)
 
 
+def _public_figures(session: Session) -> list[str]:
+    from charity.figures.services import verify_figures
+
+    return verify_figures(session)
+
+
 def _stock_balances(session: Session) -> list[str]:
     from charity.goods.services.stock_ledger import verify_stock
 
@@ -84,6 +90,7 @@ CHECKS: list[tuple[str, Callable[[Session], list[str]]]] = [
     ("exact numbers", _exact_numbers),
     ("fund balances", _fund_balances),
     ("stock balances", _stock_balances),
+    ("public figures (month and household aggregates)", _public_figures),
     ("stock reserved for home deliveries", _reservations),
     ("no expired food handed out, sold or transferred", _expired_outgoing),
     ("points ledger", _points_ledger),

@@ -69,6 +69,9 @@ def generate(session: Session, *, factor: float = 1.0, seed: int = 2026,
     stage("money ledger", generate_money)
     stage("complaints, wishes, volunteers", generate_extras)
     stage("balances", _balances)
+    from charity.figures.services import rebuild
+
+    stage("public figures", lambda w: rebuild(w.session))
     from charity.demo.province.disclosure import publish_history
 
     stage("disclosures", lambda w: publish_history(w, progress, fast_pdfs))

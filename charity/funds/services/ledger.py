@@ -20,6 +20,7 @@ from charity.core.clock import org_today
 from charity.core.errors import ValidationFailed
 from charity.core.i18n import _l
 from charity.core.money import MAX_AMOUNT, check_amount
+from charity.figures.services import keep_fund_entry
 from charity.funds.models import (Activity, Campaign, CampaignStatus, Channel, EntryKind,
                                   FundBalance, FundEntry, Project, ProjectStatus, ReceiptKind)
 from charity.funds.models.ledger import COLUMN, INFLOWS, OUTFLOWS
@@ -71,6 +72,7 @@ def _apply(session: Session, entry: FundEntry) -> None:
                                       "hold; ask an administrator."), field="amount")
         setattr(row, column, total)
         row.entry_count += 1
+    keep_fund_entry(session, entry)
 
 
 def _source_fund(entry_campaign_id, organization_id) -> tuple[str, int]:

@@ -13,6 +13,7 @@ from charity.auth.permissions import require
 from charity.core.clock import org_today
 from charity.core.errors import ValidationFailed
 from charity.core.i18n import _l
+from charity.figures.services import keep_document
 from charity.goods.models import DocStatus
 from charity.goods.services.stock_ledger import reverse_document
 
@@ -32,6 +33,7 @@ def reverse_posted(actor, session: Session, document, document_type: str, reason
     reverse_document(session, document_type, document.id, actor, reason.strip(), today)
     if undo is not None:
         undo(reason.strip())
+    keep_document(session, document_type, document, -1)
     document.status = DocStatus.REVERSED
     document.reversed_reason = reason.strip()
     record(session, actor, f"{document_type}.reverse", document, {"reason": reason})

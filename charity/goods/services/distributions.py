@@ -13,6 +13,7 @@ from charity.auth.permissions import require
 from charity.core.clock import month_key, org_today
 from charity.core.errors import ValidationFailed
 from charity.core.i18n import _l
+from charity.figures.services import keep_document
 from charity.funds.models import Project, ProjectStatus
 from charity.goods.models import Distribution, DistributionLine, DocStatus, MovementKind
 from charity.goods.services.checks import (
@@ -134,6 +135,7 @@ def post_distribution(actor, session: Session, point, data: dict,
                                 distribution_id=dist.id))
     spend_gifts(session, beneficiary, points_needed - from_allowance, actor=actor, day=day,
                 distribution_id=dist.id)
+    keep_document(session, "distribution", dist, 1)
     # The log names the household by id only: no personal data in log lines.
     record(session, actor, "distribution.post", dist,
            {"point_id": point.id, "beneficiary_id": beneficiary.id, "lines": len(lines),

@@ -15,6 +15,7 @@ from charity.core.db import utcnow
 from charity.core.errors import ValidationFailed
 from charity.core.i18n import _l
 from charity.core.money import check_amount
+from charity.figures.services import keep_document
 from charity.funds.models import Campaign, CampaignStatus, ReceiptKind
 from charity.funds.services.receipts import Line, issue_receipt, void_receipt
 from charity.goods.models import Condition, Intake, IntakeLine, MovementKind, PreRegistration
@@ -110,6 +111,9 @@ def post_intake(actor, session: Session, point, data: dict,
              document_type="intake", document_id=intake.id, actor=actor, batch=ln["batch"],
              unit_value=ln["unit_value"], expiry=ln["expiry_date"])
         ln["item"] = item
+    # Before the receipt: a money donation takes the month's figures row, then the receipt
+    # sequence; the same order here keeps two such postings from deadlocking (PostgreSQL).
+    keep_document(session, "intake", intake, 1)
     if prereg is not None:
         prereg.used_at = utcnow()
     if data.get("with_receipt") and donor is not None:

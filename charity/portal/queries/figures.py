@@ -2,9 +2,10 @@
 series of the installation, a campaign or a project — the home page, the campaign and project
 pages and the open-data API's statistics all read them here.
 
-Plain functions over a session (no Flask). Every figure is an aggregate query over the
-ledgers, so the cost does not grow with the number of rows returned; beneficiaries appear
-only as counts.
+Plain functions over a session (no Flask). A year's totals and months are read from the
+figures kept at posting time (`charity.figures`: a few rows per organisation and month, so
+the home page costs the same cold at any ledger size); a campaign's or project's series is
+an aggregate query over its own ledger rows. Beneficiaries appear only as counts.
 
 Conventions shared with the disclosures (`charity.disclosure.content`):
 - money "donated" is donation income (捐赠收入: donations and charity-activity proceeds,
@@ -23,14 +24,16 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from charity.core.clock import today_in
 from charity.disclosure.queries import of_project
+from charity.figures.models import HouseholdYear, MonthFigures, MonthGoods
 from charity.funds.models import (DONATION_INCOME_KINDS, SPENDING_KINDS, Campaign,
                                   CampaignStatus, FundEntry, Project, ProjectStatus)
 from charity.goods.models import (Distribution, DistributionLine, DocStatus, Intake, IntakeLine,
                                   ItemType)
+
 # The page cache that keeps these figures has its own module (charity.web.page_cache); it
 # stays importable here, beside the figures it keeps.
 from charity.web.page_cache import PageCache, app_cache, change_marker  # noqa: F401
@@ -126,27 +129,24 @@ def empty_totals(year: int, organization_id: int | None) -> YearTotals:
 def year_totals_by_org(session: Session, year: int,
                        organization_ids: list[int] | None = None) -> dict:
     """`year_totals` of every organisation (or those listed) and, under the key None, of the
-    installation — in eight grouped queries whatever the number of organisations (the open
-    data API asked for each of a province's 50 organisations one by one: 360 queries)."""
-    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
-
+    installation — from the figures kept at posting time (`charity.figures`), in six grouped
+    queries over a few rows per organisation and month, whatever the size of the ledgers."""
     def org(column):
         return [column.in_(organization_ids)] if organization_ids is not None else []
 
-    money = _donations_by_org(session, start, end, org)
-    intakes, received = _intakes_by_org(session, start, end, org)
-    distributed, households, all_households = _distributions_by_org(session, start, end, org)
+    money = _months_by_org(session, year, org)
+    received, distributed = _goods_by_org(session, year, org)
+    households, all_households = _households_by_org(session, year, org)
     campaigns = _running_by_org(session, Campaign, Campaign.status == CampaignStatus.ACTIVE, org)
     projects = _running_by_org(session, Project, Project.status == ProjectStatus.ACTIVE, org)
-    ids = set(money) | set(intakes) | set(received) | set(distributed) | set(campaigns) \
-        | set(projects)
+    ids = set(money) | set(received) | set(distributed) | set(campaigns) | set(projects)
     out: dict = {}
     for oid in sorted(ids):
         got, gave = received.get(oid, ()), distributed.get(oid, ())
+        donated, donations, intakes = money.get(oid, (ZERO, 0, 0))
         out[oid] = YearTotals(
-            year=year, organization_id=oid, money_donated=money.get(oid, (ZERO, 0))[0],
-            donation_count=money.get(oid, (ZERO, 0))[1],
-            goods_intake_count=int(intakes.get(oid, 0)),
+            year=year, organization_id=oid, money_donated=donated, donation_count=donations,
+            goods_intake_count=intakes,
             goods_received_quantity=sum((u.quantity for u in got), ZERO),
             goods_received_by_unit=got,
             goods_distributed_quantity=sum((u.quantity for u in gave), ZERO),
@@ -157,51 +157,38 @@ def year_totals_by_org(session: Session, year: int,
     return out
 
 
-def _donations_by_org(session, start, end, org) -> dict[int, tuple[Decimal, int]]:
-    """Per organisation: donation income (reversals netted) and the number of money
-    donations neither reversing nor reversed."""
-    rev = aliased(FundEntry)
-    return {oid: (Decimal(total or 0), int(n or 0)) for oid, total, n in session.execute(
-        sa.select(FundEntry.organization_id, sa.func.coalesce(sa.func.sum(FundEntry.amount), 0),
-                  sa.func.count(sa.case((sa.and_(FundEntry.reverses_id.is_(None),
-                                                 rev.id.is_(None)), FundEntry.id))))
-        .outerjoin(rev, rev.reverses_id == FundEntry.id)
-        .where(FundEntry.kind.in_(DONATION_INCOME_KINDS), FundEntry.entry_date >= start,
-               FundEntry.entry_date <= end, *org(FundEntry.organization_id))
-        .group_by(FundEntry.organization_id))}
+def _months_by_org(session, year, org) -> dict[int, tuple[Decimal, int, int]]:
+    """Per organisation: donation income (reversals netted), money donations neither
+    reversing nor reversed, and posted intakes of the year."""
+    f = MonthFigures
+    return {oid: (Decimal(d or 0), int(n or 0), int(i or 0)) for oid, d, n, i in session.execute(
+        sa.select(f.organization_id, sa.func.sum(f.donated), sa.func.sum(f.donations),
+                  sa.func.sum(f.intakes))
+        .where(f.year == year, *org(f.organization_id)).group_by(f.organization_id))}
 
 
-def _intakes_by_org(session, start, end, org) -> tuple[dict, dict]:
-    """Per organisation: posted intakes, and goods received per unit."""
-    where = [Intake.status == DocStatus.POSTED, Intake.received_on >= start,
-             Intake.received_on <= end, *org(Intake.organization_id)]
-    intakes = dict(session.execute(
-        sa.select(Intake.organization_id, sa.func.count()).where(*where)
-        .group_by(Intake.organization_id)).all())
-    received = _units_by_org(session.execute(
-        sa.select(Intake.organization_id, ItemType.unit, sa.func.sum(IntakeLine.quantity))
-        .join(IntakeLine.intake).join(IntakeLine.item_type).where(*where)
-        .group_by(Intake.organization_id, ItemType.unit)))
-    return intakes, received
+def _goods_by_org(session, year, org) -> tuple[dict, dict]:
+    """Per organisation: goods received and goods handed out, per base unit."""
+    g = MonthGoods
+    rows = session.execute(
+        sa.select(g.organization_id, g.unit, sa.func.sum(g.received), sa.func.sum(g.distributed))
+        .where(g.year == year, *org(g.organization_id))
+        .group_by(g.organization_id, g.unit)).all()
+    return (_units_by_org((oid, u, r) for oid, u, r, _d in rows),
+            _units_by_org((oid, u, d) for oid, u, _r, d in rows))
 
 
-def _distributions_by_org(session, start, end, org) -> tuple[dict, dict, int | None]:
-    """Per organisation: goods handed out per unit and households helped; and households
-    helped by all of them (a household helped by two counts once)."""
-    where = [Distribution.status == DocStatus.POSTED, Distribution.distributed_on >= start,
-             Distribution.distributed_on <= end, *org(Distribution.organization_id)]
-    distributed = _units_by_org(session.execute(
-        sa.select(Distribution.organization_id, ItemType.unit,
-                  sa.func.sum(DistributionLine.quantity))
-        .join(DistributionLine.distribution).join(DistributionLine.item_type)
-        .where(*where).group_by(Distribution.organization_id, ItemType.unit)))
+def _households_by_org(session, year, org) -> tuple[dict, int | None]:
+    """Per organisation: households helped; and households helped by all of them (a
+    household helped by two counts once)."""
+    h = HouseholdYear
+    where = [h.year == year, h.distributions > 0, *org(h.organization_id)]
     households = dict(session.execute(
-        sa.select(Distribution.organization_id,
-                  sa.func.count(sa.distinct(Distribution.beneficiary_id)))
-        .where(*where).group_by(Distribution.organization_id)).all())
-    everyone = session.scalar(sa.select(
-        sa.func.count(sa.distinct(Distribution.beneficiary_id))).where(*where))
-    return distributed, households, everyone
+        sa.select(h.organization_id, sa.func.count()).where(*where)
+        .group_by(h.organization_id)).all())
+    everyone = session.scalar(sa.select(sa.func.count(sa.distinct(h.beneficiary_id)))
+                              .where(*where))
+    return households, everyone
 
 
 def _running_by_org(session, model, running, org) -> dict[int, int]:
@@ -256,18 +243,22 @@ class YearMonth:
 
 
 def year_months(session: Session, year: int, today: dt.date) -> list[YearMonth]:
-    """January to the current month of `year` (the whole year if it is over)."""
+    """January to the current month of `year` (the whole year if it is over), from the
+    figures kept at posting time (no document is dated after today)."""
     start, end = dt.date(year, 1, 1), min(dt.date(year, 12, 31), today)
-    donated, spent = _money_by_month(session, [FundEntry.entry_date >= start,
-                                               FundEntry.entry_date <= end])
-    received = _goods_by_month(session, IntakeLine, Intake.received_on, [
-        Intake.status == DocStatus.POSTED, Intake.received_on >= start,
-        Intake.received_on <= end])
-    given = _goods_by_month(session, DistributionLine, Distribution.distributed_on, [
-        Distribution.status == DocStatus.POSTED, Distribution.distributed_on >= start,
-        Distribution.distributed_on <= end])
-    return [YearMonth(m, donated.get(m, ZERO), spent.get(m, ZERO), received.get(m, EMPTY),
-                      given.get(m, EMPTY)) for m in months_between(start, end)]
+    f, g = MonthFigures, MonthGoods
+    money = {m: (Decimal(d or 0), Decimal(s or 0)) for m, d, s in session.execute(
+        sa.select(f.month, sa.func.sum(f.donated), sa.func.sum(f.spent))
+        .where(f.year == year).group_by(f.month))}
+    received: dict[int, dict] = {}
+    given: dict[int, dict] = {}
+    for m, unit, r, d in session.execute(
+            sa.select(g.month, g.unit, sa.func.sum(g.received), sa.func.sum(g.distributed))
+            .where(g.year == year).group_by(g.month, g.unit)):
+        received.setdefault(m, {})[unit] = r or 0
+        given.setdefault(m, {})[unit] = d or 0
+    return [YearMonth(m, *money.get(m.month, (ZERO, ZERO)), Units.of(received.get(m.month, {})),
+                      Units.of(given.get(m.month, {}))) for m in months_between(start, end)]
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,12 @@
+"""The app servers' entry point: `gunicorn charity.wsgi:app`.
+
+Built with a warm start (charity/web/warm.py): each worker pays the mapper configuration,
+catalogues and template compiling before it accepts its first request. Set
+CHARITY_WARM_START=0 to start without it.
+"""
+import os
+
+from charity import create_app
+
+app = create_app({"WARM_START": os.environ.get("CHARITY_WARM_START", "1").strip().lower()
+                  not in {"0", "false", "no", "off"}})
