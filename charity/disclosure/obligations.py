@@ -18,14 +18,8 @@ from sqlalchemy.orm import Session
 from charity.core.db import utcnow
 from charity.disclosure import rules
 from charity.disclosure.models import Obligation, Publication
-from charity.funds.models import (
-    Campaign,
-    CampaignChange,
-    CampaignStatus,
-    FundEntry,
-    Project,
-    ProjectStatus,
-)
+from charity.funds.models import (Campaign, CampaignChange, CampaignStatus, FundEntry,
+                                  Project, ProjectStatus)
 from charity.goods.models import StockMovement
 from charity.orgs.models import Organization
 
