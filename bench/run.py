@@ -71,7 +71,8 @@ def run_backend(name: str, only: list[str], opts: dict, args) -> dict:
             "export": lambda: export.run(ds, log=log),
             "tick": lambda: tick.run(backend, opts["tick_subjects"], log=log),
             "posting": lambda: posting.run(backend, opts["posting_rows"], opts["postings"],
-                                           log=log, before=done),
+                                           log=log, before=done,
+                                           order=args.posting_order),
             "import": lambda: imports.run(backend, log=log),
         }
         done: list[str] = []  # what ran before, in this run and on this backend
@@ -248,6 +249,9 @@ def main() -> None:
                     help="comma-separated subset of " + ",".join(BENCHES))
     ap.add_argument("--posting-rows", help="ledger sizes of the posting benchmark, e.g. "
                     "10000,1000000 (the default unless --quick)")
+    ap.add_argument("--posting-order", default="interleaved",
+                    choices=["interleaved", "sequential"],
+                    help="sequential: all 10k postings, then all 1M ones (the old schedule)")
     ap.add_argument("--data", type=Path, help="keep and reuse the generated databases here")
     ap.add_argument("--seed", type=int, default=province.DEFAULT_SEED)
     args = ap.parse_args()
