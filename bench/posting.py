@@ -251,18 +251,14 @@ def main() -> None:
     args = ap.parse_args()
     sizes = [int(x) for x in args.rows.split(",")]
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
-    results = {}
     for name in backends:
         print(f"posting benchmark on {name} …", flush=True)
         with province.Backend(name, None) as backend:
-            results[name] = run(backend, sizes, args.postings, order=args.order)
-        r = results[name]["ratio"]
-        print(f"  ratio {sizes[-1]:,}/{sizes[0]:,}: intake {r['intake_10_lines']}, "
-              f"distribution {r['distribution_5_lines']} (target ≤ {RATIO_TARGET}); "
-              f"verify clean: {results[name]['verify_clean']}")
-    path = province.merge_results({"posting": {
-        "measured_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        "postings_per_size": args.postings, **results}})
+            result = run(backend, sizes, args.postings, order=args.order)
+        print(f"  ratio {sizes[-1]:,}/{sizes[0]:,}: {result['ratio']} (target ≤ {RATIO_TARGET}); "
+              f"verify clean: {result['verify_clean']}")
+        path = province.merge_backend(name, {"posting": result},
+                                      province.standalone_run(None, "posting"))
     print(f"written {path}")
 
 

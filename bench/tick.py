@@ -169,12 +169,13 @@ def main() -> None:
 
     sizes = [int(x) for x in args.subjects.split(",")]
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
-    results = {}
     for name in backends:
         print(f"scheduler tick on {name} …", flush=True)
         with province.Backend(name, None) as backend:
-            results[name] = run(backend, sizes, rounds=args.rounds, profile_dir=args.profile)
-    print(f"written {province.merge_results({'tick': results})}")
+            result = run(backend, sizes, rounds=args.rounds, profile_dir=args.profile)
+        path = province.merge_backend(name, {"tick": result},
+                                      province.standalone_run(None, "tick"))
+    print(f"written {path}")
 
 
 if __name__ == "__main__":
