@@ -57,7 +57,9 @@ class Facts:
 
         self.obligations: dict[tuple[str, int], dict[tuple[str, int], Stored]] = defaultdict(dict)
         # Through the Core connection: the ORM's per-row layer doubled the cost of reading
-        # every obligation (80,000 rows at 20,000 subjects) and gave nothing here.
+        # every obligation (80,000 rows at 20,000 subjects) and gave nothing here. The Core
+        # connection does not autoflush: flush first, so what the caller just added counts.
+        session.flush()
         obligations = self.obligations
         for st, sid, kind, seq, *stored in session.connection().execute(
                 scoped(sa.select(*_OB_COLS), Obligation)).all():
