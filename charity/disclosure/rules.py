@@ -87,8 +87,18 @@ def add_months(d: date, n: int) -> date:
     """
     month_index = d.year * 12 + (d.month - 1) + n
     year, month0 = divmod(month_index, 12)
-    last_day = calendar.monthrange(year, month0 + 1)[1]
-    return date(year, month0 + 1, min(d.day, last_day))
+    day = d.day
+    if day > 28:  # only the last days of a month can fall past the target month's end
+        day = min(day, _days_in_month(year, month0 + 1))
+    return date(year, month0 + 1, day)
+
+
+def _days_in_month(year: int, month: int) -> int:
+    # The scheduler calls add_months a few times per subject and tick; calendar.monthrange
+    # also computes a weekday, which made it a tenth of a tick's time.
+    if month == 2:
+        return 29 if calendar.isleap(year) else 28
+    return 30 if month in (4, 6, 9, 11) else 31
 
 
 def obligations_for(
@@ -279,9 +289,15 @@ def status_of(
     """
     if published_on is None:
         published_on = obligation.published_on
+    return status_by_due(obligation.due, today, published_on, due_soon_days)
+
+
+def status_by_due(due: date, today: date, published_on: date | None,
+                  due_soon_days: int = DUE_SOON_DAYS) -> Status:
+    """`status_of` for an obligation given only its deadline (what the status depends on)."""
     if published_on is not None:
-        return "published_on_time" if published_on <= obligation.due else "published_late"
-    days_left = (obligation.due - today).days
+        return "published_on_time" if published_on <= due else "published_late"
+    days_left = (due - today).days
     if days_left < 0:
         return "overdue"
     if days_left <= due_soon_days:
