@@ -86,18 +86,24 @@ def _parse(key: str, raw: str) -> object:
     return raw
 
 
-def load_config(app, overrides: dict | None = None) -> None:
-    """Fill app.config from defaults, the environment and `overrides` (highest wins)."""
+def _settings(overrides: dict) -> dict:
+    """Defaults, then the environment, then the overrides given by their short name (taken
+    out of `overrides`; the Flask names stay there)."""
     settings = dict(DEFAULTS)
     for key in DEFAULTS:
         raw = os.environ.get(f"CHARITY_{key}")
         if raw is not None and raw != "":
             settings[key] = _parse(key, raw)
-    overrides = dict(overrides or {})
-    # Overrides may use either the short name or the Flask name.
     for key in list(overrides):
         if key in DEFAULTS:
             settings[key] = overrides.pop(key)
+    return settings
+
+
+def load_config(app, overrides: dict | None = None) -> None:
+    """Fill app.config from defaults, the environment and `overrides` (highest wins)."""
+    overrides = dict(overrides or {})
+    settings = _settings(overrides)
 
     instance = Path(app.instance_path)
     instance.mkdir(parents=True, exist_ok=True)

@@ -146,31 +146,41 @@ def init_app(app) -> None:
         error_summary=error_summary,
     )
 
-    # The menus depend on the role alone (a link is shown to whoever passes its view's
-    # rule, and the rules are per role) and on where the app is mounted: built once per
-    # (role, mount point), not on every page (a tenth of a small page's time).
+    app.context_processor(_navigation(app))
+
+
+def _staff_menus() -> list[dict]:
+    menus = []
+    for label, items in STAFF_NAV:
+        links = [{"url": url_for(endpoint), "label": item_label}
+                 for endpoint, item_label in items if may_open(endpoint)]
+        if links:
+            menus.append({"label": label, "items": links})
+    return menus
+
+
+def _counter_jobs() -> list[dict]:
+    return [{"url": url_for(endpoint), "label": label, "job": endpoint.partition(".")[0]}
+            for endpoint, label in COUNTER_JOBS if may_open(endpoint)]
+
+
+def _navigation(app):
+    """The templates' menus. They depend on the role alone (a link is shown to whoever
+    passes its view's rule, and the rules are per role) and on where the app is mounted:
+    built once per (role, mount point), not on every page (a tenth of a small page's time)."""
     built: dict = {}
 
-    def _menus(key, build):
+    def menus(kind: str, build):
+        key = (kind, current_user.role, request.script_root)
         if key not in built:
             built[key] = build()
         return built[key]
 
-    @app.context_processor
     def _nav():
         def staff_nav():
             if not current_user.is_authenticated:
                 return []
-            return _menus(("staff", current_user.role, request.script_root), _staff_menus)
-
-        def _staff_menus():
-            menus = []
-            for label, items in STAFF_NAV:
-                links = [{"url": url_for(endpoint), "label": item_label}
-                         for endpoint, item_label in items if may_open(endpoint)]
-                if links:
-                    menus.append({"label": label, "items": links})
-            return menus
+            return menus("staff", _staff_menus)
 
         def public_nav():
             return [{"url": url_for(endpoint), "label": label}
@@ -180,9 +190,8 @@ def init_app(app) -> None:
             """The daily jobs a volunteer may do (nobody else gets the bottom bar)."""
             if not current_user.is_authenticated or current_user.role.value != "volunteer":
                 return []
-            return _menus(("counter", current_user.role, request.script_root), lambda: [
-                {"url": url_for(endpoint), "label": label, "job": endpoint.partition(".")[0]}
-                for endpoint, label in COUNTER_JOBS if may_open(endpoint)])
+            return menus("counter", _counter_jobs)
 
         return {"staff_nav": staff_nav, "public_nav": public_nav, "counter_jobs": counter_jobs,
                 "available_endpoints": app.view_functions}
+    return _nav
