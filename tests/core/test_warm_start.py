@@ -36,6 +36,7 @@ def test_a_warm_start_compiles_the_public_templates_and_loads_the_catalogues(war
     assert _compiled(app) >= compiled
 
 
-def test_apps_are_built_cold_unless_asked(app):
+def test_apps_are_built_cold_unless_asked(make_app):
+    app = make_app()  # a new app: the session's shared one has served other tests' pages
     assert app.config["CHARITY_WARM_START"] is False
     assert _compiled(app) == set()
