@@ -11,6 +11,7 @@ rewrites the tables (the province generator, after its bulk inserts).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -35,13 +36,20 @@ DOCUMENTS = {"intake": ("received_on", IntakeLine, IntakeLine.intake_id, "receiv
 
 def _add(session: Session, table: str, key: dict, **deltas) -> None:
     """Add `deltas` to the row `key` of a figures table, creating it at zero if missing."""
+    statement = _upsert(session.get_bind().dialect.name, table, tuple(key), tuple(deltas))
+    session.execute(statement, {**key, **deltas})
+
+
+@functools.lru_cache(maxsize=64)
+def _upsert(dialect: str, table: str, key: tuple, figures: tuple):
+    """The upsert of one figures row, built once per shape (values as parameters): building
+    it per posting cost more than running it."""
     model = TABLES[table]
-    dialect = session.get_bind().dialect.name
     insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
     columns = model.__table__.c
-    session.execute(insert.values(**key, **deltas).on_conflict_do_update(
+    return insert.on_conflict_do_update(
         index_elements=list(key),
-        set_={name: columns[name] + insert.excluded[name] for name in deltas}))
+        set_={name: columns[name] + insert.excluded[name] for name in figures})
 
 
 def _month_key(organization_id: int, day: dt.date) -> dict:

@@ -131,8 +131,11 @@ def test_publications_are_real_and_chained_in_deadline_order(province):
 
 
 def test_the_cli_refuses_a_database_that_holds_data(committed_app):
+    """Through the command line (with placeholder PDFs: the province fixture above lays out
+    real ones through the same generator), then again on what it wrote."""
     runner = committed_app.test_cli_runner()
-    result = runner.invoke(args=["demo", "--scale", "province", "--factor", str(FACTOR)])
+    result = runner.invoke(args=["demo", "--scale", "province", "--factor", str(FACTOR),
+                                 "--fast-pdfs"])
     assert result.exit_code == 0, result.output
     assert "organizations" in result.output and "stock_movement" in result.output
     again = runner.invoke(args=["demo", "--scale", "province", "--factor", str(FACTOR)])
