@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import itertools
 import os
+import resource
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -26,7 +28,7 @@ PASSWORD = "correct-horse-battery"
 # only; the default is both engines.
 BACKENDS = [b for b in os.environ.get("CHARITY_TEST_BACKENDS", "sqlite,postgresql").split(",")
             if b in ("sqlite", "postgresql")] or ["sqlite", "postgresql"]
-_state: dict = {"pg": None, "pg_error": None,
+_state: dict = {"pg": None, "pg_error": None, "cpu": {},
                 "counts": {b: 0 for b in ("sqlite", "postgresql")}}
 
 
@@ -442,6 +444,16 @@ def pytest_runtest_setup(item):
         _state["counts"][backend] += 1
 
 
+def _cpu_used() -> dict:
+    """CPU seconds of this test process (and what it started and waited for: servers,
+    browsers) and of its PostgreSQL cluster."""
+    own = sum(getattr(resource.getrusage(who), field)
+              for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+              for field in ("ru_utime", "ru_stime"))
+    cluster = _state["pg"]
+    return {"tests": own, "postgresql": cluster.cpu_seconds() if cluster is not None else 0.0}
+
+
 def pytest_sessionfinish(session):
     """An xdist worker hands its counts to the controller, which prints the summary."""
     workeroutput = getattr(session.config, "workeroutput", None)
@@ -449,6 +461,7 @@ def pytest_sessionfinish(session):
         cluster = _state["pg"]
         workeroutput["db_counts"] = dict(_state["counts"])
         workeroutput["pg_version"] = cluster.version() if cluster is not None else None
+        workeroutput["cpu"] = _cpu_used()
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -458,9 +471,12 @@ def pytest_testnodedown(node, error):
         _state["counts"][backend] += n
     if output.get("pg_version"):
         _state["pg_version"] = output["pg_version"]
+    for kind, seconds in output.get("cpu", {}).items():
+        _state["cpu"][kind] = _state["cpu"].get(kind, 0.0) + seconds
 
 
 def pytest_terminal_summary(terminalreporter):
+    _cpu_summary(terminalreporter)
     counts = _state["counts"]
     cluster = _state["pg"]
     version = cluster.version() if cluster is not None else _state.get("pg_version")
@@ -473,3 +489,15 @@ def pytest_terminal_summary(terminalreporter):
                else "no PostgreSQL test was reached")
         terminalreporter.write_line(
             f"database tests: {counts['sqlite']} on SQLite; PostgreSQL NOT run ({why})")
+
+
+def _cpu_summary(terminalreporter) -> None:
+    """Where the machine's time went: the suite is CPU-bound, so the wall time is about the
+    CPU used over the cores, and what is left over is waiting (servers starting, locks)."""
+    cpu = _state["cpu"] or _cpu_used()
+    wall = time.time() - terminalreporter._session_start.time
+    cores = os.cpu_count() or 1
+    used = sum(cpu.values())
+    terminalreporter.write_line(
+        f"CPU: {cpu.get('tests', 0):.0f} s in the test processes, {cpu.get('postgresql', 0):.0f} s "
+        f"in PostgreSQL; {wall:.0f} s wall on {cores} cores: {used / (wall * cores):.0%} busy")
