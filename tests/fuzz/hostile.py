@@ -166,6 +166,18 @@ def fingerprint(conn, tables) -> dict[str, str]:
     return result
 
 
+def write_count(conn) -> int:
+    """How many rows this connection has inserted, updated or deleted so far (its current
+    transaction on PostgreSQL), counting what was rolled back too: unchanged, nothing was
+    written, so no table can differ and `fingerprint` need not run. SQLite counts every
+    direct INSERT/UPDATE/DELETE (a trigger or a cascade only ever follows one)."""
+    if conn.dialect.name == "sqlite":
+        return conn.exec_driver_sql("SELECT total_changes()").scalar()
+    return conn.exec_driver_sql(
+        "SELECT coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0) "
+        "FROM pg_stat_xact_user_tables").scalar()
+
+
 def changed_tables(before: dict, after: dict) -> list[str]:
     return sorted(name for name in before.keys() | after.keys()
                   if before.get(name) != after.get(name))
