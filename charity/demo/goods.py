@@ -142,9 +142,12 @@ def load_goods_demo(session: Session, org) -> None:
             if point.kind.value == "supermarket" and rng.random() < 0.2:  # sale
                 item = rng.choice([i for i in items if i.sale_price])
                 try:
-                    documents.post_sale(actor, session, point, {
-                        "sold_on": day, "payment_method": rng.choice(["cash", "wechat", "alipay"]),
-                        "lines": [{"item_type_id": item.id, "quantity": "1"}]}, today=today)
+                    with session.begin_nested():  # a refusal leaves no empty sale behind
+                        documents.post_sale(actor, session, point, {
+                            "sold_on": day,
+                            "payment_method": rng.choice(["cash", "wechat", "alipay"]),
+                            "lines": [{"item_type_id": item.id, "quantity": "1"}]},
+                            today=today)
                 except ValidationFailed:
                     pass
         if day.weekday() == 0:  # the weekly check: expired food off the shelf, written off
@@ -157,14 +160,15 @@ def load_goods_demo(session: Session, org) -> None:
             src, dst = points[3 % len(points)], points[0]
             item = rng.choice(items[:6])
             try:
-                t = documents.send_transfer(actor, session, src, {
-                    "to_point_id": dst.id, "sent_on": day,
-                    "lines": [{"item_type_id": item.id, "quantity": "2"}]}, today=today)
-                line = t.lines[0]
-                lost = rng.random() < 0.2
-                documents.receive_transfer(actor, session, t, {line.id: {
-                    "quantity": str(line.quantity_sent - (1 if lost else 0)),
-                    "loss_reason": "运输途中污损" if lost else ""}}, today=today)
+                with session.begin_nested():  # nor an empty transfer
+                    t = documents.send_transfer(actor, session, src, {
+                        "to_point_id": dst.id, "sent_on": day,
+                        "lines": [{"item_type_id": item.id, "quantity": "2"}]}, today=today)
+                    line = t.lines[0]
+                    lost = rng.random() < 0.2
+                    documents.receive_transfer(actor, session, t, {line.id: {
+                        "quantity": str(line.quantity_sent - (1 if lost else 0)),
+                        "loss_reason": "运输途中污损" if lost else ""}}, today=today)
             except ValidationFailed:
                 pass
         day += dt.timedelta(days=1)
