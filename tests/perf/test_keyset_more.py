@@ -16,15 +16,10 @@ import sqlalchemy as sa
 from charity.core.system import system_actor
 from charity.funds.models import Receipt
 from charity.funds.services import ledger
-from charity.funds.views import receipts as receipt_views
 from charity.goods.models import StockBalance
-from charity.goods.views import stock as stock_views
 from charity.people.models import Beneficiary, Donor
-from charity.people.views import beneficiaries as household_views, donors as donor_views
 from charity.web import keyset
-from tests.pager import rel_link
-from tests.perf.test_keyset import walk
-from tests.sql_count import STAFF_PAGE_QUERIES
+from tests.perf.test_keyset import assert_walks_every_row_once, shown, walk  # noqa: F401
 
 PER_PAGE = 3
 NAMES = ("王芳", "李强", "王芳", "张伟", "Anna K.", "陈静", "李强")  # equal names: the id decides
@@ -56,7 +51,6 @@ LISTS = {"/staff/stock/balances": _balances,
          "/staff/receipts/": _receipts,
          "/staff/donors/": _by_name(Donor),
          "/staff/beneficiaries/": _by_name(Beneficiary)}
-VIEW_MODULES = (stock_views, receipt_views, donor_views, household_views)
 
 
 @pytest.fixture
@@ -83,43 +77,11 @@ def lists_org(db, app, monkeypatch, fundraising_org, make_point, make_item, make
     return org
 
 
-@pytest.fixture
-def shown(monkeypatch):
-    """The ids of the rows each list page gave its template (one list per request)."""
-    pages: list[list[int]] = []
-
-    def spy(stmt, keys, per_page=None, **options):
-        page = keyset.keyset_paginate(stmt, keys, per_page, **options)
-        pages.append([row.id for row in page.items])
-        return page
-
-    for module in VIEW_MODULES:
-        monkeypatch.setattr(module, "keyset_paginate", spy)
-    return pages
-
-
 @pytest.mark.parametrize("path", LISTS)
 def test_next_and_previous_show_every_row_once_in_order(client, db, make_user, login,
                                                         lists_org, shown, path):
     login(make_user("manager", org=lists_org))
-    expected = LISTS[path](db, lists_org)
-    assert len(expected) > 2 * PER_PAGE  # at least three pages
-    first_html = client.get(path).get_data(as_text=True)
-    assert rel_link(first_html, "prev") is None and rel_link(first_html, "first") is None
-    shown.clear()
-    forwards = walk(client, db, path, "next")
-    shown_forwards = [i for ids in shown for i in ids]
-    shown.clear()
-    backwards = walk(client, db, rel_link(first_html, "last"), "prev")
-    shown_backwards = [i for ids in reversed(shown) for i in ids]
-    for pages in (forwards, backwards):
-        assert len(pages) == -(-len(expected) // PER_PAGE)
-        for url, statements in pages:
-            assert len(statements) <= STAFF_PAGE_QUERIES, (url, statements)
-        assert len({len(s) for _u, s in pages}) == 1, [(u, len(s)) for u, s in pages]
-    assert shown_forwards == expected
-    assert shown_backwards == expected
-    assert shown[0] == expected[-PER_PAGE:]
+    assert_walks_every_row_once(client, db, shown, path, LISTS[path](db, lists_org), PER_PAGE)
 
 
 def test_filters_and_search_are_kept_in_the_pager(client, db, make_user, login, lists_org,
