@@ -43,6 +43,15 @@ def generator_version() -> str:
     return h.hexdigest()[:16]
 
 
+def _charity(args: list[str], env: dict) -> str:
+    """Run `charity ARGS` in the dataset's environment: its standard output."""
+    run = subprocess.run([str(BIN / "charity"), *args], env=env, cwd=ROOT, capture_output=True,
+                         text=True)
+    if run.returncode:
+        raise RuntimeError(f"charity {' '.join(args)} failed:\n{run.stderr[-3000:]}")
+    return run.stdout
+
+
 def has_scale_generator() -> bool:
     out = subprocess.run([str(BIN / "charity"), "demo", "--help"], capture_output=True,
                          text=True, env={**os.environ, "CHARITY_DATABASE_URL": "sqlite://"})
@@ -183,9 +192,12 @@ class Backend:
 
     # --- the province dataset ----------------------------------------------------------------
 
-    def dataset(self, factor: float, seed: int, log=print, fast_pdfs: bool = False) -> Dataset:
+    def dataset(self, factor: float, seed: int, log=print, fast_pdfs: bool = False,
+                reuse: bool = False) -> Dataset:
         """With `fast_pdfs`, a dataset whose PDFs are placeholders (`charity demo
-        --fast-pdfs`) will do; one with rendered PDFs is reused too."""
+        --fast-pdfs`) will do; one with rendered PDFs is reused too. With `reuse`, the kept
+        dataset is used whatever generator made it (hours at factor 1), and its working copy
+        upgraded to this tree's migrations."""
         scale = has_scale_generator()
         stamp_want = {"version": generator_version(), "seed": seed, "factor": factor,
                       "kind": "province" if scale else "demo"}
@@ -197,42 +209,18 @@ class Backend:
             else:
                 stamp_want["pdfs"] = "placeholder"
         instance = self.keep / "instance"
-        if self.cluster is None:
-            pristine = self.keep / "province.db"
-            pristine_url = f"sqlite:///{pristine}"
-        else:
-            pristine_url = self.cluster.url("province")
+        pristine_url = (f"sqlite:///{self.keep / 'province.db'}" if self.cluster is None
+                        else self.cluster.url("province"))
         generation_s = None
+        if reuse and stamp is not None:
+            stamp_want = stamp
         if stamp != stamp_want:
-            log(f"[{self.name}] generating the {stamp_want['kind']} dataset "
-                f"(factor {factor}, seed {seed}) …")
-            stamp_path.unlink(missing_ok=True)
-            shutil.rmtree(instance, ignore_errors=True)
-            instance.mkdir()
-            if self.cluster is None:
-                pristine.unlink(missing_ok=True)
-            else:
-                self.cluster.sql('DROP DATABASE IF EXISTS "province" WITH (FORCE)')
-                self.cluster.sql('CREATE DATABASE "province"')
-            env = app_env(pristine_url, instance)
-            cmd = (["demo", "--scale", "province", "--factor", str(factor), "--seed", str(seed)]
-                   if scale else ["demo"])
-            if stamp_want.get("pdfs") == "placeholder":
-                cmd.append("--fast-pdfs")
-            t0 = time.perf_counter()
-            for args in (["db", "upgrade"], cmd):
-                run = subprocess.run([str(BIN / "charity"), *args], env=env, cwd=ROOT,
-                                     capture_output=True, text=True)
-                if run.returncode:
-                    raise RuntimeError(f"charity {' '.join(args)} failed:\n{run.stderr[-3000:]}")
-            generation_s = round(time.perf_counter() - t0, 1)
-            # The generator prints its counts and the time of each phase: kept with the data.
-            (self.keep / "generation.log").write_text(run.stdout)
-            stamp_path.write_text(json.dumps(stamp_want))
-            log(f"[{self.name}] generated in {generation_s} s")
+            generation_s = self._generate(stamp_want, pristine_url, scale, log)
         else:
             log(f"[{self.name}] reusing the dataset in {self.keep}")
         url = self._working_copy()
+        if reuse:
+            _charity(["db", "upgrade"], app_env(url, instance))
         admin = ("admin", PROVINCE_PASSWORD if scale else DEMO_ADMIN_PASSWORD)
         kind = stamp_want["kind"] + (", placeholder PDFs" if "pdfs" in stamp_want else "")
         ds = Dataset(self.name, url, instance, kind, factor, seed,
@@ -242,6 +230,36 @@ class Backend:
         ds.generator_output = log_path.read_text().splitlines() if log_path.exists() else []
         return ds
 
+
+    def _generate(self, stamp_want: dict, pristine_url: str, scale: bool, log) -> float:
+        """Generate the kept dataset afresh (`charity db upgrade`, then `charity demo`): its
+        duration in seconds."""
+        factor, seed = stamp_want["factor"], stamp_want["seed"]
+        stamp_path, instance = self.keep / "stamp.json", self.keep / "instance"
+        log(f"[{self.name}] generating the {stamp_want['kind']} dataset "
+            f"(factor {factor}, seed {seed}) …")
+        stamp_path.unlink(missing_ok=True)
+        shutil.rmtree(instance, ignore_errors=True)
+        instance.mkdir()
+        if self.cluster is None:
+            (self.keep / "province.db").unlink(missing_ok=True)
+        else:
+            self.cluster.sql('DROP DATABASE IF EXISTS "province" WITH (FORCE)')
+            self.cluster.sql('CREATE DATABASE "province"')
+        env = app_env(pristine_url, instance)
+        cmd = (["demo", "--scale", "province", "--factor", str(factor), "--seed", str(seed)]
+               if scale else ["demo"])
+        if stamp_want.get("pdfs") == "placeholder":
+            cmd.append("--fast-pdfs")
+        t0 = time.perf_counter()
+        _charity(["db", "upgrade"], env)
+        output = _charity(cmd, env)
+        generation_s = round(time.perf_counter() - t0, 1)
+        # The generator prints its counts and the time of each phase: kept with the data.
+        (self.keep / "generation.log").write_text(output)
+        stamp_path.write_text(json.dumps(stamp_want))
+        log(f"[{self.name}] generated in {generation_s} s")
+        return generation_s
 
     def _working_copy(self) -> str:
         """A copy of the kept dataset, so that what the benches write (export records, …)

@@ -211,11 +211,15 @@ def main() -> None:
     ap.add_argument("--data", type=Path)
     ap.add_argument("--fast-pdfs", action="store_true",
                     help="generate the dataset with placeholder PDFs (minutes, not ~13 at factor 1)")
+    ap.add_argument("--reuse", action="store_true",
+                    help="crawl the kept dataset even if an older generator made it (its working "
+                         "copy is upgraded to this tree's migrations)")
     ap.add_argument("--label", choices=["before", "after"], default="after",
                     help="before: keep this run as the figures before a change")
     args = ap.parse_args()
     with province.Backend(args.backend, args.data) as backend:
-        ds = backend.dataset(args.factor, province.DEFAULT_SEED, fast_pdfs=args.fast_pdfs)
+        ds = backend.dataset(args.factor, province.DEFAULT_SEED, fast_pdfs=args.fast_pdfs,
+                             reuse=args.reuse)
         result = run(ds, args.repeat)
     for row in sorted(result["pages"], key=lambda r: -r["p95_ms"]):
         print(f"{row['role']:9} {row['median_ms']:7.1f} {row['p95_ms']:7.1f} "

@@ -10,6 +10,10 @@ then the id). A page's links carry the key of the row they continue from:
     ?end=1                    the oldest page                        — "Last"
     (none of them)            the newest page                        — "First"
 
+The lists sorted by name (donors, households) or place (stock balances) page the same way in
+ascending order (`descending=False`): "after" is then further along the alphabet. A text key
+(a name, a batch) may hold the separator, so it is the first or the last of the keys.
+
 A key that cannot be read is a 400 with a message, like any other bad query parameter.
 There is no page count: counting a million rows is the cost this avoids.
 """
@@ -45,8 +49,15 @@ def _key_text(value) -> str:
     return value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else str(value)
 
 
+def _python_type(column):
+    try:
+        return column.type.python_type
+    except NotImplementedError:
+        return None
+
+
 def _key_value(column, text: str):
-    kind = column.type.python_type
+    kind = _python_type(column)
     if kind is dt.date:
         return dt.date.fromisoformat(text)
     if kind is int:
@@ -56,12 +67,14 @@ def _key_value(column, text: str):
 
 def parse_key(name: str, raw: str, keys) -> tuple:
     """The values of the sort columns `keys` in the query parameter `name` (else a 400)."""
-    parts = raw.split(SEP)
+    # A text key (a name, a batch) may hold the separator: it is the first or the last key.
+    text_first = _python_type(keys[0]) is str
+    parts = (raw.rsplit if text_first else raw.split)(SEP, len(keys) - 1)
     try:
         if len(parts) != len(keys):
             raise ValueError(raw)
         return tuple(_key_value(col, part) for col, part in zip(keys, parts))
-    except (ValueError, NotImplementedError):
+    except ValueError:
         raise BadQueryParameter(_("The parameter “%(name)s” is not a position in this list.",
                                   name=name)) from None
 
@@ -75,25 +88,32 @@ def _bound(keys, values: tuple):
     return sa.tuple_(*(sa.literal(v, col.type) for col, v in zip(keys, values)))
 
 
-def keyset_paginate(stmt, keys, per_page: int | None = None) -> KeysetPage:
-    """The page of `stmt` (any order it has is replaced by `keys`, all descending) that the
-    request's `after`, `before` or `end` asks for: per_page + 1 rows are read to know whether
-    there is more; the seek is a range condition on `keys`, which an index can serve."""
+def keyset_paginate(stmt, keys, per_page: int | None = None, *,
+                    descending: bool = True) -> KeysetPage:
+    """The page of `stmt` (any order it has is replaced by `keys`, all descending, or all
+    ascending for the lists sorted by name) that the request's `after`, `before` or `end`
+    asks for: per_page + 1 rows are read to know whether there is more; the seek is a range
+    condition on `keys`, which an index can serve."""
     n = per_page or current_app.config["CHARITY_PAGE_SIZE"]
     after, before = request.args.get("after", ""), request.args.get("before", "")
     end = request.args.get("end") == "1" and not (after or before)
-    row, newest_first = sa.tuple_(*keys), [k.desc() for k in keys]
+    row = sa.tuple_(*keys)
+    forwards, backwards = [k.desc() for k in keys], list(keys)
+    if not descending:
+        forwards, backwards = backwards, forwards
     stmt = stmt.order_by(None)
     if before:
-        stmt = stmt.where(row > _bound(keys, parse_key("before", before, keys)))
+        bound = _bound(keys, parse_key("before", before, keys))
+        stmt = stmt.where(row > bound if descending else row < bound)
     elif after:
-        stmt = stmt.where(row < _bound(keys, parse_key("after", after, keys)))
-    ascending = bool(before) or end
-    stmt = stmt.order_by(*(keys if ascending else newest_first)).limit(n + 1)
+        bound = _bound(keys, parse_key("after", after, keys))
+        stmt = stmt.where(row < bound if descending else row > bound)
+    turned = bool(before) or end   # read from the far end, then turned round
+    stmt = stmt.order_by(*(backwards if turned else forwards)).limit(n + 1)
     items = list(db.session.scalars(stmt))
     more = len(items) > n
     items = items[:n]
-    if ascending:
+    if turned:
         items.reverse()
         has_prev, has_next = more, not end
     else:

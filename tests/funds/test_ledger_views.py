@@ -828,3 +828,28 @@ def test_correcting_sales_income_keeps_its_kind(client, db, as_manager, actor, f
     assert (new.kind.value, new.amount) == ("sale_income", D("21.00"))
     assert ledger.balance(db, fundraising_org.id, "org", fundraising_org.id).commercial_income \
         == D("21.00")
+
+
+def test_totals_name_the_projects_that_spent_most(client, db, as_manager, actor,
+                                                  fundraising_org, make_campaign, make_project,
+                                                  rendered):
+    """Issue 21: an administrator's thousand projects are not listed in the totals; the ten
+    that spent most are, and the page says how many more there are (the filter shows each)."""
+    org, c = fundraising_org, make_campaign()
+    give(db, actor, org, c, "10000.00")
+    spent = {}
+    for i in range(12):
+        p = make_project(campaigns=[c])
+        amount = D(100 + 7 * ((i * 5) % 12))  # twelve different amounts, not in creation order
+        spend(db, actor, org, c, p, str(amount))
+        spent[p.name] = amount
+    db.commit()
+    for query in ("", f"?org={org.id}&kind=project_spending"):  # kept and summed totals
+        html = client.get("/staff/funds/" + query).get_data(as_text=True)
+        totals = context_of(rendered, "funds/ledger_list.html")["totals"]
+        biggest = sorted(spent.items(), key=lambda kv: -kv[1])[:10]
+        assert totals["by_project"] == [[name, amount] for name, amount in biggest]
+        assert totals["more_projects"] == 2
+        assert totals["spent_projects"] == sum(spent.values())
+        assert "and 2 more projects" in html
+        rendered.clear()

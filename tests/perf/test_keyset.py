@@ -20,8 +20,9 @@ from charity.funds.models import FundEntry
 from charity.funds.services import ledger
 from charity.goods.models import Distribution, Intake, StockMovement
 from charity.goods.services.distributions import post_distribution
-from charity.funds.views import ledger as ledger_views
+from charity.funds.views import ledger as ledger_views, receipts as receipt_views
 from charity.goods.views import distributions, intake, stock as stock_views
+from charity.people.views import beneficiaries as household_views, donors as donor_views
 from charity.staff.views import staff as staff_views
 from charity.web import keyset
 from tests.pager import rel_link
@@ -36,7 +37,8 @@ LISTS = {"/staff/stock/movements": (StockMovement, "movement_date", PER_PAGE),
          "/staff/distributions/": (Distribution, "distributed_on", PER_PAGE),
          "/staff/audit": (AuditLog, None, 50)}
 
-VIEW_MODULES = (stock_views, ledger_views, intake, distributions, staff_views)
+VIEW_MODULES = (stock_views, ledger_views, intake, distributions, staff_views, receipt_views,
+                donor_views, household_views)
 
 
 @pytest.fixture
@@ -79,8 +81,8 @@ def shown(monkeypatch):
     them to the template (one list per request)."""
     pages: list[list[int]] = []
 
-    def spy(stmt, keys, per_page=None):
-        page = keyset.keyset_paginate(stmt, keys, per_page)
+    def spy(stmt, keys, per_page=None, **options):
+        page = keyset.keyset_paginate(stmt, keys, per_page, **options)
         pages.append([row.id for row in page.items])
         return page
 
@@ -113,13 +115,11 @@ def walk(client, db, start: str, rel: str) -> list[tuple[str, list[str]]]:
     return pages
 
 
-@pytest.mark.parametrize("path", LISTS)
-def test_next_and_previous_show_every_row_once_newest_first(client, db, make_user, login,
-                                                           busy_org, shown, path):
-    model, date_column, per_page = LISTS[path]
-    user = make_user("manager", org=busy_org)
-    login(user)
-    expected = newest_first(db, busy_org, model, date_column)
+def assert_walks_every_row_once(client, db, shown, path: str, expected: list[int],
+                                per_page: int) -> None:
+    """Forwards with "Next" from the first page and backwards with "Previous" from the last,
+    the list `path` shows the rows `expected`, each once, in that order; every page runs the
+    same small number of statements."""
     assert len(expected) > 2 * per_page  # at least three pages
     first_html = client.get(path).get_data(as_text=True)
     assert rel_link(first_html, "prev") is None and rel_link(first_html, "first") is None
@@ -136,10 +136,19 @@ def test_next_and_previous_show_every_row_once_newest_first(client, db, make_use
         # the same number of statements on every page: nothing grows with the depth
         assert len({len(s) for _u, s in pages}) == 1, [(u, len(s)) for u, s in pages]
     assert shown_forwards == expected
-    # backwards from the last page (the oldest rows): every row once, in the same order;
-    # the pages are cut from the other end, so the first one may be shorter
+    # backwards from the last page: every row once, in the same order; the pages are cut
+    # from the other end, so the first one may be shorter
     assert shown_backwards == expected
     assert shown[0] == expected[-per_page:]
+
+
+@pytest.mark.parametrize("path", LISTS)
+def test_next_and_previous_show_every_row_once_newest_first(client, db, make_user, login,
+                                                           busy_org, shown, path):
+    model, date_column, per_page = LISTS[path]
+    login(make_user("manager", org=busy_org))
+    expected = newest_first(db, busy_org, model, date_column)
+    assert_walks_every_row_once(client, db, shown, path, expected, per_page)
 
 
 @pytest.mark.parametrize("raw", ["x", "2026-13-01.5", "5", "2026-11-02.5.7", "2026-11-02.z"])

@@ -92,6 +92,8 @@ class Receipt(Base):
         # An index, not a table constraint: SQLite adds it without rebuilding the table.
         sa.Index("ix_receipt_allocation_bill_number", "allocation_id", "bill_number",
                  unique=True),
+        # The receipt list's keyset order (newest year, then newest issued: issue 21).
+        sa.Index("ix_receipt_year_id", "year", "id"),
     )
 
     @property

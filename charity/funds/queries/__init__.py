@@ -198,6 +198,9 @@ def ledger_entries(user, flt):
         FundEntry.entry_date.desc(), FundEntry.id.desc())
 
 
+TOP_PROJECTS = 10  # the ledger list's totals name the projects that spent most
+
+
 def _whole_funds(flt) -> bool:
     """Whether the filter keeps whole organisations (no date, kind, fund, channel or text)."""
     return not any((flt.date_from, flt.date_to, flt.kind, flt.campaign, flt.project,
@@ -245,10 +248,13 @@ def ledger_totals(user, flt) -> dict:
     the fund balances (`charity verify` checks them against the ledger); filtered, summed
     from the ledger (issue 21: an administrator's list covers 200,000 entries)."""
     totals, spent = (_kept_totals if _whole_funds(flt) else _summed_totals)(user, flt)
-    names = dict(db.session.execute(sa.select(Project.id, Project.name)
-                                    .where(Project.id.in_(list(spent)))).all()) if spent else {}
-    totals["by_project"] = sorted(([names[pid], amount] for pid, amount in spent.items()),
-                                  key=lambda item: item[0])
+    # The projects that spent most, not an administrator's thousand: the filter shows any
+    # other project's spending (issue 21: a thousand amounts made the page's cost).
+    top = sorted(spent.items(), key=lambda item: (-item[1], item[0]))[:TOP_PROJECTS]
+    names = dict(db.session.execute(sa.select(Project.id, Project.name).where(
+        Project.id.in_([pid for pid, _amount in top]))).all()) if top else {}
+    totals["by_project"] = [[names[pid], amount] for pid, amount in top]
+    totals["more_projects"] = len(spent) - len(top)
     totals["income"] = income(totals)
     totals["used"] = used(totals)
     return totals

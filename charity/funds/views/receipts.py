@@ -15,9 +15,10 @@ from charity.funds.forms.receipts import (PAPERS, STATUS_LABELS, PlatformNumberF
 from charity.funds.models import Receipt
 from charity.funds.receipt_pdf import pdf_filename, receipt_document, render_receipt_pdf
 from charity.funds.services import receipts as services
-from charity.web.access import access, load, paginate
+from charity.web.access import access, load
 from charity.web.downloads import private_file
 from charity.web.forms import ConfirmForm
+from charity.web.keyset import keyset_paginate
 from charity.web.posting import post_form, post_or_show
 from charity.web.public_url import public_root
 
@@ -34,7 +35,8 @@ def receipt_list():
         year = ""
     stmt, years = receipt_queries.receipt_list(current_user, q, status if status in STATUS_LABELS
                                        else "", int(year) if year else None)
-    return render_template("funds/receipt_list.html", page=paginate(stmt), q=q, status=status,
+    page = keyset_paginate(stmt, (Receipt.year, Receipt.id))
+    return render_template("funds/receipt_list.html", page=page, q=q, status=status,
                            year=year, years=years, status_labels=STATUS_LABELS)
 
 

@@ -157,6 +157,10 @@ def balances_stmt(flt: StockFilter):
                        (flt.item_type_id, lambda v: StockBalance.item_type_id == v))
 
 
+# The balance list's keyset order (charity.web.keyset), served by the unique index.
+BALANCE_KEYS = (StockBalance.point_id, StockBalance.item_type_id, StockBalance.batch)
+
+
 def balance_order(stmt):
     return stmt.order_by(CharityPoint.name, CharityPoint.id, ItemCategory.sort, ItemType.name,
                          StockBalance.expiry_date.is_(None), StockBalance.expiry_date,

@@ -46,7 +46,7 @@ from charity.goods.views.links import document_label, document_url, reason_label
 from charity.orgs.models import CharityPoint
 from charity.reports.spreadsheets import CHUNK_ROWS
 from charity.web import downloads
-from charity.web.access import access, date_arg, int_arg, paginate, parse_id
+from charity.web.access import access, date_arg, int_arg, parse_id
 from charity.web.forms import choices
 from charity.web.keyset import keyset_paginate
 from charity.web.points import chosen_point, counter_points, point_label
@@ -140,8 +140,10 @@ def target_set():
 @access("goods.view")
 def balance_list():
     flt = _filter()
-    page = paginate(queries.balance_order(queries.balances(current_user, flt)).options(
-        selectinload(StockBalance.item_type).selectinload(ItemType.category)))
+    # By place (point, item, batch): the unique index on those columns serves every page.
+    page = keyset_paginate(queries.balances(current_user, flt).options(
+        selectinload(StockBalance.item_type).selectinload(ItemType.category)),
+        queries.BALANCE_KEYS, descending=False)
     points = filter_points(db.session, current_user)
     return render_template(
         "goods/stock_balances.html", page=page, flt=flt, points=points,

@@ -24,6 +24,7 @@ from charity.people.forms.households import BeneficiaryForm, EraseForm, NewBenef
 from charity.people.models import BENEFICIARY_CATEGORY_NAMES, Beneficiary
 from charity.people.queries import households as queries
 from charity.web.access import access, load, paginate
+from charity.web.keyset import keyset_paginate
 from charity.web.forms import ConfirmForm
 from charity.web.points import staff_today
 from charity.web.posting import post_or_show, to_record
@@ -58,9 +59,10 @@ def beneficiary_list():
     today = staff_today()
     args = {"q": request.args.get("q", "").strip()[:100],
             **{name: request.args.get(name, "") for name in ("category", "cert", "status")}}
-    page = paginate(queries.household_list(
+    page = keyset_paginate(queries.household_list(
         current_user, args, today, by_last4=has_permission(current_user,
-                                                          "beneficiaries.private")))
+                                                          "beneficiaries.private")),
+        (Beneficiary.name, Beneficiary.id), descending=False)
     due, due_total = queries.recertification_reminders(current_user, today)
     return render_template("people/beneficiary_list.html", page=page, args=args, due=due,
                            due_total=due_total, confirm=ConfirmForm(), **_context(today))

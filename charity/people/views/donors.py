@@ -15,6 +15,7 @@ from charity.people.forms.donors import DONOR_KIND_LABELS, DonorForm, NewDonorFo
 from charity.people.models import Donor, masked_address
 from charity.people.queries import donors as queries
 from charity.web.access import MAX_PAGE, access, load, page_arg, paginate
+from charity.web.keyset import keyset_paginate
 from charity.web.posting import post_or_show, to_record
 
 bp = Blueprint("donors", __name__, url_prefix="/staff/donors")
@@ -32,7 +33,8 @@ def _view_url(donor_id: int) -> str:
 @access("donors.view")
 def donor_list():
     q, kind = request.args.get("q", "").strip()[:100], request.args.get("kind", "")
-    page = paginate(queries.donor_list(current_user, q, kind))
+    page = keyset_paginate(queries.donor_list(current_user, q, kind), (Donor.name, Donor.id),
+                           descending=False)
     return render_template("people/donor_list.html", page=page, q=q, kind=kind, **_context())
 
 
