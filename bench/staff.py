@@ -42,6 +42,8 @@ from charity.orgs.models import CharityPoint, Organization
 REPEAT = int(sys.argv[1])
 PASSWORD = "bench-staff-2026-long"
 app = create_app({"WTF_CSRF_ENABLED": False, "SERVER_NAME": None})
+from charity.web.warm import settle_memory
+settle_memory()  # as the servers do (charity.wsgi)
 SKIP = re.compile(r"(logout|/static/|\.csv|\.xlsx|\.pdf|/export|/download|/print|\.json)")
 
 def users():

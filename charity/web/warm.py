@@ -8,6 +8,7 @@ second per app for pages they never show).
 """
 from __future__ import annotations
 
+import gc
 import time
 
 import sqlalchemy as sa
@@ -58,3 +59,15 @@ def _connect() -> None:
 
     db.session.execute(sa.text("SELECT 1"))
     db.session.rollback()
+
+
+def settle_memory() -> None:
+    """After start-up: tell the garbage collector to leave what start-up built alone
+    (`gc.freeze`) and to collect the youngest objects less often. At province scale a full
+    collection walked every object of the app (100–140 ms, counted with `gc.callbacks` in the
+    staff crawl) and landed in some request's time: the p95 of pages whose median is 12–93 ms.
+    Reference counting still frees almost everything at once; the collector only finds
+    cycles. For server processes (charity.wsgi) and the staff crawl, not for tests."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, *gc.get_threshold()[1:])
