@@ -830,7 +830,7 @@ def test_correcting_sales_income_keeps_its_kind(client, db, as_manager, actor, f
         == D("21.00")
 
 
-def test_totals_name_the_projects_that_spent_most(client, db, as_manager, actor,
+def test_totals_name_the_projects_that_spent_most(app, client, db, as_manager, actor,
                                                   fundraising_org, make_campaign, make_project,
                                                   rendered):
     """Issue 21: an administrator's thousand projects are not listed in the totals; the ten
@@ -851,5 +851,6 @@ def test_totals_name_the_projects_that_spent_most(client, db, as_manager, actor,
         assert totals["by_project"] == [[name, amount] for name, amount in biggest]
         assert totals["more_projects"] == 2
         assert totals["spent_projects"] == sum(spent.values())
-        assert "and 2 more projects" in html
+        assert text(app, "and %(n)d more projects: choose one in the filter above to see its "
+                    "spending.", n=2) in html
         rendered.clear()

@@ -173,18 +173,19 @@ def test_money_counts_funds_and_verify(db, orgs):
 
 def test_entries_fit_their_campaigns_and_projects(db, orgs):
     _run(db, orgs)
-    subjects = {s.id: s for org in orgs for s in org.campaigns + org.projects}
+    # Campaigns and projects are two tables: their ids overlap.
+    subjects = {(s.kind, s.id): s for org in orgs for s in org.campaigns + org.projects}
     links = set(db.execute(sa.select(project_campaign.c.project_id,
                                      project_campaign.c.campaign_id)).all())
     on_campaign = 0
     for e in db.scalars(sa.select(FundEntry).where(FundEntry.source_type.is_(None))):
         assert e.entry_date < TODAY
         if e.kind.value in ("donation", "activity_income") and e.campaign_id:
-            c = subjects[e.campaign_id]
+            c = subjects["campaign", e.campaign_id]
             assert c.start <= e.entry_date <= min(c.end, TODAY - dt.timedelta(days=1))
             on_campaign += e.reverses_id is None
         if e.kind.value == "project_spending":
-            p = subjects[e.project_id]
+            p = subjects["project", e.project_id]
             assert p.start <= e.entry_date <= p.end
             assert e.purpose and e.counterparty and e.voucher_no
             assert e.campaign_id is None or (e.project_id, e.campaign_id) in links
