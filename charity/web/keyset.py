@@ -27,7 +27,7 @@ from flask import current_app, request
 from flask_babel import gettext as _
 
 from charity.core.extensions import db
-from charity.web.access import BadQueryParameter
+from charity.web.access import BadQueryParameter, parse_id
 
 SEP = "."
 ARGS = ("after", "before", "end", "page")
@@ -61,7 +61,14 @@ def _key_value(column, text: str):
     if kind is dt.date:
         return dt.date.fromisoformat(text)
     if kind is int:
-        return int(text)
+        # An id, read as every id is: beyond 32 bits SQLite cannot bind it and PostgreSQL
+        # aborts the transaction; int() would also take "１２".
+        number = parse_id(text)
+        if number is None:
+            raise ValueError(text)
+        return number
+    if "\x00" in text:  # PostgreSQL refuses NUL in text
+        raise ValueError(text)
     return text
 
 

@@ -151,7 +151,8 @@ def test_next_and_previous_show_every_row_once_newest_first(client, db, make_use
     assert_walks_every_row_once(client, db, shown, path, expected, per_page)
 
 
-@pytest.mark.parametrize("raw", ["x", "2026-13-01.5", "5", "2026-11-02.5.7", "2026-11-02.z"])
+@pytest.mark.parametrize("raw", ["x", "2026-13-01.5", "5", "2026-11-02.5.7", "2026-11-02.z",
+                                 "2026-11-02.99999999999999999999", "2026-11-02.１２"])
 def test_a_position_that_cannot_be_read_is_a_400_with_a_message(client, make_user, login,
                                                                  busy_org, raw):
     login(make_user("manager", org=busy_org))

@@ -106,7 +106,9 @@ def test_filters_and_search_are_kept_in_the_pager(client, db, make_user, login, 
                                       ("/staff/receipts/", "2026"),
                                       ("/staff/receipts/", "2026.5.7"),
                                       ("/staff/donors/", "王芳"),
-                                      ("/staff/beneficiaries/", "王芳.x")])
+                                      ("/staff/beneficiaries/", "王芳.x"),
+                                      ("/staff/receipts/", "2026.99999999999999999999"),
+                                      ("/staff/donors/", "王\x00芳.5")])
 def test_a_position_that_cannot_be_read_is_a_400_with_a_message(client, make_user, login,
                                                                  fundraising_org, path, raw):
     login(make_user("manager", org=fundraising_org))
