@@ -41,6 +41,17 @@ def pytest_configure(config):
         compile_translations()
 
 
+def pytest_collection_finish(session):
+    """Settle the garbage collector once the test modules are imported and collected, as the
+    server processes do after start (charity.web.warm.settle_memory): the cyclic collector
+    then stops walking the thousands of test items, modules and compiled templates every
+    time it runs a full pass. 15–20 % less CPU for the same tests (tests/funds and
+    tests/goods on one worker: 56–59 s → 46–50 s); reference counting frees the rest."""
+    from charity.web.warm import settle_memory
+
+    settle_memory()
+
+
 # --- what runs where --------------------------------------------------------------------------
 SLOW_FOLDERS = ("e2e", "crash", "fuzz", "scale")
 WHOLE_DEMO = {"demo_template", "demo_committed_app", "demo_app", "live_server"}

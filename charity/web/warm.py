@@ -67,7 +67,8 @@ def settle_memory() -> None:
     collection walked every object of the app (100–140 ms, counted with `gc.callbacks` in the
     staff crawl) and landed in some request's time: the p95 of pages whose median is 12–93 ms.
     Reference counting still frees almost everything at once; the collector only finds
-    cycles. For server processes (charity.wsgi) and the staff crawl, not for tests."""
+    cycles. For server processes (charity.wsgi), the staff crawl and the test workers (after
+    collection)."""
     gc.collect()
     gc.freeze()
     gc.set_threshold(50_000, *gc.get_threshold()[1:])
