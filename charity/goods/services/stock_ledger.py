@@ -50,18 +50,27 @@ def expired_refusal(item_type: ItemType, batch: str, expiry: dt.date, field: str
 def balance_row(session: Session, point_id: int, item_type_id: int, batch: str = "",
                 lock: bool = True, expiry: dt.date | None = None) -> StockBalance:
     """The balance row, created at zero if missing, locked FOR UPDATE (PostgreSQL) — on SQLite
-    the writer already holds the database's write lock (BEGIN IMMEDIATE)."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    session.execute(insert(StockBalance).values(
-        point_id=point_id, item_type_id=item_type_id, batch=batch, expiry_date=expiry,
-        quantity=ZERO, value=ZERO).on_conflict_do_nothing())
+    the writer already holds the database's write lock (BEGIN IMMEDIATE).
+
+    Read first: most movements touch a row that exists (every hand-out, sale and transfer),
+    so they cost one statement; only a new (point, item, batch) inserts and reads again. The
+    insert does nothing on a conflict, so two first movements of the same batch at once both
+    end on the one row, the second waiting for the first's lock."""
     stmt = sa.select(StockBalance).where(StockBalance.point_id == point_id,
                                          StockBalance.item_type_id == item_type_id,
                                          StockBalance.batch == batch)
     if lock:
         stmt = stmt.with_for_update()
-    return session.scalars(stmt.execution_options(populate_existing=True)).one()
+    stmt = stmt.execution_options(populate_existing=True)
+    row = session.scalars(stmt).one_or_none()
+    if row is not None:
+        return row
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    session.execute(insert(StockBalance).values(
+        point_id=point_id, item_type_id=item_type_id, batch=batch, expiry_date=expiry,
+        quantity=ZERO, value=ZERO).on_conflict_do_nothing())
+    return session.scalars(stmt).one()
 
 
 def move(session: Session, *, organization_id: int, point_id: int, item_type: ItemType,
