@@ -9,6 +9,7 @@ request, still uncached (`CHARITY_PORTAL_CACHE_SECONDS` 0), is the steady uncach
 app (`start_ms`) is recorded beside. Target: each page ≤ 100 ms, first and uncached.
 
     .venv/bin/python bench/cold.py [--backend sqlite|postgresql] [--factor 0.02] [--no-warm-start]
+                                   [--data DIR --reuse]   (a kept dataset, e.g. bench/staff.py's)
 """
 from __future__ import annotations
 
@@ -80,9 +81,16 @@ def main() -> None:
     ap.add_argument("--data", type=Path)
     ap.add_argument("--no-warm-start", action="store_true",
                     help="build the app without paying the one-time costs first")
+    ap.add_argument("--fast-pdfs", action="store_true",
+                    help="a dataset with placeholder PDFs will do (the public pages link to "
+                         "them, never lay them out)")
+    ap.add_argument("--reuse", action="store_true",
+                    help="time the kept dataset even if an older generator made it (its "
+                         "working copy is upgraded to this tree's migrations)")
     args = ap.parse_args()
     with province.Backend(args.backend, args.data) as backend:
-        result = run(backend.dataset(args.factor, province.DEFAULT_SEED),
+        result = run(backend.dataset(args.factor, province.DEFAULT_SEED,
+                                     fast_pdfs=args.fast_pdfs, reuse=args.reuse),
                      warm=not args.no_warm_start)
     path = province.merge_backend(args.backend, {"cold": result},
                                   province.standalone_run(args.factor, "cold"))
