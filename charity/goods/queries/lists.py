@@ -4,6 +4,7 @@ which count-sheet lines somebody counted."""
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
@@ -16,19 +17,32 @@ from charity.core.roles import Role
 from charity.funds.models import Project
 from charity.goods.models import (Distribution, DistributionLine, Intake, IntakeLine, Sale,
                                   SaleLine, Stocktake, StocktakeLine, Transfer, TransferLine)
-from charity.orgs.models import CharityPoint
+from charity.orgs.models import CharityPoint, Organization
 from charity.people.models import Donor
 
 # The audit action that says who entered which counts on a count sheet.
 COUNT_ACTION = "stocktake.count"
 
 
-def filter_points(session: Session, user) -> list[CharityPoint]:
-    """The points the lists may be filtered by: all in the user's scope, open or closed."""
-    stmt = scope_points(user, sa.select(CharityPoint), CharityPoint.id,
-                        CharityPoint.organization_id)
-    return list(session.scalars(stmt.options(selectinload(CharityPoint.organization))
-                                .order_by(CharityPoint.organization_id, CharityPoint.name)))
+class PointChoice(NamedTuple):
+    """A point as a list's filter offers it: an administrator's filter lists every point of
+    the province (1,000 and more), so it is read as plain rows, labelled once here."""
+    id: int
+    organization_id: int
+    label: str
+
+
+def filter_points(session: Session, user) -> list[PointChoice]:
+    """The points the lists may be filtered by: all in the user's scope, open or closed; an
+    administrator's labelled with the organisation (charity.web.points.point_label)."""
+    stmt = scope_points(user, sa.select(CharityPoint.id, CharityPoint.organization_id,
+                                        CharityPoint.name, Organization.name)
+                        .join(Organization, Organization.id == CharityPoint.organization_id),
+                        CharityPoint.id, CharityPoint.organization_id)
+    admin = user.role == Role.ADMIN
+    return [PointChoice(pid, org_id, f"{org} · {name}" if admin else name)
+            for pid, org_id, name, org in session.execute(
+                stmt.order_by(CharityPoint.organization_id, CharityPoint.name))]
 
 
 def where_given(stmt, *filters):
@@ -72,10 +86,12 @@ def distribution_list(user, args: dict):
     return stmt.order_by(Distribution.distributed_on.desc(), Distribution.id.desc())
 
 
-def projects_in_scope(session: Session, user) -> list[Project]:
-    """Every project of the user's organisations (the distribution list's filter)."""
-    return list(session.scalars(scope_organizations(
-        user, sa.select(Project), Project.organization_id).order_by(Project.name)))
+def projects_in_scope(session: Session, user) -> list:
+    """Every project of the user's organisations (the distribution list's filter): id and
+    name rows (an administrator's filter lists the province's)."""
+    return list(session.execute(scope_organizations(
+        user, sa.select(Project.id, Project.name), Project.organization_id)
+        .order_by(Project.name)))
 
 
 def sale_list(session: Session, user, args: dict, payments) -> tuple[object, Decimal]:

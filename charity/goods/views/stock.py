@@ -147,7 +147,7 @@ def balance_list():
     points = filter_points(db.session, current_user)
     return render_template(
         "goods/stock_balances.html", page=page, flt=flt, points=points,
-        point_names={p.id: point_label(p) for p in points},
+        point_names={p.id: p.label for p in points},
         items=filter_items(db.session, {p.organization_id for p in points}),
         categories=categories(db.session), point_label=point_label,
         quantity_text=quantity_text, today=today_in(_tz_name()),
@@ -163,7 +163,7 @@ def movement_list():
     points = filter_points(db.session, current_user)
     return render_template(
         "goods/stock_movements.html", page=page, flt=flt, points=points,
-        point_names={p.id: point_label(p) for p in points},
+        point_names={p.id: p.label for p in points},
         items=filter_items(db.session, {p.organization_id for p in points}),
         kind_labels=KIND_LABELS, point_label=point_label, quantity_text=quantity_text,
         document_url=document_url, document_label=document_label, reason_label=reason_label)
