@@ -68,3 +68,22 @@ def test_project_filter_lists_the_organisations_projects(client, login, two_orgs
     html = client.get(f"/staff/distributions/?project={mine.id}").get_data(as_text=True)
     assert _options(html, "project") == {str(mine.id): (mine.name, True)}
     assert theirs.name not in html
+
+
+@pytest.mark.parametrize("role", ["manager", "auditor"])
+def test_balances_of_an_organisation_whose_points_interleave_with_anothers(
+        client, login, make_org, make_point, make_user, make_item, stock, role):
+    """The balance list bounds its walk by the organisation's lowest and highest point id
+    (charity.goods.queries.stock.balances): a point of another organisation between them is
+    still left out, and none of the organisation's own is, on the first page or the last."""
+    a, b = make_org(), make_org()
+    first, other, last = make_point(a, name="甲一"), make_point(b, name="乙"), make_point(a, name="甲二")
+    assert first.id < other.id < last.id
+    for point in (first, other, last):
+        stock(point, make_item(point.organization, name=f"毛毯{point.id}"), 2)
+    login(make_user(role, org=a))
+    for url in ("/staff/stock/balances", "/staff/stock/balances?end=1"):
+        html = client.get(url).get_data(as_text=True)
+        rows = re.findall(r"<tr[ >].*?</tr>", html.split("<tbody>", 1)[1], re.S)
+        names = [re.search(r"毛毯(\d+)", r).group(1) for r in rows]
+        assert sorted(names) == sorted([str(first.id), str(last.id)]), (url, names)

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
 from charity.auth.permissions import scope_points
+from charity.core.roles import Role
 from charity.core.clock import org_today
 from charity.goods.expiry import expired, not_expired
 from charity.goods.models import (Distribution, DocStatus, Intake, ItemCategory, ItemType,
@@ -177,9 +178,22 @@ def movements_stmt(flt: StockFilter):
 
 
 def balances(user, flt: StockFilter):
-    """`balances_stmt` within the user's points."""
-    return scope_points(user, balances_stmt(flt), StockBalance.point_id,
+    """`balances_stmt` within the user's points.
+
+    A balance has no organisation column: an organisation's user is scoped through the
+    point's. The list walks the (point, item, batch) index in order, and PostgreSQL, not
+    knowing where one organisation's points lie, walked it from the far end through the
+    other organisations' balances (147,000 rows, 73 ms, for the last page at factor 1). The
+    organisation's lowest and highest point id bound the walk to its own stretch."""
+    stmt = scope_points(user, balances_stmt(flt), StockBalance.point_id,
                         CharityPoint.organization_id)
+    if user.role in (Role.MANAGER, Role.AUDITOR):
+        ids = sa.select(CharityPoint.id).where(
+            CharityPoint.organization_id == user.organization_id)
+        stmt = stmt.where(StockBalance.point_id.between(
+            ids.with_only_columns(sa.func.min(CharityPoint.id)).scalar_subquery(),
+            ids.with_only_columns(sa.func.max(CharityPoint.id)).scalar_subquery()))
+    return stmt
 
 
 def balance_count(session: Session, user, flt: StockFilter) -> int:
