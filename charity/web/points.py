@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import sqlalchemy as sa
-from flask import abort, current_app
+from flask import abort, current_app, g
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
@@ -60,16 +60,25 @@ def staff_today(org: Organization | None = None) -> dt.date:
 def visible_points(permission: str, active_only: bool = True) -> list[CharityPoint]:
     """Points where the current user may `permission`: a volunteer's own points, the
     organisation's points for managers and auditors, every point for an administrator."""
-    stmt = sa.select(CharityPoint).join(CharityPoint.organization)
-    stmt = scope_points(current_user, stmt, CharityPoint.id, CharityPoint.organization_id)
-    if active_only:
-        stmt = stmt.where(CharityPoint.active.is_(True), Organization.active.is_(True))
-    stmt = stmt.options(sa.orm.contains_eager(CharityPoint.organization))
-    points = db.session.scalars(stmt.order_by(Organization.name, CharityPoint.name)).all()
     # The user behind the proxy, once: an administrator's thousand points cost 10,000
     # proxy look-ups otherwise (issue 21: half of /staff/stocktakes/).
     user = current_user._get_current_object()
-    return [p for p in points if can(user, permission, p)]
+    return [p for p in _scoped_points(active_only) if can(user, permission, p)]
+
+
+def _scoped_points(active_only: bool) -> list[CharityPoint]:
+    """The user's points, open or closed, read once per request (open ones picked here): a
+    page that offers points for two permissions (the stocktake list's filter, every point,
+    and its start form, open ones) loaded an administrator's thousand points twice."""
+    if "_scoped_points" not in g:
+        stmt = sa.select(CharityPoint).join(CharityPoint.organization)
+        stmt = scope_points(current_user, stmt, CharityPoint.id, CharityPoint.organization_id)
+        stmt = stmt.options(sa.orm.contains_eager(CharityPoint.organization))
+        g._scoped_points = db.session.scalars(
+            stmt.order_by(Organization.name, CharityPoint.name)).all()
+    if active_only:
+        return [p for p in g._scoped_points if p.active and p.organization.active]
+    return g._scoped_points
 
 
 def point_choices(points, blank: bool = True):
