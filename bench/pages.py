@@ -8,6 +8,7 @@ Targets (issues 6, 8): each page's throughput ≥ 50 % of `/healthz`, p99 ≤ 10
 
     .venv/bin/python bench/pages.py [--duration 5] [--rounds 3] [--connections 16]
                                     [--backend sqlite|postgresql] [--factor 0.02]
+                                    [--data DIR --reuse --fast-pdfs]   (a kept dataset)
 
 bench/run runs it with the others; standalone, results are merged into bench/results.json
 under "pages_<backend>".
@@ -279,9 +280,15 @@ def main() -> None:
     parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--factor", type=float, default=0.02,
                         help="province dataset scale (the plain demo until that generator exists)")
+    parser.add_argument("--data", type=Path, help="where datasets are kept (bench/staff.py's)")
+    parser.add_argument("--fast-pdfs", action="store_true",
+                        help="a dataset with placeholder PDFs will do (no page lays one out)")
+    parser.add_argument("--reuse", action="store_true",
+                        help="serve the kept dataset even if an older generator made it")
     args = parser.parse_args()
-    with province.Backend(args.backend, None) as backend:
-        ds = backend.dataset(args.factor, province.DEFAULT_SEED)
+    with province.Backend(args.backend, args.data) as backend:
+        ds = backend.dataset(args.factor, province.DEFAULT_SEED, fast_pdfs=args.fast_pdfs,
+                             reuse=args.reuse)
         result = run(ds, args.duration, args.rounds, args.connections)
     print(f"\n{'page':20} {'req/s':>8} {'ratio':>6} {'p50 ms':>7} {'p99 ms':>7}  ok?")
     for name, r in result["results"].items():

@@ -65,7 +65,7 @@ def run_backend(name: str, only: list[str], opts: dict, args) -> dict:
             "pages": lambda: pages.run(ds, opts["pages_duration"], opts["pages_rounds"], log=log,
                                 subjects=subjects),
             "cold": lambda: cold.run(ds, log=log, subjects=subjects),
-            "staff": lambda: staff.run(ds, 3 if args.quick else 7, log=log),
+            "staff": lambda: staff.run(ds, 3 if args.quick else 20, log=log),
             "verify": lambda: verify.run(ds, log=log),
             "reports": lambda: reports.run(ds, subjects, log=log),
             "export": lambda: export.run(ds, log=log),

@@ -87,3 +87,25 @@ def test_balances_of_an_organisation_whose_points_interleave_with_anothers(
         rows = re.findall(r"<tr[ >].*?</tr>", html.split("<tbody>", 1)[1], re.S)
         names = [re.search(r"毛毯(\d+)", r).group(1) for r in rows]
         assert sorted(names) == sorted([str(first.id), str(last.id)]), (url, names)
+
+
+def test_stocktake_list_starts_inline_for_a_few_points_and_links_for_many(
+        client, login, make_org, make_point, make_user):
+    """The stocktake list folds the start form in while the points fit a short list; past
+    charity.goods.views.stocktakes.INLINE_START_POINTS it links to the start page instead
+    (an administrator's province: a thousand points in a folded select)."""
+    from charity.goods.views.stocktakes import INLINE_START_POINTS
+
+    org = make_org()
+    points = [make_point(org, name=f"点{i:02d}") for i in range(INLINE_START_POINTS + 1)]
+    manager = make_user("manager", org=org)
+    login(make_user("volunteer", org=org, points=points[:2]))
+    html = client.get("/staff/stocktakes/").get_data(as_text=True)
+    assert 'name="point_id"' in html and "/staff/stocktakes/new" in html
+    client.post("/logout")
+    login(manager)
+    html = client.get("/staff/stocktakes/").get_data(as_text=True)
+    assert 'name="point_id"' not in html
+    assert re.search(r'<a class="button" href="/staff/stocktakes/new">', html)
+    start = client.get("/staff/stocktakes/new").get_data(as_text=True)
+    assert start.count("<option") >= INLINE_START_POINTS + 1

@@ -40,6 +40,9 @@ STATUS_LABELS = {StocktakeStatus.DRAFT.value: _l("Counting"),
                  StocktakeStatus.APPROVED.value: _l("Approved")}
 
 
+INLINE_START_POINTS = 50
+
+
 def _start_form(form: StartStocktakeForm, points, fresh: bool) -> StartStocktakeForm:
     form.point_id.choices = point_choices(points)
     form.category_id.choices = choices([("", _("All categories"))]
@@ -73,11 +76,16 @@ def _posted(form, work, message: str, stocktake_id: int | None = None, **options
 def stocktake_list():
     status, wanted, points, point_id = status_and_point(STATUS_LABELS)
     start_points = visible_points("goods.stocktake")
+    # The count is started here, in a folded form, where the points fit a short list; an
+    # administrator's thousand are chosen on the start page instead (the select alone was a
+    # third of this page at province scale).
+    inline = len(start_points) <= INLINE_START_POINTS
     return render_template(
         "goods/stocktake_list.html",
         page=paginate(listed_stocktakes(current_user, wanted, point_id)), status=status,
         point_id=point_id, points=points,
-        start=_start_form(StartStocktakeForm(formdata=None), start_points, fresh=True),
+        start=_start_form(StartStocktakeForm(formdata=None), start_points, fresh=True)
+        if inline else None,
         start_points=start_points, categories={c.id: c.name for c in categories(db.session)},
         status_labels=STATUS_LABELS, point_label=point_label)
 
