@@ -183,11 +183,12 @@ class PageCache:
         try:
             value = compute()
         except Exception:
+            # Logged before counted: whoever watches the count finds the log line written.
+            log.exception("page cache: refreshing %s failed; the next request recomputes it",
+                          key[:2])
             with self._lock:
                 self.failures += 1
                 self._data.pop(key, None)
-            log.exception("page cache: refreshing %s failed; the next request recomputes it",
-                          key[:2])
         else:
             self.store(key, marker, started, value, max_age)
         finally:

@@ -40,3 +40,27 @@ def test_apps_are_built_cold_unless_asked(make_app):
     app = make_app()  # a new app: the session's shared one has served other tests' pages
     assert app.config["CHARITY_WARM_START"] is False
     assert _compiled(app) == set()
+
+
+def test_a_warm_start_computes_the_home_page_once_and_caches_nothing(warm_app, caplog):
+    from charity.web.warm import warm_up
+
+    with caplog.at_level("INFO", logger=warm_app.logger.name):
+        spent = warm_up(warm_app)
+    assert "home page" in spent and "home page not computed" not in caplog.text
+    with warm_app.app_context():
+        assert not _db.session.new and not _db.session.dirty
+
+
+def test_a_warm_start_on_a_database_not_yet_upgraded_still_starts(tmp_path, caplog):
+    """`charity.wsgi` imported before `charity db upgrade` ran: the home page cannot be
+    computed; the start goes on and says why in the log."""
+    from charity import create_app
+
+    with caplog.at_level("WARNING"):
+        app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'empty.db'}",
+                          "SECRET_KEY": "x", "INSTANCE_PATH": str(tmp_path / "instance"),
+                          "WARM_START": True})
+    assert "home page not computed" in caplog.text
+    with app.app_context():
+        _db.engine.dispose()
