@@ -45,8 +45,10 @@ def pytest_collection_finish(session):
     """Settle the garbage collector once the test modules are imported and collected, as the
     server processes do after start (charity.web.warm.settle_memory): the cyclic collector
     then stops walking the thousands of test items, modules and compiled templates every
-    time it runs a full pass. 15–20 % less CPU for the same tests (tests/funds and
-    tests/goods on one worker: 56–59 s → 46–50 s); reference counting frees the rest."""
+    time it runs a full pass; reference counting frees the rest. Measured on tests/funds
+    and tests/goods on one worker, interleaved runs: 56–59 s → 46–50 s in one pair, 70–71 s
+    → 66–68 s in another (5–15 %); in the whole suite the gain is inside the machine's
+    run-to-run spread (±10 %)."""
     from charity.web.warm import settle_memory
 
     settle_memory()
