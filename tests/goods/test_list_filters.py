@@ -106,6 +106,6 @@ def test_stocktake_list_starts_inline_for_a_few_points_and_links_for_many(
     login(manager)
     html = client.get("/staff/stocktakes/").get_data(as_text=True)
     assert 'name="point_id"' not in html
-    assert re.search(r'<a class="button" href="/staff/stocktakes/new">', html)
+    assert re.search(r'<a role="button" class="secondary" href="/staff/stocktakes/new">', html)
     start = client.get("/staff/stocktakes/new").get_data(as_text=True)
     assert start.count("<option") >= INLINE_START_POINTS + 1
